@@ -1,0 +1,39 @@
+/** Progress and logs go to stderr; results go to stdout or files (STYLE.md 7). */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  /** Overwrites the current line on a TTY, prints a line otherwise; `done()` ends it. */
+  progress(message: string): void;
+  done(): void;
+}
+
+export function createLogger(options: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): Logger {
+  const stream = options.stream ?? process.stderr;
+  const tty = Boolean(stream.isTTY);
+  let open = false;
+  const end = () => {
+    if (open) stream.write('\n');
+    open = false;
+  };
+  return {
+    info(message) {
+      if (options.quiet) return;
+      end();
+      stream.write(`${message}\n`);
+    },
+    warn(message) {
+      end();
+      stream.write(`warning: ${message}\n`);
+    },
+    progress(message) {
+      if (options.quiet) return;
+      if (tty) {
+        stream.write(`\r\x1b[2K${message}`);
+        open = true;
+      } else stream.write(`${message}\n`);
+    },
+    done: end,
+  };
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, progress() {}, done() {} };

@@ -1,0 +1,142 @@
+/**
+ * The run-directory contract (see ../shared/DESIGN.md, "Contracts between stages").
+ *
+ * results/<runId>/
+ *   manifest.json                  Manifest
+ *   points/<pointId>/spec.json     PointSpec
+ *   points/<pointId>/k6-summary.json      k6 `--summary-export` format (K6Summary)
+ *   points/<pointId>/k6-samples.ndjson.gz k6 `--out json` format, one K6SampleLine a line
+ *   points/<pointId>/nodes.ndjson  NodeSample, one node and second a line
+ *   points/<pointId>/events.ndjson RunEvent, one a line
+ *   report.html, charts/*.png, summary.md, summary.json
+ *
+ * Every unit is in the field name. Times are epoch milliseconds (`...Ms` of a clock) or ISO 8601.
+ */
+
+export const SCHEMA_VERSION = 1;
+
+export type RunStatus = 'running' | 'complete' | 'interrupted' | 'failed';
+export type PointStatus = 'complete' | 'interrupted' | 'failed';
+
+/** Which program produced k6-summary.json and k6-samples.ndjson.gz. */
+export interface LoadGeneratorInfo {
+  /** `k6` (a real k6 binary) or `builtin` (cloudlet-bench's own open-model generator). */
+  name: 'k6' | 'builtin';
+  version: string;
+  /** Path of the binary or module that ran. */
+  path: string;
+}
+
+export interface Manifest {
+  schemaVersion: number;
+  toolVersion: string;
+  /** `git rev-parse HEAD` of the tool, or null outside a checkout. */
+  gitCommit: string | null;
+  /** process.argv after the node binary, as typed. */
+  commandLine: string[];
+  runId: string;
+  /** The fully resolved bench config (defaults applied), without secrets. */
+  config: unknown;
+  /** The resolved inventory, without secrets; null for the embedded default (local host). */
+  inventory: unknown;
+  /** Nodes, roles, leader, arch, engine version, labels; the local host for the embedded default. */
+  cluster: ClusterSnapshot;
+  /** Image references with digests, empty for local processes. */
+  images: { service: string; image: string; digest: string | null }[];
+  loadGenerator: LoadGeneratorInfo;
+  startedAt: string;
+  endedAt: string | null;
+  status: RunStatus;
+  /** Point ids in execution order, as planned. */
+  plannedPoints: string[];
+  /** Error message when status is `failed`. */
+  error?: string;
+}
+
+export interface ClusterSnapshot {
+  nodes: {
+    name: string;
+    role: 'manager' | 'worker' | 'local';
+    leader: boolean;
+    arch: string;
+    engineVersion: string | null;
+    labels: Record<string, string>;
+    cpuCount?: number;
+    memTotalKB?: number;
+  }[];
+}
+
+/** One point of the plan: what was run, with which parameters. */
+export interface PointSpec {
+  pointId: string;
+  /** Position in execution order, from 0. */
+  index: number;
+  /** Service name → replica count at this point. */
+  replicas: Record<string, number>;
+  /** Target arrival rate of the main load, iterations (≈ requests) per second. */
+  rateRps: number;
+  /** Length of the measured load window. */
+  durationS: number;
+  /** Warm-up before the measured window; excluded from results. */
+  warmupS: number;
+  repetition: number;
+  scenario: string;
+  profile: string;
+  /** Target URL the load went to. */
+  baseUrl: string;
+}
+
+export interface PointResult {
+  pointId: string;
+  status: PointStatus;
+  startedAt: string;
+  endedAt: string;
+  /** Exit code of the load generator; 99 is k6's "thresholds crossed", a result, not a crash. */
+  loadExitCode: number | null;
+  thresholdsPassed: boolean | null;
+  /** Harness flags, each a short machine-readable word with a hint, e.g. "cooldown-timeout". */
+  flags: { code: string; message: string }[];
+}
+
+/** A line of k6's `--out json` output. Only Point lines carry values. */
+export type K6SampleLine =
+  | { type: 'Metric'; metric: string; data: { name: string; type: 'counter' | 'gauge' | 'rate' | 'trend'; contains: 'default' | 'time' | 'data'; thresholds: string[]; submetrics: null } }
+  | { type: 'Point'; metric: string; data: { time: string; value: number; tags: Record<string, string> } };
+
+/** k6's `--summary-export` format (what matters of it). Trend stats keys look like `p(95)`. */
+export interface K6Summary {
+  metrics: Record<string, Record<string, number | boolean | Record<string, boolean>>>;
+  root_group?: unknown;
+}
+
+/** One sampler record of one node, a second apart (see DESIGN.md, "Node sampler"). */
+export interface NodeSample {
+  node: string;
+  /** Harness clock when the record arrived. */
+  timeMs: number;
+  /** The node's own clock, corrected by clockOffsetMs to the harness clock. */
+  nodeTimeMs: number;
+  /** harness − node, from request/response midpoints; 0 for the local host. */
+  clockOffsetMs: number;
+  pointId: string | null;
+  /** Overall CPU busy share since the previous record, 0–100. */
+  cpuPct: number | null;
+  /** Per core; an offline core has online=false and cpuPct null. */
+  cores: { core: number; online: boolean; cpuPct: number | null; freqKHz: number | null; maxFreqKHz: number | null }[];
+  load1: number;
+  memTotalKB: number;
+  memAvailableKB: number;
+  thermal: { zone: string; type: string; tempC: number | null }[];
+  batteryTempC: number | null;
+  /** A core runs below its max frequency while the node is busy. */
+  throttled: boolean;
+}
+
+/** events.ndjson: what happened around a point. */
+export interface RunEvent {
+  timeMs: number;
+  pointId: string | null;
+  /** scale, converged, cooldown, warmup, load-start, load-end, throttling, node-lost, node-back, interrupted, error, ... */
+  type: string;
+  [field: string]: unknown;
+}
