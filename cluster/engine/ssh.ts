@@ -1,0 +1,134 @@
+import { readFile } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
+import { Client, type ConnectConfig } from 'ssh2';
+import { EnvironmentError, errorMessage } from '../../bench/errors.ts';
+import type { SshTarget } from '../inventory/load.ts';
+
+/**
+ * The one SSH adapter of cluster/: a long-lived connection to one node. Kept this narrow so it can
+ * be folded together with bench/ssh/ later (both are an ssh2 Client with known_hosts checking).
+ */
+export interface SshSession {
+  readonly target: SshTarget;
+  /** Opens a stream to a unix socket on the node (OpenSSH streamlocal forwarding). */
+  forwardUnix(socketPath: string): Promise<Duplex>;
+  /** Runs a command; resolves with its output and exit code, rejects only if the channel fails. */
+  exec(command: string, options?: { timeoutMs?: number }): Promise<ExecResult>;
+  /** Resolves when the connection closes, for whatever reason. */
+  readonly closed: Promise<void>;
+  close(): void;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
+
+/** known_hosts lines (`host[,host] type base64`), keyed by host as OpenSSH writes it (`[h]:port` off 22). */
+export function parseKnownHosts(text: string): Map<string, Buffer[]> {
+  const keys = new Map<string, Buffer[]>();
+  for (const line of text.split('\n')) {
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith('#') || trimmed.startsWith('|')) continue;
+    const [hosts, , key] = trimmed.split(/\s+/);
+    if (!hosts || !key) continue;
+    for (const host of hosts.split(',')) {
+      const list = keys.get(host) ?? [];
+      list.push(Buffer.from(key, 'base64'));
+      keys.set(host, list);
+    }
+  }
+  return keys;
+}
+
+export function knownHostsName(host: string, port: number): string {
+  return port === 22 ? host : `[${host}]:${port}`;
+}
+
+export async function openSsh(target: SshTarget): Promise<SshSession> {
+  const config: ConnectConfig = {
+    host: target.host,
+    port: target.port,
+    username: target.user,
+    readyTimeout: target.timeoutMs,
+    keepaliveInterval: 5000,
+    keepaliveCountMax: 3,
+  };
+  if (target.keyPath) {
+    try {
+      config.privateKey = await readFile(target.keyPath);
+    } catch (error) {
+      throw new EnvironmentError(`${target.node}: cannot read SSH key ${target.keyPath}: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+  if (target.agentSocket) config.agent = target.agentSocket;
+  let hostKeyProblem: string | undefined;
+  if (target.knownHostsPath) {
+    const known = parseKnownHosts(await readFile(target.knownHostsPath, 'utf8').catch(() => ''));
+    const expected = known.get(knownHostsName(target.host, target.port)) ?? [];
+    config.hostVerifier = (key: Buffer) => {
+      if (expected.some((candidate) => candidate.equals(key))) return true;
+      hostKeyProblem = expected.length
+        ? `host key of ${target.host} does not match ${target.knownHostsPath}`
+        : `${target.host} is not in ${target.knownHostsPath}`;
+      return false;
+    };
+  }
+
+  const client = new Client();
+  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    // ssh2's readyTimeout covers the handshake only; a silent TCP connect gets the same budget.
+    const timer = setTimeout(() => {
+      client.end();
+      reject(new EnvironmentError(`${target.node} (${target.host}:${target.port}): SSH timed out after ${target.timeoutMs} ms`));
+    }, target.timeoutMs + 500);
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    client.once('error', (error) => {
+      clearTimeout(timer);
+      const reason = hostKeyProblem ?? errorMessage(error);
+      reject(new EnvironmentError(`${target.node} (${target.host}:${target.port}): SSH failed: ${reason}`, { cause: error }));
+    });
+    client.connect(config);
+  });
+  // Later errors (a dropped connection) surface through 'close' and failed requests.
+  client.on('error', () => {});
+
+  return {
+    target,
+    closed,
+    forwardUnix(socketPath) {
+      return new Promise((resolve, reject) => {
+        client.openssh_forwardOutStreamLocal(socketPath, (error, stream) => (error ? reject(error) : resolve(stream)));
+      });
+    },
+    exec(command, options = {}) {
+      return new Promise((resolve, reject) => {
+        client.exec(command, (error, channel) => {
+          if (error) return reject(error);
+          let stdout = '';
+          let stderr = '';
+          const timer = options.timeoutMs
+            ? setTimeout(() => {
+                channel.close();
+                reject(new EnvironmentError(`${target.node}: "${command}" took longer than ${options.timeoutMs} ms`));
+              }, options.timeoutMs)
+            : undefined;
+          channel.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+          channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+          channel.on('close', (code: number | null) => {
+            if (timer) clearTimeout(timer);
+            resolve({ stdout, stderr, code: code ?? null });
+          });
+        });
+      });
+    },
+    close() {
+      client.end();
+    },
+  };
+}

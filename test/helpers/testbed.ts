@@ -1,0 +1,45 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { silentLogger } from '../../bench/log.ts';
+import { testbedLayout, type TestbedLayout, type TestbedOptions } from '../../cluster/testbed/layout.ts';
+import { testbedDown, testbedUp } from '../../cluster/testbed/testbed.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface RunningTestbed {
+  layout: TestbedLayout;
+  inventoryPath: string;
+  upMs: number;
+  down(): Promise<void>;
+}
+
+/**
+ * A simulated cloudlet for one test file. Each file takes its own `id` (1–9) so files can run side
+ * by side. Not root → testbedUp throws, and the file's tests fail with that message (never skip).
+ */
+export async function startTestbed(options: { id: number; nodes?: number; managers?: number }): Promise<RunningTestbed> {
+  const full: TestbedOptions = { id: options.id, nodes: options.nodes ?? 4, managers: options.managers ?? 1, dir: `/tmp/cloudlet-testbed-${options.id}` };
+  const up = await testbedUp(full, silentLogger);
+  return { layout: testbedLayout(full), inventoryPath: up.inventoryPath, upMs: up.durationMs, down: () => testbedDown(full, silentLogger) };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/** Runs one of our CLIs (`cluster/cli.ts`, `cluster/testbed/cli.ts`) the way `npm run` does. */
+export function runCli(script: string, args: string[], timeoutMs = 120_000): Promise<CliResult> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr, durationMs: Date.now() - started });
+    });
+  });
+}
+
+export const clusterCli = (inventoryPath: string, args: string[], timeoutMs?: number): Promise<CliResult> =>
+  runCli('cluster/cli.ts', ['--cluster', inventoryPath, ...args], timeoutMs);
