@@ -1,10 +1,16 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { runCli } from '../bench/cli/main.ts';
 import { createLogger } from '../bench/log.ts';
+import { renderTasks, taskRows } from './commands/ps.ts';
 import { buildStatus, renderStatus } from './commands/status.ts';
 import { inventoryJsonSchema } from './inventory/schema.ts';
 import { withCluster } from './session.ts';
-import { listNodes, listTasks } from './swarm/read.ts';
+import { NAMESPACE_LABEL } from './stack/convert.ts';
+import { deployStack } from './stack/deploy.ts';
+import { loadStack, stackFilePath, stackNameOf } from './stack/load.ts';
+import { removeStack } from './stack/remove.ts';
+import { parseScaleTarget, scaleServices } from './stack/scale.ts';
+import { listNodes, listServices, listTasks } from './swarm/read.ts';
 
 const log = createLogger();
 const program = new Command('cluster')
@@ -12,6 +18,26 @@ const program = new Command('cluster')
   .option('--cluster <file>', 'inventory file (cluster/*.yml)', 'cluster/cloudlet.yml');
 
 const inventoryPath = (): string => program.opts<{ cluster: string }>().cluster;
+const print = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+
+function positiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return parsed;
+}
+
+interface WaitFlags {
+  timeout: number;
+  settle: number;
+  json?: boolean;
+}
+
+function withWait(command: Command): Command {
+  return command
+    .option('--timeout <s>', 'give up waiting for convergence after this many seconds', positiveInt, 300)
+    .option('--settle <ms>', 'converged must hold this long, in ms', positiveInt, 2000)
+    .option('--json', 'print the result as JSON');
+}
 
 program
   .command('status')
@@ -21,7 +47,67 @@ program
     await withCluster(inventoryPath(), log, async (session) => {
       const [nodes, tasks] = await Promise.all([listNodes(session.engine), listTasks(session.engine, { desiredState: ['running'] })]);
       const status = buildStatus(session.loaded.inventory, nodes, tasks, session.engine.node, session.failed);
-      process.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
+      print(flags.json ? JSON.stringify(status, null, 2) : renderStatus(status));
+    });
+  });
+
+withWait(program.command('deploy <stack>'))
+  .description('deploy a compose file (a path, or a name in stacks/) as `docker stack deploy` would, and wait for convergence')
+  .option('--name <stack>', 'stack name (default: the file name without extension)')
+  .action(async (stackArg: string, flags: WaitFlags & { name?: string }) => {
+    const file = stackFilePath(stackArg);
+    await withCluster(inventoryPath(), log, async (session) => {
+      const stack = await loadStack(file, flags.name ?? stackNameOf(file), session.loaded.inventory);
+      for (const warning of stack.plan.warnings) log.warn(warning);
+      const result = await deployStack(session.engine, stack.plan, session.loaded.inventory, { timeoutMs: flags.timeout * 1000, settleMs: flags.settle, baseDir: stack.baseDir, log });
+      print(
+        flags.json
+          ? JSON.stringify(result, null, 2)
+          : `stack ${result.stack}: ${result.created.length} created, ${result.updated.length} updated, ${result.unchanged.length} unchanged` +
+              (result.created.length + result.updated.length ? `; converged in ${(result.convergenceMs / 1000).toFixed(1)} s` : ''),
+      );
+    });
+  });
+
+withWait(program.command('scale <targets...>'))
+  .description('set replica counts (<service>=<n> ...) and wait for convergence; prints the time it took')
+  .action(async (targets: string[], flags: WaitFlags) => {
+    const parsed = targets.map(parseScaleTarget);
+    await withCluster(inventoryPath(), log, async (session) => {
+      const result = await scaleServices(session.engine, parsed, { timeoutMs: flags.timeout * 1000, settleMs: flags.settle, log });
+      print(
+        flags.json
+          ? JSON.stringify(result, null, 2)
+          : `${result.services.map((service) => `${service.name} ${service.from} → ${service.to}`).join(', ')}: converged in ${(result.convergenceMs / 1000).toFixed(1)} s`,
+      );
+    });
+  });
+
+program
+  .command('rm <stack>')
+  .description('remove a stack and wait until none of its tasks is left')
+  .option('--timeout <s>', 'give up after this many seconds', positiveInt, 120)
+  .option('--json', 'print the result as JSON')
+  .action(async (stack: string, flags: { timeout: number; json?: boolean }) => {
+    await withCluster(inventoryPath(), log, async (session) => {
+      const result = await removeStack(session.engine, stack, { timeoutMs: flags.timeout * 1000, log });
+      print(flags.json ? JSON.stringify(result, null, 2) : `stack ${stack} removed in ${(result.durationMs / 1000).toFixed(1)} s: ${result.services.length} services, ${result.networks.length} networks, ${result.secrets.length} secrets, ${result.configs.length} configs`);
+    });
+  });
+
+program
+  .command('ps [stack]')
+  .description("the current tasks of a stack (or of every service): node, desired and current state, error")
+  .option('--json', 'print JSON')
+  .action(async (stack: string | undefined, flags: { json?: boolean }) => {
+    await withCluster(inventoryPath(), log, async (session) => {
+      const [services, tasks, nodes] = await Promise.all([
+        listServices(session.engine, stack ? `${NAMESPACE_LABEL}=${stack}` : undefined),
+        listTasks(session.engine),
+        listNodes(session.engine),
+      ]);
+      const rows = taskRows(services, tasks, nodes);
+      print(flags.json ? JSON.stringify(rows, null, 2) : renderTasks(rows));
     });
   });
 
@@ -29,7 +115,7 @@ program
   .command('schema')
   .description('print the JSON Schema of inventory files (cluster/inventory.schema.json is this output)')
   .action(() => {
-    process.stdout.write(`${JSON.stringify(inventoryJsonSchema(), null, 2)}\n`);
+    print(JSON.stringify(inventoryJsonSchema(), null, 2));
   });
 
 await runCli(program);
