@@ -1,8 +1,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runCli } from '../bench/cli/main.ts';
 import { createLogger } from '../bench/log.ts';
+import { EXIT } from '../bench/errors.ts';
+import { renderFindings, worstLevel } from './commands/doctor.ts';
+import { runDoctor } from './commands/doctor-probe.ts';
+import { initCluster } from './commands/init.ts';
 import { renderTasks, taskRows } from './commands/ps.ts';
 import { buildStatus, renderStatus } from './commands/status.ts';
+import { loadInventory } from './inventory/load.ts';
 import { inventoryJsonSchema } from './inventory/schema.ts';
 import { withCluster } from './session.ts';
 import { NAMESPACE_LABEL } from './stack/convert.ts';
@@ -109,6 +114,40 @@ program
       const rows = taskRows(services, tasks, nodes);
       print(flags.json ? JSON.stringify(rows, null, 2) : renderTasks(rows));
     });
+  });
+
+program
+  .command('doctor')
+  .description('check the cluster, each finding with its fix: manager count, leader, nodes down or unreachable, clock skew, stack images per platform, disk (exit 1 on a failure)')
+  .option('--stack <files...>', 'also check the images of these stack files')
+  .option('--max-skew <ms>', 'clock skew allowed between a node and this machine', positiveInt, 1000)
+  .option('--strict', 'exit 1 on warnings too')
+  .option('--json', 'print JSON')
+  .action(async (flags: { stack?: string[]; maxSkew: number; strict?: boolean; json?: boolean }) => {
+    const loaded = await loadInventory(inventoryPath());
+    const extraImages: string[] = [];
+    for (const file of flags.stack ?? []) {
+      const path = stackFilePath(file);
+      const stack = await loadStack(path, stackNameOf(path), loaded.inventory);
+      extraImages.push(...stack.plan.services.map((service) => service.spec.TaskTemplate.ContainerSpec.Image));
+    }
+    const findings = await runDoctor(loaded, { extraImages, maxClockSkewMs: flags.maxSkew });
+    print(flags.json ? JSON.stringify(findings, null, 2) : renderFindings(findings));
+    const worst = worstLevel(findings);
+    if (worst === 'fail' || (flags.strict && worst === 'warn')) process.exitCode = EXIT.regression;
+  });
+
+program
+  .command('init')
+  .description('make the swarm match the inventory: swarm init on the first manager, join the others with the right token, promote/demote, label')
+  .option('--json', 'print JSON')
+  .action(async (flags: { json?: boolean }) => {
+    const result = await initCluster(await loadInventory(inventoryPath()), log);
+    print(
+      flags.json
+        ? JSON.stringify(result, null, 2)
+        : `swarm ${result.created ? 'created' : 'kept'} on ${result.via}; joined: ${result.joined.join(', ') || 'none'}; promoted: ${result.promoted.join(', ') || 'none'}; demoted: ${result.demoted.join(', ') || 'none'}; labelled: ${result.labelled.join(', ') || 'none'}`,
+    );
   });
 
 program

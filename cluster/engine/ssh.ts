@@ -14,6 +14,8 @@ export interface SshSession {
   forwardUnix(socketPath: string): Promise<Duplex>;
   /** Runs a command; resolves with its output and exit code, rejects only if the channel fails. */
   exec(command: string, options?: { timeoutMs?: number }): Promise<ExecResult>;
+  /** Starts a long-running command; its stdin/stdout are the returned stream. */
+  spawn(command: string): Promise<Duplex>;
   /** Resolves when the connection closes, for whatever reason. */
   readonly closed: Promise<void>;
   close(): void;
@@ -90,8 +92,9 @@ export async function openSsh(target: SshTarget): Promise<SshSession> {
     });
     client.once('error', (error) => {
       clearTimeout(timer);
-      const reason = hostKeyProblem ?? errorMessage(error);
-      reject(new EnvironmentError(`${target.node} (${target.host}:${target.port}): SSH failed: ${reason}`, { cause: error }));
+      const message = errorMessage(error);
+      const reason = hostKeyProblem ?? (/timed out while waiting for handshake/i.test(message) ? `SSH timed out after ${target.timeoutMs} ms` : message);
+      reject(new EnvironmentError(`${target.node} (${target.host}:${target.port}): ${reason.startsWith('SSH') ? reason : `SSH failed: ${reason}`}`, { cause: error }));
     });
     client.connect(config);
   });
@@ -104,6 +107,11 @@ export async function openSsh(target: SshTarget): Promise<SshSession> {
     forwardUnix(socketPath) {
       return new Promise((resolve, reject) => {
         client.openssh_forwardOutStreamLocal(socketPath, (error, stream) => (error ? reject(error) : resolve(stream)));
+      });
+    },
+    spawn(command) {
+      return new Promise((resolve, reject) => {
+        client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel)));
       });
     },
     exec(command, options = {}) {

@@ -13,6 +13,8 @@ export interface TestbedOptions {
   managers: number;
   /** State folder; default /tmp/cloudlet-testbed-<id>. */
   dir: string;
+  /** false: leave the engines outside any swarm (for `cluster init` to form it). Default true. */
+  swarm?: boolean;
 }
 
 export interface TestbedNodeLayout {

@@ -4,7 +4,8 @@ import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { engineAtSocket } from '../engine/engine.ts';
 import type { TestbedLayout, TestbedNodeLayout } from './layout.ts';
-import { poll, run } from './sh.ts';
+import { poll } from '../poll.ts';
+import { run } from './sh.ts';
 
 export interface Binaries {
   ip: string;

@@ -11,7 +11,8 @@ import { BUSYBOX_IMAGE, busyboxRootfsTar, copyImage, importRootfs } from './imag
 import { testbedLayout, type TestbedLayout, type TestbedOptions } from './layout.ts';
 import { createNetwork, removeNetwork } from './network.ts';
 import { alive, startEngine, startSshd, stopNode, waitForEngine, writeThermalFixture, type Binaries } from './nodes.ts';
-import { poll, requireBinary, requireRoot, run } from './sh.ts';
+import { poll } from '../poll.ts';
+import { requireBinary, requireRoot, run } from './sh.ts';
 
 function binaries(): Binaries & { tar: string; busybox: string } {
   return {
@@ -83,8 +84,10 @@ export async function testbedUp(options: TestbedOptions, log: Logger): Promise<T
 
     const engines = testbedEngines(layout);
     const members = layout.nodes.map((node, index) => ({ engine: engines[index]!, name: node.name, addr: node.ip, role: node.role }));
-    log.progress('forming the swarm');
-    await formSwarm(members[0]!, members.slice(1), (message) => log.progress(message));
+    if (options.swarm !== false) {
+      log.progress('forming the swarm');
+      await formSwarm(members[0]!, members.slice(1), (message) => log.progress(message));
+    }
 
     log.progress(`loading ${BUSYBOX_IMAGE}`);
     await mkdir(layout.imagesDir, { recursive: true });
@@ -97,7 +100,7 @@ export async function testbedUp(options: TestbedOptions, log: Logger): Promise<T
     );
     await writeKnownHosts(layout);
     await writeFile(layout.inventoryPath, testbedInventoryYaml(layout));
-    await waitForSwarmReady(engines[0]!, layout.nodes.length);
+    if (options.swarm !== false) await waitForSwarmReady(engines[0]!, layout.nodes.length);
     log.done();
     return { layout, inventoryPath: layout.inventoryPath, durationMs: Date.now() - started };
   } catch (error) {

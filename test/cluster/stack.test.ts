@@ -2,7 +2,7 @@ import test from 'ava';
 import type { DeployResult } from '../../cluster/stack/deploy.ts';
 import type { ScaleResult } from '../../cluster/stack/scale.ts';
 import type { TaskRow } from '../../cluster/commands/ps.ts';
-import { poll } from '../../cluster/testbed/sh.ts';
+import { poll } from '../../cluster/poll.ts';
 import { testbedEngines } from '../../cluster/testbed/testbed.ts';
 import { clusterCli, startTestbed, type RunningTestbed } from '../helpers/testbed.ts';
 

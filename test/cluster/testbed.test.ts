@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import test from 'ava';
 import { sshTarget, loadInventory } from '../../cluster/inventory/load.ts';
 import { openSsh } from '../../cluster/engine/ssh.ts';
+import type { Finding } from '../../cluster/commands/doctor.ts';
 import type { ClusterStatus } from '../../cluster/commands/status.ts';
+import { setNodeLink } from '../../cluster/testbed/network.ts';
+import { stopEngineProcess } from '../../cluster/testbed/nodes.ts';
 import { clusterCli, runCli, startTestbed, type RunningTestbed } from '../helpers/testbed.ts';
 
 // Integration: a 4-node testbed (2 managers here, to see roles and reachability), then status.
@@ -51,10 +54,32 @@ test.serial('each node has its own hostname, thermal fixture and engine over SSH
   }
 });
 
+test.serial('doctor flags the even manager count, a stopped engine and an unreachable node within the SSH timeout', async (t) => {
+  const healthy = await clusterCli(testbed.inventoryPath, ['doctor', '--json']);
+  t.is(healthy.code, 0, healthy.stdout);
+  const even = (JSON.parse(healthy.stdout) as Finding[]).find((finding) => finding.check === 'managers' && finding.level === 'warn');
+  t.regex(even?.message ?? '', /2 managers/);
+  t.regex(even?.fix ?? '', /cluster init/);
+  const strict = await clusterCli(testbed.inventoryPath, ['doctor', '--strict']);
+  t.is(strict.code, 1);
+
+  await stopEngineProcess(testbed.layout.nodes[2]!, 'SIGKILL');
+  await setNodeLink(testbed.layout, 'ip', 'node4', false);
+  const sick = await clusterCli(testbed.inventoryPath, ['doctor', '--json']);
+  t.is(sick.code, 1);
+  const failures = (JSON.parse(sick.stdout) as Finding[]).filter((finding) => finding.level === 'fail');
+  t.true(failures.some((finding) => finding.node === 'node3' && /engine not answering/.test(finding.message)), JSON.stringify(failures));
+  t.true(failures.some((finding) => finding.node === 'node4' && /SSH timed out after 3000 ms/.test(finding.message)), JSON.stringify(failures));
+  // The SSH timeout is 3 s: doctor must not wait much longer than that for a node that is gone.
+  t.true(sick.durationMs < 12_000, `doctor took ${sick.durationMs} ms`);
+  await setNodeLink(testbed.layout, 'ip', 'node4', true);
+});
+
 test.serial('testbed status reports the nodes; down removes everything', async (t) => {
   const status = await runCli('cluster/testbed/cli.ts', ['status', '--id', '2', '--json']);
-  t.is(status.code, 0, status.stderr);
-  t.is((JSON.parse(status.stdout) as { nodes: unknown[] }).nodes.length, 4);
+  t.is(status.code, 1, 'node3 was stopped');
+  const nodes = (JSON.parse(status.stdout) as { nodes: Array<{ name: string; engine: boolean }> }).nodes;
+  t.deepEqual(nodes.map((node) => [node.name, node.engine]), [['node1', true], ['node2', true], ['node3', false], ['node4', true]]);
   const down = await runCli('cluster/testbed/cli.ts', ['down', '--id', '2']);
   t.is(down.code, 0, down.stderr);
   t.false(existsSync('/tmp/cloudlet-testbed-2'));

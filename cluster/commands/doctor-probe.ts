@@ -1,0 +1,104 @@
+import { createInterface } from 'node:readline';
+import { errorMessage } from '../../bench/errors.ts';
+import { connectManager, engineOverSsh, within } from '../engine/engine.ts';
+import { openSsh, type SshSession } from '../engine/ssh.ts';
+import { sshTarget, type LoadedInventory } from '../inventory/load.ts';
+import type { InventoryNode } from '../inventory/schema.ts';
+import { IMAGE_LABEL } from '../stack/convert.ts';
+import type { SwarmNode } from '../swarm/model.ts';
+import { listNodes, listServices } from '../swarm/read.ts';
+import { diagnose, imagePlatform, type Finding, type NodeProbe } from './doctor.ts';
+
+/**
+ * Node clock minus ours, from the sample with the shortest round trip (error ≤ half of it). One
+ * remote loop answers each newline with the time, so channel set-up does not skew the samples.
+ */
+async function clockOffsetMs(session: SshSession): Promise<number | undefined> {
+  const channel = await session.spawn('while read line; do date +%s%N; done');
+  const lines = createInterface({ input: channel });
+  const iterator = lines[Symbol.asyncIterator]();
+  let best: { rttMs: number; offsetMs: number } | undefined;
+  try {
+    for (let sample = 0; sample < 5; sample++) {
+      const sentMs = performance.timeOrigin + performance.now();
+      channel.write('\n');
+      const next = await iterator.next();
+      const receivedMs = performance.timeOrigin + performance.now();
+      const remoteMs = Number(String(next.value ?? '').trim()) / 1e6;
+      if (next.done || !Number.isFinite(remoteMs)) return undefined;
+      const rttMs = receivedMs - sentMs;
+      if (!best || rttMs < best.rttMs) best = { rttMs, offsetMs: remoteMs - (sentMs + receivedMs) / 2 };
+    }
+  } finally {
+    lines.close();
+    channel.end();
+  }
+  return best?.offsetMs;
+}
+
+/** Reaches one node over SSH (within its timeout) and asks its clock, its disk and its engine. */
+export async function probeNode(loaded: LoadedInventory, node: InventoryNode, images: string[]): Promise<NodeProbe> {
+  const probe: NodeProbe = { node: node.name, sshError: undefined, engineError: undefined, clockOffsetMs: undefined, diskFreeBytes: undefined, arch: undefined, images: {} };
+  const target = sshTarget(loaded, node);
+  let session: SshSession;
+  try {
+    session = await openSsh(target);
+  } catch (error) {
+    probe.sshError = errorMessage(error);
+    return probe;
+  }
+  try {
+    probe.clockOffsetMs = await clockOffsetMs(session);
+    const socketPath = loaded.inventory.engine.via === 'ssh' ? loaded.inventory.engine.socketPath : '/var/run/docker.sock';
+    const engine = engineOverSsh(session, socketPath);
+    try {
+      const info = (await within(engine.docker.info(), target.timeoutMs, `${node.name}: engine`)) as { DockerRootDir?: string; Architecture?: string };
+      probe.arch = imagePlatform({ Architecture: info.Architecture });
+      const df = await session.exec(`df -Pk '${(info.DockerRootDir ?? '/var/lib/docker').replace(/'/g, '')}'`);
+      const available = Number(df.stdout.trim().split('\n')[1]?.split(/\s+/)[3]);
+      if (Number.isFinite(available)) probe.diskFreeBytes = available * 1024;
+      for (const image of images) {
+        try {
+          probe.images[image] = imagePlatform((await engine.docker.getImage(image).inspect()) as { Architecture?: string; Variant?: string });
+        } catch (error) {
+          probe.images[image] = /no such image|404/i.test(errorMessage(error)) ? 'missing' : 'unknown';
+        }
+      }
+    } catch (error) {
+      probe.engineError = errorMessage(error);
+    }
+  } finally {
+    session.close();
+  }
+  return probe;
+}
+
+export interface DoctorOptions {
+  /** Images to check besides those of deployed stacks (e.g. of a stack about to be deployed). */
+  extraImages?: string[];
+  maxClockSkewMs?: number;
+}
+
+/** Every doctor check against a cluster; the bench's preflight calls this. */
+export async function runDoctor(loaded: LoadedInventory, options: DoctorOptions = {}): Promise<Finding[]> {
+  let swarm: SwarmNode[] | { error: string };
+  const images = new Set(options.extraImages ?? []);
+  try {
+    const { engine } = await connectManager(loaded);
+    try {
+      swarm = await listNodes(engine);
+      for (const service of await listServices(engine)) {
+        const image = service.Spec.Labels?.[IMAGE_LABEL] ?? service.Spec.TaskTemplate.ContainerSpec.Image;
+        // Images named by id or digest were pinned by deploy; the label keeps the readable name.
+        if (!image.startsWith('sha256:')) images.add(image.replace(/@sha256:[0-9a-f]+$/, ''));
+      }
+    } finally {
+      engine.close();
+    }
+  } catch (error) {
+    swarm = { error: errorMessage(error) };
+  }
+  const list = [...images].sort();
+  const probes = await Promise.all(loaded.inventory.nodes.map((node) => probeNode(loaded, node, list)));
+  return diagnose({ inventory: loaded.inventory, swarm, probes, images: list, maxClockSkewMs: options.maxClockSkewMs ?? 1000 });
+}

@@ -1,0 +1,93 @@
+import test from 'ava';
+import { diagnose, imagePlatform, worstLevel, type NodeProbe } from '../../../cluster/commands/doctor.ts';
+import { roleChanges } from '../../../cluster/commands/init.ts';
+import { parseInventory } from '../../../cluster/inventory/load.ts';
+import type { SwarmNode } from '../../../cluster/swarm/model.ts';
+
+const inventory = parseInventory(
+  `
+name: t
+imagePolicy: local
+minFreeDiskGiB: 2
+nodes:
+  - { name: a, host: 10.0.0.1, role: manager, arch: arm/v7 }
+  - { name: b, host: 10.0.0.2, role: manager, arch: arm/v7, labels: { zone: x } }
+  - { name: c, host: 10.0.0.3, role: worker, arch: arm/v7 }
+`,
+  'x.yml',
+);
+
+const swarmNode = (hostname: string, role: 'manager' | 'worker', extra: Partial<SwarmNode> = {}): SwarmNode => ({
+  ID: `id-${hostname}`,
+  Spec: { Role: role, Availability: 'active' },
+  Description: { Hostname: hostname, Platform: { Architecture: 'armv7l' } },
+  Status: { State: 'ready' },
+  ...(role === 'manager' ? { ManagerStatus: { Leader: hostname === 'a', Reachability: 'reachable' } } : {}),
+  ...extra,
+});
+
+const probe = (node: string, extra: Partial<NodeProbe> = {}): NodeProbe => ({
+  node, sshError: undefined, engineError: undefined, clockOffsetMs: 3, diskFreeBytes: 10 * 1024 ** 3, arch: 'arm/v7', images: { 'shop:1': 'arm/v7' }, ...extra,
+});
+
+test('a healthy cluster has only ok findings', (t) => {
+  const swarm = [swarmNode('a', 'manager'), swarmNode('b', 'manager'), swarmNode('c', 'worker')];
+  const findings = diagnose({ inventory, swarm: [...swarm, swarmNode('d', 'manager')], probes: [probe('a'), probe('b'), probe('c')], images: ['shop:1'], maxClockSkewMs: 1000 });
+  // Four managers in the swarm: even.
+  t.is(worstLevel(findings), 'warn');
+  const clean = diagnose({ inventory: { ...inventory, nodes: inventory.nodes.map((n) => ({ ...n, role: n.name === 'b' ? 'worker' : n.role })) }, swarm: [swarm[0]!, { ...swarm[1]!, Spec: { Role: 'worker' }, ManagerStatus: undefined }, swarm[2]!], probes: [probe('a'), probe('b'), probe('c')], images: ['shop:1'], maxClockSkewMs: 1000 });
+  t.is(worstLevel(clean), 'ok', JSON.stringify(clean.filter((f) => f.level !== 'ok')));
+});
+
+test('each problem comes with its fix', (t) => {
+  const swarm = [
+    swarmNode('a', 'manager', { ManagerStatus: { Leader: false, Reachability: 'unreachable' }, Status: { State: 'down' } }),
+    swarmNode('b', 'manager'),
+    swarmNode('c', 'worker', { Spec: { Role: 'worker', Availability: 'drain' } }),
+  ];
+  const findings = diagnose({
+    inventory,
+    swarm,
+    probes: [
+      probe('a', { sshError: 'a (10.0.0.1:22): SSH timed out after 5000 ms' }),
+      probe('b', { clockOffsetMs: -2500, diskFreeBytes: 1024 ** 3, images: { 'shop:1': 'amd64' } }),
+      probe('c', { images: { 'shop:1': 'missing' } }),
+    ],
+    images: ['shop:1'],
+    maxClockSkewMs: 1000,
+  });
+  const problems = findings.filter((finding) => finding.level !== 'ok');
+  const has = (check: string, node: string | undefined, pattern: RegExp) =>
+    t.true(problems.some((f) => f.check === check && f.node === node && pattern.test(f.message) && f.fix.length > 0), `${check} ${node} ${pattern}`);
+  has('managers', undefined, /2 managers/);
+  has('leader', undefined, /no leader/);
+  has('node', 'a', /node is down/);
+  has('node', 'a', /manager is unreachable/);
+  has('node', 'a', /unreachable over SSH/);
+  has('node', 'c', /drain/);
+  has('clock', 'b', /off by -2\.50 s/);
+  has('disk', 'b', /1\.0 GiB free/);
+  has('images', 'b', /for amd64, the node runs arm\/v7/);
+  has('images', 'c', /not on the node/);
+  t.is(worstLevel(findings), 'fail');
+});
+
+test('no manager answering is a failure of its own', (t) => {
+  const findings = diagnose({ inventory, swarm: { error: 'no manager answered' }, probes: [], images: [], maxClockSkewMs: 1000 });
+  t.deepEqual(findings.map((f) => [f.check, f.level]), [['leader', 'fail']]);
+});
+
+test('image platforms in inventory terms', (t) => {
+  t.is(imagePlatform({ Architecture: 'arm', Variant: 'v7' }), 'arm/v7');
+  t.is(imagePlatform({ Architecture: 'amd64' }), 'amd64');
+});
+
+test('init promotes before it demotes, and adds labels', (t) => {
+  const swarm = [swarmNode('a', 'manager'), swarmNode('b', 'worker'), swarmNode('c', 'manager')];
+  const changes = roleChanges(inventory.nodes, swarm);
+  t.deepEqual(changes.map((c) => [c.node.name, c.role, c.roleChanged, c.labelsChanged]), [
+    ['b', 'manager', true, true],
+    ['c', 'worker', true, false],
+  ]);
+  t.deepEqual(changes[0]!.labels, { zone: 'x' });
+});
