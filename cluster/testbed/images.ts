@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, symlink, chmod } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Engine } from '../engine/engine.ts';
 import { run } from './sh.ts';
@@ -61,3 +61,42 @@ function followProgress(engine: Engine, stream: NodeJS.ReadableStream): Promise<
     });
   });
 }
+
+/** The reference coffee shop as an image, built from this checkout and the local Node. */
+export const SHOP_IMAGE = 'cloudlet/shop:dev';
+
+/** What the shop needs at run time: its sources, the bench helpers it imports, tsx and commander. */
+const SHOP_FILES = ['package.json', 'shop', 'bench/cli', 'bench/errors.ts', 'scenarios/lib', 'node_modules/tsx', 'node_modules/esbuild', 'node_modules/@esbuild', 'node_modules/commander'];
+
+/**
+ * A root file system with the node binary, the shared libraries `ldd` lists for it and the shop's
+ * files under /app. No registry and no base image are needed; the architecture is this machine's.
+ */
+export async function shopRootfsTar(workDir: string, repoRoot: string, tools: { tar: string; node: string; ldd: string; cp: string }): Promise<string> {
+  const root = join(workDir, 'shop-rootfs');
+  await mkdir(join(root, 'usr', 'local', 'bin'), { recursive: true });
+  await mkdir(join(root, 'tmp'), { recursive: true });
+  await chmod(join(root, 'tmp'), 0o1777);
+  await mkdir(join(root, 'app', 'node_modules'), { recursive: true });
+  await mkdir(join(root, 'app', 'bench'), { recursive: true });
+  await mkdir(join(root, 'app', 'scenarios'), { recursive: true });
+  await copyFile(tools.node, join(root, 'usr', 'local', 'bin', 'node'));
+  await chmod(join(root, 'usr', 'local', 'bin', 'node'), 0o755);
+  const libraries = (await run(tools.ldd, [tools.node])).split('\n').map((line) => /(\/\S+) \(0x/.exec(line)?.[1]).filter((path): path is string => Boolean(path));
+  for (const library of libraries) {
+    await mkdir(join(root, dirname(library)), { recursive: true });
+    await run(tools.cp, ['-L', library, join(root, library)]);
+  }
+  for (const file of SHOP_FILES) await run(tools.cp, ['-a', join(repoRoot, file), join(root, 'app', dirname(file))]);
+  const path = join(workDir, 'shop-rootfs.tar');
+  await run(tools.tar, ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-cf', path, '.']);
+  return path;
+}
+
+export const SHOP_IMAGE_CHANGES = [
+  'ENV PATH=/usr/local/bin:/bin',
+  'ENV SHOP_HOST=0.0.0.0',
+  'WORKDIR /app',
+  'ENTRYPOINT ["/usr/local/bin/node", "--import", "tsx", "shop/cli.ts", "serve"]',
+  'EXPOSE 5000',
+];

@@ -15,6 +15,8 @@ export interface TestbedOptions {
   dir: string;
   /** false: leave the engines outside any swarm (for `cluster init` to form it). Default true. */
   swarm?: boolean;
+  /** Also build and load the reference coffee shop image (about 100 MB per engine). Default true. */
+  shopImage?: boolean;
 }
 
 export interface TestbedNodeLayout {

@@ -2,19 +2,22 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { EnvironmentError, errorMessage } from '../../bench/errors.ts';
 import type { Logger } from '../../bench/log.ts';
 import { engineAtSocket, type Engine } from '../engine/engine.ts';
 import { formSwarm } from '../swarm/form.ts';
-import { BUSYBOX_IMAGE, busyboxRootfsTar, copyImage, importRootfs } from './images.ts';
+import { BUSYBOX_IMAGE, SHOP_IMAGE, SHOP_IMAGE_CHANGES, busyboxRootfsTar, copyImage, importRootfs, shopRootfsTar } from './images.ts';
 import { testbedLayout, type TestbedLayout, type TestbedOptions } from './layout.ts';
 import { createNetwork, removeNetwork } from './network.ts';
 import { alive, startEngine, startSshd, stopNode, waitForEngine, writeThermalFixture, type Binaries } from './nodes.ts';
 import { poll } from '../poll.ts';
 import { requireBinary, requireRoot, run } from './sh.ts';
 
-function binaries(): Binaries & { tar: string; busybox: string } {
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function binaries(): Binaries & { tar: string; busybox: string; ldd: string; cp: string } {
   return {
     ip: requireBinary('ip', 'iproute2'),
     nsenter: requireBinary('nsenter', 'util-linux'),
@@ -24,6 +27,8 @@ function binaries(): Binaries & { tar: string; busybox: string } {
     sshKeygen: requireBinary('ssh-keygen', 'openssh-client'),
     tar: requireBinary('tar', 'tar'),
     busybox: requireBinary('busybox', 'busybox-static'),
+    ldd: requireBinary('ldd', 'libc-bin'),
+    cp: requireBinary('cp', 'coreutils'),
   };
 }
 
@@ -94,6 +99,14 @@ export async function testbedUp(options: TestbedOptions, log: Logger): Promise<T
     const rootfs = await busyboxRootfsTar(layout.imagesDir, bin.busybox, bin.tar);
     await importRootfs(engines[0]!, rootfs, BUSYBOX_IMAGE, ['ENV PATH=/bin', 'CMD ["sh"]']);
     await copyImage(engines[0]!, engines.slice(1), BUSYBOX_IMAGE, layout.imagesDir);
+    if (options.shopImage !== false) {
+      log.progress(`building ${SHOP_IMAGE} from this checkout`);
+      const shopTar = await shopRootfsTar(layout.imagesDir, REPO_ROOT, { tar: bin.tar, node: process.execPath, ldd: bin.ldd, cp: bin.cp });
+      await importRootfs(engines[0]!, shopTar, SHOP_IMAGE, SHOP_IMAGE_CHANGES);
+      await copyImage(engines[0]!, engines.slice(1), SHOP_IMAGE, layout.imagesDir);
+      // The build folders are large and no longer needed once every engine has the image.
+      await rm(layout.imagesDir, { recursive: true, force: true });
+    }
 
     await Promise.all(
       layout.nodes.map((node) => poll(`sshd of ${node.name} (log: ${join(node.dir, 'sshd.log')})`, 10_000, async () => ((await tcpOpen(node.ip, 22)) ? true : undefined))),

@@ -17,8 +17,16 @@ export interface RunningTestbed {
  * A simulated cloudlet for one test file. Each file takes its own `id` (1–9) so files can run side
  * by side. Not root → testbedUp throws, and the file's tests fail with that message (never skip).
  */
-export async function startTestbed(options: { id: number; nodes?: number; managers?: number; swarm?: boolean }): Promise<RunningTestbed> {
-  const full: TestbedOptions = { id: options.id, nodes: options.nodes ?? 4, managers: options.managers ?? 1, dir: `/tmp/cloudlet-testbed-${options.id}`, swarm: options.swarm ?? true };
+export async function startTestbed(options: { id: number; nodes?: number; managers?: number; swarm?: boolean; shopImage?: boolean }): Promise<RunningTestbed> {
+  const full: TestbedOptions = {
+    id: options.id,
+    nodes: options.nodes ?? 4,
+    managers: options.managers ?? 1,
+    dir: `/tmp/cloudlet-testbed-${options.id}`,
+    swarm: options.swarm ?? true,
+    // The shop image costs seconds per testbed: only the files that deploy the shop ask for it.
+    shopImage: options.shopImage ?? false,
+  };
   const up = await testbedUp(full, silentLogger);
   return { layout: testbedLayout(full), inventoryPath: up.inventoryPath, upMs: up.durationMs, down: () => testbedDown(full, silentLogger) };
 }
