@@ -31,7 +31,7 @@ export async function loadStack(file: string, stackName: string, inventory: Inve
     throw new UsageError(`cannot read stack file ${file}: ${errorMessage(error)}`, { cause: error });
   }
   try {
-    const filled = interpolate(parseYaml(text), (name) => inventory.values[name] ?? env[name]);
+    const filled = interpolate(parseYaml(text, { merge: true }), (name) => inventory.values[name] ?? env[name]);
     const plan = convertStack(stackName, filled.value);
     if (filled.unset.length) plan.warnings.unshift(`variables not set in the inventory's values nor the environment (left empty): ${filled.unset.join(', ')}`);
     return { plan, baseDir: dirname(file) };
