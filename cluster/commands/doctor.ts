@@ -46,7 +46,7 @@ export function diagnose(input: DoctorInput): Finding[] {
   const wantManagers = input.inventory.nodes.filter((node) => node.role === 'manager').length;
 
   if (!Array.isArray(input.swarm)) {
-    add({ check: 'leader', level: 'fail', node: undefined, message: `no manager answered: ${input.swarm.error}`, fix: 'start the engines of the managers; with quorum lost, `docker swarm init --force-new-cluster` on one surviving manager, then `cluster init`' });
+    add({ check: 'leader', level: 'fail', node: undefined, message: input.swarm.error, fix: 'start the engines of the managers; with quorum lost, `docker swarm init --force-new-cluster` on one surviving manager, then `cluster init`' });
   } else {
     const swarm = input.swarm;
     const managers = swarm.filter((node) => node.Spec.Role === 'manager');

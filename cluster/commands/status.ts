@@ -21,6 +21,8 @@ export interface NodeStatus {
   /** Tasks in state running on the node. */
   runningTasks: number;
   nodeId: string;
+  /** Swarm node labels (placement constraints use them). */
+  labels: Record<string, string>;
 }
 
 export interface ClusterStatus {
@@ -61,12 +63,13 @@ export function buildStatus(inventory: Inventory, swarmNodes: SwarmNode[], tasks
     expectedArch,
     runningTasks: running.get(node.ID) ?? 0,
     nodeId: node.ID,
+    labels: node.Spec.Labels ?? {},
   });
   const used = new Set<string>();
   const nodes: NodeStatus[] = inventory.nodes.map((entry) => {
     const match = matchNode(entry, swarmNodes.filter((node) => !used.has(node.ID)));
     if (!match) {
-      return { name: entry.name, host: entry.host, expectedRole: entry.role, role: 'absent', leader: false, state: 'absent', availability: '', reachability: '', engineVersion: '', arch: '', expectedArch: entry.arch, runningTasks: 0, nodeId: '' };
+      return { name: entry.name, host: entry.host, expectedRole: entry.role, role: 'absent', leader: false, state: 'absent', availability: '', reachability: '', engineVersion: '', arch: '', expectedArch: entry.arch, runningTasks: 0, nodeId: '', labels: {} };
     }
     used.add(match.ID);
     return describe(match, entry.name, entry.host, entry.role, entry.arch);

@@ -79,6 +79,9 @@ export async function openSsh(target: SshTarget): Promise<SshSession> {
   }
 
   const client = new Client();
+  // ssh2 can emit more than one error (a handshake timeout, then "connection lost"); the first one
+  // rejects below, later ones surface through 'close' and failed requests, never as a crash.
+  client.on('error', () => {});
   const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     // ssh2's readyTimeout covers the handshake only; a silent TCP connect gets the same budget.
@@ -98,8 +101,6 @@ export async function openSsh(target: SshTarget): Promise<SshSession> {
     });
     client.connect(config);
   });
-  // Later errors (a dropped connection) surface through 'close' and failed requests.
-  client.on('error', () => {});
 
   return {
     target,

@@ -86,7 +86,7 @@ export async function deployStack(engine: Engine, plan: StackPlan, inventory: In
   const result: DeployResult = { stack: plan.stack, created: [], updated: [], unchanged: [], convergenceMs: 0 };
   const ids: string[] = [];
   for (const service of plan.services) {
-    const spec = await pinImage(engine, inventory, structuredClone(service.spec));
+    const spec = await pinImage(engine, inventory, structuredClone(service.spec), log);
     const container = spec.TaskTemplate.ContainerSpec;
     container.Secrets = container.Secrets?.map((ref) => ({ ...ref, SecretID: secretIds.get(ref.SecretName) ?? '' }));
     container.Configs = container.Configs?.map((ref) => ({ ...ref, ConfigID: configIds.get(ref.ConfigName) ?? '' }));
@@ -127,11 +127,23 @@ export async function deployStack(engine: Engine, plan: StackPlan, inventory: In
 /**
  * With imagePolicy local the images were loaded into every engine and no registry is reachable:
  * naming the image by id is the one way the engine skips its pull attempt (a tag or a digest it
- * cannot resolve makes each node try a pull first). The label keeps the name from the file.
+ * cannot resolve makes each node try a pull first). With registry, the tag is resolved to its
+ * digest through the manager, as `docker stack deploy` does, so every node runs the same image;
+ * when the registry cannot be asked, the tag stays and deploy warns. The label keeps the name
+ * from the file either way.
  */
-async function pinImage(engine: Engine, inventory: Inventory, spec: ServiceSpec): Promise<ServiceSpec> {
-  if (inventory.imagePolicy !== 'local') return spec;
+async function pinImage(engine: Engine, inventory: Inventory, spec: ServiceSpec, log: Logger): Promise<ServiceSpec> {
   const image = spec.TaskTemplate.ContainerSpec.Image;
+  if (inventory.imagePolicy === 'registry') {
+    if (image.includes('@sha256:')) return spec;
+    try {
+      const distribution = (await engine.docker.getImage(image).distribution({})) as { Descriptor?: { digest?: string } };
+      if (distribution.Descriptor?.digest) spec.TaskTemplate.ContainerSpec.Image = `${image}@${distribution.Descriptor.digest}`;
+    } catch (error) {
+      log.warn(`cannot resolve ${image} to a digest (${errorMessage(error)}): nodes pull the tag themselves`);
+    }
+    return spec;
+  }
   try {
     const inspected = (await engine.docker.getImage(image).inspect()) as { Id: string };
     spec.TaskTemplate.ContainerSpec.Image = inspected.Id;

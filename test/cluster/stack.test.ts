@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import test from 'ava';
+import { silentLogger } from '../../bench/log.ts';
 import type { TaskRow } from '../../cluster/commands/ps.ts';
+import { openCluster } from '../../cluster/control.ts';
 import { poll } from '../../cluster/poll.ts';
 import type { DeployResult } from '../../cluster/stack/deploy.ts';
 import type { ScaleResult } from '../../cluster/stack/scale.ts';
@@ -59,6 +61,14 @@ test.serial('scale 1 → 3 → 1 converges with one healthy task per node and re
   t.is(new Set(rows.map((row) => row.node)).size, 3, 'max_replicas_per_node: 1 puts each task on its own node');
   const statuses = await Promise.all(rows.map(async (row) => (await fetch(`http://${nodeIp(row.node)}:5000/v1/api/item-types`)).status));
   t.deepEqual(statuses, [200, 200, 200]);
+  // The bench's view: where to send load.
+  const control = await openCluster(testbed.inventoryPath, silentLogger);
+  try {
+    const placements = await control.placements('shop');
+    t.deepEqual(placements.map((placement) => placement.host).sort(), rows.map((row) => nodeIp(row.node)).sort());
+  } finally {
+    control.close();
+  }
 
   const down = json<ScaleResult>(await cli(['scale', 'coffee-shop_shop=1', '--settle', '500', '--json']));
   t.deepEqual(down.services, [{ name: 'coffee-shop_shop', from: 3, to: 1 }]);
