@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +16,9 @@ test.before(async () => {
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   silentPort = (silent.address() as { port: number }).port;
 });
-test.after.always(() => {
+test.after.always(async () => {
   silent?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 test('schema prints the committed inventory JSON Schema', async (t) => {
