@@ -31,6 +31,8 @@ export interface TestbedNodeLayout {
   utsPath: string;
   socket: string;
   thermalDir: string;
+  /** Fixture /sys/class/power_supply (a battery with a temp file). */
+  powerSupplyDir: string;
 }
 
 export interface TestbedLayout {
@@ -69,6 +71,7 @@ export function testbedLayout(options: TestbedOptions): TestbedLayout {
       utsPath: join(dir, 'uts'),
       socket: join(dir, 'docker.sock'),
       thermalDir: join(dir, 'thermal'),
+      powerSupplyDir: join(dir, 'power_supply'),
     });
   }
   return {

@@ -26,8 +26,15 @@ function spawnDetached(file: string, args: string[], logPath: string): number {
   return child.pid;
 }
 
-/** A fixture thermal tree like a phone's: rewrite `temp` in place to change it live. */
+/**
+ * Fixture trees like a phone's: thermal zones (m°C) and a battery power supply (d°C). Rewrite a
+ * `temp` file in place to change what the node reads, live.
+ */
 export async function writeThermalFixture(node: TestbedNodeLayout): Promise<void> {
+  const battery = join(node.powerSupplyDir, 'battery');
+  await mkdir(battery, { recursive: true });
+  await writeFile(join(battery, 'type'), 'Battery\n');
+  await writeFile(join(battery, 'temp'), `${300 + node.index}\n`);
   const zones = [
     { type: 'cpu-thermal', tempMilliC: 41000 + node.index * 500 },
     { type: 'battery', tempMilliC: 30000 + node.index * 100 },
@@ -76,8 +83,9 @@ export async function waitForEngine(node: TestbedNodeLayout, timeoutMs = 30_000)
 
 /**
  * sshd in the node's network and UTS namespaces and a private mount namespace in which a fresh
- * sysfs shows the node's own interfaces, the fixture tree sits at /sys/class/thermal (the host
- * has none, and sysfs takes no new folders, so /sys/class becomes a tmpfs of bind mounts), and a
+ * sysfs shows the node's own interfaces, the fixture trees sit at /sys/class/thermal and
+ * /sys/class/power_supply (the host has none, and sysfs takes no new folders, so /sys/class
+ * becomes a tmpfs of bind mounts; cpufreq is left as the host has it), and a
  * private /run holds docker.sock linked to the node's engine.
  */
 export async function startSshd(layout: TestbedLayout, node: TestbedNodeLayout, bin: Binaries): Promise<void> {
@@ -106,8 +114,9 @@ export async function startSshd(layout: TestbedLayout, node: TestbedNodeLayout, 
     `mount --bind /sys/class ${classes}`,
     'mount -t tmpfs -o mode=755 tmpfs /sys/class',
     `for c in ${classes}/*; do n="\${c##*/}"; mkdir "/sys/class/$n"; mount --bind "$c" "/sys/class/$n"; done`,
-    'mkdir -p /sys/class/thermal',
+    'mkdir -p /sys/class/thermal /sys/class/power_supply',
     `mount --bind ${node.thermalDir} /sys/class/thermal`,
+    `mount --bind ${node.powerSupplyDir} /sys/class/power_supply`,
     'mount -t tmpfs -o mode=755 tmpfs /run',
     'mkdir -p /run/sshd',
     `ln -s ${node.socket} /run/docker.sock`,

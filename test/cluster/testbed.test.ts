@@ -49,6 +49,8 @@ test.serial('each node has its own hostname, thermal fixture and engine over SSH
     await writeFile(join(testbed.layout.nodes[2]!.thermalDir, 'thermal_zone0', 'temp'), '71000\n');
     t.is((await ssh.exec('cat /sys/class/thermal/thermal_zone0/temp')).stdout.trim(), '71000');
     t.is((await ssh.exec('test -S /var/run/docker.sock && echo yes')).stdout.trim(), 'yes');
+    t.is((await ssh.exec('cat /sys/class/power_supply/battery/type /sys/class/power_supply/battery/temp')).stdout, 'Battery\n303\n');
+    t.is((await ssh.exec('ls /sys/class/net')).stdout.split('\n').includes('eth0'), true, "a fresh sysfs shows the node's own interfaces");
   } finally {
     ssh.close();
   }
