@@ -56,6 +56,18 @@ test.serial('each node has its own hostname, thermal fixture and engine over SSH
   }
 });
 
+test.serial('a host key that does not match known_hosts is refused', async (t) => {
+  const loaded = await loadInventory(testbed.inventoryPath);
+  const target = sshTarget(loaded, loaded.inventory.nodes[2]!);
+  // node2's key filed under node3's address.
+  const wrong = (await readFile(target.knownHostsPath!, 'utf8')).split('\n').find((line) => line.startsWith(`${testbed.layout.nodes[1]!.ip} `))!;
+  const path = join(testbed.layout.options.dir, 'wrong_known_hosts');
+  await writeFile(path, `${wrong.replace(testbed.layout.nodes[1]!.ip, target.host)}\n`);
+  await t.throwsAsync(openSsh({ ...target, knownHostsPath: path }), { message: /host key of .* does not match/ });
+  await writeFile(path, '');
+  await t.throwsAsync(openSsh({ ...target, knownHostsPath: path }), { message: /is not in .*wrong_known_hosts/ });
+});
+
 test.serial('doctor flags the even manager count, a stopped engine and an unreachable node within the SSH timeout', async (t) => {
   const healthy = await clusterCli(testbed.inventoryPath, ['doctor', '--json']);
   t.is(healthy.code, 0, healthy.stdout);
