@@ -10,8 +10,8 @@ import { parseScenarioEnv, ScenarioEnvError } from '../../../scenarios/lib/env.t
 import { k6Options, SUMMARY_TREND_STATS } from '../../../scenarios/lib/profiles.ts';
 import { Recorder } from './recorder.ts';
 import { runOptions } from './run.ts';
+import { BUILTIN_VERSION } from './version.ts';
 
-export const BUILTIN_VERSION = '0.1.0';
 export const SUPPORTED_SCRIPTS = ['coffee.ts'];
 
 const USAGE = `usage: builtin run <scenarios/coffee.ts> [-e KEY=VALUE]... [--tag KEY=VALUE]... [--summary-export FILE] [--out json=FILE[.gz]] [--quiet]
