@@ -21,7 +21,7 @@ export async function requireDirectory(path: string, what: string): Promise<void
 /** `bench report <run>`: rebuilds a run's report from its run directory. */
 export function reportCommand(): Command {
   return new Command('report')
-    .description('write report.html, charts/*.png, summary.md and summary.json for one run directory')
+    .description('write report.html, charts/*.png, summary.md, summary.json and junit.xml for one run directory')
     .argument('<run>', 'run directory (results/<runId>/)')
     .option('--out <dir>', 'output directory (default: the run directory)')
     .addOption(new Option('--thermal-threshold <tempC>', 'warn when a node exceeds this temperature, °C').default(70).argParser(positiveNumber('--thermal-threshold')))
@@ -32,6 +32,6 @@ export function reportCommand(): Command {
       log.info(`reading ${run}`);
       const paths = await writeRunReport(run, { outDir: options.out, warnings: { thermalThresholdC: options.thermalThreshold } });
       if (options.json) process.stdout.write(`${JSON.stringify(paths)}\n`);
-      else process.stdout.write(`${paths.htmlPath}\n${paths.summaryMdPath}\n${paths.summaryJsonPath}\n`);
+      else process.stdout.write(`${paths.htmlPath}\n${paths.summaryMdPath}\n${paths.summaryJsonPath}\n${paths.junitPath}\n`);
     });
 }

@@ -44,6 +44,17 @@ export interface PointRow {
   flags: { code: string; message: string }[];
 }
 
+/** Raw-sample totals of one configuration, every repetition merged (histograms merge exactly). */
+export interface PooledSamples {
+  latency: Histogram;
+  byEndpoint: Map<string, Histogram>;
+  orderFulfilled: Histogram;
+  requests: number;
+  failed: number;
+  /** Requests in each whole second inside a measured window, over every repetition. */
+  requestsPerSecond: number[];
+}
+
 /** The repetitions of one configuration: medians with 95 % bootstrap intervals. */
 export interface GroupRow {
   configKey: string;
@@ -98,8 +109,8 @@ export interface RunModel {
   points: PointRow[];
   groups: GroupRow[];
   nodeSeries: NodeSeries[];
-  /** Pooled histograms per configuration and endpoint ('' = all), for comparisons. */
-  pooled: Map<string, Map<string, Histogram>>;
+  /** Raw-sample totals per configuration key, for comparisons. */
+  pooled: Map<string, PooledSamples>;
   warnings: Warning[];
 }
 
@@ -181,7 +192,35 @@ function medianWithCi(values: number[]): MedianWithCi {
   return { median: median(values), ci: bootstrapInterval(values), values };
 }
 
-function groupRows(points: PointInput[], rows: PointRow[]): { groups: GroupRow[]; pooled: Map<string, Map<string, Histogram>> } {
+/** Counts of the seconds wholly inside the measured window (the edges are partial seconds). */
+function fullSeconds(row: PointRow, perSecond: Map<number, number>): number[] {
+  const seconds = [...perSecond.keys()].sort((a, b) => a - b);
+  if (row.windowStartMs !== null && row.windowEndMs !== null) {
+    const from = Math.ceil(row.windowStartMs / 1000);
+    const to = Math.floor(row.windowEndMs / 1000);
+    return seconds.filter((s) => s >= from && s + 1 <= to).map((s) => perSecond.get(s)!);
+  }
+  return seconds.slice(1, -1).map((s) => perSecond.get(s)!);
+}
+
+function pool(rows: PointRow[], inputs: PointInput[]): PooledSamples {
+  const pooled: PooledSamples = { latency: new Histogram(), byEndpoint: new Map(), orderFulfilled: new Histogram(), requests: 0, failed: 0, requestsPerSecond: [] };
+  inputs.forEach((input, i) => {
+    const s = input.samples;
+    pooled.latency.merge(s.latency);
+    pooled.orderFulfilled.merge(s.orderFulfilled);
+    for (const [endpoint, h] of s.latencyByEndpoint) {
+      if (!pooled.byEndpoint.has(endpoint)) pooled.byEndpoint.set(endpoint, new Histogram());
+      pooled.byEndpoint.get(endpoint)!.merge(h);
+    }
+    pooled.requests += rows[i]!.requests;
+    pooled.failed += rows[i]!.failed;
+    pooled.requestsPerSecond.push(...fullSeconds(rows[i]!, s.requestsPerSecond));
+  });
+  return pooled;
+}
+
+function groupRows(points: PointInput[], rows: PointRow[]): { groups: GroupRow[]; pooled: Map<string, PooledSamples> } {
   const order: string[] = [];
   const byKey = new Map<string, { rows: PointRow[]; inputs: PointInput[] }>();
   rows.forEach((row, i) => {
@@ -193,18 +232,11 @@ function groupRows(points: PointInput[], rows: PointRow[]): { groups: GroupRow[]
     group.rows.push(row);
     group.inputs.push(points[i]!);
   });
-  const pooled = new Map<string, Map<string, Histogram>>();
+  const pooled = new Map<string, PooledSamples>();
   const groups = order.map((key) => {
     const { rows: members, inputs } = byKey.get(key)!;
-    const histograms = new Map<string, Histogram>([['', new Histogram()]]);
-    for (const input of inputs) {
-      histograms.get('')!.merge(input.samples.latency);
-      for (const [endpoint, h] of input.samples.latencyByEndpoint) {
-        if (!histograms.has(endpoint)) histograms.set(endpoint, new Histogram());
-        histograms.get(endpoint)!.merge(h);
-      }
-    }
-    pooled.set(key, histograms);
+    const totals = pool(members, inputs);
+    pooled.set(key, totals);
     const first = members[0]!;
     const pick = (f: (r: PointRow) => number | null) => medianWithCi(members.map(f).filter((v): v is number => v !== null));
     return {
@@ -218,7 +250,7 @@ function groupRows(points: PointInput[], rows: PointRow[]): { groups: GroupRow[]
       p95Ms: pick((r) => r.latency.p95Ms),
       p99Ms: pick((r) => r.latency.p99Ms),
       errorPct: pick((r) => r.errorPct),
-      pooledLatency: summarizeLatency(histograms.get('')!),
+      pooledLatency: summarizeLatency(totals.latency),
     };
   });
   return { groups, pooled };

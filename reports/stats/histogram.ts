@@ -33,6 +33,11 @@ function bucketBounds(index: number): { lowUnits: number; widthUnits: number } {
   return { lowUnits: (SUB_BUCKETS + sub) * widthUnits, widthUnits };
 }
 
+function bucketMidpoint(index: number): number {
+  const { lowUnits, widthUnits } = bucketBounds(index);
+  return (lowUnits + (widthUnits - 1) / 2) / SCALE;
+}
+
 export interface HistogramJson {
   /** Bucket index → count, only non-empty buckets. */
   buckets: [number, number][];
@@ -79,9 +84,7 @@ export class Histogram {
 
   /** Representative value of a bucket: its midpoint, clamped to the observed range. */
   bucketValue(index: number): number {
-    const { lowUnits, widthUnits } = bucketBounds(index);
-    const mid = (lowUnits + (widthUnits - 1) / 2) / SCALE;
-    return Math.min(this.max, Math.max(this.min, mid));
+    return Math.min(this.max, Math.max(this.min, bucketMidpoint(index)));
   }
 
   /** Value of the sample at a 1-based rank in sorted order; null when empty. */
@@ -115,10 +118,13 @@ export class Histogram {
     return low === null || high === null ? null : { low, high };
   }
 
-  /** Non-empty buckets in value order as [representative value, count] (for rank statistics). */
+  /**
+   * Non-empty buckets in value order as [midpoint, count], for rank statistics. Unclamped, so the
+   * same bucket of two histograms has the same value and counts as a tie between them.
+   */
   *weightedValues(): Generator<[number, number]> {
     const counts = this.counts;
-    for (let i = 0; i < BUCKET_COUNT; i++) if (counts[i]! > 0) yield [this.bucketValue(i), counts[i]!];
+    for (let i = 0; i < BUCKET_COUNT; i++) if (counts[i]! > 0) yield [bucketMidpoint(i), counts[i]!];
   }
 
   toJSON(): HistogramJson {

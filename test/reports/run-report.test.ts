@@ -79,6 +79,14 @@ test('summary.md is a table that fits a job summary, with warnings', async (t) =
   t.false(md.includes('<script>'));
 });
 
+test('junit.xml has a test case per point with its warnings', async (t) => {
+  const { paths } = await run(t);
+  const xml = await readFile(paths.junitPath, 'utf8');
+  t.is((xml.match(/<testcase /g) ?? []).length, 4);
+  t.regex(xml, /reached 78\.0 °C during point p1/);
+  t.false(xml.includes('<script>'));
+});
+
 test('a directory that is not a run directory is a usage error', async (t) => {
   const root = await tempDir(t);
   const error = await t.throwsAsync(writeRunReport(root), { instanceOf: UsageError });

@@ -1,29 +1,12 @@
 import test from 'ava';
-import { Command } from 'commander';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli } from '../../../bench/cli/main.ts';
 import { reportCommand } from '../../../bench/cli/report.ts';
+import { runCommand } from '../../helpers/run-cli.ts';
 import { buildRunDir } from '../../helpers/synthetic-run.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
-async function bench(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await runCli(new Command('bench').addCommand(reportCommand()), ['node', 'bench', ...args]);
-    return { exitCode: Number(process.exitCode ?? 0), stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-    process.exitCode = before;
-  }
-}
+const bench = (args: string[]) => runCommand([reportCommand()], args);
 
 test.serial('bench report writes the report into --out and prints the paths', async (t) => {
   const root = await tempDir(t);
@@ -40,6 +23,6 @@ test.serial('bad input is one line and exit 2', async (t) => {
   t.regex(missing.stderr, /^error: run \/nonexistent\/run is not a directory/);
   t.is(missing.stderr.trim().split('\n').length, 1);
   const root = await tempDir(t);
-  const badFlag = await bench(['report', root, '--thermal-threshold', 'hot']);
-  t.is(badFlag.exitCode, 2);
+  t.is((await bench(['report', root, '--thermal-threshold', 'hot'])).exitCode, 2);
+  t.is((await bench(['report', root])).exitCode, 2, 'a directory without manifest.json');
 });
