@@ -84,9 +84,9 @@ export function samplerArgs(args: SamplerArgs = {}): string[] {
   return ['cloudlet-sampler', seconds, args.procRoot ?? '/proc', args.sysRoot ?? '/sys'];
 }
 
-/** The full command line for a remote shell: `exec sh -c '<script>' <args>`. */
-export function samplerCommand(args: SamplerArgs = {}): string {
-  return ['exec', 'sh', '-c', samplerScript(), ...samplerArgs(args)].map(shellQuote).join(' ');
+/** The full command line for a remote login shell: `exec sh -c '<script>' <args>`. */
+export function samplerCommand(args: SamplerArgs = {}, shell: string[] = ['sh']): string {
+  return ['exec', ...shell, '-c', samplerScript(), ...samplerArgs(args)].map(shellQuote).join(' ');
 }
 
 /**
@@ -95,8 +95,8 @@ export function samplerCommand(args: SamplerArgs = {}): string {
  */
 export const CLOCK_PROBE = `while read -r x; do if [ -n "\${EPOCHREALTIME:-}" ]; then echo "t $EPOCHREALTIME"; else date '+t %s%N'; fi; done`;
 
-export function clockProbeCommand(): string {
-  return ['exec', 'sh', '-c', CLOCK_PROBE].map(shellQuote).join(' ');
+export function clockProbeCommand(shell: string[] = ['sh']): string {
+  return ['exec', ...shell, '-c', CLOCK_PROBE].map(shellQuote).join(' ');
 }
 
 /** Quotes one word for a POSIX shell; words of safe characters stay as they are. */
