@@ -5,8 +5,8 @@
  *
  * Node series (timestamps: the node clock corrected to the harness clock, so they line up with k6):
  *   node          tags run, point, node          fields cpuPct, load1, memTotalKB, memAvailableKB,
- *                                                       batteryTempC, throttled, clockOffsetMs
- *   node_cpu      tags run, point, node, core    fields online, cpuPct, freqKHz, maxFreqKHz
+ *                                                       batteryTempC, throttled (0/1), clockOffsetMs
+ *   node_cpu      tags run, point, node, core    fields online (0/1), cpuPct, freqKHz, maxFreqKHz
  *   node_thermal  tags run, point, node, zone, type     field tempC
  * k6 series, as k6's `--out influxdb` writes them: measurement = metric name, field `value`, the
  * sample's tags as tags except vu, iter and url (k6's default tagsAsFields), plus run and point.
@@ -41,12 +41,13 @@ export function nodeSamplePoints(runId: string, sample: NodeSample): InfluxPoint
       memTotalKB: sample.memTotalKB,
       memAvailableKB: sample.memAvailableKB,
       batteryTempC: sample.batteryTempC,
-      throttled: sample.throttled,
+      // 0/1 rather than a boolean: InfluxQL cannot mean() or max() a boolean field on a dashboard.
+      throttled: sample.throttled ? 1 : 0,
       clockOffsetMs: sample.clockOffsetMs,
     },
   );
   for (const core of sample.cores) {
-    push('node_cpu', { core: String(core.core) }, { online: core.online, cpuPct: core.cpuPct, freqKHz: core.freqKHz, maxFreqKHz: core.maxFreqKHz });
+    push('node_cpu', { core: String(core.core) }, { online: core.online ? 1 : 0, cpuPct: core.cpuPct, freqKHz: core.freqKHz, maxFreqKHz: core.maxFreqKHz });
   }
   for (const zone of sample.thermal) push('node_thermal', { zone: zone.zone, type: zone.type }, { tempC: zone.tempC });
   return points;

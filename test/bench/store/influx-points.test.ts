@@ -33,11 +33,11 @@ test('a node sample becomes node, node_cpu and node_thermal points at the correc
     {
       measurement: 'node',
       tags: { run: 'run1', point: 'p01', node: 'pixel-1' },
-      fields: { cpuPct: 40, load1: 1.5, memTotalKB: 1000, memAvailableKB: 500, throttled: false, clockOffsetMs: 12.5 },
+      fields: { cpuPct: 40, load1: 1.5, memTotalKB: 1000, memAvailableKB: 500, throttled: 0, clockOffsetMs: 12.5 },
       timestamp: ts,
     },
-    { measurement: 'node_cpu', tags: { run: 'run1', point: 'p01', node: 'pixel-1', core: '0' }, fields: { online: true, cpuPct: 40, freqKHz: 1785600, maxFreqKHz: 1785600 }, timestamp: ts },
-    { measurement: 'node_cpu', tags: { run: 'run1', point: 'p01', node: 'pixel-1', core: '1' }, fields: { online: false }, timestamp: ts },
+    { measurement: 'node_cpu', tags: { run: 'run1', point: 'p01', node: 'pixel-1', core: '0' }, fields: { online: 1, cpuPct: 40, freqKHz: 1785600, maxFreqKHz: 1785600 }, timestamp: ts },
+    { measurement: 'node_cpu', tags: { run: 'run1', point: 'p01', node: 'pixel-1', core: '1' }, fields: { online: 0 }, timestamp: ts },
     { measurement: 'node_thermal', tags: { run: 'run1', point: 'p01', node: 'pixel-1', zone: 'thermal_zone0', type: 'cpu-0-0-usr' }, fields: { tempC: 41.5 }, timestamp: ts },
     // An empty type is left out (InfluxDB refuses empty tag values); a null reading has no point.
     { measurement: 'node_thermal', tags: { run: 'run1', point: 'p01', node: 'pixel-1', zone: 'thermal_zone1' }, fields: { tempC: 30 }, timestamp: ts },

@@ -14,6 +14,8 @@ import { createInfluxSink, describeSinkReport, openInflux, parseInfluxUrl, type 
 import { startInfluxd, type TestInfluxd } from '../../helpers/influxd.ts';
 import { writeK6Samples } from '../../helpers/k6-samples.ts';
 import { waitFor } from '../../helpers/poll.ts';
+import { requireBinary } from '../../helpers/binaries.ts';
+import { fixturePath } from '../../helpers/fixtures.ts';
 
 let influxd: TestInfluxd;
 test.before(async () => {
@@ -30,11 +32,16 @@ async function tempRunDir(t: { teardown(fn: () => Promise<void>): void }, runId:
 }
 
 /** What the pipeline does for one point: host samples into the run dir and the sink, then k6 samples. */
-async function runPoint(recorder: NodeRecorder, sink: InfluxSink, runDir: string, runId: string, pointId: string, samples: number): Promise<number> {
+async function runPoint(recorder: NodeRecorder, sink: InfluxSink, runDir: string, runId: string, pointId: string, samples: number, withPhone = false): Promise<number> {
   await recorder.beginPoint(pointId);
-  const handle = await startLocalSampler({ node: 'local', intervalMs: 50, onSample: (s) => recorder.record(s) });
-  await waitFor(`${samples} samples`, () => recorder.count >= samples);
-  await handle.stop();
+  const handles = [await startLocalSampler({ node: 'local', intervalMs: 50, onSample: (s) => recorder.record(s) })];
+  if (withPhone) {
+    // A phone-like node beside the host: the fixture tree gives thermal zones, cpufreq and a battery.
+    const phone = fixturePath('nodes', 'pixel4');
+    handles.push(await startLocalSampler({ node: 'pixel-fixture', intervalMs: 50, shell: [requireBinary('busybox', 'busybox'), 'sh'], procRoot: join(phone, 'proc'), sysRoot: join(phone, 'sys'), onSample: (s) => recorder.record(s) }));
+  }
+  await waitFor(`${samples} samples`, () => recorder.count >= samples * handles.length);
+  await Promise.all(handles.map((h) => h.stop()));
   await recorder.endPoint();
   const k6Points = await writeK6Samples(join(runDir, 'points', pointId, 'k6-samples.ndjson.gz'), { startMs: Date.now() - 1000, count: 40, tags: { run: runId } });
   await sink.addK6Samples(runDir, runId, pointId);
@@ -70,9 +77,10 @@ test.serial('the embedded default: host samples in the run directory, host and k
   const runDir = await tempRunDir(t, runId);
   const sink = createInfluxSink(openInflux(parseInfluxUrl(influxd.url)));
   const recorder = createNodeRecorder({ runDir, runId, sink });
-  const k6Points = await runPoint(recorder, sink, runDir, runId, 'p01', 3);
+  const k6Points = await runPoint(recorder, sink, runDir, runId, 'p01', 3, true);
   const report = await sink.close();
   t.is(report.missing, 0, report.errors.join('; '));
+  t.is(describeSinkReport(report, runDir), null);
 
   const nodeLines = await lines(join(runDir, 'points/p01/nodes.ndjson'));
   t.true(nodeLines >= 3);
@@ -80,12 +88,31 @@ test.serial('the embedded default: host samples in the run directory, host and k
   t.is(first.pointId, 'p01');
   t.is(first.node, 'local');
   t.is(await count('node', 'load1', runId, 'p01'), nodeLines);
+  t.true((await count('node_thermal', 'tempC', runId, 'p01')) > 0);
   t.true((await count('node_cpu', 'online', runId, 'p01')) >= nodeLines);
   t.is((await count('http_reqs', 'value', runId, 'p01')) + (await count('http_req_duration', 'value', runId, 'p01')), k6Points);
   // k6's schema: url, vu and iter are fields, the rest tags.
   const [row] = await influxd.query(`SELECT "value", "url", "vu", "status" FROM "http_req_duration" WHERE run = '${runId}' LIMIT 1`);
   t.like(row, { status: '200' });
   t.regex(String(row?.url), /item-types/);
+
+  // Every query of the Grafana dashboard runs against this data; those with data here return rows.
+  const dashboard = JSON.parse(await readFile(new URL('../../../grafana/cloudlet-bench.json', import.meta.url), 'utf8')) as { panels: { title: string; targets?: { query: string }[] }[] };
+  const withRows: string[] = [];
+  for (const panel of dashboard.panels) {
+    for (const target of panel.targets ?? []) {
+      const influxql = target.query
+        .replaceAll('$timeFilter', 'time > now() - 1h')
+        .replaceAll('$__interval_ms', '1000')
+        .replaceAll('$__interval', '1s')
+        .replaceAll('$run', runId)
+        .replaceAll('$node', '.*');
+      if ((await influxd.query(influxql)).length > 0) withRows.push(panel.title);
+    }
+  }
+  for (const title of ['Request rate', 'Latency p50 / p95 / p99', 'CPU busy per node', 'CPU busy per core', 'CPU frequency per core', 'Throttling', 'Thermal zones', 'Battery temperature', 'Load average (1 min)', 'Memory available']) {
+    t.true(withRows.includes(title), `dashboard panel "${title}" shows data`);
+  }
 });
 
 test.serial('influxd stopped mid-run: the run goes on and loses nothing; backfill restores InfluxDB, idempotently', async (t) => {
