@@ -7,10 +7,10 @@
  *   @@hello <format> <pid>        once: the loop's own pid, read by `npm run perf -- sampler`
  *   @@rec <seq>
  *   t <clock>                      node clock: $EPOCHREALTIME (busybox ash, bash) or `date +%s%N`
+ *   f <core> <online|-> <cur kHz|-> <max kHz|->        every /sys/devices/system/cpu/cpuN
  *   s <a /proc/stat cpu line>      the aggregate line and one per online core
  *   l <a /proc/loadavg line>
  *   m <key:> <kB>                  MemTotal, MemFree, MemAvailable, Buffers, Cached
- *   f <core> <online|-> <cur kHz|-> <max kHz|->        every /sys/devices/system/cpu/cpuN
  *   z <zone> <temp m°C|-> <type...>                     every thermal_zone*
  *   b <supply> <temp d°C|-> <type...>                   every power_supply with a temp file
  *   @@end <seq>
@@ -36,6 +36,7 @@ if [ -n "\${EPOCHREALTIME:-}" ]; then
 q=\${TMPDIR:-/tmp}/cloudlet-sampler.$$
 if mkfifo "$q" 2>/dev/null; then exec 3<>"$q"; rm -f "$q"; w=1; fi
 fi
+r() { y=; v=; read -r y 2>/dev/null <"$2/type"; read -r v 2>/dev/null <"$2/temp"; echo "$1 \${2##*/} \${v:--} $y"; }
 n=0
 echo "@@hello ${SAMPLER_FORMAT} $$"
 while :; do
@@ -57,20 +58,8 @@ i=-1
 while [ $i -lt $c ] && read -r l; do case $l in cpu*) echo "s $l";; *) break;; esac; i=$((i+1)); done 2>/dev/null <$P/stat
 read -r l 2>/dev/null <$P/loadavg && echo "l $l"
 while read -r k v u; do case $k in MemTotal:|MemFree:|MemAvailable:|Buffers:|Cached:) echo "m $k $v";; SwapCached:) break;; esac; done 2>/dev/null <$P/meminfo
-for z in $T/thermal_zone*; do
-[ -d "$z" ] || continue
-y=; v=
-read -r y 2>/dev/null <"$z/type"
-read -r v 2>/dev/null <"$z/temp"
-echo "z \${z##*/} \${v:--} $y"
-done
-for p in $B/*; do
-[ -r "$p/temp" ] || continue
-y=; v=
-read -r y 2>/dev/null <"$p/type"
-read -r v 2>/dev/null <"$p/temp"
-echo "b \${p##*/} \${v:--} $y"
-done
+for z in $T/thermal_zone*; do [ -d "$z" ] && r z "$z"; done
+for p in $B/*; do [ -r "$p/temp" ] && r b "$p"; done
 echo "@@end $n"
 if [ $w = 1 ]; then read -t $iv x <&3 && w=0; else sleep $iv; fi
 done

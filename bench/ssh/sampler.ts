@@ -94,6 +94,17 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
     });
   };
 
+  const connectAndStart = async () => {
+    const connection = await connectSsh(opts.target);
+    try {
+      await session(connection);
+      return connection;
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+  };
+
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
@@ -112,14 +123,8 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
         await sleep(backoffDelayMs(attempt, opts.backoff));
         if (stopping) return;
         try {
-          const next = await connectSsh(opts.target);
+          const next = await connectAndStart();
           if (stopping) return next.close();
-          try {
-            await session(next);
-          } catch (sessionError) {
-            next.close();
-            throw sessionError;
-          }
           watch(next);
           opts.onConnection?.({ type: 'back', node: opts.node, timeMs: Date.now() });
           return;
@@ -132,14 +137,7 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
     });
   };
 
-  const first = await connectSsh(opts.target);
-  try {
-    await session(first);
-  } catch (error) {
-    first.close();
-    throw error;
-  }
-  watch(first);
+  watch(await connectAndStart());
 
   return {
     get pid() {
