@@ -13,6 +13,7 @@ import { startLocalSampler } from './nodes/local.ts';
 import { estimateDurationS, planPoints } from './plan.ts';
 import { pointEnv, runBench, validateScenarioEnv } from './pipeline.ts';
 import { startLocalShop } from './target/local-shop.ts';
+import { createInfluxSink, INFLUX_URL_ENV, influxUrlFrom, openInflux, parseInfluxUrl } from './store/influx.ts';
 import { assertPortFree } from '../shop/server.ts';
 
 export const DEFAULT_CONFIG = fileURLToPath(new URL('./configs/default.yml', import.meta.url));
@@ -42,16 +43,19 @@ program
   .addOption(envOption())
   .addOption(new Option('--results <dir>', 'where run directories are created').default('results'))
   .addOption(new Option('--load-generator <name>', 'k6 (K6_BIN or PATH), builtin, or auto: k6 when found').choices(['auto', 'k6', 'builtin']).default('auto'))
+  .addOption(new Option('--influx-url <url>', `also stream node and k6 series to InfluxDB 1.x, http://host:8086/<database> (default: $${INFLUX_URL_ENV}; none when unset)`))
   .option('--dry-run', 'validate the config and scenario variables and print the plan; start nothing')
   .option('--json', 'print the outcome as JSON on stdout')
   .option('-q, --quiet', 'no progress on stderr')
-  .action(async (options: { config?: string; env: Record<string, string>; results: string; loadGenerator: GeneratorChoice; dryRun?: boolean; json?: boolean; quiet?: boolean }) => {
+  .action(async (options: { config?: string; env: Record<string, string>; results: string; loadGenerator: GeneratorChoice; influxUrl?: string; dryRun?: boolean; json?: boolean; quiet?: boolean }) => {
     const config = await configFrom(options);
     validateScenarioEnv(config);
     const logger = createLogger({ quiet: options.quiet });
     // A fixed port that is taken fails here, in one line, before a run directory exists.
     if (config.target.port !== 0) await assertPortFree('127.0.0.1', config.target.port);
     const generator = await resolveGenerator(options.loadGenerator);
+    const influxUrl = influxUrlFrom(options.influxUrl);
+    const influx = influxUrl ? parseInfluxUrl(influxUrl) : null;
     if (options.dryRun) {
       printPlan(config, Boolean(options.json), generator.info.name);
       return;
@@ -79,6 +83,7 @@ program
       startTarget: (replicas) => startLocalShop({ ...config.target, replicas }),
       startSampler: (onSample) => startLocalSampler({ node: hostname(), onSample, onError: (e) => logger.warn(e.message) }),
       writeReport: (dir) => writeRunReport(dir),
+      sink: influx ? createInfluxSink(openInflux(influx)) : null,
     });
     if (options.json) process.stdout.write(`${JSON.stringify({ runDir: outcome.runDir, status: outcome.status, report: outcome.reportPath, points: outcome.points.map((p) => p.result) }, null, 2)}\n`);
     else {

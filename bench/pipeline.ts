@@ -7,7 +7,9 @@ import type { LoadGenerator } from './load/generator.ts';
 import type { Logger } from './log.ts';
 import { gitCommit, localSnapshot, TOOL_VERSION } from './manifest.ts';
 import type { SamplerHandle } from './nodes/local.ts';
+import { createNodeRecorder, type NodeRecorder } from './nodes/recorder.ts';
 import { openNdjsonWriter } from './nodes/writer.ts';
+import { describeSinkReport, type InfluxSink } from './store/influx.ts';
 import { estimateDurationS, planPoints } from './plan.ts';
 import { RunDir, newRunId } from './rundir/store.ts';
 import type { Manifest, NodeSample, PointResult, PointSpec, RunEvent, RunStatus } from './rundir/types.ts';
@@ -29,6 +31,8 @@ export interface BenchDeps {
   signal: AbortSignal;
   startTarget(replicas: number): Promise<RunningShop>;
   startSampler(onSample: (sample: NodeSample) => void): Promise<SamplerHandle>;
+  /** The run's InfluxDB copy (node samples live, k6 samples at each point's end); null for none. */
+  sink?: InfluxSink | null;
   /** Writes the run's report; its failure is a warning, never a lost run. */
   writeReport?(runDir: string): Promise<{ htmlPath: string }>;
   commandLine: string[];
@@ -115,6 +119,7 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
   let status: RunStatus = 'complete';
   let failure: unknown = null;
   const runStarted = Date.now();
+  const recorder = createNodeRecorder({ runDir: run.dir, runId, sink: deps.sink });
   try {
     for (const spec of points) {
       if (signal.aborted) break;
@@ -126,7 +131,8 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
       const elapsedS = (Date.now() - runStarted) / 1000;
       const leftS = estimateDurationS(config, points.slice(spec.index));
       logger.info(`[${spec.index + 1}/${points.length}] ${spec.pointId}: ${spec.replicas.shop} replica(s), ${spec.rateRps} rps for ${spec.durationS} s (elapsed ${Math.round(elapsedS)} s, about ${Math.round(leftS)} s left)`);
-      const result = await runPoint(config, spec, run, deps);
+      const result = await runPoint(config, spec, run, recorder, deps);
+      await deps.sink?.addK6Samples(run.dir, runId, spec.pointId);
       done.push({ spec, result });
       if (result.status === 'interrupted') status = 'interrupted';
       if (result.status === 'failed') {
@@ -140,6 +146,9 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
     failure = error;
   } finally {
     logger.done();
+    const sinkReport = await deps.sink?.close();
+    const missing = sinkReport && describeSinkReport(sinkReport, run.dir);
+    if (missing) logger.warn(missing);
     await run.updateManifest({ status, endedAt: new Date().toISOString(), ...(failure ? { error: errorMessage(failure) } : {}) });
   }
   let reportPath: string | null = null;
@@ -154,11 +163,11 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
   return { runDir: run.dir, status, points: done, reportPath };
 }
 
-async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, deps: BenchDeps): Promise<PointResult> {
+async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, recorder: NodeRecorder, deps: BenchDeps): Promise<PointResult> {
   const { logger, signal } = deps;
   const dir = await run.startPoint(spec);
   const events = await openNdjsonWriter<RunEvent>(join(dir, 'events.ndjson'));
-  const nodes = await openNdjsonWriter<NodeSample>(join(dir, 'nodes.ndjson'));
+  await recorder.beginPoint(spec.pointId, dir);
   const event = (type: string, fields: Record<string, unknown> = {}) => events.append({ timeMs: Date.now(), pointId: spec.pointId, type, ...fields });
   const result: PointResult = { pointId: spec.pointId, status: 'complete', startedAt: new Date().toISOString(), endedAt: '', loadExitCode: null, thresholdsPassed: null, flags: [] };
   let shop: RunningShop | null = null;
@@ -168,7 +177,7 @@ async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, deps:
     shop = await deps.startTarget(spec.replicas.shop ?? 1);
     event('converged', { convergenceMs: Math.round(shop.readyMs), url: shop.url });
     await run.startPoint({ ...spec, baseUrl: shop.url });
-    sampler = await deps.startSampler((sample) => nodes.append({ ...sample, pointId: spec.pointId }));
+    sampler = await deps.startSampler((sample) => recorder.record(sample));
     if (spec.warmupS > 0) {
       event('warmup-start');
       logger.progress(`  warm-up ${spec.warmupS} s`);
@@ -222,7 +231,7 @@ async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, deps:
   } finally {
     await sampler?.stop().catch(() => undefined);
     await shop?.stop().catch(() => undefined);
-    await nodes.close().catch(() => undefined);
+    await recorder.endPoint().catch(() => undefined);
     await events.close().catch(() => undefined);
     result.endedAt = new Date().toISOString();
     await run.finishPoint(spec, result);

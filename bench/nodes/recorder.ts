@@ -11,8 +11,8 @@ import { openNdjsonWriter, type NdjsonWriter } from './writer.ts';
 export interface NodeRecorder {
   /** Give every sampler's onSample this; it sets pointId and writes. */
   record(sample: NodeSample): void;
-  /** Samples from now on belong to `pointId` (points/<pointId>/nodes.ndjson). */
-  beginPoint(pointId: string): Promise<void>;
+  /** Samples from now on belong to `pointId`, in `<pointDir>/nodes.ndjson` (default points/<pointId>). */
+  beginPoint(pointId: string, pointDir?: string): Promise<void>;
   /** Syncs and closes the point's file, then flushes the sink (never throws for the sink). */
   endPoint(): Promise<void>;
   /** Samples recorded in the current or last point. */
@@ -40,10 +40,10 @@ export function createNodeRecorder(options: { runDir: string; runId: string; sin
       options.sink?.addNodeSample(options.runId, recorded);
       count++;
     },
-    async beginPoint(pointId) {
+    async beginPoint(pointId, pointDir = join(options.runDir, 'points', pointId)) {
       await endPoint();
       count = 0;
-      current = { pointId, writer: await openNdjsonWriter<NodeSample>(join(options.runDir, 'points', pointId, 'nodes.ndjson')) };
+      current = { pointId, writer: await openNdjsonWriter<NodeSample>(join(pointDir, 'nodes.ndjson')) };
     },
     endPoint,
   };
