@@ -1,4 +1,5 @@
 import type { PointSpec } from './rundir/types.ts';
+import { seededRandom } from '../reports/stats/random.ts';
 import type { BenchConfig } from './config.ts';
 
 /**
@@ -6,18 +7,6 @@ import type { BenchConfig } from './config.ts';
  * with a seeded generator so slow drift (heat, battery) does not line up with one configuration,
  * repetition by repetition so every configuration is measured once before any is measured twice.
  */
-
-/** mulberry32: small, fast and good enough to shuffle; the same seed gives the same order. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function shuffle<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];
