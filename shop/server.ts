@@ -75,9 +75,13 @@ export async function startSingle(options: ShopOptions): Promise<{ url: string; 
 export async function startPrimary(options: ShopOptions, workerEntry: string, execArgv: string[]): Promise<{ url: string; close(): Promise<void> }> {
   await assertPortFree(options.host, options.port);
   const model = modelFor(options);
-  const url = `http://${options.host}:${options.port}`;
+  // Port 0: workers share the one free port the primary's round-robin handle gets; read it back.
+  let url = `http://${options.host}:${options.port}`;
+  cluster.once('listening', (_worker, address) => {
+    url = `http://${options.host}:${address.port}`;
+  });
   cluster.setupPrimary({ exec: workerEntry, execArgv, silent: false });
-  const env = { SHOP_WORKER_OPTIONS: JSON.stringify({ ...options, reverseProxyUrl: options.reverseProxyUrl ?? url }) };
+  const env = { SHOP_WORKER_OPTIONS: JSON.stringify({ ...options, reverseProxyUrl: options.reverseProxyUrl ?? '' }) };
   const workers: Worker[] = [];
   let closing = false;
   const onMessage = (worker: Worker) => (message: ToPrimary) => {
@@ -145,8 +149,10 @@ export async function startWorker(): Promise<void> {
     placeOrder: async (body) => void (await call({ op: 'place', body })),
     fulfillmentBody: async () => (await call({ op: 'list' })) ?? '{"orders":[]}',
   };
-  const server = createServer(createApiHandler({ store, cpuMs: options.cpuMs, reverseProxyUrl: options.reverseProxyUrl }));
+  let reverseProxyUrl = options.reverseProxyUrl;
+  const server = createServer(createApiHandler({ store, cpuMs: options.cpuMs, get reverseProxyUrl() { return reverseProxyUrl; } }));
   server.keepAliveTimeout = 65_000;
-  await listen(server, options.host, options.port);
+  const port = await listen(server, options.host, options.port);
+  reverseProxyUrl ||= `http://${options.host}:${port}`;
   process.on('disconnect', () => process.exit(0));
 }

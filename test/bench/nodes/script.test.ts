@@ -9,6 +9,7 @@ import type { NodeSample } from '../../../bench/rundir/types.ts';
 import { requireBinary } from '../../helpers/binaries.ts';
 import { fixturePath } from '../../helpers/fixtures.ts';
 import { waitFor } from '../../helpers/poll.ts';
+import { descendants } from '../../helpers/procs.ts';
 
 const shells: [string, () => string[]][] = [
   ['busybox sh', () => [requireBinary('busybox', 'busybox'), 'sh']],
@@ -63,6 +64,13 @@ for (const [name, shell] of shells) {
       t.is(first.memAvailableKB, 2411024);
       t.is(first.load1, 2.31);
       t.true(Math.abs(first.nodeTimeMs - first.timeMs) < 1000);
+      if (name === 'busybox sh') {
+        // With $EPOCHREALTIME the loop waits on its FIFO and forks nothing: it never has a child.
+        for (let i = 0; i < 5; i++) {
+          t.deepEqual(await descendants(handle.pid!), [], 'no sleep or date child');
+          await new Promise((resolve) => setTimeout(resolve, 30));
+        }
+      }
 
       // cpu7 goes offline: gone from /proc/stat and online=0.
       const stat = await readFile(join(root, 'proc/stat'), 'utf8');

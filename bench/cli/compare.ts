@@ -1,0 +1,61 @@
+import { Command, Option } from 'commander';
+import { basename, join, resolve } from 'node:path';
+import { EXIT, UsageError } from '../errors.ts';
+import { writeCompareReport } from '../../reports/compare-report.ts';
+import { positiveNumber, requireDirectory } from './report.ts';
+
+function probability(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!(n > 0 && n < 1)) throw new UsageError(`${flag}: expected a number between 0 and 1, got "${value}"`);
+    return n;
+  };
+}
+
+function integerAtLeast(flag: string, min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag}: expected a whole number of at least ${min}, got "${value}"`);
+    return n;
+  };
+}
+
+interface CompareFlags {
+  out?: string;
+  threshold: number;
+  errorThreshold: number;
+  alpha: number;
+  minRepetitions: number;
+  failOnRegression?: boolean;
+  json?: boolean;
+}
+
+/** `bench compare <runA> <runB> [...]`: B (and any later run) against the baseline A. */
+export function compareCommand(): Command {
+  return new Command('compare')
+    .description('compare runs with a baseline (the first run): verdict per metric, HTML, PNG charts, summary.md, summary.json, junit.xml; three or more runs also give a trend with change points')
+    .argument('<baseline>', 'baseline run directory')
+    .argument('<candidates...>', 'run directories to compare with it, oldest first')
+    .option('--out <dir>', 'output directory (default: <last run>/compare-<baseline run id>)')
+    .addOption(new Option('--threshold <pct>', 'smallest relative change that counts, %').default(5).argParser(positiveNumber('--threshold')))
+    .addOption(new Option('--error-threshold <pp>', 'smallest error-rate change that counts, percentage points').default(1).argParser(positiveNumber('--error-threshold')))
+    .addOption(new Option('--alpha <p>', 'significance level').default(0.05).argParser(probability('--alpha')))
+    .addOption(new Option('--min-repetitions <n>', 'repetitions per side needed to test on repetitions rather than raw samples').default(5).argParser(integerAtLeast('--min-repetitions', 2)))
+    .option('--fail-on-regression', `exit ${EXIT.regression} when any metric regressed`)
+    .option('--json', 'print the result (paths and verdict) as JSON on stdout')
+    .action(async (baseline: string, candidates: string[], flags: CompareFlags) => {
+      const runs = [baseline, ...candidates];
+      for (const run of runs) await requireDirectory(run, 'run');
+      const outDir = flags.out ?? join(runs[runs.length - 1]!, `compare-${basename(resolve(baseline))}`);
+      const result = await writeCompareReport(runs, {
+        outDir,
+        thresholdPct: flags.threshold,
+        errorThresholdPp: flags.errorThreshold,
+        alpha: flags.alpha,
+        minRepetitions: flags.minRepetitions,
+      });
+      if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else process.stdout.write(`verdict: ${result.verdict} (${result.regressions} regressed metric(s))\n${result.htmlPath}\n${result.summaryMdPath}\n${result.summaryJsonPath}\n${result.junitPath}\n`);
+      if (flags.failOnRegression && result.regressions > 0) process.exitCode = EXIT.regression;
+    });
+}

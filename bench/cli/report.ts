@@ -1,0 +1,37 @@
+import { Command, Option } from 'commander';
+import { stat } from 'node:fs/promises';
+import { UsageError } from '../errors.ts';
+import { createLogger } from '../log.ts';
+import { writeRunReport } from '../../reports/run-report.ts';
+
+/** Parses a positive number flag, or throws a one-line UsageError naming the flag. */
+export function positiveNumber(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag}: expected a positive number, got "${value}"`);
+    return n;
+  };
+}
+
+export async function requireDirectory(path: string, what: string): Promise<void> {
+  const info = await stat(path).catch(() => null);
+  if (!info?.isDirectory()) throw new UsageError(`${what} ${path} is not a directory (give results/<runId>/)`);
+}
+
+/** `bench report <run>`: rebuilds a run's report from its run directory. */
+export function reportCommand(): Command {
+  return new Command('report')
+    .description('write report.html, charts/*.png, summary.md, summary.json and junit.xml for one run directory')
+    .argument('<run>', 'run directory (results/<runId>/)')
+    .option('--out <dir>', 'output directory (default: the run directory)')
+    .addOption(new Option('--thermal-threshold <tempC>', 'warn when a node exceeds this temperature, °C').default(70).argParser(positiveNumber('--thermal-threshold')))
+    .option('--json', 'print the written paths as JSON on stdout')
+    .action(async (run: string, options: { out?: string; thermalThreshold: number; json?: boolean }) => {
+      await requireDirectory(run, 'run');
+      const log = createLogger();
+      log.info(`reading ${run}`);
+      const paths = await writeRunReport(run, { outDir: options.out, warnings: { thermalThresholdC: options.thermalThreshold } });
+      if (options.json) process.stdout.write(`${JSON.stringify(paths)}\n`);
+      else process.stdout.write(`${paths.htmlPath}\n${paths.summaryMdPath}\n${paths.summaryJsonPath}\n${paths.junitPath}\n`);
+    });
+}

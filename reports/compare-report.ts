@@ -1,0 +1,57 @@
+/**
+ * `bench compare <runA> <runB> [...]`: the first run is the baseline, every other run is compared with
+ * it; with three or more runs (a nightly history, oldest first) the trend and its change points too.
+ * Writes report.html, charts/*.png, summary.md, summary.json and junit.xml into outDir.
+ */
+import { readRunDir } from './ingest/rundir.ts';
+import { buildCompareModel, type CompareOptions, type Verdict } from './model/compare-model.ts';
+import { buildRunModel, type RunModel } from './model/run-model.ts';
+import type { Warning, WarningOptions } from './model/warnings.ts';
+import { compareCharts } from './render/compare-charts.ts';
+import { compareHtml } from './render/compare-html.ts';
+import { compareJunit, compareSummaryJson, compareSummaryMarkdown } from './render/compare-summary.ts';
+import { writeCharts, writeDocuments } from './write-files.ts';
+
+export interface CompareReportOptions extends CompareOptions {
+  outDir: string;
+  warnings?: WarningOptions;
+}
+
+export interface CompareReportResult {
+  htmlPath: string;
+  summaryMdPath: string;
+  summaryJsonPath: string;
+  junitPath: string;
+  /** Overall: regressed when any metric of any candidate regressed. */
+  verdict: Verdict;
+  regressions: number;
+}
+
+function runWarnings(runs: RunModel[]): Warning[] {
+  // Each run's own warnings still matter when comparing; say which run they belong to.
+  return runs.flatMap((run) => run.warnings.map((w) => ({ ...w, message: `${run.runId}: ${w.message}` })));
+}
+
+export async function writeCompareReport(runDirs: string[], opts: CompareReportOptions): Promise<CompareReportResult> {
+  const runs: RunModel[] = [];
+  for (const dir of runDirs) runs.push(buildRunModel(await readRunDir(dir), opts.warnings));
+  const model = buildCompareModel(runs, opts);
+  const warnings = runWarnings(runs);
+  const charts = compareCharts(model);
+  const pngs = await writeCharts(opts.outDir, charts);
+  const summary = compareSummaryJson(model, warnings);
+  const paths = await writeDocuments(opts.outDir, {
+    'report.html': compareHtml(model, charts, pngs, warnings, summary),
+    'summary.md': compareSummaryMarkdown(model, warnings),
+    'summary.json': JSON.stringify(summary, null, 2) + '\n',
+    'junit.xml': compareJunit(model),
+  });
+  return {
+    htmlPath: paths['report.html']!,
+    summaryMdPath: paths['summary.md']!,
+    summaryJsonPath: paths['summary.json']!,
+    junitPath: paths['junit.xml']!,
+    verdict: model.verdict,
+    regressions: model.pairs.reduce((a, p) => a + p.counts.regressed, 0),
+  };
+}

@@ -1,0 +1,326 @@
+/**
+ * A against B (and a nightly history): for every configuration both runs measured, each metric's
+ * change with its confidence interval, a significance test and an effect size, and a verdict at the
+ * user's threshold. Pure.
+ *
+ * Two bases, named in every row:
+ * - `repetitions`: with enough repetitions on both sides, each repetition's value is one
+ *   observation: the change of medians gets a bootstrap interval, Mann–Whitney U and Cliff's delta
+ *   run on the repetition values. Run-to-run drift (heat, battery) is then inside the spread.
+ * - `samples`: otherwise every raw request is an observation (pooled histograms): Mann–Whitney U and
+ *   Cliff's delta over all latencies, and a conservative interval of the percentile ratio from both
+ *   percentiles' order-statistic intervals. This ignores drift between runs, which is why the
+ *   report also warns about too few repetitions.
+ */
+import { bootstrapRelativeChange, type Interval } from '../stats/bootstrap.ts';
+import { segments, type Segment } from '../stats/change-points.ts';
+import type { Histogram } from '../stats/histogram.ts';
+import { twoProportionP } from '../stats/proportions.ts';
+import { rankTest, weighted, type RankTestResult } from '../stats/rank-test.ts';
+import { median } from '../stats/summary.ts';
+import type { GroupRow, PointRow, PooledSamples, RunModel } from './run-model.ts';
+
+export type Verdict = 'improved' | 'regressed' | 'no-change';
+
+export interface CompareOptions {
+  /** Smallest relative change (percent) that counts; default 5. */
+  thresholdPct?: number;
+  /** Smallest change of the error rate (percentage points) that counts; default 1. */
+  errorThresholdPp?: number;
+  /** Significance level; default 0.05. */
+  alpha?: number;
+  /** Repetitions on each side needed to test on repetitions instead of raw samples; default 5. */
+  minRepetitions?: number;
+}
+
+export interface MetricComparison {
+  configKey: string;
+  configLabel: string;
+  metric: string;
+  /** '' for all endpoints together. */
+  endpoint: string;
+  unit: 'ms' | '/s' | '%';
+  better: 'lower' | 'higher';
+  baseline: number | null;
+  candidate: number | null;
+  /** Relative change (0.1 = +10 %), or percentage points when changeKind is 'points'. */
+  change: number | null;
+  changeKind: 'relative' | 'points';
+  ci: Interval | null;
+  pValue: number | null;
+  test: 'mann-whitney' | 'two-proportion' | null;
+  cliffsDelta: number | null;
+  magnitude: RankTestResult['magnitude'] | null;
+  basis: 'repetitions' | 'samples';
+  verdict: Verdict;
+}
+
+export interface RunRef {
+  runId: string;
+  gitCommit: string | null;
+  startedAt: string;
+}
+
+export interface ComparePair {
+  baseline: RunRef;
+  candidate: RunRef;
+  metrics: MetricComparison[];
+  /** Configurations measured by only one of the two runs. */
+  unmatched: string[];
+  verdict: Verdict;
+  counts: Record<Verdict, number>;
+}
+
+export interface TrendSeries {
+  configKey: string;
+  configLabel: string;
+  metric: string;
+  unit: string;
+  /** One value per run, in the order given; null where the run lacks the configuration. */
+  values: (number | null)[];
+  /** Segments of equal mean over the runs that have a value (indexes into `values`). */
+  segments: Segment[];
+  /** Indexes into `values` of the runs that start a new segment. */
+  changePoints: number[];
+}
+
+export interface CompareModel {
+  runs: RunRef[];
+  thresholdPct: number;
+  errorThresholdPp: number;
+  alpha: number;
+  pairs: ComparePair[];
+  trends: TrendSeries[];
+  verdict: Verdict;
+}
+
+const ref = (run: RunModel): RunRef => ({ runId: run.runId, gitCommit: run.gitCommit, startedAt: run.startedAt });
+
+/** Regressed when significant and beyond the threshold in the worse direction; improved likewise. */
+export function verdictOf(change: number | null, ci: Interval | null, pValue: number | null, threshold: number, better: 'lower' | 'higher', alpha: number): Verdict {
+  if (change === null) return 'no-change';
+  const ciExcludesZero = ci !== null && (ci.low > 0 || ci.high < 0);
+  const significant = pValue !== null ? pValue < alpha && (ci === null || ciExcludesZero) : ciExcludesZero;
+  if (!significant || Math.abs(change) < threshold) return 'no-change';
+  const worse = better === 'lower' ? change > 0 : change < 0;
+  return worse ? 'regressed' : 'improved';
+}
+
+function overall(verdicts: Verdict[]): Verdict {
+  if (verdicts.includes('regressed')) return 'regressed';
+  if (verdicts.includes('improved')) return 'improved';
+  return 'no-change';
+}
+
+interface Side {
+  group: GroupRow;
+  rows: PointRow[];
+  pooled: PooledSamples;
+}
+
+/** Joint ~95 % when each side's interval is 97.5 % (Bonferroni). */
+const Z_975 = 2.241403;
+
+function ratioInterval(a: Histogram, b: Histogram, q: number): Interval | null {
+  const ia = a.quantileInterval(q, Z_975);
+  const ib = b.quantileInterval(q, Z_975);
+  if (!ia || !ib || ia.low <= 0) return null;
+  return { low: ib.low / ia.high - 1, high: ib.high / ia.low - 1 };
+}
+
+const relative = (a: number | null, b: number | null) => (a !== null && b !== null && a !== 0 ? b / a - 1 : null);
+
+function compareLatency(a: Side, b: Side, metric: string, endpoint: string, q: number, pick: (side: Side) => { histogram: Histogram | undefined; perRep: (number | null)[] }, options: Required<CompareOptions>): MetricComparison {
+  const pa = pick(a);
+  const pb = pick(b);
+  const repsA = pa.perRep.filter((v): v is number => v !== null);
+  const repsB = pb.perRep.filter((v): v is number => v !== null);
+  const byReps = repsA.length >= options.minRepetitions && repsB.length >= options.minRepetitions;
+  let baseline: number | null;
+  let candidate: number | null;
+  let ci: Interval | null;
+  let test: RankTestResult | null;
+  if (byReps) {
+    baseline = median(repsA);
+    candidate = median(repsB);
+    ci = bootstrapRelativeChange(repsA, repsB);
+    test = rankTest(weighted(repsA), weighted(repsB));
+  } else {
+    const ha = pa.histogram;
+    const hb = pb.histogram;
+    baseline = ha?.quantile(q) ?? null;
+    candidate = hb?.quantile(q) ?? null;
+    ci = ha && hb ? ratioInterval(ha, hb, q) : null;
+    test = ha && hb ? rankTest([...ha.weightedValues()], [...hb.weightedValues()]) : null;
+  }
+  const change = relative(baseline, candidate);
+  return {
+    configKey: a.group.configKey,
+    configLabel: a.group.configLabel,
+    metric,
+    endpoint,
+    unit: 'ms',
+    better: 'lower',
+    baseline,
+    candidate,
+    change,
+    changeKind: 'relative',
+    ci,
+    pValue: test?.pValue ?? null,
+    test: test ? 'mann-whitney' : null,
+    cliffsDelta: test?.cliffsDelta ?? null,
+    magnitude: test?.magnitude ?? null,
+    basis: byReps ? 'repetitions' : 'samples',
+    verdict: verdictOf(change, ci, test?.pValue ?? null, options.thresholdPct / 100, 'lower', options.alpha),
+  };
+}
+
+function compareThroughput(a: Side, b: Side, options: Required<CompareOptions>): MetricComparison {
+  const repsA = a.rows.map((r) => r.requestsPerS);
+  const repsB = b.rows.map((r) => r.requestsPerS);
+  const byReps = repsA.length >= options.minRepetitions && repsB.length >= options.minRepetitions;
+  // Without enough repetitions, the per-second request counts are the observations.
+  const obsA = byReps ? repsA : a.pooled.requestsPerSecond;
+  const obsB = byReps ? repsB : b.pooled.requestsPerSecond;
+  const baseline = median(repsA);
+  const candidate = median(repsB);
+  const change = relative(baseline, candidate);
+  const ci = bootstrapRelativeChange(obsA, obsB);
+  const test = rankTest(weighted(obsA), weighted(obsB));
+  return {
+    configKey: a.group.configKey,
+    configLabel: a.group.configLabel,
+    metric: 'throughput',
+    endpoint: '',
+    unit: '/s',
+    better: 'higher',
+    baseline,
+    candidate,
+    change,
+    changeKind: 'relative',
+    ci,
+    pValue: test?.pValue ?? null,
+    test: test ? 'mann-whitney' : null,
+    cliffsDelta: test?.cliffsDelta ?? null,
+    magnitude: test?.magnitude ?? null,
+    basis: byReps ? 'repetitions' : 'samples',
+    verdict: verdictOf(change, ci, test?.pValue ?? null, options.thresholdPct / 100, 'higher', options.alpha),
+  };
+}
+
+function compareErrors(a: Side, b: Side, options: Required<CompareOptions>): MetricComparison {
+  const rate = (s: Side) => (s.pooled.requests > 0 ? s.pooled.failed / s.pooled.requests : null);
+  const ra = rate(a);
+  const rb = rate(b);
+  const change = ra !== null && rb !== null ? (rb - ra) * 100 : null;
+  let ci: Interval | null = null;
+  if (ra !== null && rb !== null) {
+    const se = Math.sqrt((ra * (1 - ra)) / a.pooled.requests + (rb * (1 - rb)) / b.pooled.requests) * 100;
+    ci = { low: change! - 1.959964 * se, high: change! + 1.959964 * se };
+  }
+  const pValue = twoProportionP(a.pooled.failed, a.pooled.requests, b.pooled.failed, b.pooled.requests);
+  return {
+    configKey: a.group.configKey,
+    configLabel: a.group.configLabel,
+    metric: 'error rate',
+    endpoint: '',
+    unit: '%',
+    better: 'lower',
+    baseline: ra === null ? null : ra * 100,
+    candidate: rb === null ? null : rb * 100,
+    change,
+    changeKind: 'points',
+    ci,
+    pValue,
+    test: pValue === null ? null : 'two-proportion',
+    cliffsDelta: null,
+    magnitude: null,
+    basis: 'samples',
+    verdict: verdictOf(change, ci, pValue, options.errorThresholdPp, 'lower', options.alpha),
+  };
+}
+
+function sides(run: RunModel): Map<string, Side> {
+  const out = new Map<string, Side>();
+  for (const group of run.groups) {
+    out.set(group.configKey, { group, rows: run.points.filter((p) => p.configKey === group.configKey), pooled: run.pooled.get(group.configKey)! });
+  }
+  return out;
+}
+
+export function comparePair(baseline: RunModel, candidate: RunModel, opts: CompareOptions = {}): ComparePair {
+  const options = withDefaults(opts);
+  const a = sides(baseline);
+  const b = sides(candidate);
+  const metrics: MetricComparison[] = [];
+  const unmatched: string[] = [];
+  for (const [key, sa] of a) {
+    const sb = b.get(key);
+    if (!sb) {
+      unmatched.push(`${sa.group.configLabel} (only in ${baseline.runId})`);
+      continue;
+    }
+    for (const [metric, q] of [
+      ['p50 latency', 0.5],
+      ['p95 latency', 0.95],
+      ['p99 latency', 0.99],
+    ] as const) {
+      const key95 = q === 0.5 ? 'p50Ms' : q === 0.95 ? 'p95Ms' : 'p99Ms';
+      metrics.push(compareLatency(sa, sb, metric, '', q, (s) => ({ histogram: s.pooled.latency, perRep: s.rows.map((r) => r.latency[key95]) }), options));
+    }
+    const endpoints = [...new Set([...sa.pooled.byEndpoint.keys()].filter((e) => sb.pooled.byEndpoint.has(e)))].sort();
+    for (const endpoint of endpoints)
+      metrics.push(compareLatency(sa, sb, 'p95 latency', endpoint, 0.95, (s) => ({ histogram: s.pooled.byEndpoint.get(endpoint), perRep: s.rows.map((r) => r.endpoints.find((e) => e.endpoint === endpoint)?.latency.p95Ms ?? null) }), options));
+    if (sa.pooled.orderFulfilled.count > 0 && sb.pooled.orderFulfilled.count > 0)
+      metrics.push(compareLatency(sa, sb, 'order→fulfilled p95', '', 0.95, (s) => ({ histogram: s.pooled.orderFulfilled, perRep: s.rows.map((r) => r.orderFulfilled.p95Ms) }), options));
+    metrics.push(compareThroughput(sa, sb, options));
+    metrics.push(compareErrors(sa, sb, options));
+  }
+  for (const [key, sb] of b) if (!a.has(key)) unmatched.push(`${sb.group.configLabel} (only in ${candidate.runId})`);
+  const counts: Record<Verdict, number> = { improved: 0, regressed: 0, 'no-change': 0 };
+  for (const m of metrics) counts[m.verdict]++;
+  return { baseline: ref(baseline), candidate: ref(candidate), metrics, unmatched, verdict: overall(metrics.map((m) => m.verdict)), counts };
+}
+
+function withDefaults(opts: CompareOptions): Required<CompareOptions> {
+  return { thresholdPct: opts.thresholdPct ?? 5, errorThresholdPp: opts.errorThresholdPp ?? 1, alpha: opts.alpha ?? 0.05, minRepetitions: opts.minRepetitions ?? 5 };
+}
+
+/** p95 and throughput of every configuration across the runs, with change points. */
+export function trends(runs: RunModel[]): TrendSeries[] {
+  const labels = new Map<string, string>();
+  for (const run of runs) for (const g of run.groups) labels.set(g.configKey, g.configLabel);
+  const out: TrendSeries[] = [];
+  for (const [key, label] of labels) {
+    for (const [metric, unit, pick] of [
+      ['p95 latency', 'ms', (g: GroupRow) => g.p95Ms.median],
+      ['throughput', '/s', (g: GroupRow) => g.achievedRps.median],
+    ] as const) {
+      const values = runs.map((run) => {
+        const group = run.groups.find((g) => g.configKey === key);
+        return group ? pick(group) : null;
+      });
+      const present = values.flatMap((v, i) => (v === null ? [] : [{ v, i }]));
+      const segs = segments(present.map((p) => p.v)).map((s) => ({ start: present[s.start]!.i, end: s.end < present.length ? present[s.end]!.i : values.length, mean: s.mean }));
+      out.push({ configKey: key, configLabel: label, metric, unit, values, segments: segs, changePoints: segs.slice(1).map((s) => s.start) });
+    }
+  }
+  return out;
+}
+
+/** Every run after the first against the first (the baseline), and the trend over all of them. */
+export function buildCompareModel(runs: RunModel[], opts: CompareOptions = {}): CompareModel {
+  const options = withDefaults(opts);
+  const [baseline, ...candidates] = runs;
+  if (!baseline || candidates.length === 0) throw new Error('comparing needs at least two runs');
+  const pairs = candidates.map((candidate) => comparePair(baseline, candidate, options));
+  return {
+    runs: runs.map(ref),
+    thresholdPct: options.thresholdPct,
+    errorThresholdPp: options.errorThresholdPp,
+    alpha: options.alpha,
+    pairs,
+    trends: runs.length >= 3 ? trends(runs) : [],
+    verdict: overall(pairs.map((p) => p.verdict)),
+  };
+}

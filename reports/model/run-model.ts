@@ -1,0 +1,316 @@
+/**
+ * The report model of one run: everything the HTML, Markdown, JSON and JUnit renderers show,
+ * computed once from the run directory's contents. Pure: no I/O.
+ */
+import type { NodeSample, PointSpec } from '../../bench/rundir/types.ts';
+import type { PointInput, RunInput } from '../ingest/rundir.ts';
+import { bootstrapInterval, type Interval } from '../stats/bootstrap.ts';
+import { Histogram } from '../stats/histogram.ts';
+import { median } from '../stats/summary.ts';
+import { summarizeLatency, type LatencySummary } from './latency.ts';
+import { findWarnings, type Warning, type WarningOptions } from './warnings.ts';
+
+export interface EndpointRow {
+  endpoint: string;
+  requests: number;
+  failed: number;
+  latency: LatencySummary;
+}
+
+export interface PointRow {
+  pointId: string;
+  index: number;
+  repetition: number;
+  replicas: Record<string, number>;
+  /** Key shared by the repetitions of one configuration. */
+  configKey: string;
+  configLabel: string;
+  targetRps: number;
+  /** Iterations per second over the measured window (requests per second when no iterations metric). */
+  achievedRps: number;
+  requestsPerS: number;
+  requests: number;
+  failed: number;
+  errorPct: number;
+  checks: { check: string; passes: number; fails: number }[];
+  droppedIterations: number;
+  latency: LatencySummary;
+  endpoints: EndpointRow[];
+  orderFulfilled: LatencySummary;
+  convergenceMs: number | null;
+  windowStartMs: number | null;
+  windowEndMs: number | null;
+  status: string;
+  flags: { code: string; message: string }[];
+}
+
+/** Raw-sample totals of one configuration, every repetition merged (histograms merge exactly). */
+export interface PooledSamples {
+  latency: Histogram;
+  byEndpoint: Map<string, Histogram>;
+  orderFulfilled: Histogram;
+  requests: number;
+  failed: number;
+  /** Requests in each whole second inside a measured window, over every repetition. */
+  requestsPerSecond: number[];
+}
+
+/** The repetitions of one configuration: medians with 95 % bootstrap intervals. */
+export interface GroupRow {
+  configKey: string;
+  configLabel: string;
+  replicas: Record<string, number>;
+  targetRps: number;
+  pointIds: string[];
+  achievedRps: MedianWithCi;
+  p50Ms: MedianWithCi;
+  p95Ms: MedianWithCi;
+  p99Ms: MedianWithCi;
+  errorPct: MedianWithCi;
+  /** Every repetition's latencies merged (histograms merge exactly). */
+  pooledLatency: LatencySummary;
+}
+
+export interface MedianWithCi {
+  median: number | null;
+  ci: Interval | null;
+  values: number[];
+}
+
+export interface NodeSeriesPoint {
+  /** ms since the run's first node sample. */
+  tMs: number;
+  timeMs: number;
+  pointId: string | null;
+  cpuPct: number | null;
+  /** Hottest thermal zone. */
+  tempC: number | null;
+  /** Mean current frequency of online cores, MHz. */
+  freqMHz: number | null;
+  throttled: boolean;
+}
+
+export interface NodeSeries {
+  node: string;
+  samples: NodeSeriesPoint[];
+}
+
+export interface RunModel {
+  runId: string;
+  dir: string;
+  status: string;
+  startedAt: string;
+  endedAt: string | null;
+  gitCommit: string | null;
+  toolVersion: string;
+  loadGenerator: string;
+  nodes: { name: string; role: string; arch: string }[];
+  endpoints: string[];
+  points: PointRow[];
+  groups: GroupRow[];
+  nodeSeries: NodeSeries[];
+  /** Raw-sample totals per configuration key, for comparisons. */
+  pooled: Map<string, PooledSamples>;
+  warnings: Warning[];
+}
+
+export function configKeyOf(spec: PointSpec): string {
+  const replicas = Object.entries(spec.replicas).sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify([spec.scenario, spec.profile, spec.rateRps, replicas]);
+}
+
+export function configLabelOf(spec: PointSpec): string {
+  const replicas = Object.entries(spec.replicas)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([service, count]) => `${service}×${count}`)
+    .join(' ');
+  return `${replicas || 'no scaling'} @ ${spec.rateRps}/s`;
+}
+
+function sumValues(map: Map<string, number>): number {
+  let total = 0;
+  for (const value of map.values()) total += value;
+  return total;
+}
+
+/** Measured window: the load-start/load-end events when present, else the spec's duration. */
+function measuredWindow(point: PointInput): { startMs: number | null; endMs: number | null; seconds: number } {
+  const start = point.events.find((e) => e.type === 'load-start')?.timeMs ?? null;
+  const end = point.events.find((e) => e.type === 'load-end')?.timeMs ?? null;
+  if (start !== null && end !== null && end > start) return { startMs: start, endMs: end, seconds: (end - start) / 1000 };
+  const s = point.samples;
+  const observed = s.lastMs > s.firstMs ? { startMs: s.firstMs, endMs: s.lastMs } : { startMs: null, endMs: null };
+  return { ...observed, seconds: point.spec.durationS };
+}
+
+function convergenceOf(point: PointInput): number | null {
+  const event = point.events.find((e) => e.type === 'converged');
+  if (!event) return null;
+  const value = event['durationMs'] ?? event['convergenceMs'];
+  return typeof value === 'number' ? value : null;
+}
+
+export function pointRow(point: PointInput): PointRow {
+  const s = point.samples;
+  const window = measuredWindow(point);
+  const requests = sumValues(s.requestsByEndpoint);
+  const failed = sumValues(s.failedByEndpoint);
+  const seconds = window.seconds > 0 ? window.seconds : 1;
+  const endpoints = [...s.latencyByEndpoint.keys()].sort();
+  return {
+    pointId: point.spec.pointId,
+    index: point.spec.index,
+    repetition: point.spec.repetition,
+    replicas: point.spec.replicas,
+    configKey: configKeyOf(point.spec),
+    configLabel: configLabelOf(point.spec),
+    targetRps: point.spec.rateRps,
+    achievedRps: (s.iterations > 0 ? s.iterations : requests) / seconds,
+    requestsPerS: requests / seconds,
+    requests,
+    failed,
+    errorPct: requests > 0 ? (100 * failed) / requests : 0,
+    checks: [...s.checks.entries()].map(([check, c]) => ({ check, ...c })).sort((a, b) => a.check.localeCompare(b.check)),
+    droppedIterations: s.droppedIterations,
+    latency: summarizeLatency(s.latency),
+    endpoints: endpoints.map((endpoint) => ({
+      endpoint,
+      requests: s.requestsByEndpoint.get(endpoint) ?? 0,
+      failed: s.failedByEndpoint.get(endpoint) ?? 0,
+      latency: summarizeLatency(s.latencyByEndpoint.get(endpoint)!),
+    })),
+    orderFulfilled: summarizeLatency(s.orderFulfilled),
+    convergenceMs: convergenceOf(point),
+    windowStartMs: window.startMs,
+    windowEndMs: window.endMs,
+    status: point.result?.status ?? 'complete',
+    flags: point.result?.flags ?? [],
+  };
+}
+
+function medianWithCi(values: number[]): MedianWithCi {
+  return { median: median(values), ci: bootstrapInterval(values), values };
+}
+
+/** Counts of the seconds wholly inside the measured window (the edges are partial seconds). */
+function fullSeconds(row: PointRow, perSecond: Map<number, number>): number[] {
+  const seconds = [...perSecond.keys()].sort((a, b) => a - b);
+  if (row.windowStartMs !== null && row.windowEndMs !== null) {
+    const from = Math.ceil(row.windowStartMs / 1000);
+    const to = Math.floor(row.windowEndMs / 1000);
+    return seconds.filter((s) => s >= from && s + 1 <= to).map((s) => perSecond.get(s)!);
+  }
+  return seconds.slice(1, -1).map((s) => perSecond.get(s)!);
+}
+
+function pool(rows: PointRow[], inputs: PointInput[]): PooledSamples {
+  const pooled: PooledSamples = { latency: new Histogram(), byEndpoint: new Map(), orderFulfilled: new Histogram(), requests: 0, failed: 0, requestsPerSecond: [] };
+  inputs.forEach((input, i) => {
+    const s = input.samples;
+    pooled.latency.merge(s.latency);
+    pooled.orderFulfilled.merge(s.orderFulfilled);
+    for (const [endpoint, h] of s.latencyByEndpoint) {
+      if (!pooled.byEndpoint.has(endpoint)) pooled.byEndpoint.set(endpoint, new Histogram());
+      pooled.byEndpoint.get(endpoint)!.merge(h);
+    }
+    pooled.requests += rows[i]!.requests;
+    pooled.failed += rows[i]!.failed;
+    pooled.requestsPerSecond.push(...fullSeconds(rows[i]!, s.requestsPerSecond));
+  });
+  return pooled;
+}
+
+function groupRows(points: PointInput[], rows: PointRow[]): { groups: GroupRow[]; pooled: Map<string, PooledSamples> } {
+  const order: string[] = [];
+  const byKey = new Map<string, { rows: PointRow[]; inputs: PointInput[] }>();
+  rows.forEach((row, i) => {
+    let group = byKey.get(row.configKey);
+    if (!group) {
+      byKey.set(row.configKey, (group = { rows: [], inputs: [] }));
+      order.push(row.configKey);
+    }
+    group.rows.push(row);
+    group.inputs.push(points[i]!);
+  });
+  const pooled = new Map<string, PooledSamples>();
+  const groups = order.map((key) => {
+    const { rows: members, inputs } = byKey.get(key)!;
+    const totals = pool(members, inputs);
+    pooled.set(key, totals);
+    const first = members[0]!;
+    const pick = (f: (r: PointRow) => number | null) => medianWithCi(members.map(f).filter((v): v is number => v !== null));
+    return {
+      configKey: key,
+      configLabel: first.configLabel,
+      replicas: first.replicas,
+      targetRps: first.targetRps,
+      pointIds: members.map((r) => r.pointId),
+      achievedRps: pick((r) => r.achievedRps),
+      p50Ms: pick((r) => r.latency.p50Ms),
+      p95Ms: pick((r) => r.latency.p95Ms),
+      p99Ms: pick((r) => r.latency.p99Ms),
+      errorPct: pick((r) => r.errorPct),
+      pooledLatency: summarizeLatency(totals.latency),
+    };
+  });
+  return { groups, pooled };
+}
+
+function hottest(sample: NodeSample): number | null {
+  let max: number | null = null;
+  for (const zone of sample.thermal ?? []) if (zone.tempC !== null && (max === null || zone.tempC > max)) max = zone.tempC;
+  if (sample.batteryTempC !== null && sample.batteryTempC !== undefined && (max === null || sample.batteryTempC > max)) max = sample.batteryTempC;
+  return max;
+}
+
+function meanFreqMHz(sample: NodeSample): number | null {
+  const freqs = (sample.cores ?? []).filter((c) => c.online && c.freqKHz !== null).map((c) => c.freqKHz!);
+  return freqs.length > 0 ? freqs.reduce((a, b) => a + b, 0) / freqs.length / 1000 : null;
+}
+
+export function nodeSeries(points: PointInput[]): NodeSeries[] {
+  const all = points.flatMap((p) => p.nodes);
+  if (all.length === 0) return [];
+  const t0 = Math.min(...all.map((s) => s.timeMs));
+  const byNode = new Map<string, NodeSeriesPoint[]>();
+  for (const s of all) {
+    if (!byNode.has(s.node)) byNode.set(s.node, []);
+    byNode.get(s.node)!.push({
+      tMs: s.timeMs - t0,
+      timeMs: s.timeMs,
+      pointId: s.pointId,
+      cpuPct: s.cpuPct,
+      tempC: hottest(s),
+      freqMHz: meanFreqMHz(s),
+      throttled: Boolean(s.throttled),
+    });
+  }
+  return [...byNode.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([node, samples]) => ({ node, samples: samples.sort((a, b) => a.timeMs - b.timeMs) }));
+}
+
+export function buildRunModel(run: RunInput, options: WarningOptions = {}): RunModel {
+  const rows = run.points.map(pointRow);
+  const { groups, pooled } = groupRows(run.points, rows);
+  const series = nodeSeries(run.points);
+  const m = run.manifest;
+  const endpoints = [...new Set(rows.flatMap((r) => r.endpoints.map((e) => e.endpoint)))].sort();
+  const model: RunModel = {
+    runId: m.runId,
+    dir: run.dir,
+    status: m.status,
+    startedAt: m.startedAt,
+    endedAt: m.endedAt ?? null,
+    gitCommit: m.gitCommit ?? null,
+    toolVersion: m.toolVersion ?? '',
+    loadGenerator: m.loadGenerator ? `${m.loadGenerator.name} ${m.loadGenerator.version}` : 'unknown',
+    nodes: (m.cluster?.nodes ?? []).map((n) => ({ name: n.name, role: n.role ?? '', arch: n.arch ?? '' })),
+    endpoints,
+    points: rows,
+    groups,
+    nodeSeries: series,
+    pooled,
+    warnings: [],
+  };
+  model.warnings = findWarnings(model, run, options);
+  return model;
+}

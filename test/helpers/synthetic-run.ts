@@ -1,0 +1,220 @@
+/**
+ * Writes a run directory exactly as the contract in bench/rundir/types.ts describes it, from a few
+ * knobs, so report code is tested without running a load: raw samples in k6 `--out json` lines
+ * (gzip), node sampler records, events, spec.json, k6-summary.json and manifest.json.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Manifest, NodeSample, PointResult, PointSpec, RunEvent } from '../../bench/rundir/types.ts';
+import { normalFrom, seededRandom } from '../../reports/stats/random.ts';
+
+export const ENDPOINTS = ['item-types', 'items-by-types', 'place-order', 'fulfillment-orders'] as const;
+const METHODS: Record<string, string> = { 'item-types': 'GET', 'items-by-types': 'GET', 'place-order': 'POST', 'fulfillment-orders': 'GET' };
+
+export interface SyntheticPoint {
+  pointId: string;
+  replicas: Record<string, number>;
+  rateRps: number;
+  durationS?: number;
+  repetition?: number;
+  /** Median latency of every endpoint, ms (endpoints differ by a fixed factor). */
+  latencyMs?: number;
+  /** Share of requests that fail (status 500). */
+  errorRate?: number;
+  /** Share of iterations actually run (the rest are dropped_iterations). */
+  achievedShare?: number;
+  /** Node temperature during the point, °C. */
+  tempC?: number;
+  /** Load-generator host CPU during the point, %. */
+  cpuPct?: number;
+  throttled?: boolean;
+  flags?: PointResult['flags'];
+  convergenceMs?: number;
+}
+
+export interface SyntheticRun {
+  runId: string;
+  points: SyntheticPoint[];
+  nodes?: string[];
+  seed?: number;
+  startMs?: number;
+  gitCommit?: string;
+  /** Put into every tag value that can carry free text (for escaping tests). */
+  hostileText?: string;
+}
+
+/** Formats one k6 `--out json` Point line as k6 writes it. */
+export function k6PointLine(metric: string, timeMs: number, value: number, tags: Record<string, string>): string {
+  return JSON.stringify({ type: 'Point', data: { time: rfc3339Nanos(timeMs), value, tags }, metric });
+}
+
+/** k6's declaration line that precedes a metric's first Point. */
+export function k6MetricLine(metric: string, type: 'counter' | 'gauge' | 'rate' | 'trend'): string {
+  return JSON.stringify({ type: 'Metric', data: { name: metric, type, contains: type === 'trend' ? 'time' : 'default', thresholds: [], submetrics: null }, metric });
+}
+
+function rfc3339Nanos(timeMs: number): string {
+  const whole = Math.floor(timeMs);
+  const nanos = Math.round((timeMs - whole) * 1e6);
+  return new Date(whole).toISOString().replace('Z', `${String(nanos).padStart(6, '0')}Z`);
+}
+
+const ENDPOINT_FACTOR: Record<string, number> = { 'item-types': 0.6, 'items-by-types': 0.8, 'place-order': 1.5, 'fulfillment-orders': 1 };
+
+export async function buildRunDir(root: string, run: SyntheticRun): Promise<string> {
+  const dir = join(root, run.runId);
+  const random = seededRandom(run.seed ?? 1);
+  const nodes = run.nodes ?? ['local'];
+  let clockMs = run.startMs ?? Date.UTC(2026, 10, 25, 2, 0, 0);
+  const startedAt = new Date(clockMs).toISOString();
+  for (const [index, point] of run.points.entries()) {
+    const pointDir = join(dir, 'points', point.pointId);
+    await mkdir(pointDir, { recursive: true });
+    const durationS = point.durationS ?? 5;
+    const spec: PointSpec = {
+      pointId: point.pointId,
+      index,
+      replicas: point.replicas,
+      rateRps: point.rateRps,
+      durationS,
+      warmupS: 1,
+      repetition: point.repetition ?? 0,
+      scenario: 'coffee-order',
+      profile: 'default',
+      baseUrl: 'http://127.0.0.1:8080',
+    };
+    const events: RunEvent[] = [];
+    events.push({ timeMs: clockMs, pointId: point.pointId, type: 'scale', replicas: point.replicas });
+    clockMs += point.convergenceMs ?? 1200;
+    events.push({ timeMs: clockMs, pointId: point.pointId, type: 'converged', durationMs: point.convergenceMs ?? 1200 });
+    const warmupStartMs = clockMs;
+    clockMs += 1000;
+    const loadStartMs = clockMs;
+    events.push({ timeMs: loadStartMs, pointId: point.pointId, type: 'load-start' });
+    const lines = samplesFor(point, run, random, warmupStartMs, loadStartMs, durationS);
+    clockMs = loadStartMs + durationS * 1000;
+    events.push({ timeMs: clockMs, pointId: point.pointId, type: 'load-end' });
+    if (point.throttled) events.push({ timeMs: loadStartMs + 1000, pointId: point.pointId, type: 'throttling', node: nodes[0] });
+    const samples = nodeSamples(point, nodes, warmupStartMs, clockMs, run.hostileText);
+    const result: PointResult = {
+      pointId: point.pointId,
+      status: 'complete',
+      startedAt: new Date(warmupStartMs).toISOString(),
+      endedAt: new Date(clockMs).toISOString(),
+      loadExitCode: 0,
+      thresholdsPassed: true,
+      flags: point.flags ?? [],
+    };
+    await writeFile(join(pointDir, 'spec.json'), JSON.stringify(spec, null, 2));
+    await writeFile(join(pointDir, 'result.json'), JSON.stringify(result, null, 2));
+    await writeFile(join(pointDir, 'k6-summary.json'), JSON.stringify({ metrics: { http_reqs: { count: lines.requests, rate: lines.requests / durationS } } }));
+    await writeFile(join(pointDir, 'k6-samples.ndjson.gz'), gzipSync(lines.text));
+    await writeFile(join(pointDir, 'nodes.ndjson'), samples.map((s) => JSON.stringify(s)).join('\n') + '\n');
+    await writeFile(join(pointDir, 'events.ndjson'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    clockMs += 2000;
+  }
+  const manifest: Manifest = {
+    schemaVersion: 1,
+    toolVersion: '0.1.0',
+    gitCommit: run.gitCommit ?? 'abc1234',
+    commandLine: ['bench', 'run'],
+    runId: run.runId,
+    config: { scenario: 'coffee-order' },
+    inventory: null,
+    cluster: {
+      nodes: nodes.map((name) => ({ name, role: 'local', leader: false, arch: 'x64', engineVersion: null, labels: (run.hostileText ? { note: run.hostileText } : {}) as Record<string, string>, cpuCount: 4 })),
+    },
+    images: [],
+    loadGenerator: { name: 'builtin', version: '0.1.0', path: 'bench/load/builtin.ts' },
+    startedAt,
+    endedAt: new Date(clockMs).toISOString(),
+    status: 'complete',
+    plannedPoints: run.points.map((p) => p.pointId),
+  };
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return dir;
+}
+
+function samplesFor(point: SyntheticPoint, run: SyntheticRun, random: () => number, warmupStartMs: number, loadStartMs: number, durationS: number) {
+  const out: string[] = [
+    k6MetricLine('http_reqs', 'counter'),
+    k6MetricLine('http_req_duration', 'trend'),
+    k6MetricLine('http_req_failed', 'rate'),
+    k6MetricLine('checks', 'rate'),
+    k6MetricLine('iterations', 'counter'),
+    k6MetricLine('order_fulfilled_ms', 'trend'),
+  ];
+  let requests = 0;
+  const emitIteration = (startMs: number, scenario: string) => {
+    let t = startMs;
+    for (const endpoint of ENDPOINTS) {
+      const name = run.hostileText && endpoint === 'item-types' ? `${endpoint}${run.hostileText}` : endpoint;
+      const failed = random() < (point.errorRate ?? 0);
+      const status = failed ? '500' : '200';
+      const tags = {
+        expected_response: String(!failed),
+        group: '',
+        method: METHODS[endpoint] ?? 'GET',
+        name,
+        proto: 'HTTP/1.1',
+        scenario,
+        status,
+        url: `http://127.0.0.1:8080/v1/api/${endpoint}`,
+        run: run.runId,
+        point: point.pointId,
+      };
+      const latencyMs = (point.latencyMs ?? 20) * (ENDPOINT_FACTOR[endpoint] ?? 1) * Math.exp(0.35 * normalFrom(random));
+      out.push(k6PointLine('http_reqs', t, 1, tags));
+      out.push(k6PointLine('http_req_duration', t, Number(latencyMs.toFixed(6)), tags));
+      out.push(k6PointLine('http_req_waiting', t, Number((latencyMs * 0.9).toFixed(6)), tags));
+      out.push(k6PointLine('http_req_failed', t, failed ? 1 : 0, tags));
+      out.push(k6PointLine('checks', t, failed ? 0 : 1, { check: `${endpoint} is 2xx`, scenario, run: run.runId, point: point.pointId }));
+      if (scenario !== 'warmup') requests++;
+      t += latencyMs;
+    }
+    out.push(k6PointLine('order_fulfilled_ms', t, Number((t - startMs + 150 * (1 + random())).toFixed(3)), { scenario, run: run.runId, point: point.pointId }));
+    out.push(k6PointLine('iterations', t, 1, { scenario, run: run.runId, point: point.pointId }));
+  };
+  const intervalMs = 1000 / point.rateRps;
+  for (let t = warmupStartMs; t < loadStartMs; t += intervalMs * 2) emitIteration(t, 'warmup');
+  const share = point.achievedShare ?? 1;
+  let dropped = 0;
+  for (let t = loadStartMs; t < loadStartMs + durationS * 1000; t += intervalMs) {
+    if (random() < share) emitIteration(t, 'default');
+    else {
+      dropped++;
+      out.push(k6PointLine('dropped_iterations', t, 1, { scenario: 'default', run: run.runId, point: point.pointId }));
+    }
+  }
+  return { text: out.join('\n') + '\n', requests, dropped };
+}
+
+function nodeSamples(point: SyntheticPoint, nodes: string[], fromMs: number, toMs: number, hostile: string | undefined): NodeSample[] {
+  const samples: NodeSample[] = [];
+  for (let t = fromMs; t <= toMs; t += 1000) {
+    for (const [n, node] of nodes.entries()) {
+      const busy = n === 0 && point.cpuPct !== undefined ? point.cpuPct : 35 + 10 * n;
+      const throttled = Boolean(point.throttled) && n === 0;
+      samples.push({
+        node,
+        timeMs: t,
+        nodeTimeMs: t,
+        clockOffsetMs: 0,
+        pointId: point.pointId,
+        cpuPct: busy,
+        cores: [0, 1, 2, 3].map((core) => ({ core, online: true, cpuPct: busy, freqKHz: throttled ? 1_200_000 : 2_400_000, maxFreqKHz: 2_400_000 })),
+        load1: busy / 25,
+        memTotalKB: 6_000_000,
+        memAvailableKB: 3_000_000,
+        thermal: [
+          { zone: 'thermal_zone0', type: hostile ? `cpu${hostile}` : 'cpu', tempC: n === 0 ? (point.tempC ?? 45) : 40 },
+          { zone: 'thermal_zone1', type: 'skin', tempC: 35 },
+        ],
+        batteryTempC: 30,
+        throttled,
+      });
+    }
+  }
+  return samples;
+}

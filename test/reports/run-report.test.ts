@@ -1,0 +1,94 @@
+import test from 'ava';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../../bench/errors.ts';
+import { writeRunReport } from '../../reports/run-report.ts';
+import { buildRunDir } from '../helpers/synthetic-run.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
+
+async function run(t: Parameters<typeof tempDir>[0]) {
+  const root = await tempDir(t);
+  const dir = await buildRunDir(root, {
+    runId: 'run-a',
+    nodes: ['local', 'pixel-2'],
+    hostileText: HOSTILE,
+    points: [
+      { pointId: 'p0', replicas: { barista: 1 }, rateRps: 20 },
+      { pointId: 'p1', replicas: { barista: 2 }, rateRps: 20, tempC: 78, throttled: true },
+      { pointId: 'p2', replicas: { barista: 1 }, rateRps: 20, repetition: 1, cpuPct: 92 },
+      { pointId: 'p3', replicas: { barista: 2 }, rateRps: 20, repetition: 1, flags: [{ code: 'cooldown-timeout', message: 'nodes stayed hot' }] },
+    ],
+  });
+  const paths = await writeRunReport(dir, { outDir: join(root, 'out') });
+  return { root, dir, paths, summary: JSON.parse(await readFile(paths.summaryJsonPath, 'utf8')), html: await readFile(paths.htmlPath, 'utf8') };
+}
+
+test('a run report has the per-point numbers from raw samples, warm-up excluded', async (t) => {
+  const { summary } = await run(t);
+  t.is(summary.points.length, 4);
+  const p0 = summary.points[0];
+  t.is(p0.pointId, 'p0');
+  t.is(p0.targetRps, 20);
+  t.is(p0.requests, 20 * 5 * 4, 'rate × duration × 4 endpoints; warm-up requests are not counted');
+  t.true(Math.abs(p0.achievedRps - 20) < 0.5);
+  t.deepEqual(p0.endpoints.map((e: { endpoint: string }) => e.endpoint).sort(), ['fulfillment-orders', `item-types${HOSTILE}`, 'items-by-types', 'place-order']);
+  for (const e of p0.endpoints) {
+    t.true(e.latency.p50Ms < e.latency.p95Ms && e.latency.p95Ms <= e.latency.p99Ms);
+    t.true(e.latency.ci.p95.low <= e.latency.p95Ms && e.latency.p95Ms <= e.latency.ci.p95.high);
+  }
+  t.is(p0.orderFulfilled.count, 100);
+  t.is(p0.convergenceMs, 1200);
+  t.is(summary.groups.length, 2);
+  t.deepEqual(summary.groups[0].pointIds, ['p0', 'p2']);
+  t.truthy(summary.groups[0].p95Ms.ci, 'two repetitions give a bootstrap interval');
+});
+
+test('warnings name the node or point and say what to do', async (t) => {
+  const { summary } = await run(t);
+  const codes = summary.warnings.map((w: { code: string }) => w.code);
+  for (const code of ['thermal', 'throttled', 'generator-saturated', 'flagged', 'few-repetitions']) t.true(codes.includes(code), code);
+  const thermal = summary.warnings.find((w: { code: string }) => w.code === 'thermal');
+  t.is(thermal.pointId, 'p1');
+  t.is(thermal.node, 'local');
+  t.regex(thermal.message, /78\.0 °C/);
+  t.true(summary.warnings.every((w: { hint: string }) => w.hint.length > 10));
+});
+
+test('the HTML is self-contained, embeds charts and escapes every data value', async (t) => {
+  const { html, root } = await run(t);
+  t.false(/<(script|link|img)[^>]+(src|href)="(https?:)?\/\//i.test(html), 'nothing is loaded from the network');
+  t.regex(html, /Content-Security-Policy/);
+  t.regex(html, /<img alt="p95 latency and throughput per point"[^>]+src="data:image\/png;base64,iVBOR/);
+  t.false(html.includes('<script>window.__pwned'), 'a script in a tag value is not markup');
+  t.false(html.includes('<img src=x'), 'an element in a tag value is not markup');
+  t.true(html.includes('&lt;script&gt;window.__pwned=1&lt;/script&gt;'));
+  const data = html.slice(html.indexOf('id="report-data">'), html.indexOf('</script>', html.indexOf('id="report-data">')));
+  t.false(data.slice(20).includes('<'), 'the embedded JSON holds no raw <');
+  const png = await readFile(join(root, 'out', 'charts', 'points.png'));
+  t.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+});
+
+test('summary.md is a table that fits a job summary, with warnings', async (t) => {
+  const { paths } = await run(t);
+  const md = await readFile(paths.summaryMdPath, 'utf8');
+  t.regex(md, /^## Benchmark run-a/m);
+  t.regex(md, /^\| p0 \| barista×1 @ 20\/s \| 20\.0 \| 20\.0 \|/m);
+  t.regex(md, /### Warnings/);
+  t.false(md.includes('<script>'));
+});
+
+test('junit.xml has a test case per point with its warnings', async (t) => {
+  const { paths } = await run(t);
+  const xml = await readFile(paths.junitPath, 'utf8');
+  t.is((xml.match(/<testcase /g) ?? []).length, 4);
+  t.regex(xml, /reached 78\.0 °C during point p1/);
+  t.false(xml.includes('<script>'));
+});
+
+test('a directory that is not a run directory is a usage error', async (t) => {
+  const root = await tempDir(t);
+  const error = await t.throwsAsync(writeRunReport(root), { instanceOf: UsageError });
+  t.regex(error!.message, /no manifest\.json/);
+});
