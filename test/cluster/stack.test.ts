@@ -69,6 +69,16 @@ test.serial('scale 1 → 3 → 1 converges with one healthy task per node and re
   try {
     const placements = await control.placements('shop');
     t.deepEqual(placements.map((placement) => placement.host).sort(), rows.map((row) => nodeIp(row.node)).sort());
+    const [image] = await control.images('coffee-shop');
+    t.is(image?.image, 'cloudlet/shop:dev');
+    t.regex(image?.digest ?? '', /^sha256:[0-9a-f]{64}$/);
+    const snapshot = await control.snapshot();
+    t.deepEqual(snapshot.nodes.map((node) => [node.name, node.role, node.leader, node.arch]), [
+      ['node1', 'manager', true, 'amd64'],
+      ['node2', 'worker', false, 'amd64'],
+      ['node3', 'worker', false, 'amd64'],
+      ['node4', 'worker', false, 'amd64'],
+    ]);
   } finally {
     control.close();
   }
