@@ -39,10 +39,10 @@ export interface CliResult {
 }
 
 /** Runs one of our CLIs (`cluster/cli.ts`, `cluster/testbed/cli.ts`) the way `npm run` does. */
-export function runCli(script: string, args: string[], timeoutMs = 120_000): Promise<CliResult> {
+export function runCli(script: string, args: string[], timeoutMs = 120_000, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr, durationMs: Date.now() - started });
     });
