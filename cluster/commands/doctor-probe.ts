@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { errorMessage } from '../../bench/errors.ts';
-import { connectManager, engineOverSsh, within } from '../engine/engine.ts';
+import { connectManager, engineOverSsh, within, type Engine } from '../engine/engine.ts';
 import { openSsh, type SshSession } from '../engine/ssh.ts';
 import { sshTarget, type LoadedInventory } from '../inventory/load.ts';
 import type { InventoryNode } from '../inventory/schema.ts';
@@ -73,6 +73,16 @@ export async function probeNode(loaded: LoadedInventory, node: InventoryNode, im
   return probe;
 }
 
+/** Platforms a registry lists for an image (GET /distribution/<name>/json on a manager), or undefined. */
+async function publishedPlatforms(engine: Engine, image: string): Promise<string[] | undefined> {
+  try {
+    const answer = (await within(engine.docker.getImage(image).distribution({}), 15_000, `registry for ${image}`)) as { Platforms?: Array<{ architecture?: string; variant?: string }> };
+    return (answer.Platforms ?? []).map((platform) => imagePlatform({ Architecture: platform.architecture, Variant: platform.variant }));
+  } catch {
+    return undefined;
+  }
+}
+
 export interface DoctorOptions {
   /** Images to check besides those of deployed stacks (e.g. of a stack about to be deployed). */
   extraImages?: string[];
@@ -83,6 +93,7 @@ export interface DoctorOptions {
 export async function runDoctor(loaded: LoadedInventory, options: DoctorOptions = {}): Promise<Finding[]> {
   let swarm: SwarmNode[] | { error: string };
   const images = new Set(options.extraImages ?? []);
+  const registryPlatforms: Record<string, string[] | undefined> = {};
   try {
     const { engine } = await connectManager(loaded);
     try {
@@ -92,6 +103,9 @@ export async function runDoctor(loaded: LoadedInventory, options: DoctorOptions 
         // Images named by id or digest were pinned by deploy; the label keeps the readable name.
         if (!image.startsWith('sha256:')) images.add(image.replace(/@sha256:[0-9a-f]+$/, ''));
       }
+      if (loaded.inventory.imagePolicy === 'registry') {
+        for (const image of images) registryPlatforms[image] = await publishedPlatforms(engine, image);
+      }
     } finally {
       engine.close();
     }
@@ -100,5 +114,5 @@ export async function runDoctor(loaded: LoadedInventory, options: DoctorOptions 
   }
   const list = [...images].sort();
   const probes = await Promise.all(loaded.inventory.nodes.map((node) => probeNode(loaded, node, list)));
-  return diagnose({ inventory: loaded.inventory, swarm, probes, images: list, maxClockSkewMs: options.maxClockSkewMs ?? 1000 });
+  return diagnose({ inventory: loaded.inventory, swarm, probes, images: list, registryPlatforms, maxClockSkewMs: options.maxClockSkewMs ?? 1000 });
 }

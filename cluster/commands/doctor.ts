@@ -34,6 +34,11 @@ export interface DoctorInput {
   probes: NodeProbe[];
   /** Images the deployed (or given) stacks use. */
   images: string[];
+  /**
+   * imagePolicy registry: the platforms each image is published for, as the registry lists them
+   * (through a manager), or undefined when it could not be asked.
+   */
+  registryPlatforms?: Record<string, string[] | undefined>;
   maxClockSkewMs: number;
 }
 
@@ -103,7 +108,12 @@ export function diagnose(input: DoctorInput): Finding[] {
     }
     for (const image of input.images) {
       const found = probe.images[image];
-      if (found === 'missing') {
+      const published = input.registryPlatforms?.[image];
+      if (found === 'missing' && input.inventory.imagePolicy === 'registry' && published && nodeArch) {
+        if (!published.includes(nodeArch)) {
+          add({ check: 'images', level: 'fail', node: probe.node, message: `image ${image} is published for ${published.join(', ') || 'no platform'}, not for ${nodeArch}`, fix: `build and push ${image} for linux/${nodeArch} (docker buildx build --platform linux/${nodeArch} --push)` });
+        }
+      } else if (found === 'missing') {
         add({
           check: 'images',
           level: input.inventory.imagePolicy === 'local' ? 'fail' : 'warn',

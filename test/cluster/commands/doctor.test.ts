@@ -91,3 +91,19 @@ test('init promotes before it demotes, and adds labels', (t) => {
   ]);
   t.deepEqual(changes[0]!.labels, { zone: 'x' });
 });
+
+test('registry images: a platform the registry does not list is a failure', (t) => {
+  const registry = { ...inventory, imagePolicy: 'registry' as const };
+  const swarm = [swarmNode('a', 'manager'), swarmNode('b', 'worker'), swarmNode('c', 'worker')];
+  const findings = diagnose({
+    inventory: { ...registry, nodes: registry.nodes.map((n) => ({ ...n, role: n.name === 'a' ? 'manager' : 'worker' })) },
+    swarm,
+    probes: [probe('a', { images: { 'web:1': 'missing', 'db:1': 'missing' } })],
+    images: ['db:1', 'web:1'],
+    registryPlatforms: { 'web:1': ['amd64', 'arm64'], 'db:1': ['amd64', 'arm/v7'] },
+    maxClockSkewMs: 1000,
+  });
+  const images = findings.filter((f) => f.check === 'images' && f.level !== 'ok');
+  t.deepEqual(images.map((f) => [f.level, f.message]), [['fail', 'image web:1 is published for amd64, arm64, not for arm/v7']]);
+  t.regex(images[0]!.fix, /--platform linux\/arm\/v7/);
+});
