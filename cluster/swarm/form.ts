@@ -24,7 +24,9 @@ export async function formSwarm(first: SwarmMember, others: SwarmMember[], log: 
   const firstState = await localSwarmState(first.engine);
   if (firstState.state !== 'active') {
     log(`swarm init on ${first.name} (${first.addr})`);
-    await first.engine.docker.swarmInit({ ListenAddr: `${first.addr}:2377`, AdvertiseAddr: `${first.addr}:2377` });
+    // Listen everywhere (the inventory's host may be a name or an address the node does not own);
+    // advertise the inventory's address, which the other nodes can reach.
+    await first.engine.docker.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: `${first.addr}:2377` });
   }
   const swarm = (await first.engine.docker.swarmInspect()) as { JoinTokens: { Manager: string; Worker: string } };
   for (const member of others) {
@@ -32,7 +34,7 @@ export async function formSwarm(first: SwarmMember, others: SwarmMember[], log: 
     if (state.state === 'active') continue;
     log(`${member.name} joins as ${member.role}`);
     await member.engine.docker.swarmJoin({
-      ListenAddr: `${member.addr}:2377`,
+      ListenAddr: '0.0.0.0:2377',
       AdvertiseAddr: `${member.addr}:2377`,
       RemoteAddrs: [`${first.addr}:2377`],
       JoinToken: member.role === 'manager' ? swarm.JoinTokens.Manager : swarm.JoinTokens.Worker,
