@@ -37,8 +37,9 @@ withCommon(program.command('up'))
   .option('--nodes <n>', 'number of nodes', intIn(1, 9), DEFAULT_OPTIONS.nodes)
   .option('--managers <n>', 'how many of them are managers', intIn(1, 9), DEFAULT_OPTIONS.managers)
   .option('--no-swarm', 'leave the engines outside any swarm (the inventory still says who is a manager): for `cluster init`')
-  .action(async (flags: Flags & { swarm: boolean }) => {
-    const up = await testbedUp({ ...options(flags), swarm: flags.swarm }, log);
+  .option('--no-shop-image', 'skip building and loading the reference coffee shop image (saves about 8 s)')
+  .action(async (flags: Flags & { swarm: boolean; shopImage: boolean }) => {
+    const up = await testbedUp({ ...options(flags), swarm: flags.swarm, shopImage: flags.shopImage }, log);
     log.info(`testbed ${flags.id} up in ${(up.durationMs / 1000).toFixed(1)} s: ${up.layout.nodes.map((node) => `${node.name} ${node.ip} ${node.role}`).join(', ')}`);
     process.stdout.write(`${up.inventoryPath}\n`);
   });

@@ -9,12 +9,15 @@ import type { InitResult } from '../../cluster/commands/init.ts';
 import type { ClusterStatus } from '../../cluster/commands/status.ts';
 import { setNodeLink } from '../../cluster/testbed/network.ts';
 import { stopEngineProcess } from '../../cluster/testbed/nodes.ts';
-import { clusterCli, runCli, startTestbed, type RunningTestbed } from '../helpers/testbed.ts';
+import { clusterCli, runCli, testbedFromCli, type RunningTestbed } from '../helpers/testbed.ts';
 
 // Integration: a 4-node testbed (2 managers here, to see roles and reachability), then status.
+// Brought up through the CLI, as a user does: `up` prints the inventory path on stdout.
 let testbed: RunningTestbed;
 test.before(async () => {
-  testbed = await startTestbed({ id: 2, nodes: 4, managers: 2 });
+  const up = await runCli('cluster/testbed/cli.ts', ['up', '--id', '2', '--nodes', '4', '--managers', '2', '--no-shop-image']);
+  if (up.code !== 0) throw new Error(`testbed up failed (exit ${up.code}): ${up.stderr}`);
+  testbed = testbedFromCli(2, up.stdout.trim(), { nodes: 4, managers: 2 });
 });
 test.after.always(async () => {
   await testbed?.down();

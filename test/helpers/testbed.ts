@@ -31,6 +31,13 @@ export async function startTestbed(options: { id: number; nodes?: number; manage
   return { layout: testbedLayout(full), inventoryPath: up.inventoryPath, upMs: up.durationMs, down: () => testbedDown(full, silentLogger) };
 }
 
+/** A testbed started with `npm run testbed -- up --id <id>`, from the path it printed. */
+export function testbedFromCli(id: number, inventoryPath: string, shape: { nodes: number; managers: number }): RunningTestbed {
+  const full: TestbedOptions = { id, ...shape, dir: `/tmp/cloudlet-testbed-${id}` };
+  if (inventoryPath !== testbedLayout(full).inventoryPath) throw new Error(`testbed up printed "${inventoryPath}", expected ${testbedLayout(full).inventoryPath}`);
+  return { layout: testbedLayout(full), inventoryPath, upMs: 0, down: () => testbedDown(full, silentLogger) };
+}
+
 export interface CliResult {
   code: number;
   stdout: string;
