@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { Client, type ConnectConfig } from 'ssh2';
@@ -27,19 +28,25 @@ export interface ExecResult {
   code: number | null;
 }
 
-/** known_hosts lines (`host[,host] type base64`), keyed by host as OpenSSH writes it (`[h]:port` off 22). */
-export function parseKnownHosts(text: string): Map<string, Buffer[]> {
-  const keys = new Map<string, Buffer[]>();
+/**
+ * Host keys from known_hosts text for one host name as OpenSSH writes it (`[h]:port` off port 22),
+ * in plain (`host[,host] type base64`) and hashed (`|1|salt|hmac type base64`, HashKnownHosts,
+ * Debian's default) form. Markers such as @revoked are not supported: those lines are skipped.
+ */
+export function knownHostKeys(text: string, hostName: string): Buffer[] {
+  const keys: Buffer[] = [];
   for (const line of text.split('\n')) {
     const trimmed = line.trim();
-    if (!trimmed || trimmed.startsWith('#') || trimmed.startsWith('|')) continue;
+    if (!trimmed || trimmed.startsWith('#') || trimmed.startsWith('@')) continue;
     const [hosts, , key] = trimmed.split(/\s+/);
     if (!hosts || !key) continue;
-    for (const host of hosts.split(',')) {
-      const list = keys.get(host) ?? [];
-      list.push(Buffer.from(key, 'base64'));
-      keys.set(host, list);
-    }
+    const matches = hosts.split(',').some((pattern) => {
+      if (!pattern.startsWith('|1|')) return pattern === hostName;
+      const [, , salt, hash] = pattern.split('|');
+      if (!salt || !hash) return false;
+      return createHmac('sha1', Buffer.from(salt, 'base64')).update(hostName).digest('base64') === hash;
+    });
+    if (matches) keys.push(Buffer.from(key, 'base64'));
   }
   return keys;
 }
@@ -67,8 +74,7 @@ export async function openSsh(target: SshTarget): Promise<SshSession> {
   if (target.agentSocket) config.agent = target.agentSocket;
   let hostKeyProblem: string | undefined;
   if (target.knownHostsPath) {
-    const known = parseKnownHosts(await readFile(target.knownHostsPath, 'utf8').catch(() => ''));
-    const expected = known.get(knownHostsName(target.host, target.port)) ?? [];
+    const expected = knownHostKeys(await readFile(target.knownHostsPath, 'utf8').catch(() => ''), knownHostsName(target.host, target.port));
     config.hostVerifier = (key: Buffer) => {
       if (expected.some((candidate) => candidate.equals(key))) return true;
       hostKeyProblem = expected.length
