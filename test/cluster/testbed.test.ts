@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import test from 'ava';
 import { sshTarget, loadInventory } from '../../cluster/inventory/load.ts';
 import { openSsh } from '../../cluster/engine/ssh.ts';
+import type { NodeSample } from '../../bench/rundir/types.ts';
+import { startRemoteSampler } from '../../bench/ssh/sampler.ts';
 import type { Finding } from '../../cluster/commands/doctor.ts';
+import { poll } from '../../cluster/poll.ts';
 import type { InitResult } from '../../cluster/commands/init.ts';
 import type { ClusterStatus } from '../../cluster/commands/status.ts';
 import { setNodeLink } from '../../cluster/testbed/network.ts';
@@ -67,6 +70,28 @@ test.serial('each node has its own hostname, thermal fixture and engine over SSH
     t.is((await ssh.exec('ls /sys/class/net')).stdout.split('\n').includes('eth0'), true, "a fresh sysfs shows the node's own interfaces");
   } finally {
     ssh.close();
+  }
+});
+
+test.serial("the bench's node sampler reads a node's thermal and battery fixtures over SSH", async (t) => {
+  const node = testbed.layout.nodes[1]!;
+  const samples: NodeSample[] = [];
+  const sampler = await startRemoteSampler({
+    node: node.name,
+    target: { host: node.ip, username: 'root', privateKeyPath: testbed.layout.clientKey, knownHostsPath: testbed.layout.knownHosts, readyTimeoutMs: 3000 },
+    intervalMs: 200,
+    onSample: (sample) => samples.push(sample),
+  });
+  try {
+    const sample = await poll('two samples', 15_000, async () => (samples.length >= 2 ? samples[samples.length - 1] : undefined), 100);
+    t.deepEqual(sample.thermal.map((zone) => [zone.zone, zone.type, zone.tempC]), [
+      ['thermal_zone0', 'cpu-thermal', 42],
+      ['thermal_zone1', 'battery', 30.2],
+    ]);
+    t.is(sample.batteryTempC, 30.2);
+    t.true(Math.abs(sample.clockOffsetMs) < 100, 'same clock as the harness');
+  } finally {
+    await sampler.stop();
   }
 });
 
