@@ -1,7 +1,18 @@
 #!/bin/sh
 # Debian packages the cluster tests need: per-node engines (docker.io gives dockerd 20.10, containerd,
-# runc), sshd per node, ip/nsenter/unshare for the namespaces, a static busybox for test images.
-# Idempotent; assumes root and that `apt-get update` already ran. Starts no service.
+# runc and the 20.10 docker CLI the parity test compares against), sshd per node, ip/nsenter/unshare
+# for the namespaces, a static busybox for test images.
+# Idempotent; assumes root and that `apt-get update` already ran.
+# The testbed starts its own engines inside network namespaces. A host-wide dockerd would set the
+# host's FORWARD policy to DROP, so the packages' services are kept from starting (policy-rc.d is
+# honoured by invoke-rc.d and deb-systemd-invoke) unless a policy is already in place.
 set -eu
+own_policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  own_policy=1
+fi
+trap '[ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d' EXIT
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
   docker.io openssh-server openssh-client iproute2 util-linux mount busybox-static tar
