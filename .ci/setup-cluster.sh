@@ -13,6 +13,6 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   chmod +x /usr/sbin/policy-rc.d
   own_policy=1
 fi
-trap '[ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d' EXIT
+trap 'if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi' EXIT
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
   docker.io openssh-server openssh-client iproute2 util-linux mount busybox-static tar
