@@ -116,7 +116,10 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
 
   const watch = (connection: SshConnection) => {
     void connection.closed.then(async (error) => {
-      if (current?.timer) clearInterval(current.timer);
+      if (current?.connection === connection) {
+        if (current.timer) clearInterval(current.timer);
+        current = null;
+      }
       if (stopping) return;
       opts.onConnection?.({ type: 'lost', node: opts.node, timeMs: Date.now(), error: error ?? new SshUnreachableError(`ssh ${describeTarget(opts.target)}: connection closed`) });
       for (let attempt = 0; !stopping; attempt++) {
@@ -150,11 +153,23 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
       const state = current;
       if (!state) return;
       if (state.timer) clearInterval(state.timer);
-      for (const channel of state.channels) {
-        // TERM ends the loop at once; closing the channel alone ends it at its next write (SIGPIPE).
-        channel.signal('TERM');
-        channel.close();
-      }
+      // TERM ends the loop at once; closing the channel alone ends it at its next write (SIGPIPE).
+      // Wait for the channels to close before ending the connection: ended first, sshd leaves
+      // the loop running for a second or two.
+      await Promise.all(
+        state.channels.map(
+          (channel) =>
+            new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, 2000);
+              channel.once('close', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              channel.signal('TERM');
+              channel.close();
+            }),
+        ),
+      );
       state.connection.close();
       await state.connection.closed;
     },

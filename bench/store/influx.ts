@@ -215,3 +215,9 @@ export function describeSinkReport(report: InfluxSinkReport, runDir: string): st
   if (report.missing === 0) return null;
   return `InfluxDB is missing ${report.missing} points of this run (${report.errors.at(-1) ?? 'unknown error'}); the run directory has them all: npm run bench -- backfill ${runDir}`;
 }
+
+/** The pipeline's one call: a sink for `--influx-url` / $CLOUDLET_INFLUX_URL, or null when neither is set. */
+export function influxSinkFrom(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, options: InfluxSinkOptions = {}): InfluxSink | null {
+  const url = influxUrlFrom(flag, env);
+  return url ? createInfluxSink(openInflux(parseInfluxUrl(url)), options) : null;
+}

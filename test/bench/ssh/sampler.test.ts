@@ -53,6 +53,26 @@ test.serial('samples arrive under busybox sh with the clock lined up within 50 m
   t.pass();
 });
 
+test.serial('a node whose clock runs 2.5 s ahead: the offset is measured and its series line up within 50 ms', async (t) => {
+  const samples: NodeSample[] = [];
+  // libfaketime shifts the node's clock (`date` under dash) without touching this host's.
+  const handle = await startRemoteSampler({
+    node: 'skewed',
+    target: target(),
+    intervalMs: 100,
+    shell: [requireBinary('faketime', 'faketime'), '-f', '+2.5s', 'sh'],
+    onSample: (s) => samples.push(s),
+  });
+  try {
+    const sample = await waitFor('a sample', () => samples[1]);
+    const clock = handle.clock();
+    t.true(Math.abs(clock.offsetMs + 2500) < 50, `offset ${clock.offsetMs} ms`);
+    t.true(Math.abs(sample.nodeTimeMs - sample.timeMs) < 50, `node ${sample.nodeTimeMs} vs harness ${sample.timeMs}`);
+  } finally {
+    await handle.stop();
+  }
+});
+
 test.serial('a node that drops off is reported lost, reconnected with backoff, and sampled again', async (t) => {
   const samples: NodeSample[] = [];
   const events: ConnectionEvent[] = [];
