@@ -10,7 +10,7 @@ import { clockProbeCommand, samplerCommand } from '../nodes/script.ts';
 import { createSampleStream } from '../nodes/stream.ts';
 import type { NodeSample } from '../rundir/types.ts';
 import { backoffDelayMs, type BackoffOptions } from './backoff.ts';
-import { probeClock, type ClockEstimate } from './clock.ts';
+import { betterEstimate, probeClock, type ClockEstimate } from './clock.ts';
 import { connectSsh, describeTarget, type SshConnection, type SshTarget } from './connect.ts';
 import { isPermanentSshError, SshUnreachableError } from './errors.ts';
 
@@ -46,7 +46,7 @@ export interface RemoteSamplerHandle extends SamplerHandle {
 
 export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<RemoteSamplerHandle> {
   const shell = opts.shell ?? ['sh'];
-  let clock: ClockEstimate = { offsetMs: 0, rttMs: Number.NaN };
+  let clock: ClockEstimate & { atMs: number } = { offsetMs: 0, rttMs: Number.NaN, atMs: 0 };
   let stopping = false;
   let pid: number | undefined;
   let current: { connection: SshConnection; channels: ClientChannel[]; timer?: NodeJS.Timeout } | null = null;
@@ -61,7 +61,7 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
     probe.stderr.resume();
     const reprobe = async () => {
       const estimate = await probeClock(probe).catch(() => null);
-      if (estimate) clock = estimate;
+      if (estimate && betterEstimate(clock, estimate, Date.now())) clock = { ...estimate, atMs: Date.now() };
     };
     await reprobe();
     state.timer = setInterval(() => void reprobe(), opts.clockProbeEveryMs ?? 60_000);
@@ -146,7 +146,7 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
     get pid() {
       return pid;
     },
-    clock: () => clock,
+    clock: () => ({ offsetMs: clock.offsetMs, rttMs: clock.rttMs }),
     async stop() {
       stopping = true;
       wake?.();
