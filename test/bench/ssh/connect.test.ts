@@ -1,7 +1,7 @@
 // ssh2 against a real sshd on loopback (test/helpers/sshd.ts).
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -77,7 +77,10 @@ test('agent auth: the key held by a real ssh-agent', async (t) => {
   const socket = join(sshd.dir, 'agent.sock');
   const agent = spawn(agentBin, ['-D', '-a', socket], { stdio: 'ignore' });
   t.teardown(() => agent.kill());
-  await waitFor('ssh-agent socket', () => existsSync(socket));
+  // The socket file appears at bind(), a moment before the agent listens: wait for a connection.
+  await waitFor('ssh-agent listening', () => new Promise<boolean>((resolve) => {
+    const probe = connect(socket).once('connect', () => (probe.destroy(), resolve(true))).once('error', () => resolve(false));
+  }));
   await promisify(execFile)(add, [sshd.privateKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
   const connection = await connectSsh(target({ privateKeyPath: undefined, agent: socket }));
   t.teardown(() => connection.close());
