@@ -7,6 +7,7 @@
  * /run/sshd as privilege-separation dir when run as root; `UsePAM no` refuses locked accounts
  * (a `useradd` user: unlock with `usermod -p '*' <user>`); StrictModes would reject keys under /tmp.
  */
+import type { TestFn } from 'ava';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { SshTarget } from '../../bench/ssh/connect.ts';
 import { requireBinary } from './binaries.ts';
 import { freePort } from './ports.ts';
 import { descendants } from './procs.ts';
@@ -150,4 +152,26 @@ function canConnect(host: string, port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * One sshd for a whole test file: started in `before`, stopped in `after.always`. `target()` is an
+ * SshTarget for it (the user key, its known_hosts), with `extra` on top.
+ */
+export function sshdForFile(test: TestFn): { sshd: () => TestSshd; target: (extra?: Partial<SshTarget>) => SshTarget } {
+  let sshd: TestSshd | undefined;
+  test.before(async () => {
+    sshd = await startSshd();
+  });
+  test.after.always(async () => {
+    await sshd?.stop();
+  });
+  const get = () => {
+    if (!sshd) throw new Error('sshd not started yet (use it inside a test)');
+    return sshd;
+  };
+  return {
+    sshd: get,
+    target: (extra = {}) => ({ host: get().host, port: get().port, username: get().username, privateKeyPath: get().privateKeyPath, knownHostsPath: get().knownHostsPath, ...extra }),
+  };
 }

@@ -3,17 +3,10 @@ import { startClusterSampler } from '../../../bench/ssh/cluster.ts';
 import { SshHostKeyUnknownError } from '../../../bench/ssh/errors.ts';
 import type { NodeSample, RunEvent } from '../../../bench/rundir/types.ts';
 import { waitFor } from '../../helpers/poll.ts';
-import { startSshd, type TestSshd } from '../../helpers/sshd.ts';
+import { sshdForFile } from '../../helpers/sshd.ts';
 
-let sshd: TestSshd;
-test.before(async () => {
-  sshd = await startSshd();
-});
-test.after.always(async () => {
-  await sshd?.stop();
-});
-
-const ssh = () => ({ host: sshd.host, port: sshd.port, username: sshd.username, privateKeyPath: sshd.privateKeyPath, knownHostsPath: sshd.knownHostsPath });
+const file = sshdForFile(test);
+const ssh = () => file.target();
 
 test.serial('every node sampled over its own connection; node-lost and node-back become run events', async (t) => {
   const samples: NodeSample[] = [];
@@ -29,9 +22,9 @@ test.serial('every node sampled over its own connection; node-lost and node-back
   });
   try {
     await waitFor('samples from both nodes', () => ['pixel-1', 'pixel-2'].every((n) => samples.some((s) => s.node === n)));
-    await sshd.kill();
+    await file.sshd().kill();
     await waitFor('both lost', () => events.filter((e) => e.type === 'node-lost').length === 2);
-    await sshd.start();
+    await file.sshd().start();
     await waitFor('both back', () => events.filter((e) => e.type === 'node-back').length === 2, 20_000);
     t.deepEqual([...new Set(events.filter((e) => e.type.startsWith('node-')).map((e) => e.node))].sort(), ['pixel-1', 'pixel-2']);
     t.true(events.every((e) => e.pointId === null && typeof e.timeMs === 'number'));
@@ -45,7 +38,7 @@ test.serial('one node with an unknown host key: the whole start fails with that 
     startClusterSampler({
       nodes: [
         { name: 'good', ssh: ssh() },
-        { name: 'new', ssh: { ...ssh(), knownHostsPath: `${sshd.dir}/empty_known_hosts` } },
+        { name: 'new', ssh: { ...ssh(), knownHostsPath: `${file.sshd().dir}/empty_known_hosts` } },
       ],
       onSample: () => {},
     }),

@@ -4,17 +4,10 @@ import { startRemoteSampler, type ConnectionEvent } from '../../../bench/ssh/sam
 import type { NodeSample } from '../../../bench/rundir/types.ts';
 import { requireBinary } from '../../helpers/binaries.ts';
 import { waitFor } from '../../helpers/poll.ts';
-import { startSshd, type TestSshd } from '../../helpers/sshd.ts';
+import { sshdForFile } from '../../helpers/sshd.ts';
 
-let sshd: TestSshd;
-test.before(async () => {
-  sshd = await startSshd();
-});
-test.after.always(async () => {
-  await sshd?.stop();
-});
-
-const target = () => ({ host: sshd.host, port: sshd.port, username: sshd.username, privateKeyPath: sshd.privateKeyPath, knownHostsPath: sshd.knownHostsPath });
+const file = sshdForFile(test);
+const target = () => file.target();
 
 function alive(pid: number): boolean {
   try {
@@ -101,13 +94,13 @@ test.serial('a node that drops off is reported lost, reconnected with backoff, a
   });
   try {
     await waitFor('a sample', () => samples[0]);
-    await sshd.kill();
+    await file.sshd().kill();
     await waitFor('lost', () => events.find((e) => e.type === 'lost'));
     // While sshd is down, reconnect attempts fail as unreachable, and keep going.
     await waitFor('a failed reconnect', () => errors[0]);
     t.regex(errors[0]!.message, /unreachable/);
     const before = samples.length;
-    await sshd.start();
+    await file.sshd().start();
     await waitFor('back', () => events.find((e) => e.type === 'back'));
     await waitFor('samples after reconnect', () => samples.length > before + 1);
     t.deepEqual(
