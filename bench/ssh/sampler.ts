@@ -59,8 +59,13 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
     const probe = await connection.exec(clockProbeCommand(shell));
     state.channels.push(probe);
     probe.stderr.resume();
+    let probing = false;
     const reprobe = async () => {
+      // One probe at a time: two would take each other's answers.
+      if (probing) return;
+      probing = true;
       const estimate = await probeClock(probe).catch(() => null);
+      probing = false;
       if (estimate && betterEstimate(clock, estimate, Date.now())) clock = { ...estimate, atMs: Date.now() };
     };
     await reprobe();
@@ -100,9 +105,17 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
       await session(connection);
       return connection;
     } catch (error) {
+      forget(connection);
       connection.close();
       throw error;
     }
+  };
+
+  /** Drops the session state of a connection that is gone (its probe timer too). */
+  const forget = (connection: SshConnection) => {
+    if (current?.connection !== connection) return;
+    if (current.timer) clearInterval(current.timer);
+    current = null;
   };
 
   const sleep = (ms: number) =>
@@ -116,10 +129,7 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
 
   const watch = (connection: SshConnection) => {
     void connection.closed.then(async (error) => {
-      if (current?.connection === connection) {
-        if (current.timer) clearInterval(current.timer);
-        current = null;
-      }
+      forget(connection);
       if (stopping) return;
       opts.onConnection?.({ type: 'lost', node: opts.node, timeMs: Date.now(), error: error ?? new SshUnreachableError(`ssh ${describeTarget(opts.target)}: connection closed`) });
       for (let attempt = 0; !stopping; attempt++) {
