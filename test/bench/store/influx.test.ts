@@ -27,9 +27,9 @@ test.after.always(async () => {
 });
 
 async function tempRunDir(t: { teardown(fn: () => Promise<void>): void }, runId: string): Promise<string> {
-  const dir = join(await mkdtemp(join(tmpdir(), 'cloudlet-run-')), runId);
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
+  const parent = await mkdtemp(join(tmpdir(), 'cloudlet-run-'));
+  t.teardown(() => rm(parent, { recursive: true, force: true }));
+  return join(parent, runId);
 }
 
 /** What the pipeline does for one point: host samples into the run dir and the sink, then k6 samples. */

@@ -6,8 +6,9 @@ import { pointFileBatches, pointIdsOf, runIdOf } from '../../../bench/store/run-
 import { writeK6Samples } from '../../helpers/k6-samples.ts';
 
 test('a crashed run: no manifest, a k6 file cut short, a torn last line, a point without files', async (t) => {
-  const runDir = join(await mkdtemp(join(tmpdir(), 'cloudlet-crashed-')), 'run-crashed');
-  t.teardown(() => rm(runDir, { recursive: true, force: true }));
+  const parent = await mkdtemp(join(tmpdir(), 'cloudlet-crashed-'));
+  t.teardown(() => rm(parent, { recursive: true, force: true }));
+  const runDir = join(parent, 'run-crashed');
   const k6Path = join(runDir, 'points/p01/k6-samples.ndjson.gz');
   await writeK6Samples(k6Path, { startMs: Date.parse('2025-11-24T15:00:00Z'), count: 2000 });
   const whole = await readFile(k6Path);
