@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Histogram } from '../stats/histogram.ts';
-import { TimeParser, emptySample, readSampleLine, type SampleFields } from './k6-line.ts';
+import { K6ByteReader, type LineOutcome } from './k6-bytes.ts';
+import { emptySample, type SampleFields } from './k6-line.ts';
 
 /** Warm-up samples carry this scenario tag and are left out of every result. */
 export const WARMUP_SCENARIO = 'warmup';
@@ -105,49 +106,42 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
   }
 }
 
-/** Feeds text lines to the point totals; the caller handles the split of chunks into lines. */
-export class SampleLineReader {
-  readonly totals: PointSamples = emptyPointSamples();
-  private readonly scratch = emptySample();
-  private readonly times = new TimeParser();
-
-  line(line: string): void {
-    if (line.length === 0) return;
-    const totals = this.totals;
-    totals.lines++;
-    const kind = readSampleLine(line, this.scratch, this.times);
-    if (kind === 'point') addSample(totals, this.scratch);
-    else if (kind === 'bad') totals.badLines++;
-  }
-
-  /** Feeds a chunk of text, keeping an unfinished last line for the next chunk. */
-  private rest = '';
-  chunk(text: string): void {
-    let start = 0;
-    const data = this.rest.length > 0 ? this.rest + text : text;
-    for (;;) {
-      const end = data.indexOf('\n', start);
-      if (end < 0) break;
-      this.line(data.slice(start, end));
-      start = end + 1;
-    }
-    this.rest = data.slice(start);
-  }
-
-  end(): PointSamples {
-    if (this.rest.length > 0) this.line(this.rest);
-    this.rest = '';
-    return this.totals;
-  }
+/** Counts a line's outcome into point totals. */
+function tally(totals: PointSamples, outcome: LineOutcome, sample: SampleFields): void {
+  totals.lines++;
+  if (outcome === 'point') addSample(totals, sample);
+  else if (outcome === 'bad') totals.badLines++;
 }
 
-/** Streams a k6 `--out json` file (gzip when the name ends in .gz) into point totals, in flat memory. */
-export async function readK6Samples(path: string): Promise<PointSamples> {
-  const reader = new SampleLineReader();
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  const stream = path.endsWith('.gz') ? file.pipe(createGunzip({ chunkSize: 1 << 20 })) : file;
-  stream.setEncoding('utf8');
+/**
+ * Streams a k6 `--out json` file (gzip when the name ends in .gz) into point totals, in flat memory:
+ * decompressed chunks are read as bytes (k6-bytes.ts); a line cut by a chunk boundary is joined
+ * with the start of the next chunk and read on its own.
+ */
+export async function readK6Samples(path: string, options: { chunkBytes?: number } = {}): Promise<PointSamples> {
+  const totals = emptyPointSamples();
+  const reader = new K6ByteReader(emptySample(), (outcome, sample) => tally(totals, outcome, sample));
+  const chunkBytes = options.chunkBytes ?? 1 << 20;
+  const file = createReadStream(path, { highWaterMark: chunkBytes });
+  const stream = path.endsWith('.gz') ? file.pipe(createGunzip({ chunkSize: Math.max(64, chunkBytes) })) : file;
   file.on('error', (error) => stream.destroy(error));
-  for await (const text of stream as AsyncIterable<string>) reader.chunk(text);
-  return reader.end();
+  let rest: Buffer | null = null;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let from = 0;
+    if (rest) {
+      const newline = chunk.indexOf(10);
+      if (newline < 0) {
+        rest = Buffer.concat([rest, chunk]);
+        continue;
+      }
+      const joined = Buffer.concat([rest, chunk.subarray(0, newline + 1)]);
+      reader.lines(joined);
+      from = newline + 1;
+      rest = null;
+    }
+    const unfinished = reader.lines(chunk, from);
+    if (unfinished < chunk.length) rest = Buffer.from(chunk.subarray(unfinished));
+  }
+  if (rest && rest.length > 0) reader.lines(Buffer.concat([rest, Buffer.from('\n')]));
+  return totals;
 }

@@ -1,6 +1,12 @@
 import test from 'ava';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { K6ByteReader } from '../../../reports/ingest/k6-bytes.ts';
 import { TimeParser, emptySample, readSampleLine } from '../../../reports/ingest/k6-line.ts';
+import { readK6Samples } from '../../../reports/ingest/point-samples.ts';
 import { k6MetricLine, k6PointLine } from '../../helpers/synthetic-run.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 const tags = { expected_response: 'true', method: 'GET', name: 'item-types', scenario: 'default', status: '200', url: 'http://127.0.0.1:8080/v1/api/item-types' };
 
@@ -51,4 +57,57 @@ test('times with offsets, nanoseconds or no fraction', (t) => {
   t.is(times.parse('2026-11-25T09:00:00Z'), Date.UTC(2026, 10, 25, 9));
   t.is(times.parse('2026-11-25T11:00:00.250000000+02:00'), Date.UTC(2026, 10, 25, 9, 0, 0, 250));
   t.true(Math.abs(times.parse('2026-11-25T09:00:01.000000500Z') - (Date.UTC(2026, 10, 25, 9, 0, 1) + 0.0005)) < 1e-6);
+});
+
+test('the byte reader agrees with the string reader on every kind of line', (t) => {
+  const cases = [
+    k6PointLine('http_req_duration', Date.UTC(2026, 10, 25, 9, 0, 0, 123.5), 12.75, tags),
+    k6PointLine('http_reqs', Date.UTC(2026, 10, 25, 9, 0, 1), 1, tags),
+    k6PointLine('checks', Date.UTC(2026, 10, 25, 9, 0, 1), 0, { check: 'status is 200', scenario: 'default' }),
+    k6PointLine('http_req_duration', 0, 5, { ...tags, name: 'café ☕' }),
+    k6PointLine('http_req_duration', 0, 5, { ...tags, name: 'a"b' }),
+    k6PointLine('http_req_duration', 0, 1.5e-7, {}),
+    k6PointLine('http_req_duration', 0, -3.25, tags),
+    k6PointLine('http_req_duration', 0, 123456789.123456789, tags),
+    k6PointLine('http_req_waiting', 0, 5, tags),
+    k6MetricLine('http_req_duration', 'trend'),
+    JSON.stringify({ metric: 'http_req_duration', type: 'Point', data: { time: '2026-11-25T11:00:00.5+02:00', value: 3, tags } }),
+    `${k6PointLine('http_reqs', 0, 1, tags)}\r`,
+    'not json',
+  ];
+  for (const line of cases) {
+    const fromString = emptySample();
+    const fromBytes = emptySample();
+    const stringKind = readSampleLine(line.replace(/\r$/, ''), fromString, new TimeParser());
+    const kinds: string[] = [];
+    const reader = new K6ByteReader(fromBytes, (outcome) => kinds.push(outcome));
+    reader.lines(Buffer.from(`${line}\n`, 'utf8'));
+    t.deepEqual(kinds, [stringKind], line);
+    if (stringKind === 'point') {
+      t.deepEqual({ ...fromBytes, value: 0, timeMs: 0 }, { ...fromString, value: 0, timeMs: 0 }, line);
+      t.true(Math.abs(fromBytes.value - fromString.value) <= Math.abs(fromString.value) * 1e-15, line);
+      t.true(Math.abs(fromBytes.timeMs - fromString.timeMs) < 1e-6, line);
+    }
+  }
+});
+
+test('readK6Samples gives the same totals whatever the chunk size (lines cut across chunks)', async (t) => {
+  const dir = await tempDir(t);
+  const lines = Array.from({ length: 300 }, (_, i) => k6PointLine(i % 3 === 0 ? 'http_reqs' : 'http_req_duration', Date.UTC(2026, 10, 25, 9, 0, 0, i * 10), 1 + (i % 17), { ...tags, name: i % 2 ? 'é-endpoint' : 'item-types' }));
+  const text = `${lines.join('\n')}\n${k6MetricLine('checks', 'rate')}`; // no newline at the end
+  await writeFile(join(dir, 'samples.ndjson'), text);
+  await writeFile(join(dir, 'samples.ndjson.gz'), gzipSync(text));
+  const whole = await readK6Samples(join(dir, 'samples.ndjson'));
+  t.is(whole.lines, 301);
+  t.is(whole.latency.count, 200);
+  t.deepEqual([...whole.latencyByEndpoint.keys()].sort(), ['item-types', 'é-endpoint']);
+  for (const chunkBytes of [7, 64, 333]) {
+    for (const file of ['samples.ndjson', 'samples.ndjson.gz']) {
+      const cut = await readK6Samples(join(dir, file), { chunkBytes });
+      t.is(cut.lines, whole.lines, `${file} @ ${chunkBytes}`);
+      t.deepEqual(cut.latency.toJSON(), whole.latency.toJSON());
+      t.deepEqual([...cut.requestsByEndpoint].sort(), [...whole.requestsByEndpoint].sort());
+      t.is(cut.firstMs, whole.firstMs);
+    }
+  }
 });
