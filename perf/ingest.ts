@@ -20,7 +20,7 @@ import { UsageError } from '../bench/errors.ts';
 import { readK6Samples } from '../reports/ingest/point-samples.ts';
 import { normalFrom, seededRandom } from '../reports/stats/random.ts';
 
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const LINES_PER_ITERATION = 14;
 
 interface Measurement {
@@ -76,7 +76,8 @@ async function generate(path: string, lines: number): Promise<FileMeta> {
   const tags = '"expected_response":"true","group":"","method":"GET","name":"item-types","proto":"HTTP/1.1","scenario":"default","status":"200","url":"http://127.0.0.1:8080/v1/api/item-types","run":"perf","point":"p0"';
   const iterTags = '"group":"","scenario":"default","run":"perf","point":"p0"';
   const startMs = Date.UTC(2026, 10, 25, 9, 0, 0);
-  const line = (metric: string, time: string, value: number | string, t: string) => `{"type":"Point","data":{"time":"${time}","value":${value},"tags":{${t}}},"metric":"${metric}"}\n`;
+  // Current k6's layout (metric first); k6-bytes.ts reads the older and the built-in one as fast.
+  const line = (metric: string, time: string, value: number | string, t: string) => `{"metric":"${metric}","type":"Point","data":{"time":"${time}","value":${value},"tags":{${t}}}}\n`;
   let written = 0;
   let chunk = '';
   for (let i = 0; i < iterations && written < lines; i++) {

@@ -1,15 +1,23 @@
 /**
- * The fast reader of k6 `--out json` bytes: lines in k6's own layout
- * (`{"type":"Point","data":{"time":"…","value":…,"tags":{…}},"metric":"…"}`) are read straight
+ * The fast reader of k6 `--out json` bytes. The layouts writers actually produce are read straight
  * from the decompressed bytes, with no decoding and no per-line strings; only tag values the report
- * keeps become strings, interned because a run has few distinct ones. Any other line (another key
- * order, an escape, a Metric declaration of a used metric) goes to the string reader in k6-line.ts,
- * so this file changes speed, never answers.
+ * keeps become strings, interned because a run has few distinct ones:
+ *   A  {"type":"Point","data":{"time":…,"value":…,"tags":{…}},"metric":"…"}   k6 before v0.50
+ *   B  {"type":"Point","metric":"…","data":{"time":…,"value":…,"tags":{…}}}   the built-in generator
+ *   C  {"metric":"…","type":"Point","data":{"time":…,"value":…,"tags":{…}…}}  current k6
+ * Any other line (another order, an escape, tags: null) goes to the string reader in k6-line.ts,
+ * which falls back to JSON.parse, so this file changes speed, never answers.
  */
 import { TimeParser, readSampleLine, type SampleFields } from './k6-line.ts';
 
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const PREFIX = ascii('{"type":"Point","data":{"time":"');
+const HEAD_A = ascii('{"type":"Point","data":{"time":"');
+const HEAD_B = ascii('{"type":"Point","metric":"');
+const AFTER_NAME_B = ascii('","data":{"time":"');
+const HEAD_C = ascii('{"metric":"');
+const AFTER_NAME_C = ascii('","type":"Point","data":{"time":"');
+const AFTER_NAME_C_DECLARATION = ascii('","type":"Metric"');
+const HEAD_DECLARATION = ascii('{"type":"Metric"');
 const VALUE = ascii('","value":');
 const TAGS = ascii(',"tags":{');
 const METRIC = ascii('"metric":"');
@@ -27,6 +35,7 @@ const TAG_KEYS = [
   ['check', 'check'],
   ['scenario', 'scenario'],
   ['expected_response', 'expectedResponse'],
+  ['phase', 'phase'],
 ] as const;
 const TAG_KEY_BYTES = TAG_KEYS.map(([key, field]) => ({ bytes: ascii(key), field }));
 
@@ -96,11 +105,31 @@ export class K6ByteReader {
   line(buf: Buffer, s: number, e: number): LineOutcome {
     let last = e;
     if (buf[last - 1] === 13) last--; // CRLF
-    if (buf[last - 1] !== CLOSE_BRACE || buf[last - 2] !== QUOTE) return this.slow(buf, s, e);
-    const nameEnd = last - 2;
-    let nameStart = nameEnd;
-    while (nameStart > s && buf[nameStart - 1] !== QUOTE) nameStart--;
-    if (!matches(buf, nameStart - METRIC.length, METRIC)) return this.slow(buf, s, e);
+    if (matches(buf, s, HEAD_DECLARATION)) return 'skip';
+    let nameStart: number;
+    let nameEnd: number;
+    let timeStart: number;
+    if (matches(buf, s, HEAD_A)) {
+      // The metric comes last: `"metric":"<name>"}`.
+      if (buf[last - 1] !== CLOSE_BRACE || buf[last - 2] !== QUOTE) return this.slow(buf, s, e);
+      nameEnd = last - 2;
+      nameStart = nameEnd;
+      while (nameStart > s && buf[nameStart - 1] !== QUOTE) nameStart--;
+      if (!matches(buf, nameStart - METRIC.length, METRIC)) return this.slow(buf, s, e);
+      timeStart = s + HEAD_A.length;
+    } else if (matches(buf, s, HEAD_B)) {
+      nameStart = s + HEAD_B.length;
+      nameEnd = indexOfByte(buf, QUOTE, nameStart, last);
+      if (nameEnd < 0 || !matches(buf, nameEnd, AFTER_NAME_B)) return this.slow(buf, s, e);
+      timeStart = nameEnd + AFTER_NAME_B.length;
+    } else if (matches(buf, s, HEAD_C)) {
+      nameStart = s + HEAD_C.length;
+      nameEnd = indexOfByte(buf, QUOTE, nameStart, last);
+      if (nameEnd < 0) return this.slow(buf, s, e);
+      if (matches(buf, nameEnd, AFTER_NAME_C_DECLARATION)) return 'skip';
+      if (!matches(buf, nameEnd, AFTER_NAME_C)) return this.slow(buf, s, e);
+      timeStart = nameEnd + AFTER_NAME_C.length;
+    } else return this.slow(buf, s, e);
     let metric: string | null = null;
     for (const candidate of READ_METRICS) {
       if (candidate.bytes.length === nameEnd - nameStart && matches(buf, nameStart, candidate.bytes)) {
@@ -108,17 +137,16 @@ export class K6ByteReader {
         break;
       }
     }
-    // `"metric":"` cannot occur inside a JSON string, so this is the line's metric: not one we use.
+    // Metric names are identifiers (no quotes), so this is the line's metric: not one reports use.
     if (metric === null) return 'skip';
-    if (!matches(buf, s, PREFIX) || this.hasBackslash(buf, s, e)) return this.slow(buf, s, e);
-    const timeStart = s + PREFIX.length;
-    const timeEnd = indexOfByte(buf, QUOTE, timeStart, e);
+    if (this.hasBackslash(buf, s, e)) return this.slow(buf, s, e);
+    const timeEnd = indexOfByte(buf, QUOTE, timeStart, last);
     if (timeEnd < 0 || !matches(buf, timeEnd, VALUE)) return this.slow(buf, s, e);
     const valueStart = timeEnd + VALUE.length;
-    const valueEnd = indexOfByte(buf, COMMA, valueStart, e);
+    const valueEnd = indexOfByte(buf, COMMA, valueStart, last);
     if (valueEnd < 0 || !matches(buf, valueEnd, TAGS)) return this.slow(buf, s, e);
     const value = readNumber(buf, valueStart, valueEnd);
-    if (value !== value || !this.tags(buf, valueEnd + TAGS.length, e)) return this.slow(buf, s, e);
+    if (value !== value || !this.tags(buf, valueEnd + TAGS.length, last)) return this.slow(buf, s, e);
     const out = this.out;
     out.metric = metric;
     out.value = value;
@@ -141,6 +169,7 @@ export class K6ByteReader {
     out.check = '';
     out.scenario = '';
     out.expectedResponse = '';
+    out.phase = '';
     let p = from;
     if (buf[p] === CLOSE_BRACE) return true;
     for (;;) {

@@ -16,10 +16,12 @@ export interface SampleFields {
   check: string;
   scenario: string;
   expectedResponse: string;
+  /** The built-in generator tags warm-up samples phase=warmup. */
+  phase: string;
 }
 
 export function emptySample(): SampleFields {
-  return { metric: '', value: 0, timeMs: Number.NaN, name: '', status: '', check: '', scenario: '', expectedResponse: '' };
+  return { metric: '', value: 0, timeMs: Number.NaN, name: '', status: '', check: '', scenario: '', expectedResponse: '', phase: '' };
 }
 
 /** Metrics whose Point lines are read; the others are counted and skipped without parsing. */
@@ -82,6 +84,7 @@ function readTags(line: string, from: number, out: SampleFields): boolean {
   out.check = '';
   out.scenario = '';
   out.expectedResponse = '';
+  out.phase = '';
   let p = from;
   if (line.charCodeAt(p) === CLOSE_BRACE) return true;
   for (;;) {
@@ -97,6 +100,7 @@ function readTags(line: string, from: number, out: SampleFields): boolean {
         break;
       case 5:
         if (line.startsWith('check', p + 1)) out.check = line.slice(valueStart, valueEnd);
+        else if (line.startsWith('phase', p + 1)) out.phase = line.slice(valueStart, valueEnd);
         break;
       case 6:
         if (line.startsWith('status', p + 1)) out.status = line.slice(valueStart, valueEnd);
@@ -138,6 +142,7 @@ function readSlow(line: string, out: SampleFields, times: TimeParser): 'point' |
   out.check = tag('check');
   out.scenario = tag('scenario');
   out.expectedResponse = tag('expected_response');
+  out.phase = tag('phase');
   return 'point';
 }
 

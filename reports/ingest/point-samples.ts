@@ -4,8 +4,9 @@ import { Histogram } from '../stats/histogram.ts';
 import { K6ByteReader, type LineOutcome } from './k6-bytes.ts';
 import { emptySample, type SampleFields } from './k6-line.ts';
 
-/** Warm-up samples carry this scenario tag and are left out of every result. */
-export const WARMUP_SCENARIO = 'warmup';
+/** Warm-up samples carry this tag value (`phase`, or `scenario` for a k6 script) and are left out. */
+export const WARMUP = 'warmup';
+export const PROBE_SCENARIO = 'probe';
 
 /** What one point's raw k6 samples add up to. Latencies in ms. */
 export interface PointSamples {
@@ -19,6 +20,7 @@ export interface PointSamples {
   failedByEndpoint: Map<string, number>;
   statusCounts: Map<string, number>;
   checks: Map<string, { passes: number; fails: number }>;
+  /** Iterations of the main load (the probe scenario's are left out). */
   iterations: number;
   droppedIterations: number;
   /** Requests started per whole second of the harness clock (epoch s → count). */
@@ -59,7 +61,7 @@ function bump(map: Map<string, number>, key: string, by: number): void {
 
 /** Adds one parsed sample to the point's totals. */
 export function addSample(into: PointSamples, sample: SampleFields): void {
-  if (sample.scenario === WARMUP_SCENARIO) {
+  if (sample.phase === WARMUP || sample.scenario === WARMUP) {
     into.warmupSkipped++;
     return;
   }
@@ -95,7 +97,9 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
       break;
     }
     case 'iterations':
-      into.iterations += sample.value;
+      // The probe scenario (scenarios/lib/profiles.ts) measures order-to-fulfilled on the side; its
+      // iterations are not the main load the target rate is about.
+      if (sample.scenario !== PROBE_SCENARIO) into.iterations += sample.value;
       break;
     case 'dropped_iterations':
       into.droppedIterations += sample.value;

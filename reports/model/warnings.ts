@@ -65,6 +65,9 @@ export function findWarnings(model: RunModel, run: RunInput, options: WarningOpt
       warnings.push({ code: 'missing-data', pointId: id, message: problem, hint: 'the point\'s numbers may be incomplete; rerun the point if it matters' });
   }
 
+  for (const problem of run.problems)
+    warnings.push({ code: 'missing-data', message: problem, hint: 'finish the run with `bench resume`, or rerun it; the report covers only finished points' });
+
   for (const row of model.points) {
     if (row.targetRps > 0 && row.achievedRps < row.targetRps * minShare)
       warnings.push({ code: 'rate-not-reached', pointId: row.pointId, message: `point ${row.pointId} achieved ${fmt(row.achievedRps)}/s of a ${row.targetRps}/s target${row.droppedIterations > 0 ? ` (${row.droppedIterations} dropped iterations)` : ''}`, hint: 'give the generator more VUs (preAllocatedVUs/maxVUs) or a faster host; the system may also be saturated, which the latency columns show' });

@@ -9,6 +9,8 @@ export interface ChartSpec {
   /** File-name-safe id: charts/<id>.png, and the canvas id in the page. */
   id: string;
   title: string;
+  /** How to read the chart, shown under it. */
+  caption?: string;
   width: number;
   height: number;
   /** A JSON Chart.js configuration. */
@@ -164,6 +166,7 @@ export function scalingCharts(groups: GroupRow[], service: string, index: number
   const efficiency: ChartSpec = {
     id: `${id}-efficiency`,
     title: `Scaling of ${service}: efficiency against linear`,
+    caption: 'Throughput per replica over that of the fewest replicas (1 = linear). Under an open model throughput follows the target rate until the system saturates, so below saturation a value under 1 means spare capacity, not poor scaling.',
     width: 900,
     height: 320,
     config: {
@@ -195,6 +198,7 @@ export function nodeChart(series: NodeSeries, index: number, pointOrder: string[
   return {
     id: `node-${index}`,
     title: `Node ${series.node}: CPU, temperature, frequency`,
+    caption: 'Grey bands are the points, in run order (alternating shades); red triangles mark samples where a core ran below its maximum frequency while busy.',
     width: 900,
     height: 360,
     config: {

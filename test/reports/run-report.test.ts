@@ -1,5 +1,5 @@
 import test from 'ava';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../../bench/errors.ts';
 import { writeRunReport } from '../../reports/run-report.ts';
@@ -91,4 +91,18 @@ test('a directory that is not a run directory is a usage error', async (t) => {
   const root = await tempDir(t);
   const error = await t.throwsAsync(writeRunReport(root), { instanceOf: UsageError });
   t.regex(error!.message, /no manifest\.json/);
+});
+
+test('a point left .partial by a crash and planned points never run are warnings, not report rows', async (t) => {
+  const root = await tempDir(t);
+  const dir = await buildRunDir(root, { runId: 'crashed', points: [{ pointId: 'p0', replicas: { shop: 1 }, rateRps: 10, durationS: 2 }, { pointId: 'p1', replicas: { shop: 2 }, rateRps: 10, durationS: 2 }] });
+  await rename(join(dir, 'points', 'p1'), join(dir, 'points', 'p1.partial'));
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, status: 'interrupted', plannedPoints: ['p0', 'p1', 'p2'] }));
+  const paths = await writeRunReport(dir, { outDir: join(root, 'out') });
+  const summary = JSON.parse(await readFile(paths.summaryJsonPath, 'utf8'));
+  t.deepEqual(summary.points.map((p: { pointId: string }) => p.pointId), ['p0']);
+  const messages = summary.warnings.filter((w: { code: string }) => w.code === 'missing-data').map((w: { message: string }) => w.message);
+  t.true(messages.some((m: string) => m.startsWith('point p1 never finished')));
+  t.true(messages.some((m: string) => m.startsWith('1 planned point(s) were not run (p2)')));
 });

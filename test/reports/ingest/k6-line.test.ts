@@ -73,6 +73,11 @@ test('the byte reader agrees with the string reader on every kind of line', (t) 
     k6MetricLine('http_req_duration', 'trend'),
     JSON.stringify({ metric: 'http_req_duration', type: 'Point', data: { time: '2026-11-25T11:00:00.5+02:00', value: 3, tags } }),
     `${k6PointLine('http_reqs', 0, 1, tags)}\r`,
+    JSON.stringify({ type: 'Point', metric: 'http_reqs', data: { time: '2026-11-25T09:26:30.861Z', value: 1, tags: { ...tags, phase: 'warmup' } } }),
+    JSON.stringify({ metric: 'http_req_duration', type: 'Point', data: { time: '2026-11-25T09:26:30.8612345Z', value: 18.71782300000001, tags, metadata: { vu: '3' } } }),
+    JSON.stringify({ metric: 'http_req_duration', type: 'Metric', data: { name: 'http_req_duration', type: 'trend' } }),
+    JSON.stringify({ type: 'Point', data: { time: '2026-11-25T09:26:30Z', value: 5, tags: null }, metric: 'http_reqs' }),
+    JSON.stringify({ type: 'Point', data: { time: '2026-11-25T09:26:30Z', value: 5, tags: null }, metric: 'vus' }),
     'not json',
   ];
   for (const line of cases) {
