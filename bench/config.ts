@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { PROFILES } from '../scenarios/lib/env.ts';
+import { UsageError } from './errors.ts';
+import { parseWith } from './schema.ts';
+
+/**
+ * The bench config: what to run and how often. Defaults live here, in the schema. The embedded
+ * default (`npm run bench` with no --config) is bench/configs/default.yml.
+ */
+
+const positiveList = (what: string) => z.array(z.number().positive(`each ${what} must be > 0`)).min(1, `list at least one ${what}`);
+
+export const LocalShopTarget = z.object({
+  kind: z.literal('local-shop'),
+  /** Busy CPU time per request in the shop, ms. */
+  cpuMs: z.number().min(0).default(1),
+  /** Multiplies upstream preparation times; 0.1 turns a 10 s cappuccino into 1 s. */
+  prepFactor: z.number().min(0).default(0.1),
+  stationSlots: z.number().int().min(1).default(5),
+  /** Port for the shop; 0 picks a free one. */
+  port: z.number().int().min(0).max(65535).default(0),
+}).strict();
+
+export const BenchConfig = z.object({
+  name: z.string().min(1).default('bench'),
+  /** Scenario file in scenarios/, e.g. coffee.ts. */
+  scenario: z.string().regex(/^[\w.-]+\.ts$/, 'expected a file name in scenarios/, such as coffee.ts').default('coffee.ts'),
+  profile: z.enum(PROFILES).default('load'),
+  target: LocalShopTarget.default({ kind: 'local-shop', cpuMs: 1, prepFactor: 0.1, stationSlots: 5, port: 0 }),
+  matrix: z.object({
+    /** Replica counts of the system under test. */
+    replicas: z.array(z.number().int().min(1, 'replicas must be ≥ 1')).min(1, 'list at least one replica count'),
+    /** Target arrival rates, iterations (≈ requests) per second. */
+    ratesRps: positiveList('rate'),
+    repetitions: z.number().int().min(1).default(1),
+  }).strict(),
+  /** Measured load window per point, seconds. */
+  durationS: z.number().positive().default(20),
+  /** Warm-up before each measured window, excluded from results, seconds. */
+  warmupS: z.number().min(0).default(3),
+  /** Pause between points so the host settles, seconds. */
+  cooldownS: z.number().min(0).default(2),
+  /** Seed of the shuffled point order; the same seed gives the same order. */
+  seed: z.number().int().default(1),
+  /** Extra scenario variables (scenarios/lib/env.ts), e.g. PROBE_INTERVAL: "2". */
+  scenarioEnv: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
+}).strict();
+
+export type BenchConfig = z.output<typeof BenchConfig>;
+
+export function parseBenchConfig(input: unknown, where: string): BenchConfig {
+  return parseWith(BenchConfig, input ?? {}, where);
+}
+
+export async function loadBenchConfig(path: string): Promise<BenchConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read config ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { cause: error });
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    throw new UsageError(`${path}: not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+  }
+  return parseBenchConfig(data, path);
+}

@@ -1,0 +1,158 @@
+import { execFile, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { access, constants } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { EnvironmentError } from '../errors.ts';
+import type { LoadGeneratorInfo } from '../rundir/types.ts';
+import { BUILTIN_VERSION } from './builtin/version.ts';
+
+/**
+ * The load stage's one interface. Two adapters run the same scenario with the same flags and write
+ * the same files: a real k6 binary (K6_BIN, or `k6` on PATH of the pinned major version), and the
+ * built-in generator. Which one ran is recorded in the manifest.
+ */
+
+const run = promisify(execFile);
+
+/** The k6 major version the scenarios and flags are written for. */
+export const K6_MAJOR = 2;
+/** k6's exit code when thresholds are crossed: a result to record, not a crash. */
+export const K6_THRESHOLDS_CROSSED = 99;
+export const K6_INTERRUPTED = 105;
+
+export interface LoadRunOptions {
+  /** Scenario file path. */
+  script: string;
+  env: Record<string, string>;
+  tags: Record<string, string>;
+  /** Where k6-summary.json goes; null for warm-up runs. */
+  summaryPath: string | null;
+  /** Where the raw samples go (`.ndjson.gz`); null for warm-up runs. */
+  samplesPath: string | null;
+  /** The generator's stdout and stderr. */
+  logPath: string;
+  /** Aborting sends SIGINT: the generator stops gracefully and still writes its files. */
+  signal?: AbortSignal;
+}
+
+export interface LoadRunResult {
+  exitCode: number;
+  thresholdsPassed: boolean;
+  interrupted: boolean;
+  durationMs: number;
+}
+
+export interface LoadGenerator {
+  readonly info: LoadGeneratorInfo;
+  run(options: LoadRunOptions): Promise<LoadRunResult>;
+}
+
+export const NO_K6_MESSAGE = [
+  `no k6 ${K6_MAJOR}.x found. Three ways to get one:`,
+  `(1) set K6_BIN to a k6 ${K6_MAJOR}.x binary;`,
+  `(2) put a k6 ${K6_MAJOR}.x on PATH;`,
+  `(3) build one with xk6 where your policy and network allow it (go install go.k6.io/xk6@latest && xk6 build v${K6_MAJOR}.x --output ~/.cache/cloudlet-bench/k6/k6).`,
+  'Or use --load-generator builtin.',
+].join(' ');
+
+/** `k6 v2.0.1 (go1.26, linux/amd64)` → `2.0.1`. */
+export function parseK6Version(output: string): string | null {
+  return /\bk6\s+v?(\d+\.\d+\.\d+[\w.-]*)/.exec(output)?.[1] ?? null;
+}
+
+async function executable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function k6VersionOf(bin: string): Promise<string | null> {
+  try {
+    const { stdout } = await run(bin, ['version'], { timeout: 10_000 });
+    return parseK6Version(stdout);
+  } catch {
+    return null;
+  }
+}
+
+/** K6_BIN first (it must work, or it is an error), then a `k6` on PATH of the pinned major. */
+export async function findK6(env: NodeJS.ProcessEnv = process.env): Promise<{ path: string; version: string } | null> {
+  if (env.K6_BIN) {
+    const version = await k6VersionOf(env.K6_BIN);
+    if (!version) throw new EnvironmentError(`K6_BIN=${env.K6_BIN} does not run as k6 ("${env.K6_BIN} version" failed): fix the path or unset K6_BIN`);
+    if (!version.startsWith(`${K6_MAJOR}.`)) throw new EnvironmentError(`K6_BIN=${env.K6_BIN} is k6 ${version}; the scenarios need k6 ${K6_MAJOR}.x`);
+    return { path: env.K6_BIN, version };
+  }
+  const cached = join(env.XDG_CACHE_HOME ?? join(env.HOME ?? '/tmp', '.cache'), 'cloudlet-bench', 'k6', 'k6');
+  for (const candidate of [cached, ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'k6'))]) {
+    if (!(await executable(candidate))) continue;
+    const version = await k6VersionOf(candidate);
+    if (version?.startsWith(`${K6_MAJOR}.`)) return { path: candidate, version };
+  }
+  return null;
+}
+
+function k6Args(options: LoadRunOptions): string[] {
+  const args = ['run', options.script];
+  for (const [k, v] of Object.entries(options.env)) args.push('-e', `${k}=${v}`);
+  for (const [k, v] of Object.entries(options.tags)) args.push('--tag', `${k}=${v}`);
+  if (options.summaryPath) args.push('--summary-export', options.summaryPath);
+  if (options.samplesPath) args.push('--out', `json=${options.samplesPath}`);
+  args.push('--quiet');
+  return args;
+}
+
+function spawnGenerator(command: string, prefixArgs: string[], options: LoadRunOptions): Promise<LoadRunResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const log = createWriteStream(options.logPath, { flags: 'a' });
+    const child = spawn(command, [...prefixArgs, ...k6Args(options)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, K6_NO_USAGE_REPORT: 'true' } });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    let interrupted = false;
+    const onAbort = () => {
+      interrupted = true;
+      child.kill('SIGINT');
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.once('error', (error) => reject(new EnvironmentError(`cannot start the load generator ${command}: ${error.message}`, { cause: error })));
+    child.once('close', (code, signal) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      log.end();
+      const exitCode = code ?? (signal ? 128 : 1);
+      resolve({
+        exitCode,
+        thresholdsPassed: exitCode === 0,
+        interrupted: interrupted || exitCode === K6_INTERRUPTED,
+        durationMs: Date.now() - started,
+      });
+    });
+  });
+}
+
+export function k6Generator(path: string, version: string): LoadGenerator {
+  return { info: { name: 'k6', version, path }, run: (options) => spawnGenerator(path, [], options) };
+}
+
+export function builtinGenerator(): LoadGenerator {
+  const entry = fileURLToPath(new URL('./builtin/cli.ts', import.meta.url));
+  return {
+    info: { name: 'builtin', version: BUILTIN_VERSION, path: entry },
+    run: (options) => spawnGenerator(process.execPath, ['--import', import.meta.resolve('tsx'), entry], options),
+  };
+}
+
+export type GeneratorChoice = 'auto' | 'k6' | 'builtin';
+
+export async function resolveGenerator(choice: GeneratorChoice, env: NodeJS.ProcessEnv = process.env): Promise<LoadGenerator> {
+  if (choice === 'builtin') return builtinGenerator();
+  const k6 = await findK6(env);
+  if (k6) return k6Generator(k6.path, k6.version);
+  if (choice === 'k6') throw new EnvironmentError(NO_K6_MESSAGE);
+  return builtinGenerator();
+}

@@ -1,0 +1,162 @@
+/**
+ * The node sampler over SSH: one connection per node, the sh loop of ../nodes/script.ts on one
+ * channel, a clock probe on another, and reconnection with backoff when the node drops off.
+ */
+import type { ClientChannel } from 'ssh2';
+import { errorMessage } from '../errors.ts';
+import type { SamplerHandle } from '../nodes/local.ts';
+import type { SampleOptions } from '../nodes/sample.ts';
+import { clockProbeCommand, samplerCommand } from '../nodes/script.ts';
+import { createSampleStream } from '../nodes/stream.ts';
+import type { NodeSample } from '../rundir/types.ts';
+import { backoffDelayMs, type BackoffOptions } from './backoff.ts';
+import { probeClock, type ClockEstimate } from './clock.ts';
+import { connectSsh, describeTarget, type SshConnection, type SshTarget } from './connect.ts';
+import { isPermanentSshError, SshUnreachableError } from './errors.ts';
+
+export interface ConnectionEvent {
+  /** `lost`: the connection or the loop ended; `back`: sampling again after a reconnect. */
+  type: 'lost' | 'back';
+  node: string;
+  timeMs: number;
+  error?: Error;
+}
+
+export interface RemoteSamplerOptions extends SampleOptions {
+  node: string;
+  target: SshTarget;
+  /** Default 1000. */
+  intervalMs?: number;
+  onSample: (sample: NodeSample) => void;
+  /** Errors that end sampling for good (auth refused, host key changed), and reconnect failures. */
+  onError?: (error: Error) => void;
+  /** For node-lost / node-back events in events.ndjson. */
+  onConnection?: (event: ConnectionEvent) => void;
+  /** Shell words on the node; default ['sh'] (busybox ash on postmarketOS). */
+  shell?: string[];
+  /** Re-estimate the clock offset this often; default 60000. */
+  clockProbeEveryMs?: number;
+  backoff?: BackoffOptions;
+}
+
+export interface RemoteSamplerHandle extends SamplerHandle {
+  /** Current harness − node clock offset and the round trip it was measured with. */
+  clock(): ClockEstimate;
+}
+
+export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<RemoteSamplerHandle> {
+  const shell = opts.shell ?? ['sh'];
+  let clock: ClockEstimate = { offsetMs: 0, rttMs: Number.NaN };
+  let stopping = false;
+  let pid: number | undefined;
+  let current: { connection: SshConnection; channels: ClientChannel[]; timer?: NodeJS.Timeout } | null = null;
+  let wake: (() => void) | null = null;
+
+  /** Opens channels on a fresh connection; resolves once the loop has said hello. */
+  const session = async (connection: SshConnection) => {
+    current = { connection, channels: [] };
+    const state = current;
+    const probe = await connection.exec(clockProbeCommand(shell));
+    state.channels.push(probe);
+    probe.stderr.resume();
+    const reprobe = async () => {
+      const estimate = await probeClock(probe).catch(() => null);
+      if (estimate) clock = estimate;
+    };
+    await reprobe();
+    state.timer = setInterval(() => void reprobe(), opts.clockProbeEveryMs ?? 60_000);
+    state.timer.unref();
+
+    const loop = await connection.exec(samplerCommand({ intervalMs: opts.intervalMs }, shell));
+    state.channels.push(loop);
+    let stderr = '';
+    loop.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-2000)));
+    await new Promise<void>((resolve, reject) => {
+      const stream = createSampleStream({
+        ...opts,
+        clockOffsetMs: () => clock.offsetMs,
+        onSample: (sample) => {
+          if (!stopping) opts.onSample(sample);
+        },
+        onHello: (hello) => {
+          pid = hello.pid;
+          resolve();
+        },
+      });
+      loop.setEncoding('utf8');
+      loop.on('data', (chunk: string) => stream.push(chunk));
+      loop.once('close', () => {
+        const error = new SshUnreachableError(`sampler on ${opts.node} ended${stderr ? `: ${stderr.trim()}` : ''}`);
+        reject(error);
+        // The loop died but the connection lives (killed on the node): drop it, so we reconnect.
+        if (!stopping) connection.close();
+      });
+    });
+  };
+
+  const connectAndStart = async () => {
+    const connection = await connectSsh(opts.target);
+    try {
+      await session(connection);
+      return connection;
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+  };
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const watch = (connection: SshConnection) => {
+    void connection.closed.then(async (error) => {
+      if (current?.timer) clearInterval(current.timer);
+      if (stopping) return;
+      opts.onConnection?.({ type: 'lost', node: opts.node, timeMs: Date.now(), error: error ?? new SshUnreachableError(`ssh ${describeTarget(opts.target)}: connection closed`) });
+      for (let attempt = 0; !stopping; attempt++) {
+        await sleep(backoffDelayMs(attempt, opts.backoff));
+        if (stopping) return;
+        try {
+          const next = await connectAndStart();
+          if (stopping) return next.close();
+          watch(next);
+          opts.onConnection?.({ type: 'back', node: opts.node, timeMs: Date.now() });
+          return;
+        } catch (connectError) {
+          const wrapped = connectError instanceof Error ? connectError : new Error(errorMessage(connectError));
+          opts.onError?.(wrapped);
+          if (isPermanentSshError(wrapped)) return;
+        }
+      }
+    });
+  };
+
+  watch(await connectAndStart());
+
+  return {
+    get pid() {
+      return pid;
+    },
+    clock: () => clock,
+    async stop() {
+      stopping = true;
+      wake?.();
+      const state = current;
+      if (!state) return;
+      if (state.timer) clearInterval(state.timer);
+      for (const channel of state.channels) {
+        // TERM ends the loop at once; closing the channel alone ends it at its next write (SIGPIPE).
+        channel.signal('TERM');
+        channel.close();
+      }
+      state.connection.close();
+      await state.connection.closed;
+    },
+  };
+}

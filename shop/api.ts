@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, itemTypesBody, itemsByTypesBody } from './model.ts';
+
+/** Where orders live: in-process (one replica) or in the primary over IPC (several). */
+export interface OrderStore {
+  placeOrder(body: unknown): Promise<void>;
+  /** The fulfilment list, already serialised. */
+  fulfillmentBody(): Promise<string>;
+}
+
+export interface ApiOptions {
+  store: OrderStore;
+  /** Busy CPU time spent per request, to stand in for the work of the Go services. */
+  cpuMs: number;
+  /** What `GET /reverse-proxy-url` answers (the web service's setting). */
+  reverseProxyUrl: string;
+}
+
+/** Spins for `ms` of wall time on this core: a tunable stand-in for per-request work. */
+export function burnCpu(ms: number): void {
+  if (ms <= 0) return;
+  const end = performance.now() + ms;
+  let x = 0;
+  while (performance.now() < end) x = (x * 1103515245 + 12345) % 2147483648;
+  if (x === -1) throw new Error('unreachable');
+}
+
+function send(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, status: number, grpcCode: number, message: string): void {
+  send(res, status, JSON.stringify({ code: grpcCode, message, details: [] }));
+}
+
+const MAX_BODY_BYTES = 1 << 20;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) reject(new ApiError(413, 8, 'request body too large'));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** The Go coffee shop's HTTP API: the proxy's four endpoints and the web service's reverse-proxy-url. */
+export function createApiHandler(options: ApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(req, res, options).catch((error: unknown) => {
+      if (error instanceof ApiError) sendError(res, error.httpStatus, error.grpcCode, error.message);
+      else sendError(res, 500, 13, error instanceof Error ? error.message : String(error));
+    });
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: ApiOptions): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const method = req.method ?? 'GET';
+  burnCpu(options.cpuMs);
+  const route = (want: string): boolean => {
+    if (method === want) return true;
+    throw new ApiError(405, 12, 'Method Not Allowed');
+  };
+  if (path === '/v1/api/item-types') {
+    route('GET');
+    return send(res, 200, JSON.stringify(itemTypesBody()));
+  }
+  if (path.startsWith('/v1/api/items-by-types/')) {
+    route('GET');
+    return send(res, 200, JSON.stringify(itemsByTypesBody(path.slice('/v1/api/items-by-types/'.length))));
+  }
+  if (path === '/v1/api/orders') {
+    route('POST');
+    const text = await readBody(req);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ApiError(400, 3, 'request body is not valid JSON');
+    }
+    await options.store.placeOrder(body);
+    return send(res, 200, '{}');
+  }
+  if (path === '/v1/fulfillment-orders') {
+    route('GET');
+    return send(res, 200, await options.store.fulfillmentBody());
+  }
+  if (path === '/reverse-proxy-url') {
+    route('GET');
+    return send(res, 200, JSON.stringify({ url: options.reverseProxyUrl }));
+  }
+  throw new ApiError(404, 5, 'Not Found');
+}

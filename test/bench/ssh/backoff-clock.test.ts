@@ -1,0 +1,25 @@
+import test from 'ava';
+import { backoffDelayMs } from '../../../bench/ssh/backoff.ts';
+import { estimateClockOffset } from '../../../bench/ssh/clock.ts';
+
+test('backoff doubles from the base, stops at the cap, and spreads by the jitter', (t) => {
+  const middle = () => 0.5;
+  t.deepEqual(
+    [0, 1, 2, 3, 10].map((n) => backoffDelayMs(n, { baseMs: 100, maxMs: 1000 }, middle)),
+    [100, 200, 400, 800, 1000],
+  );
+  t.is(backoffDelayMs(0, { baseMs: 1000, jitter: 0.2 }, () => 0), 800);
+  t.is(backoffDelayMs(0, { baseMs: 1000, jitter: 0.2 }, () => 1), 1200);
+  t.is(backoffDelayMs(1000, {}, middle), 30_000);
+});
+
+test('clock offset comes from the round with the shortest round trip, at its midpoint', (t) => {
+  // The node runs 2 s behind; the second round is the tightest.
+  const estimate = estimateClockOffset([
+    { sentMs: 10_000, receivedMs: 10_300, nodeMs: 8_100 },
+    { sentMs: 11_000, receivedMs: 11_010, nodeMs: 9_005 },
+    { sentMs: 12_000, receivedMs: 12_200, nodeMs: 10_050 },
+  ]);
+  t.deepEqual(estimate, { offsetMs: 2000, rttMs: 10 });
+  t.is(estimateClockOffset([]), null);
+});
