@@ -8,7 +8,7 @@
  * Any other line (another order, an escape, tags: null) goes to the string reader in k6-line.ts,
  * which falls back to JSON.parse, so this file changes speed, never answers.
  */
-import { TimeParser, readSampleLine, type SampleFields } from './k6-line.ts';
+import { METRICS_READ, TimeParser, clearTags, readSampleLine, type SampleFields } from './k6-line.ts';
 
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 const HEAD_A = ascii('{"type":"Point","data":{"time":"');
@@ -28,7 +28,7 @@ const COLON = 58;
 const BACKSLASH = 92;
 const NEWLINE = 10;
 
-const READ_METRICS = ['http_req_duration', 'http_reqs', 'http_req_failed', 'checks', 'dropped_iterations', 'iterations', 'order_fulfilled_ms'].map((name) => ({ name, bytes: ascii(name) }));
+const READ_METRICS = [...METRICS_READ].map((name) => ({ name, bytes: ascii(name) }));
 const TAG_KEYS = [
   ['name', 'name'],
   ['status', 'status'],
@@ -164,12 +164,7 @@ export class K6ByteReader {
 
   private tags(buf: Buffer, from: number, e: number): boolean {
     const out = this.out;
-    out.name = '';
-    out.status = '';
-    out.check = '';
-    out.scenario = '';
-    out.expectedResponse = '';
-    out.phase = '';
+    clearTags(out);
     let p = from;
     if (buf[p] === CLOSE_BRACE) return true;
     for (;;) {

@@ -20,6 +20,16 @@ export interface SampleFields {
   phase: string;
 }
 
+/** Resets the tag fields before a line's tags are read (a tag a line lacks is ''). */
+export function clearTags(out: SampleFields): void {
+  out.name = '';
+  out.status = '';
+  out.check = '';
+  out.scenario = '';
+  out.expectedResponse = '';
+  out.phase = '';
+}
+
 export function emptySample(): SampleFields {
   return { metric: '', value: 0, timeMs: Number.NaN, name: '', status: '', check: '', scenario: '', expectedResponse: '', phase: '' };
 }
@@ -79,12 +89,7 @@ export function readSampleLine(line: string, out: SampleFields, times: TimeParse
  * false and the caller parses the line in full.
  */
 function readTags(line: string, from: number, out: SampleFields): boolean {
-  out.name = '';
-  out.status = '';
-  out.check = '';
-  out.scenario = '';
-  out.expectedResponse = '';
-  out.phase = '';
+  clearTags(out);
   let p = from;
   if (line.charCodeAt(p) === CLOSE_BRACE) return true;
   for (;;) {
