@@ -6,24 +6,31 @@ import { emptySample, type SampleFields } from './k6-line.ts';
 
 /** Warm-up samples carry this tag value (`phase`, or `scenario` for a k6 script) and are left out. */
 export const WARMUP = 'warmup';
+/**
+ * The probe scenario (scenarios/lib/profiles.ts) measures order-to-fulfilled time on the side: its
+ * iterations and requests are not the main load the target rate is about, so they are left out of
+ * the achieved rate, throughput and overall latency, and kept per endpoint (probe-…) and in errors.
+ */
 export const PROBE_SCENARIO = 'probe';
 
 /** What one point's raw k6 samples add up to. Latencies in ms. */
 export interface PointSamples {
   /** http_req_duration per endpoint (`name` tag; '' when untagged). */
   latencyByEndpoint: Map<string, Histogram>;
-  /** http_req_duration of every endpoint. */
+  /** http_req_duration of every endpoint of the main load (the probe scenario's are left out). */
   latency: Histogram;
   /** The custom trend order_fulfilled_ms: order placed → fulfilled. */
   orderFulfilled: Histogram;
   requestsByEndpoint: Map<string, number>;
+  /** Requests of the main load (not the probe scenario). */
+  mainRequests: number;
   failedByEndpoint: Map<string, number>;
   statusCounts: Map<string, number>;
   checks: Map<string, { passes: number; fails: number }>;
   /** Iterations of the main load (the probe scenario's are left out). */
   iterations: number;
   droppedIterations: number;
-  /** Requests started per whole second of the harness clock (epoch s → count). */
+  /** Main-load requests started per whole second of the harness clock (epoch s → count). */
   requestsPerSecond: Map<number, number>;
   firstMs: number;
   lastMs: number;
@@ -40,6 +47,7 @@ export function emptyPointSamples(): PointSamples {
     latency: new Histogram(),
     orderFulfilled: new Histogram(),
     requestsByEndpoint: new Map(),
+    mainRequests: 0,
     failedByEndpoint: new Map(),
     statusCounts: new Map(),
     checks: new Map(),
@@ -71,12 +79,14 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
       let histogram = into.latencyByEndpoint.get(sample.name);
       if (!histogram) into.latencyByEndpoint.set(sample.name, (histogram = new Histogram()));
       histogram.record(sample.value);
-      into.latency.record(sample.value);
+      if (sample.scenario !== PROBE_SCENARIO) into.latency.record(sample.value);
       break;
     }
     case 'http_reqs': {
       bump(into.requestsByEndpoint, sample.name, sample.value);
       if (sample.status) bump(into.statusCounts, sample.status, sample.value);
+      if (sample.scenario === PROBE_SCENARIO) break;
+      into.mainRequests += sample.value;
       const t = sample.timeMs;
       if (t === t) {
         if (t < into.firstMs) into.firstMs = t;
@@ -97,8 +107,6 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
       break;
     }
     case 'iterations':
-      // The probe scenario (scenarios/lib/profiles.ts) measures order-to-fulfilled on the side; its
-      // iterations are not the main load the target rate is about.
       if (sample.scenario !== PROBE_SCENARIO) into.iterations += sample.value;
       break;
     case 'dropped_iterations':

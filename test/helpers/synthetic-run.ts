@@ -31,6 +31,8 @@ export interface SyntheticPoint {
   throttled?: boolean;
   flags?: PointResult['flags'];
   convergenceMs?: number;
+  /** Also run the order-to-fulfilled probe scenario, one probe iteration a second (as scenarios/coffee.ts does). */
+  probe?: boolean;
 }
 
 export interface SyntheticRun {
@@ -94,7 +96,8 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
     events.push({ timeMs: loadStartMs, pointId: point.pointId, type: 'load-start' });
     const lines = samplesFor(point, run, random, warmupStartMs, loadStartMs, durationS);
     clockMs = loadStartMs + durationS * 1000;
-    events.push({ timeMs: clockMs, pointId: point.pointId, type: 'load-end' });
+    // The generator ends after its graceful stop, seconds after the last scheduled arrival.
+    events.push({ timeMs: clockMs + 5000, pointId: point.pointId, type: 'load-end' });
     if (point.throttled) events.push({ timeMs: loadStartMs + 1000, pointId: point.pointId, type: 'throttling', node: nodes[0] });
     const samples = nodeSamples(point, nodes, warmupStartMs, clockMs, run.hostileText);
     const result: PointResult = {
@@ -180,6 +183,16 @@ function samplesFor(point: SyntheticPoint, run: SyntheticRun, random: () => numb
     out.push(k6PointLine('order_fulfilled_ms', t, Number((t - startMs + 150 * (1 + random())).toFixed(3)), { scenario, run: run.runId, point: point.pointId, ...extra }));
     out.push(k6PointLine('iterations', t, 1, { scenario, run: run.runId, point: point.pointId, ...extra }));
   };
+  if (point.probe) {
+    for (let t = loadStartMs; t < loadStartMs + durationS * 1000; t += 1000) {
+      const tags = { name: 'probe-fulfillment-orders', method: 'GET', status: '200', expected_response: 'true', scenario: 'probe', run: run.runId, point: point.pointId };
+      for (const poll of [0, 1, 2]) {
+        out.push(k6PointLine('http_reqs', t + poll * 200, 1, tags));
+        out.push(k6PointLine('http_req_duration', t + poll * 200, 900, tags));
+      }
+      out.push(k6PointLine('iterations', t + 600, 1, { scenario: 'probe', run: run.runId, point: point.pointId }));
+    }
+  }
   const intervalMs = 1000 / point.rateRps;
   for (let t = warmupStartMs; t < loadStartMs; t += intervalMs * 2) emitIteration(t, 'warmup');
   const share = point.achievedShare ?? 1;

@@ -106,3 +106,17 @@ test('a point left .partial by a crash and planned points never run are warnings
   t.true(messages.some((m: string) => m.startsWith('point p1 never finished')));
   t.true(messages.some((m: string) => m.startsWith('1 planned point(s) were not run (p2)')));
 });
+
+test('the probe scenario is kept per endpoint but left out of the achieved rate and overall latency', async (t) => {
+  const root = await tempDir(t);
+  const dir = await buildRunDir(root, { runId: 'probed', points: [{ pointId: 'p0', replicas: { shop: 1 }, rateRps: 10, durationS: 4, probe: true }] });
+  const paths = await writeRunReport(dir, { outDir: join(root, 'out') });
+  const [point] = JSON.parse(await readFile(paths.summaryJsonPath, 'utf8')).points;
+  t.is(point.achievedRps, 10, 'iterations of the main load over the scheduled 4 s, not until load-end');
+  t.is(point.requestsPerS, 40);
+  t.is(point.latency.count, 160);
+  t.true(point.latency.p99Ms < 900, 'the 900 ms probe polls are not in the overall percentiles');
+  const probe = point.endpoints.find((e: { endpoint: string }) => e.endpoint === 'probe-fulfillment-orders');
+  t.is(probe.requests, 12);
+  t.is(point.requests, 172, 'errors are counted over every request');
+});
