@@ -1,6 +1,10 @@
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
+import { backfillCommand } from './cli/backfill.ts';
+import { compareCommand } from './cli/compare.ts';
 import { runCli } from './cli/main.ts';
+import { reportCommand } from './cli/report.ts';
 import { loadBenchConfig, type BenchConfig } from './config.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { resolveGenerator, type GeneratorChoice } from './load/generator.ts';
@@ -9,7 +13,7 @@ import { startLocalSampler } from './nodes/local.ts';
 import { estimateDurationS, planPoints } from './plan.ts';
 import { pointEnv, runBench, validateScenarioEnv } from './pipeline.ts';
 import { startLocalShop } from './target/local-shop.ts';
-import { hostname } from 'node:os';
+import { assertPortFree } from '../shop/server.ts';
 
 export const DEFAULT_CONFIG = fileURLToPath(new URL('./configs/default.yml', import.meta.url));
 
@@ -45,6 +49,8 @@ program
     const config = await configFrom(options);
     validateScenarioEnv(config);
     const logger = createLogger({ quiet: options.quiet });
+    // A fixed port that is taken fails here, in one line, before a run directory exists.
+    if (config.target.port !== 0) await assertPortFree('127.0.0.1', config.target.port);
     const generator = await resolveGenerator(options.loadGenerator);
     if (options.dryRun) {
       printPlan(config, Boolean(options.json), generator.info.name);
@@ -106,5 +112,9 @@ function printPlan(config: BenchConfig, json: boolean, generator?: string): void
   for (const p of points) lines.push(`  ${String(p.index + 1).padStart(3)}  ${p.pointId.padEnd(28)} replicas ${JSON.stringify(p.replicas)}  ${p.rateRps} rps  ${p.warmupS}+${p.durationS} s  ${config.profile}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
+
+program.addCommand(reportCommand());
+program.addCommand(compareCommand());
+program.addCommand(backfillCommand());
 
 await runCli(program);

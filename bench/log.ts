@@ -11,6 +11,9 @@ export function createLogger(options: { quiet?: boolean; stream?: NodeJS.WriteSt
   const stream = options.stream ?? process.stderr;
   const tty = Boolean(stream.isTTY);
   let open = false;
+  // Without a TTY every progress message is a new line: keep it to one every few seconds.
+  let lastProgressMs = 0;
+  const NON_TTY_PROGRESS_MS = 5_000;
   const end = () => {
     if (open) stream.write('\n');
     open = false;
@@ -19,6 +22,7 @@ export function createLogger(options: { quiet?: boolean; stream?: NodeJS.WriteSt
     info(message) {
       if (options.quiet) return;
       end();
+      lastProgressMs = 0;
       stream.write(`${message}\n`);
     },
     warn(message) {
@@ -30,7 +34,10 @@ export function createLogger(options: { quiet?: boolean; stream?: NodeJS.WriteSt
       if (tty) {
         stream.write(`\r\x1b[2K${message}`);
         open = true;
-      } else stream.write(`${message}\n`);
+      } else if (Date.now() - lastProgressMs >= NON_TTY_PROGRESS_MS) {
+        lastProgressMs = Date.now();
+        stream.write(`${message}\n`);
+      }
     },
     done: end,
   };

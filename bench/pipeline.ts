@@ -54,7 +54,19 @@ export function pointEnv(config: BenchConfig, spec: Pick<PointSpec, 'rateRps' | 
   };
 }
 
+/** Set per point from the config; a user value would be silently overridden, so it is refused. */
+export const RESERVED_SCENARIO_ENV: Record<string, string> = {
+  BASE_URL: 'the target (the bench starts it)',
+  PROFILE: 'profile',
+  RATE: 'matrix.ratesRps',
+  DURATION: 'durationS',
+};
+
 export function validateScenarioEnv(config: BenchConfig): void {
+  const reserved = Object.keys(config.scenarioEnv).filter((key) => key in RESERVED_SCENARIO_ENV);
+  if (reserved.length > 0) {
+    throw new UsageError(reserved.map((key) => `scenario environment: ${key} is set by the bench config's ${RESERVED_SCENARIO_ENV[key]}; set it there instead`).join('\n'));
+  }
   try {
     for (const rateRps of config.matrix.ratesRps) parseScenarioEnv(pointEnv(config, { rateRps, durationS: config.durationS }, 'http://127.0.0.1:1'));
   } catch (error) {
@@ -171,7 +183,10 @@ async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, deps:
     if (!signal.aborted) {
       event('load-start', { rateRps: spec.rateRps, durationS: spec.durationS });
       const loadStarted = Date.now();
-      const ticker = setInterval(() => logger.progress(`  load ${spec.rateRps} rps: ${Math.round((Date.now() - loadStarted) / 1000)}/${spec.durationS} s`), 1000);
+      const ticker = setInterval(() => {
+        const s = Math.round((Date.now() - loadStarted) / 1000);
+        logger.progress(s <= spec.durationS ? `  load ${spec.rateRps} rps: ${s}/${spec.durationS} s` : `  load ${spec.rateRps} rps: finishing in-flight requests (${s - spec.durationS} s)`);
+      }, 1000);
       try {
         const load = await deps.generator.run({
           script: join(SCENARIOS_DIR, config.scenario),

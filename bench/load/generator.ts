@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { EnvironmentError } from '../errors.ts';
 import type { LoadGeneratorInfo } from '../rundir/types.ts';
-import { BUILTIN_VERSION } from './builtin/version.ts';
+import { BUILTIN_READY_LINE, BUILTIN_VERSION } from './builtin/version.ts';
 
 /**
  * The load stage's one interface. Two adapters run the same scenario with the same flags and write
@@ -107,7 +107,12 @@ function k6Args(options: LoadRunOptions): string[] {
   return args;
 }
 
-function spawnGenerator(command: string, prefixArgs: string[], options: LoadRunOptions): Promise<LoadRunResult> {
+/**
+ * `readyLine`: a stderr line the generator prints once its signal handlers are in place. An abort
+ * that comes earlier (during start-up) is held until then, so the generator still stops gracefully
+ * and writes its summary instead of dying on a signal it cannot handle yet.
+ */
+function spawnGenerator(command: string, prefixArgs: string[], options: LoadRunOptions, readyLine?: string): Promise<LoadRunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const log = createWriteStream(options.logPath, { flags: 'a' });
@@ -115,9 +120,23 @@ function spawnGenerator(command: string, prefixArgs: string[], options: LoadRunO
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
     let interrupted = false;
+    let ready = readyLine === undefined;
+    let heldAbort = false;
+    if (!ready) {
+      let seen = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        if (ready) return;
+        seen = (seen + chunk).slice(-1000);
+        if (seen.includes(readyLine ?? '')) {
+          ready = true;
+          if (heldAbort) child.kill('SIGINT');
+        }
+      });
+    }
     const onAbort = () => {
       interrupted = true;
-      child.kill('SIGINT');
+      if (ready) child.kill('SIGINT');
+      else heldAbort = true;
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.once('error', (error) => reject(new EnvironmentError(`cannot start the load generator ${command}: ${error.message}`, { cause: error })));
@@ -143,7 +162,7 @@ export function builtinGenerator(): LoadGenerator {
   const entry = fileURLToPath(new URL('./builtin/cli.ts', import.meta.url));
   return {
     info: { name: 'builtin', version: BUILTIN_VERSION, path: entry },
-    run: (options) => spawnGenerator(process.execPath, ['--import', import.meta.resolve('tsx'), entry], options),
+    run: (options) => spawnGenerator(process.execPath, ['--import', import.meta.resolve('tsx'), entry], options, BUILTIN_READY_LINE),
   };
 }
 

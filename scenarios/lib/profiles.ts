@@ -76,11 +76,12 @@ export function k6Options(config: ScenarioConfig): K6Options {
     }
   }
   if (config.probe) {
-    // Overlapping probes are allowed: one starts every interval and may wait up to the timeout.
+    // Overlapping probes are allowed: one starts every interval and may wait up to the timeout, but the
+    // point ends with the load window (plus the usual graceful stop): a probe cut short is not a sample.
     const maxVUs = Math.ceil(config.probeTimeoutS / config.probeIntervalS) + 1;
     scenarios.probe = {
       executor: 'constant-arrival-rate', exec: 'probe', rate: perMinute(1 / config.probeIntervalS), timeUnit: '1m',
-      duration: seconds(config.durationS), preAllocatedVUs: Math.min(2, maxVUs), maxVUs, gracefulStop: seconds(config.probeTimeoutS), tags: { task: 'probe' },
+      duration: seconds(config.durationS), preAllocatedVUs: Math.min(2, maxVUs), maxVUs, gracefulStop, tags: { task: 'probe' },
     };
   }
   const thresholds: Record<string, string[]> = { ...THRESHOLDS[config.profile] };

@@ -10,7 +10,7 @@ import { parseScenarioEnv, ScenarioEnvError } from '../../../scenarios/lib/env.t
 import { k6Options, SUMMARY_TREND_STATS } from '../../../scenarios/lib/profiles.ts';
 import { Recorder } from './recorder.ts';
 import { runOptions } from './run.ts';
-import { BUILTIN_VERSION } from './version.ts';
+import { BUILTIN_READY_LINE, BUILTIN_VERSION } from './version.ts';
 
 export const SUPPORTED_SCRIPTS = ['coffee.ts'];
 
@@ -85,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
   const stop = () => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stderr.write(`${BUILTIN_READY_LINE}\n`);
   const durationMs = await runOptions(options, config, recorder, { signal: abort.signal });
   await recorder.close();
   const { summary, thresholdsPassed } = recorder.summary(durationMs, SUMMARY_TREND_STATS, options.thresholds);
