@@ -41,6 +41,8 @@ interface FileMeta {
   bytes: number;
 }
 
+const USAGE = 'usage: npm run perf -- ingest [--samples N (10000000)] [--steps N,N,... (1000000,3000000,N)] [--dir .cache/perf-ingest]';
+
 function parseArgs(args: string[]): { samples: number; steps: number[]; dir: string } {
   let samples = 10_000_000;
   let steps: number[] | null = null;
@@ -56,10 +58,7 @@ function parseArgs(args: string[]): { samples: number; steps: number[]; dir: str
     if (flag === '--samples') samples = count(value);
     else if (flag === '--steps') steps = (value ?? '').split(',').map((s) => count(s.trim()));
     else if (flag === '--dir') dir = value ?? dir;
-    else if (flag === '--help' || flag === '-h') {
-      process.stdout.write('usage: npm run perf -- ingest [--samples N (10000000)] [--steps N,N,... (1000000,3000000,N)] [--dir .cache/perf-ingest]\n');
-      process.exit(0);
-    } else throw new UsageError(`unknown option ${flag} (try --help)`);
+    else throw new UsageError(`unknown option ${flag} (${USAGE})`);
     i++;
   }
   return { samples, steps: steps ?? [...new Set([1_000_000, 3_000_000, samples].filter((n) => n <= samples))].sort((a, b) => a - b), dir };
@@ -187,7 +186,12 @@ function runChild(mode: Measurement['mode'], path: string): Promise<Measurement>
 
 const mps = (lines: number, ms: number) => (lines / ms / 1000).toFixed(2);
 
+/** Runs the benchmark with command-line style arguments (see USAGE); prints the figures on stdout. */
 export async function perfIngest(args: string[]): Promise<void> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const options = parseArgs(args);
   const log = (m: string) => process.stderr.write(`${m}\n`);
   const rows: string[] = [];

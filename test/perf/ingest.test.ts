@@ -27,6 +27,18 @@ test.serial('perf ingest runs on a tiny input and prints its figures', async (t)
   t.true(errors.every((e) => e < 1), `p99 error % ${errors.join(', ')}`);
 });
 
+test.serial('perf ingest --help prints its usage and runs nothing', async (t) => {
+  const chunks: string[] = [];
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string) => (chunks.push(String(chunk)), true)) as typeof process.stdout.write;
+  try {
+    await perfIngest(['--help']);
+  } finally {
+    process.stdout.write = write;
+  }
+  t.regex(chunks.join(''), /^usage: npm run perf -- ingest/);
+});
+
 test('perf ingest rejects bad flags with a usage error', async (t) => {
   await t.throwsAsync(perfIngest(['--samples', 'many']), { message: /--samples: expected a whole number/ });
   await t.throwsAsync(perfIngest(['--bogus']), { message: /unknown option --bogus/ });
