@@ -57,6 +57,8 @@ export function findWarnings(model: RunModel, run: RunInput, options: WarningOpt
       if (generators.has(name) && meanCpu > generatorPct)
         warnings.push({ code: 'generator-saturated', pointId: id, node: name, message: `load generator host ${name} averaged ${fmt(meanCpu)} % CPU during point ${id} (over ${generatorPct} %)`, hint: 'the generator may be the bottleneck: lower the rate, move the generator off the system under test, or split the load over several generators' });
     }
+    for (const lost of point.events.filter((e) => e.type === 'node-lost'))
+      warnings.push({ code: 'flagged', pointId: id, node: typeof lost['node'] === 'string' ? lost['node'] : undefined, message: `a node was lost during point ${id}${typeof lost['node'] === 'string' ? ` (${lost['node']})` : ''}`, hint: 'the swarm rescheduled tasks mid-measurement: rerun the point once the node is back' });
     for (const flag of point.result?.flags ?? [])
       warnings.push({ code: 'flagged', pointId: id, message: `point ${id} was flagged by the harness: ${flag.code}: ${flag.message}`, hint: 'read the point\'s events.ndjson; rerun the point if the flag means its conditions were not met' });
     if (point.result && point.result.status !== 'complete')

@@ -31,6 +31,8 @@ export interface SyntheticPoint {
   throttled?: boolean;
   flags?: PointResult['flags'];
   convergenceMs?: number;
+  /** A node-lost event for this node during the load. */
+  nodeLost?: string;
   /** Also run the order-to-fulfilled probe scenario, one probe iteration a second (as scenarios/coffee.ts does). */
   probe?: boolean;
 }
@@ -99,6 +101,7 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
     // The generator ends after its graceful stop, seconds after the last scheduled arrival.
     events.push({ timeMs: clockMs + 5000, pointId: point.pointId, type: 'load-end' });
     if (point.throttled) events.push({ timeMs: loadStartMs + 1000, pointId: point.pointId, type: 'throttling', node: nodes[0] });
+    if (point.nodeLost) events.push({ timeMs: loadStartMs + 1500, pointId: point.pointId, type: 'node-lost', node: point.nodeLost });
     const samples = nodeSamples(point, nodes, warmupStartMs, clockMs, run.hostileText);
     const result: PointResult = {
       pointId: point.pointId,

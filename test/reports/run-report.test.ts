@@ -18,7 +18,7 @@ async function run(t: Parameters<typeof tempDir>[0]) {
       { pointId: 'p0', replicas: { barista: 1 }, rateRps: 20 },
       { pointId: 'p1', replicas: { barista: 2 }, rateRps: 20, tempC: 78, throttled: true },
       { pointId: 'p2', replicas: { barista: 1 }, rateRps: 20, repetition: 1, cpuPct: 92 },
-      { pointId: 'p3', replicas: { barista: 2 }, rateRps: 20, repetition: 1, flags: [{ code: 'cooldown-timeout', message: 'nodes stayed hot' }] },
+      { pointId: 'p3', replicas: { barista: 2 }, rateRps: 20, repetition: 1, flags: [{ code: 'cooldown-timeout', message: 'nodes stayed hot' }], nodeLost: 'pixel-2' },
     ],
   });
   const paths = await writeRunReport(dir, { outDir: join(root, 'out') });
@@ -54,6 +54,7 @@ test('warnings name the node or point and say what to do', async (t) => {
   t.is(thermal.node, 'local');
   t.regex(thermal.message, /78\.0 °C/);
   t.true(summary.warnings.every((w: { hint: string }) => w.hint.length > 10));
+  t.true(summary.warnings.some((w: { message: string }) => w.message === 'a node was lost during point p3 (pixel-2)'));
 });
 
 test('the HTML is self-contained, embeds charts and escapes every data value', async (t) => {
@@ -119,4 +120,14 @@ test('the probe scenario is kept per endpoint but left out of the achieved rate 
   const probe = point.endpoints.find((e: { endpoint: string }) => e.endpoint === 'probe-fulfillment-orders');
   t.is(probe.requests, 12);
   t.is(point.requests, 172, 'errors are counted over every request');
+});
+
+test('a repetition far from the others is a MAD outlier warning', async (t) => {
+  const root = await tempDir(t);
+  const reps = [20, 20, 20, 20, 60].map((latencyMs, repetition) => ({ pointId: `r${repetition}`, replicas: { shop: 1 }, rateRps: 20, durationS: 3, repetition, latencyMs }));
+  const dir = await buildRunDir(root, { runId: 'outlier', points: reps });
+  const summary = JSON.parse(await readFile((await writeRunReport(dir, { outDir: join(root, 'out') })).summaryJsonPath, 'utf8'));
+  const outliers = summary.warnings.filter((w: { code: string }) => w.code === 'outlier');
+  t.deepEqual(outliers.map((w: { pointId: string }) => w.pointId), ['r4']);
+  t.false(summary.warnings.some((w: { code: string }) => w.code === 'few-repetitions'));
 });
