@@ -29,6 +29,8 @@ interface Measurement {
   wallMs: number;
   cpuMs: number;
   maxRssMB: number;
+  /** V8 heap still in use after a full GC at the end: what the ingest keeps, not what it churned. */
+  retainedMB: number;
   p99Ms: number | null;
   durations: number;
 }
@@ -170,13 +172,15 @@ async function measure(mode: Measurement['mode'], path: string): Promise<Measure
   }
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  return { mode, lines, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, p99Ms, durations };
+  (globalThis as { gc?: () => void }).gc?.();
+  const retainedMB = process.memoryUsage().heapUsed / 1024 / 1024;
+  return { mode, lines, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, retainedMB, p99Ms, durations };
 }
 
 function runChild(mode: Measurement['mode'], path: string): Promise<Measurement> {
   const self = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', self, '--child', mode, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', mode, path], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
@@ -204,7 +208,7 @@ export async function perfIngest(args: string[]): Promise<void> {
     const m = await runChild('ingest', path);
     const p99Error = m.p99Ms === null ? Number.NaN : (Math.abs(m.p99Ms - meta.exactP99Ms) / meta.exactP99Ms) * 100;
     rows.push(
-      `${String(lines.toLocaleString('en')).padStart(12)}  ${mps(m.lines, m.wallMs).padStart(8)}  ${mps(m.lines, m.cpuMs).padStart(8)}  ${m.maxRssMB.toFixed(0).padStart(8)}  ${(m.p99Ms ?? 0).toFixed(3).padStart(9)}  ${meta.exactP99Ms.toFixed(3).padStart(9)}  ${p99Error.toFixed(3).padStart(7)}`,
+      `${String(lines.toLocaleString('en')).padStart(12)}  ${mps(m.lines, m.wallMs).padStart(8)}  ${mps(m.lines, m.cpuMs).padStart(8)}  ${m.maxRssMB.toFixed(0).padStart(8)}  ${m.retainedMB.toFixed(1).padStart(7)}  ${(m.p99Ms ?? 0).toFixed(3).padStart(9)}  ${meta.exactP99Ms.toFixed(3).padStart(9)}  ${p99Error.toFixed(3).padStart(7)}`,
     );
     largest = { m, meta };
   }
@@ -216,7 +220,7 @@ export async function perfIngest(args: string[]): Promise<void> {
   const out = [
     'perf ingest: raw k6 samples (--out json, gzip) → histograms',
     '',
-    '     samples  M/s wall  M/s CPU  peak MB   p99 hist  p99 exact  err %',
+    '     samples  M/s wall  M/s CPU  peak MB  kept MB   p99 hist  p99 exact  err %',
     ...rows,
     '',
     `baseline on ${baseline.lines.toLocaleString('en')} samples: JSON.parse every line ${mps(baseline.lines, baseline.wallMs)} M/s wall (${mps(baseline.lines, baseline.cpuMs)} M/s CPU), gunzip alone ${mps(gunzip.lines, gunzip.wallMs)} M/s`,
@@ -225,7 +229,7 @@ export async function perfIngest(args: string[]): Promise<void> {
   if (largest) {
     const { m, meta } = largest;
     out.push(
-      `largest run: ${m.lines.toLocaleString('en')} samples (${m.durations.toLocaleString('en')} http_req_duration) in ${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s CPU; peak memory ${m.maxRssMB.toFixed(0)} MB (the idle runtime alone: ${idle.maxRssMB.toFixed(0)} MB); p99 ${m.p99Ms?.toFixed(3)} ms vs exact ${meta.exactP99Ms.toFixed(3)} ms`,
+      `largest run: ${m.lines.toLocaleString('en')} samples (${m.durations.toLocaleString('en')} http_req_duration) in ${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs / 1000).toFixed(2)} s CPU; peak memory ${m.maxRssMB.toFixed(0)} MB RSS (the idle runtime alone: ${idle.maxRssMB.toFixed(0)} MB), heap kept after GC ${m.retainedMB.toFixed(1)} MB (idle ${idle.retainedMB.toFixed(1)} MB); p99 ${m.p99Ms?.toFixed(3)} ms vs exact ${meta.exactP99Ms.toFixed(3)} ms`,
       `M/s CPU counts every thread of the process (gunzip runs on libuv's pool), so it is the rate per core-second.`,
     );
   }
