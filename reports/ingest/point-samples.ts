@@ -13,10 +13,20 @@ export const WARMUP = 'warmup';
  */
 export const PROBE_SCENARIO = 'probe';
 
+/**
+ * Endpoints kept apart per point. k6 names a request by its URL when the script sets no `name` tag,
+ * so a URL with an id in it would make one 51 KB histogram per request; past this many, requests
+ * go to OTHER_ENDPOINTS and the report says so.
+ */
+export const MAX_ENDPOINTS = 200;
+export const OTHER_ENDPOINTS = '(other endpoints)';
+
 /** What one point's raw k6 samples add up to. Latencies in ms. */
 export interface PointSamples {
   /** http_req_duration per endpoint (`name` tag; '' when untagged). */
   latencyByEndpoint: Map<string, Histogram>;
+  /** Distinct endpoint names merged into OTHER_ENDPOINTS (0 when under MAX_ENDPOINTS). */
+  endpointsMerged: Set<string>;
   /** http_req_duration of every endpoint of the main load (the probe scenario's are left out). */
   latency: Histogram;
   /** The custom trend order_fulfilled_ms: order placed → fulfilled. */
@@ -44,6 +54,7 @@ export interface PointSamples {
 export function emptyPointSamples(): PointSamples {
   return {
     latencyByEndpoint: new Map(),
+    endpointsMerged: new Set(),
     latency: new Histogram(),
     orderFulfilled: new Histogram(),
     requestsByEndpoint: new Map(),
@@ -67,6 +78,13 @@ function bump(map: Map<string, number>, key: string, by: number): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
 
+function endpointOf(into: PointSamples, name: string): string {
+  if (into.latencyByEndpoint.has(name) || into.requestsByEndpoint.has(name)) return name;
+  if (into.latencyByEndpoint.size < MAX_ENDPOINTS && into.requestsByEndpoint.size < MAX_ENDPOINTS) return name;
+  if (into.endpointsMerged.size < MAX_ENDPOINTS) into.endpointsMerged.add(name);
+  return OTHER_ENDPOINTS;
+}
+
 /** Adds one parsed sample to the point's totals. */
 export function addSample(into: PointSamples, sample: SampleFields): void {
   if (sample.phase === WARMUP || sample.scenario === WARMUP) {
@@ -76,14 +94,15 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
   into.pointsUsed++;
   switch (sample.metric) {
     case 'http_req_duration': {
-      let histogram = into.latencyByEndpoint.get(sample.name);
-      if (!histogram) into.latencyByEndpoint.set(sample.name, (histogram = new Histogram()));
+      const endpoint = endpointOf(into, sample.name);
+      let histogram = into.latencyByEndpoint.get(endpoint);
+      if (!histogram) into.latencyByEndpoint.set(endpoint, (histogram = new Histogram()));
       histogram.record(sample.value);
       if (sample.scenario !== PROBE_SCENARIO) into.latency.record(sample.value);
       break;
     }
     case 'http_reqs': {
-      bump(into.requestsByEndpoint, sample.name, sample.value);
+      bump(into.requestsByEndpoint, endpointOf(into, sample.name), sample.value);
       if (sample.status) bump(into.statusCounts, sample.status, sample.value);
       if (sample.scenario === PROBE_SCENARIO) break;
       into.mainRequests += sample.value;
@@ -97,7 +116,7 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
       break;
     }
     case 'http_req_failed':
-      if (sample.value !== 0) bump(into.failedByEndpoint, sample.name, 1);
+      if (sample.value !== 0) bump(into.failedByEndpoint, endpointOf(into, sample.name), 1);
       break;
     case 'checks': {
       let check = into.checks.get(sample.check);

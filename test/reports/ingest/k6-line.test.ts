@@ -1,12 +1,7 @@
 import test from 'ava';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { K6ByteReader } from '../../../reports/ingest/k6-bytes.ts';
 import { TimeParser, emptySample, readSampleLine } from '../../../reports/ingest/k6-line.ts';
-import { readK6Samples } from '../../../reports/ingest/point-samples.ts';
 import { k6MetricLine, k6PointLine } from '../../helpers/synthetic-run.ts';
-import { tempDir } from '../../helpers/temp-dir.ts';
 
 const tags = { expected_response: 'true', method: 'GET', name: 'item-types', scenario: 'default', status: '200', url: 'http://127.0.0.1:8080/v1/api/item-types' };
 
@@ -92,27 +87,6 @@ test('the byte reader agrees with the string reader on every kind of line', (t) 
       t.deepEqual({ ...fromBytes, value: 0, timeMs: 0 }, { ...fromString, value: 0, timeMs: 0 }, line);
       t.true(Math.abs(fromBytes.value - fromString.value) <= Math.abs(fromString.value) * 1e-15, line);
       t.true(Math.abs(fromBytes.timeMs - fromString.timeMs) < 1e-6, line);
-    }
-  }
-});
-
-test('readK6Samples gives the same totals whatever the chunk size (lines cut across chunks)', async (t) => {
-  const dir = await tempDir(t);
-  const lines = Array.from({ length: 300 }, (_, i) => k6PointLine(i % 3 === 0 ? 'http_reqs' : 'http_req_duration', Date.UTC(2026, 10, 25, 9, 0, 0, i * 10), 1 + (i % 17), { ...tags, name: i % 2 ? 'é-endpoint' : 'item-types' }));
-  const text = `${lines.join('\n')}\n${k6MetricLine('checks', 'rate')}`; // no newline at the end
-  await writeFile(join(dir, 'samples.ndjson'), text);
-  await writeFile(join(dir, 'samples.ndjson.gz'), gzipSync(text));
-  const whole = await readK6Samples(join(dir, 'samples.ndjson'));
-  t.is(whole.lines, 301);
-  t.is(whole.latency.count, 200);
-  t.deepEqual([...whole.latencyByEndpoint.keys()].sort(), ['item-types', 'é-endpoint']);
-  for (const chunkBytes of [7, 64, 333]) {
-    for (const file of ['samples.ndjson', 'samples.ndjson.gz']) {
-      const cut = await readK6Samples(join(dir, file), { chunkBytes });
-      t.is(cut.lines, whole.lines, `${file} @ ${chunkBytes}`);
-      t.deepEqual(cut.latency.toJSON(), whole.latency.toJSON());
-      t.deepEqual([...cut.requestsByEndpoint].sort(), [...whole.requestsByEndpoint].sort());
-      t.is(cut.firstMs, whole.firstMs);
     }
   }
 });
