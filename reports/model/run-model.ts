@@ -105,7 +105,7 @@ export interface RunModel {
   gitCommit: string | null;
   toolVersion: string;
   loadGenerator: string;
-  nodes: { name: string; role: string; arch: string }[];
+  nodes: { name: string; role: string; arch: string; labels: Record<string, string> }[];
   endpoints: string[];
   points: PointRow[];
   groups: GroupRow[];
@@ -310,7 +310,7 @@ export function buildRunModel(run: RunInput, options: WarningOptions = {}): RunM
     gitCommit: m.gitCommit ?? null,
     toolVersion: m.toolVersion ?? '',
     loadGenerator: m.loadGenerator ? `${m.loadGenerator.name} ${m.loadGenerator.version}` : 'unknown',
-    nodes: (m.cluster?.nodes ?? []).map((n) => ({ name: n.name, role: n.role ?? '', arch: n.arch ?? '' })),
+    nodes: (m.cluster?.nodes ?? []).map((n) => ({ name: n.name, role: n.role ?? '', arch: n.arch ?? '', labels: n.labels ?? {} })),
     endpoints,
     points: rows,
     groups,

@@ -52,7 +52,7 @@ function facts(model: RunModel): string {
     ['Git commit', model.gitCommit ?? '–'],
     ['Tool version', model.toolVersion],
     ['Load generator', model.loadGenerator],
-    ['Nodes', model.nodes.map((n) => `${n.name} (${n.role}, ${n.arch})`).join(', ') || '–'],
+    ['Nodes', model.nodes.map((n) => `${n.name} (${[n.role, n.arch, ...Object.entries(n.labels).map(([k, v]) => `${k}=${v}`)].join(', ')})`).join('; ') || '–'],
   ];
   return `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
 }

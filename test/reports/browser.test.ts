@@ -69,6 +69,8 @@ test('run, compare and history reports render in Chromium: charts drawn, no cons
     if (name === 'run-report') {
       const cellTexts = await page.locator('td').allTextContents();
       t.true(cellTexts.includes(`item-types${HOSTILE}`), 'the hostile tag value is shown as plain text');
+      const facts = await page.locator('dd').allTextContents();
+      t.true(facts.some((text) => text.includes(`note=${HOSTILE}`)), 'the hostile node label is shown as plain text');
       t.true(await page.locator('li.warn[data-code="thermal"]').count() > 0);
     } else {
       t.true(await page.locator('.verdict-regressed').count() > 0);
