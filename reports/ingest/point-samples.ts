@@ -149,8 +149,9 @@ function tally(totals: PointSamples, outcome: LineOutcome, sample: SampleFields)
  * decompressed chunks are read as bytes (k6-bytes.ts); a line cut by a chunk boundary is joined
  * with the start of the next chunk and read on its own.
  */
-export async function readK6Samples(path: string, options: { chunkBytes?: number } = {}): Promise<PointSamples> {
-  const totals = emptyPointSamples();
+export async function readK6Samples(path: string, options: { chunkBytes?: number; into?: PointSamples } = {}): Promise<PointSamples> {
+  // `into` lets a caller keep what was read before an error (a gzip cut short by a crash).
+  const totals = options.into ?? emptyPointSamples();
   const reader = new K6ByteReader(emptySample(), (outcome, sample) => tally(totals, outcome, sample));
   const chunkBytes = options.chunkBytes ?? 1 << 20;
   const file = createReadStream(path, { highWaterMark: chunkBytes });

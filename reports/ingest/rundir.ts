@@ -115,14 +115,13 @@ async function readPoint(dir: string, spec: PointSpec): Promise<PointInput> {
   const resultPath = join(dir, 'result.json');
   const result = (await exists(resultPath)) ? ((await readJson(resultPath)) as PointResult) : null;
   const samplesPath = join(dir, 'k6-samples.ndjson.gz');
-  let samples = emptyPointSamples();
+  const samples = emptyPointSamples();
   if (await exists(samplesPath)) {
     try {
-      samples = await readK6Samples(samplesPath);
+      await readK6Samples(samplesPath, { into: samples });
     } catch (error) {
-      // A run cut short can leave a truncated gzip; keep what was read so far by re-reading is not
-      // possible with one stream, so report the point as unreadable rather than half-counted.
-      problems.push(`${samplesPath}: ${(error as Error).message}`);
+      // A crash can cut the gzip short: keep every sample read before the cut, and say so.
+      problems.push(`${samplesPath} is cut short after ${samples.lines} line(s) (${(error as Error).message}); the point's numbers cover only those`);
     }
   } else problems.push(`missing ${samplesPath}`);
   if (samples.badLines > 0) problems.push(`${samplesPath}: ${samples.badLines} line(s) were not k6 JSON`);

@@ -131,3 +131,15 @@ test('a repetition far from the others is a MAD outlier warning', async (t) => {
   t.deepEqual(outliers.map((w: { pointId: string }) => w.pointId), ['r4']);
   t.false(summary.warnings.some((w: { code: string }) => w.code === 'few-repetitions'));
 });
+
+test('a k6-samples.ndjson.gz cut short keeps the samples before the cut and warns', async (t) => {
+  const root = await tempDir(t);
+  const dir = await buildRunDir(root, { runId: 'cut', points: [{ pointId: 'p0', replicas: { shop: 1 }, rateRps: 50, durationS: 10 }] });
+  const gz = join(dir, 'points', 'p0', 'k6-samples.ndjson.gz');
+  const bytes = await readFile(gz);
+  await writeFile(gz, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+  const summary = JSON.parse(await readFile((await writeRunReport(dir, { outDir: join(root, 'out') })).summaryJsonPath, 'utf8'));
+  t.true(summary.points[0].latency.count > 100, String(summary.points[0].latency.count));
+  t.true(summary.points[0].latency.count < 2000);
+  t.true(summary.warnings.some((w: { code: string; message: string }) => w.code === 'missing-data' && /is cut short after \d+ line/.test(w.message)));
+});
