@@ -13,7 +13,7 @@ import { startLocalSampler } from './nodes/local.ts';
 import { estimateDurationS, planPoints } from './plan.ts';
 import { pointEnv, runBench, validateScenarioEnv } from './pipeline.ts';
 import { startLocalShop } from './target/local-shop.ts';
-import { createInfluxSink, INFLUX_URL_ENV, influxUrlFrom, openInflux, parseInfluxUrl } from './store/influx.ts';
+import { INFLUX_URL_ENV, influxSinkFrom } from './store/influx.ts';
 import { assertPortFree } from '../shop/server.ts';
 
 export const DEFAULT_CONFIG = fileURLToPath(new URL('./configs/default.yml', import.meta.url));
@@ -54,9 +54,10 @@ program
     // A fixed port that is taken fails here, in one line, before a run directory exists.
     if (config.target.port !== 0) await assertPortFree('127.0.0.1', config.target.port);
     const generator = await resolveGenerator(options.loadGenerator);
-    const influxUrl = influxUrlFrom(options.influxUrl);
-    const influx = influxUrl ? parseInfluxUrl(influxUrl) : null;
+    // Built before the dry-run check so a bad URL is reported there too.
+    const sink = influxSinkFrom(options.influxUrl);
     if (options.dryRun) {
+      await sink?.close();
       printPlan(config, Boolean(options.json), generator.info.name);
       return;
     }
@@ -83,7 +84,7 @@ program
       startTarget: (replicas) => startLocalShop({ ...config.target, replicas }),
       startSampler: (onSample) => startLocalSampler({ node: hostname(), onSample, onError: (e) => logger.warn(e.message) }),
       writeReport: (dir) => writeRunReport(dir),
-      sink: influx ? createInfluxSink(openInflux(influx)) : null,
+      sink,
     });
     if (options.json) process.stdout.write(`${JSON.stringify({ runDir: outcome.runDir, status: outcome.status, report: outcome.reportPath, points: outcome.points.map((p) => p.result) }, null, 2)}\n`);
     else {

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runCli } from '../bench/cli/main.ts';
 import { UsageError } from '../bench/errors.ts';
 import { createLogger } from '../bench/log.ts';
+import { perfIngest } from './ingest.ts';
 import { renderSamplerPerf, runSamplerPerf } from './sampler.ts';
 
 const positive = (value: string) => {
@@ -34,5 +35,13 @@ program
     const rows = await runSamplerPerf({ durationS: options.duration, ssh, log: (line) => log.info(line) });
     process.stdout.write(renderSamplerPerf(rows, options.duration));
   });
+
+program
+  .command('ingest')
+  .description('raw k6 samples → histograms: samples per second on one core, memory as the count grows, p99 error against the exact p99 (its own flags: ingest --help)')
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .helpOption(false)
+  .action((_options: unknown, command: Command) => perfIngest(command.args));
 
 await runCli(program);

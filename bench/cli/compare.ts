@@ -26,6 +26,7 @@ interface CompareFlags {
   errorThreshold: number;
   alpha: number;
   minRepetitions: number;
+  thermalThreshold: number;
   failOnRegression?: boolean;
   json?: boolean;
 }
@@ -41,6 +42,7 @@ export function compareCommand(): Command {
     .addOption(new Option('--error-threshold <pp>', 'smallest error-rate change that counts, percentage points').default(1).argParser(positiveNumber('--error-threshold')))
     .addOption(new Option('--alpha <p>', 'significance level').default(0.05).argParser(probability('--alpha')))
     .addOption(new Option('--min-repetitions <n>', 'repetitions per side needed to test on repetitions rather than raw samples').default(5).argParser(integerAtLeast('--min-repetitions', 2)))
+    .addOption(new Option('--thermal-threshold <tempC>', 'warn when a node exceeds this temperature, °C').default(70).argParser(positiveNumber('--thermal-threshold')))
     .option('--fail-on-regression', `exit ${EXIT.regression} when any metric regressed`)
     .option('--json', 'print the result (paths and verdict) as JSON on stdout')
     .action(async (baseline: string, candidates: string[], flags: CompareFlags) => {
@@ -53,6 +55,7 @@ export function compareCommand(): Command {
         errorThresholdPp: flags.errorThreshold,
         alpha: flags.alpha,
         minRepetitions: flags.minRepetitions,
+        warnings: { thermalThresholdC: flags.thermalThreshold },
       });
       if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else process.stdout.write(`verdict: ${result.verdict} (${result.regressions} regressed metric(s))\n${result.htmlPath}\n${result.summaryMdPath}\n${result.summaryJsonPath}\n${result.junitPath}\n`);

@@ -70,7 +70,9 @@ export function createSampleBuilder(node: string, options: SampleOptions = {}): 
       return {
         node,
         timeMs: at.timeMs,
-        nodeTimeMs: record.nodeClockMs === null ? at.timeMs : round(record.nodeClockMs + at.clockOffsetMs),
+        // A clock read in whole seconds (an old busybox without $EPOCHREALTIME or date %N) is worse
+        // than the arrival time, which is off only by the record's transit.
+        nodeTimeMs: record.nodeClockMs === null || record.clockPrecisionMs >= 1000 ? at.timeMs : round(record.nodeClockMs + at.clockOffsetMs),
         clockOffsetMs: at.clockOffsetMs,
         pointId: null,
         cpuPct,

@@ -25,6 +25,16 @@ export function estimateClockOffset(rounds: ClockRound[]): ClockEstimate | null 
   return { offsetMs: round3((best.sentMs + best.receivedMs) / 2 - best.nodeMs), rttMs: round3(best.receivedMs - best.sentMs) };
 }
 
+/**
+ * Whether a re-estimate replaces the current one. A round trip much longer than the current one
+ * (Wi-Fi busy under load) would give a worse offset, so it is kept only once the current one is
+ * old enough for drift to matter more than the round trip.
+ */
+export function betterEstimate(current: ClockEstimate & { atMs: number }, next: ClockEstimate, nowMs: number, maxAgeMs = 600_000): boolean {
+  if (!Number.isFinite(current.rttMs)) return true;
+  return next.rttMs <= current.rttMs * 2 + 5 || nowMs - current.atMs > maxAgeMs;
+}
+
 /** A harness clock finer than Date.now(): epoch ms with sub-ms digits. */
 export function preciseNowMs(): number {
   return performance.timeOrigin + performance.now();

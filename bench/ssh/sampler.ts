@@ -10,7 +10,7 @@ import { clockProbeCommand, samplerCommand } from '../nodes/script.ts';
 import { createSampleStream } from '../nodes/stream.ts';
 import type { NodeSample } from '../rundir/types.ts';
 import { backoffDelayMs, type BackoffOptions } from './backoff.ts';
-import { probeClock, type ClockEstimate } from './clock.ts';
+import { betterEstimate, probeClock, type ClockEstimate } from './clock.ts';
 import { connectSsh, describeTarget, type SshConnection, type SshTarget } from './connect.ts';
 import { isPermanentSshError, SshUnreachableError } from './errors.ts';
 
@@ -46,7 +46,7 @@ export interface RemoteSamplerHandle extends SamplerHandle {
 
 export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<RemoteSamplerHandle> {
   const shell = opts.shell ?? ['sh'];
-  let clock: ClockEstimate = { offsetMs: 0, rttMs: Number.NaN };
+  let clock: ClockEstimate & { atMs: number } = { offsetMs: 0, rttMs: Number.NaN, atMs: 0 };
   let stopping = false;
   let pid: number | undefined;
   let current: { connection: SshConnection; channels: ClientChannel[]; timer?: NodeJS.Timeout } | null = null;
@@ -59,9 +59,14 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
     const probe = await connection.exec(clockProbeCommand(shell));
     state.channels.push(probe);
     probe.stderr.resume();
+    let probing = false;
     const reprobe = async () => {
+      // One probe at a time: two would take each other's answers.
+      if (probing) return;
+      probing = true;
       const estimate = await probeClock(probe).catch(() => null);
-      if (estimate) clock = estimate;
+      probing = false;
+      if (estimate && betterEstimate(clock, estimate, Date.now())) clock = { ...estimate, atMs: Date.now() };
     };
     await reprobe();
     state.timer = setInterval(() => void reprobe(), opts.clockProbeEveryMs ?? 60_000);
@@ -100,9 +105,17 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
       await session(connection);
       return connection;
     } catch (error) {
+      forget(connection);
       connection.close();
       throw error;
     }
+  };
+
+  /** Drops the session state of a connection that is gone (its probe timer too). */
+  const forget = (connection: SshConnection) => {
+    if (current?.connection !== connection) return;
+    if (current.timer) clearInterval(current.timer);
+    current = null;
   };
 
   const sleep = (ms: number) =>
@@ -116,7 +129,7 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
 
   const watch = (connection: SshConnection) => {
     void connection.closed.then(async (error) => {
-      if (current?.timer) clearInterval(current.timer);
+      forget(connection);
       if (stopping) return;
       opts.onConnection?.({ type: 'lost', node: opts.node, timeMs: Date.now(), error: error ?? new SshUnreachableError(`ssh ${describeTarget(opts.target)}: connection closed`) });
       for (let attempt = 0; !stopping; attempt++) {
@@ -143,18 +156,30 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
     get pid() {
       return pid;
     },
-    clock: () => clock,
+    clock: () => ({ offsetMs: clock.offsetMs, rttMs: clock.rttMs }),
     async stop() {
       stopping = true;
       wake?.();
       const state = current;
       if (!state) return;
       if (state.timer) clearInterval(state.timer);
-      for (const channel of state.channels) {
-        // TERM ends the loop at once; closing the channel alone ends it at its next write (SIGPIPE).
-        channel.signal('TERM');
-        channel.close();
-      }
+      // TERM ends the loop at once; closing the channel alone ends it at its next write (SIGPIPE).
+      // Wait for the channels to close before ending the connection: ended first, sshd leaves
+      // the loop running for a second or two.
+      await Promise.all(
+        state.channels.map(
+          (channel) =>
+            new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, 2000);
+              channel.once('close', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              channel.signal('TERM');
+              channel.close();
+            }),
+        ),
+      );
       state.connection.close();
       await state.connection.closed;
     },

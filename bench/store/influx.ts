@@ -112,7 +112,7 @@ export interface InfluxSinkOptions {
   batchSize?: number;
   /** Write buffered node samples this often; default 5000 (a live dashboard lags at most this). */
   flushEveryMs?: number;
-  /** Points kept for a retry while InfluxDB is down; beyond it the oldest are given up (the run directory keeps them). Default 500000. */
+  /** Points kept for a retry while InfluxDB is down (about 0.4 kB each); beyond it the oldest are given up (the run directory keeps them). Default 100000. */
   maxPendingPoints?: number;
 }
 
@@ -134,7 +134,7 @@ export interface InfluxSink {
   addPoints(points: InfluxPoint[]): void;
   /** Queues a finished point's k6-samples.ndjson.gz (and writes it); never rejects. */
   addK6Samples(runDir: string, runId: string, pointId: string): Promise<InfluxSinkReport>;
-  /** Writes everything buffered or pending; resolves (never rejects) with the report so far. */
+  /** Writes everything buffered or pending (unless InfluxDB failed moments ago); resolves, never rejects, with the report so far. */
   flush(): Promise<InfluxSinkReport>;
   /** Final flush, stops the timer. */
   close(): Promise<InfluxSinkReport>;
@@ -143,7 +143,7 @@ export interface InfluxSink {
 
 export function createInfluxSink(writer: InfluxWriter, options: InfluxSinkOptions = {}): InfluxSink {
   const batchSize = options.batchSize ?? 5000;
-  const maxPending = options.maxPendingPoints ?? 500_000;
+  const maxPending = options.maxPendingPoints ?? 100_000;
   let pending: InfluxPoint[] = [];
   let written = 0;
   let givenUp = 0;
@@ -152,7 +152,13 @@ export function createInfluxSink(writer: InfluxWriter, options: InfluxSinkOption
 
   const report = (): InfluxSinkReport => ({ written, missing: givenUp + pending.length, errors: [...errors] });
 
-  const writeAll = async () => {
+  // After a failure, flushes skip writing until the retry time, doubling up to 30 s: a server that
+  // hangs (no answer until the timeout) must not stall every point boundary of the run.
+  let failures = 0;
+  let retryAtMs = 0;
+
+  const writeAll = async (force: boolean) => {
+    if (!force && Date.now() < retryAtMs) return;
     while (pending.length > 0) {
       const batch = pending.slice(0, batchSize);
       try {
@@ -160,16 +166,20 @@ export function createInfluxSink(writer: InfluxWriter, options: InfluxSinkOption
       } catch (error) {
         const message = errorMessage(error);
         if (errors.at(-1) !== message) errors.push(message);
+        failures++;
+        retryAtMs = Date.now() + Math.min(30_000, 1000 * 2 ** Math.min(failures - 1, 5));
         return; // Keep the batch for the next flush.
       }
+      failures = 0;
+      retryAtMs = 0;
       pending = pending.slice(batch.length);
       written += batch.length;
     }
   };
 
   // One flush at a time; a flush asked for while one runs waits for it, then writes what came since.
-  const flush = () => {
-    running = running.then(writeAll);
+  const flush = (force = false) => {
+    running = running.then(() => writeAll(force));
     return running.then(report);
   };
 
@@ -201,10 +211,11 @@ export function createInfluxSink(writer: InfluxWriter, options: InfluxSinkOption
       }
       return flush();
     },
-    flush,
+    flush: () => flush(),
     async close() {
       clearInterval(timer);
-      return flush();
+      // One last try whatever the retry time says: InfluxDB may be back by now.
+      return flush(true);
     },
     report,
   };
@@ -214,4 +225,10 @@ export function createInfluxSink(writer: InfluxWriter, options: InfluxSinkOption
 export function describeSinkReport(report: InfluxSinkReport, runDir: string): string | null {
   if (report.missing === 0) return null;
   return `InfluxDB is missing ${report.missing} points of this run (${report.errors.at(-1) ?? 'unknown error'}); the run directory has them all: npm run bench -- backfill ${runDir}`;
+}
+
+/** The pipeline's one call: a sink for `--influx-url` / $CLOUDLET_INFLUX_URL, or null when neither is set. */
+export function influxSinkFrom(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, options: InfluxSinkOptions = {}): InfluxSink | null {
+  const url = influxUrlFrom(flag, env);
+  return url ? createInfluxSink(openInflux(parseInfluxUrl(url)), options) : null;
 }

@@ -1,26 +1,46 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Histogram } from '../stats/histogram.ts';
-import { TimeParser, emptySample, readSampleLine, type SampleFields } from './k6-line.ts';
+import { K6ByteReader, type LineOutcome } from './k6-bytes.ts';
+import { emptySample, type SampleFields } from './k6-line.ts';
 
-/** Warm-up samples carry this scenario tag and are left out of every result. */
-export const WARMUP_SCENARIO = 'warmup';
+/** Warm-up samples carry this tag value (`phase`, or `scenario` for a k6 script) and are left out. */
+export const WARMUP = 'warmup';
+/**
+ * The probe scenario (scenarios/lib/profiles.ts) measures order-to-fulfilled time on the side: its
+ * iterations and requests are not the main load the target rate is about, so they are left out of
+ * the achieved rate, throughput and overall latency, and kept per endpoint (probe-…) and in errors.
+ */
+export const PROBE_SCENARIO = 'probe';
+
+/**
+ * Endpoints kept apart per point. k6 names a request by its URL when the script sets no `name` tag,
+ * so a URL with an id in it would make one 51 KB histogram per request; past this many, requests
+ * go to OTHER_ENDPOINTS and the report says so.
+ */
+export const MAX_ENDPOINTS = 200;
+export const OTHER_ENDPOINTS = '(other endpoints)';
 
 /** What one point's raw k6 samples add up to. Latencies in ms. */
 export interface PointSamples {
   /** http_req_duration per endpoint (`name` tag; '' when untagged). */
   latencyByEndpoint: Map<string, Histogram>;
-  /** http_req_duration of every endpoint. */
+  /** Distinct endpoint names merged into OTHER_ENDPOINTS (0 when under MAX_ENDPOINTS). */
+  endpointsMerged: Set<string>;
+  /** http_req_duration of every endpoint of the main load (the probe scenario's are left out). */
   latency: Histogram;
   /** The custom trend order_fulfilled_ms: order placed → fulfilled. */
   orderFulfilled: Histogram;
   requestsByEndpoint: Map<string, number>;
+  /** Requests of the main load (not the probe scenario). */
+  mainRequests: number;
   failedByEndpoint: Map<string, number>;
   statusCounts: Map<string, number>;
   checks: Map<string, { passes: number; fails: number }>;
+  /** Iterations of the main load (the probe scenario's are left out). */
   iterations: number;
   droppedIterations: number;
-  /** Requests started per whole second of the harness clock (epoch s → count). */
+  /** Main-load requests started per whole second of the harness clock (epoch s → count). */
   requestsPerSecond: Map<number, number>;
   firstMs: number;
   lastMs: number;
@@ -34,9 +54,11 @@ export interface PointSamples {
 export function emptyPointSamples(): PointSamples {
   return {
     latencyByEndpoint: new Map(),
+    endpointsMerged: new Set(),
     latency: new Histogram(),
     orderFulfilled: new Histogram(),
     requestsByEndpoint: new Map(),
+    mainRequests: 0,
     failedByEndpoint: new Map(),
     statusCounts: new Map(),
     checks: new Map(),
@@ -56,24 +78,34 @@ function bump(map: Map<string, number>, key: string, by: number): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
 
+function endpointOf(into: PointSamples, name: string): string {
+  if (into.latencyByEndpoint.has(name) || into.requestsByEndpoint.has(name)) return name;
+  if (into.latencyByEndpoint.size < MAX_ENDPOINTS && into.requestsByEndpoint.size < MAX_ENDPOINTS) return name;
+  if (into.endpointsMerged.size < MAX_ENDPOINTS) into.endpointsMerged.add(name);
+  return OTHER_ENDPOINTS;
+}
+
 /** Adds one parsed sample to the point's totals. */
 export function addSample(into: PointSamples, sample: SampleFields): void {
-  if (sample.scenario === WARMUP_SCENARIO) {
+  if (sample.phase === WARMUP || sample.scenario === WARMUP) {
     into.warmupSkipped++;
     return;
   }
   into.pointsUsed++;
   switch (sample.metric) {
     case 'http_req_duration': {
-      let histogram = into.latencyByEndpoint.get(sample.name);
-      if (!histogram) into.latencyByEndpoint.set(sample.name, (histogram = new Histogram()));
+      const endpoint = endpointOf(into, sample.name);
+      let histogram = into.latencyByEndpoint.get(endpoint);
+      if (!histogram) into.latencyByEndpoint.set(endpoint, (histogram = new Histogram()));
       histogram.record(sample.value);
-      into.latency.record(sample.value);
+      if (sample.scenario !== PROBE_SCENARIO) into.latency.record(sample.value);
       break;
     }
     case 'http_reqs': {
-      bump(into.requestsByEndpoint, sample.name, sample.value);
+      bump(into.requestsByEndpoint, endpointOf(into, sample.name), sample.value);
       if (sample.status) bump(into.statusCounts, sample.status, sample.value);
+      if (sample.scenario === PROBE_SCENARIO) break;
+      into.mainRequests += sample.value;
       const t = sample.timeMs;
       if (t === t) {
         if (t < into.firstMs) into.firstMs = t;
@@ -84,7 +116,7 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
       break;
     }
     case 'http_req_failed':
-      if (sample.value !== 0) bump(into.failedByEndpoint, sample.name, 1);
+      if (sample.value !== 0) bump(into.failedByEndpoint, endpointOf(into, sample.name), 1);
       break;
     case 'checks': {
       let check = into.checks.get(sample.check);
@@ -94,7 +126,7 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
       break;
     }
     case 'iterations':
-      into.iterations += sample.value;
+      if (sample.scenario !== PROBE_SCENARIO) into.iterations += sample.value;
       break;
     case 'dropped_iterations':
       into.droppedIterations += sample.value;
@@ -105,49 +137,43 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
   }
 }
 
-/** Feeds text lines to the point totals; the caller handles the split of chunks into lines. */
-export class SampleLineReader {
-  readonly totals: PointSamples = emptyPointSamples();
-  private readonly scratch = emptySample();
-  private readonly times = new TimeParser();
-
-  line(line: string): void {
-    if (line.length === 0) return;
-    const totals = this.totals;
-    totals.lines++;
-    const kind = readSampleLine(line, this.scratch, this.times);
-    if (kind === 'point') addSample(totals, this.scratch);
-    else if (kind === 'bad') totals.badLines++;
-  }
-
-  /** Feeds a chunk of text, keeping an unfinished last line for the next chunk. */
-  private rest = '';
-  chunk(text: string): void {
-    let start = 0;
-    const data = this.rest.length > 0 ? this.rest + text : text;
-    for (;;) {
-      const end = data.indexOf('\n', start);
-      if (end < 0) break;
-      this.line(data.slice(start, end));
-      start = end + 1;
-    }
-    this.rest = data.slice(start);
-  }
-
-  end(): PointSamples {
-    if (this.rest.length > 0) this.line(this.rest);
-    this.rest = '';
-    return this.totals;
-  }
+/** Counts a line's outcome into point totals. */
+function tally(totals: PointSamples, outcome: LineOutcome, sample: SampleFields): void {
+  totals.lines++;
+  if (outcome === 'point') addSample(totals, sample);
+  else if (outcome === 'bad') totals.badLines++;
 }
 
-/** Streams a k6 `--out json` file (gzip when the name ends in .gz) into point totals, in flat memory. */
-export async function readK6Samples(path: string): Promise<PointSamples> {
-  const reader = new SampleLineReader();
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  const stream = path.endsWith('.gz') ? file.pipe(createGunzip({ chunkSize: 1 << 20 })) : file;
-  stream.setEncoding('utf8');
+/**
+ * Streams a k6 `--out json` file (gzip when the name ends in .gz) into point totals, in flat memory:
+ * decompressed chunks are read as bytes (k6-bytes.ts); a line cut by a chunk boundary is joined
+ * with the start of the next chunk and read on its own.
+ */
+export async function readK6Samples(path: string, options: { chunkBytes?: number; into?: PointSamples } = {}): Promise<PointSamples> {
+  // `into` lets a caller keep what was read before an error (a gzip cut short by a crash).
+  const totals = options.into ?? emptyPointSamples();
+  const reader = new K6ByteReader(emptySample(), (outcome, sample) => tally(totals, outcome, sample));
+  const chunkBytes = options.chunkBytes ?? 1 << 20;
+  const file = createReadStream(path, { highWaterMark: chunkBytes });
+  const stream = path.endsWith('.gz') ? file.pipe(createGunzip({ chunkSize: Math.max(64, chunkBytes) })) : file;
   file.on('error', (error) => stream.destroy(error));
-  for await (const text of stream as AsyncIterable<string>) reader.chunk(text);
-  return reader.end();
+  let rest: Buffer | null = null;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let from = 0;
+    if (rest) {
+      const newline = chunk.indexOf(10);
+      if (newline < 0) {
+        rest = Buffer.concat([rest, chunk]);
+        continue;
+      }
+      const joined = Buffer.concat([rest, chunk.subarray(0, newline + 1)]);
+      reader.lines(joined);
+      from = newline + 1;
+      rest = null;
+    }
+    const unfinished = reader.lines(chunk, from);
+    if (unfinished < chunk.length) rest = Buffer.from(chunk.subarray(unfinished));
+  }
+  if (rest && rest.length > 0) reader.lines(Buffer.concat([rest, Buffer.from('\n')]));
+  return totals;
 }

@@ -23,7 +23,12 @@ export interface RunInput {
   dir: string;
   manifest: Manifest;
   points: PointInput[];
+  /** Run-level gaps: points that never finished, planned points with no folder. */
+  problems: string[];
 }
+
+/** A point folder while its point runs; it keeps this name if the run died during the point. */
+export const PARTIAL_SUFFIX = '.partial';
 
 // Only the fields the report relies on are checked; the rest passes through as written.
 const manifestSchema = z.looseObject({
@@ -88,14 +93,21 @@ export async function readRunDir(dir: string): Promise<RunInput> {
   const pointsDir = join(dir, 'points');
   const ids = (await exists(pointsDir)) ? (await readdir(pointsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name) : [];
   const points: PointInput[] = [];
-  for (const id of ids) {
+  const problems: string[] = [];
+  for (const id of ids.filter((name) => name.endsWith(PARTIAL_SUFFIX)))
+    problems.push(`point ${id.slice(0, -PARTIAL_SUFFIX.length)} never finished (${join(pointsDir, id)} is left as it was when the run stopped) and is not in this report`);
+  for (const id of ids.filter((name) => !name.endsWith(PARTIAL_SUFFIX))) {
     const pointDir = join(pointsDir, id);
     const specPath = join(pointDir, 'spec.json');
     if (!(await exists(specPath))) continue; // a point that never started has nothing to report
     points.push(await readPoint(pointDir, parseWith(specSchema, await readJson(specPath), specPath) as unknown as PointSpec));
   }
   points.sort((a, b) => a.spec.index - b.spec.index);
-  return { dir, manifest, points };
+  const present = new Set(ids.map((id) => (id.endsWith(PARTIAL_SUFFIX) ? id.slice(0, -PARTIAL_SUFFIX.length) : id)));
+  const missing = (manifest.plannedPoints ?? []).filter((id) => !present.has(id));
+  if (missing.length > 0 && manifest.status !== 'running')
+    problems.push(`${missing.length} planned point(s) were not run (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}); the run is ${manifest.status}`);
+  return { dir, manifest, points, problems };
 }
 
 async function readPoint(dir: string, spec: PointSpec): Promise<PointInput> {
@@ -103,14 +115,13 @@ async function readPoint(dir: string, spec: PointSpec): Promise<PointInput> {
   const resultPath = join(dir, 'result.json');
   const result = (await exists(resultPath)) ? ((await readJson(resultPath)) as PointResult) : null;
   const samplesPath = join(dir, 'k6-samples.ndjson.gz');
-  let samples = emptyPointSamples();
+  const samples = emptyPointSamples();
   if (await exists(samplesPath)) {
     try {
-      samples = await readK6Samples(samplesPath);
+      await readK6Samples(samplesPath, { into: samples });
     } catch (error) {
-      // A run cut short can leave a truncated gzip; keep what was read so far by re-reading is not
-      // possible with one stream, so report the point as unreadable rather than half-counted.
-      problems.push(`${samplesPath}: ${(error as Error).message}`);
+      // A crash can cut the gzip short: keep every sample read before the cut, and say so.
+      problems.push(`${samplesPath} is cut short after ${samples.lines} line(s) (${(error as Error).message}); the point's numbers cover only those`);
     }
   } else problems.push(`missing ${samplesPath}`);
   if (samples.badLines > 0) problems.push(`${samplesPath}: ${samples.badLines} line(s) were not k6 JSON`);

@@ -153,25 +153,33 @@ function compareLatency(a: Side, b: Side, metric: string, endpoint: string, q: n
     ci = ha && hb ? ratioInterval(ha, hb, q) : null;
     test = ha && hb ? rankTest([...ha.weightedValues()], [...hb.weightedValues()]) : null;
   }
-  const change = relative(baseline, candidate);
+  return rankedRow(a, { metric, endpoint, unit: 'ms', better: 'lower' }, { baseline, candidate, ci, test, byReps }, options);
+}
+
+/** A relative change tested with Mann–Whitney U (latency and throughput rows). */
+function rankedRow(
+  side: Side,
+  what: Pick<MetricComparison, 'metric' | 'endpoint' | 'unit' | 'better'>,
+  found: { baseline: number | null; candidate: number | null; ci: Interval | null; test: RankTestResult | null; byReps: boolean },
+  options: Required<CompareOptions>,
+): MetricComparison {
+  const change = relative(found.baseline, found.candidate);
+  const pValue = found.test?.pValue ?? null;
   return {
-    configKey: a.group.configKey,
-    configLabel: a.group.configLabel,
-    metric,
-    endpoint,
-    unit: 'ms',
-    better: 'lower',
-    baseline,
-    candidate,
+    configKey: side.group.configKey,
+    configLabel: side.group.configLabel,
+    ...what,
+    baseline: found.baseline,
+    candidate: found.candidate,
     change,
     changeKind: 'relative',
-    ci,
-    pValue: test?.pValue ?? null,
-    test: test ? 'mann-whitney' : null,
-    cliffsDelta: test?.cliffsDelta ?? null,
-    magnitude: test?.magnitude ?? null,
-    basis: byReps ? 'repetitions' : 'samples',
-    verdict: verdictOf(change, ci, test?.pValue ?? null, options.thresholdPct / 100, 'lower', options.alpha),
+    ci: found.ci,
+    pValue,
+    test: found.test ? 'mann-whitney' : null,
+    cliffsDelta: found.test?.cliffsDelta ?? null,
+    magnitude: found.test?.magnitude ?? null,
+    basis: found.byReps ? 'repetitions' : 'samples',
+    verdict: verdictOf(change, found.ci, pValue, options.thresholdPct / 100, what.better, options.alpha),
   };
 }
 
@@ -182,30 +190,9 @@ function compareThroughput(a: Side, b: Side, options: Required<CompareOptions>):
   // Without enough repetitions, the per-second request counts are the observations.
   const obsA = byReps ? repsA : a.pooled.requestsPerSecond;
   const obsB = byReps ? repsB : b.pooled.requestsPerSecond;
-  const baseline = median(repsA);
-  const candidate = median(repsB);
-  const change = relative(baseline, candidate);
   const ci = bootstrapRelativeChange(obsA, obsB);
   const test = rankTest(weighted(obsA), weighted(obsB));
-  return {
-    configKey: a.group.configKey,
-    configLabel: a.group.configLabel,
-    metric: 'throughput',
-    endpoint: '',
-    unit: '/s',
-    better: 'higher',
-    baseline,
-    candidate,
-    change,
-    changeKind: 'relative',
-    ci,
-    pValue: test?.pValue ?? null,
-    test: test ? 'mann-whitney' : null,
-    cliffsDelta: test?.cliffsDelta ?? null,
-    magnitude: test?.magnitude ?? null,
-    basis: byReps ? 'repetitions' : 'samples',
-    verdict: verdictOf(change, ci, test?.pValue ?? null, options.thresholdPct / 100, 'higher', options.alpha),
-  };
+  return rankedRow(a, { metric: 'throughput', endpoint: '', unit: '/s', better: 'higher' }, { baseline: median(repsA), candidate: median(repsB), ci, test, byReps }, options);
 }
 
 function compareErrors(a: Side, b: Side, options: Required<CompareOptions>): MetricComparison {

@@ -26,8 +26,9 @@ export interface PointRow {
   configKey: string;
   configLabel: string;
   targetRps: number;
-  /** Iterations per second over the measured window (requests per second when no iterations metric). */
+  /** Main-load iterations per second over the scheduled window (requests per second when no iterations metric). */
   achievedRps: number;
+  /** Main-load requests per second. */
   requestsPerS: number;
   requests: number;
   failed: number;
@@ -104,7 +105,7 @@ export interface RunModel {
   gitCommit: string | null;
   toolVersion: string;
   loadGenerator: string;
-  nodes: { name: string; role: string; arch: string }[];
+  nodes: { name: string; role: string; arch: string; labels: Record<string, string> }[];
   endpoints: string[];
   points: PointRow[];
   groups: GroupRow[];
@@ -133,14 +134,20 @@ function sumValues(map: Map<string, number>): number {
   return total;
 }
 
-/** Measured window: the load-start/load-end events when present, else the spec's duration. */
+/**
+ * The scheduled load window: from the load-start event (else the first main-load request) for the
+ * spec's duration. Not until load-end: the generator ends after its graceful stop and the probe's
+ * last wait, seconds after the last scheduled arrival. A point that did not complete is cut at its
+ * last main-load request.
+ */
 function measuredWindow(point: PointInput): { startMs: number | null; endMs: number | null; seconds: number } {
-  const start = point.events.find((e) => e.type === 'load-start')?.timeMs ?? null;
-  const end = point.events.find((e) => e.type === 'load-end')?.timeMs ?? null;
-  if (start !== null && end !== null && end > start) return { startMs: start, endMs: end, seconds: (end - start) / 1000 };
   const s = point.samples;
-  const observed = s.lastMs > s.firstMs ? { startMs: s.firstMs, endMs: s.lastMs } : { startMs: null, endMs: null };
-  return { ...observed, seconds: point.spec.durationS };
+  const durationS = point.spec.durationS;
+  const startMs = point.events.find((e) => e.type === 'load-start')?.timeMs ?? (Number.isFinite(s.firstMs) ? s.firstMs : null);
+  if (startMs === null) return { startMs: null, endMs: null, seconds: durationS };
+  const complete = (point.result?.status ?? 'complete') === 'complete';
+  const seconds = complete || !Number.isFinite(s.lastMs) ? durationS : Math.min(durationS, Math.max(0, (s.lastMs - startMs) / 1000));
+  return { startMs, endMs: startMs + seconds * 1000, seconds };
 }
 
 function convergenceOf(point: PointInput): number | null {
@@ -165,8 +172,8 @@ export function pointRow(point: PointInput): PointRow {
     configKey: configKeyOf(point.spec),
     configLabel: configLabelOf(point.spec),
     targetRps: point.spec.rateRps,
-    achievedRps: (s.iterations > 0 ? s.iterations : requests) / seconds,
-    requestsPerS: requests / seconds,
+    achievedRps: (s.iterations > 0 ? s.iterations : s.mainRequests) / seconds,
+    requestsPerS: s.mainRequests / seconds,
     requests,
     failed,
     errorPct: requests > 0 ? (100 * failed) / requests : 0,
@@ -303,7 +310,7 @@ export function buildRunModel(run: RunInput, options: WarningOptions = {}): RunM
     gitCommit: m.gitCommit ?? null,
     toolVersion: m.toolVersion ?? '',
     loadGenerator: m.loadGenerator ? `${m.loadGenerator.name} ${m.loadGenerator.version}` : 'unknown',
-    nodes: (m.cluster?.nodes ?? []).map((n) => ({ name: n.name, role: n.role ?? '', arch: n.arch ?? '' })),
+    nodes: (m.cluster?.nodes ?? []).map((n) => ({ name: n.name, role: n.role ?? '', arch: n.arch ?? '', labels: n.labels ?? {} })),
     endpoints,
     points: rows,
     groups,

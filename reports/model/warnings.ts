@@ -3,11 +3,12 @@
  * report model and the raw run input. Pure.
  */
 import type { RunInput } from '../ingest/rundir.ts';
+import { MAX_ENDPOINTS, OTHER_ENDPOINTS } from '../ingest/point-samples.ts';
 import { madOutliers } from '../stats/outliers.ts';
 import type { RunModel } from './run-model.ts';
 
 export interface Warning {
-  code: 'thermal' | 'generator-saturated' | 'outlier' | 'few-repetitions' | 'flagged' | 'rate-not-reached' | 'throttled' | 'missing-data';
+  code: 'thermal' | 'generator-saturated' | 'outlier' | 'few-repetitions' | 'flagged' | 'rate-not-reached' | 'throttled' | 'missing-data' | 'too-many-endpoints';
   message: string;
   /** What to do about it. */
   hint: string;
@@ -57,13 +58,20 @@ export function findWarnings(model: RunModel, run: RunInput, options: WarningOpt
       if (generators.has(name) && meanCpu > generatorPct)
         warnings.push({ code: 'generator-saturated', pointId: id, node: name, message: `load generator host ${name} averaged ${fmt(meanCpu)} % CPU during point ${id} (over ${generatorPct} %)`, hint: 'the generator may be the bottleneck: lower the rate, move the generator off the system under test, or split the load over several generators' });
     }
+    for (const lost of point.events.filter((e) => e.type === 'node-lost'))
+      warnings.push({ code: 'flagged', pointId: id, node: typeof lost['node'] === 'string' ? lost['node'] : undefined, message: `a node was lost during point ${id}${typeof lost['node'] === 'string' ? ` (${lost['node']})` : ''}`, hint: 'the swarm rescheduled tasks mid-measurement: rerun the point once the node is back' });
     for (const flag of point.result?.flags ?? [])
       warnings.push({ code: 'flagged', pointId: id, message: `point ${id} was flagged by the harness: ${flag.code}: ${flag.message}`, hint: 'read the point\'s events.ndjson; rerun the point if the flag means its conditions were not met' });
     if (point.result && point.result.status !== 'complete')
       warnings.push({ code: 'flagged', pointId: id, message: `point ${id} is ${point.result.status}`, hint: 'its numbers cover only part of the window: rerun it with `bench resume`' });
+    if (point.samples.endpointsMerged.size > 0)
+      warnings.push({ code: 'too-many-endpoints', pointId: id, message: `point ${id} has more than ${MAX_ENDPOINTS} endpoint names; ${point.samples.endpointsMerged.size}${point.samples.endpointsMerged.size >= MAX_ENDPOINTS ? '+' : ''} more (e.g. ${[...point.samples.endpointsMerged].slice(0, 2).join(', ')}) are merged into "${OTHER_ENDPOINTS}"`, hint: 'give every request a fixed `name` tag in the scenario (k6 names a request by its URL otherwise)' });
     for (const problem of point.problems)
       warnings.push({ code: 'missing-data', pointId: id, message: problem, hint: 'the point\'s numbers may be incomplete; rerun the point if it matters' });
   }
+
+  for (const problem of run.problems)
+    warnings.push({ code: 'missing-data', message: problem, hint: 'finish the run with `bench resume`, or rerun it; the report covers only finished points' });
 
   for (const row of model.points) {
     if (row.targetRps > 0 && row.achievedRps < row.targetRps * minShare)

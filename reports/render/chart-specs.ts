@@ -9,6 +9,8 @@ export interface ChartSpec {
   /** File-name-safe id: charts/<id>.png, and the canvas id in the page. */
   id: string;
   title: string;
+  /** How to read the chart, shown under it. */
+  caption?: string;
   width: number;
   height: number;
   /** A JSON Chart.js configuration. */
@@ -36,70 +38,51 @@ function baseOptions(title: string, scales: Record<string, unknown>): Record<str
 
 const axis = (text: string, position: 'left' | 'right' = 'left', extra: Record<string, unknown> = {}) => ({ position, beginAtZero: true, title: { display: true, text }, ...extra });
 
+/** A bar/line chart with one x position per point, in run order. */
+function perPointChart(id: string, title: string, points: PointRow[], datasets: Record<string, unknown>[], scales: Record<string, unknown>): ChartSpec {
+  return { id, title, width: 900, height: 380, config: { type: 'bar', data: { labels: points.map((p) => p.pointId), datasets }, options: baseOptions(title, scales) } };
+}
+
+const rightAxis = (text: string) => axis(text, 'right', { grid: { drawOnChartArea: false } });
+
 /** p95 latency and achieved throughput per point, against the target rate. */
 export function pointsChart(points: PointRow[]): ChartSpec {
-  return {
-    id: 'points',
-    title: 'p95 latency and throughput per point',
-    width: 900,
-    height: 380,
-    config: {
-      type: 'bar',
-      data: {
-        labels: points.map((p) => p.pointId),
-        datasets: [
-          { type: 'bar', label: 'p95 latency (ms)', data: points.map((p) => p.latency.p95Ms), backgroundColor: color(0), yAxisID: 'latency' },
-          { type: 'line', label: 'achieved (/s)', data: points.map((p) => p.achievedRps), borderColor: color(2), backgroundColor: color(2), yAxisID: 'rate' },
-          { type: 'line', label: 'target (/s)', data: points.map((p) => p.targetRps), borderColor: '#888', borderDash: [6, 4], pointRadius: 0, yAxisID: 'rate' },
-        ],
-      },
-      options: baseOptions('p95 latency and throughput per point', { latency: axis('ms'), rate: axis('per second', 'right', { grid: { drawOnChartArea: false } }) }),
-    },
-  };
+  return perPointChart(
+    'points',
+    'p95 latency and throughput per point',
+    points,
+    [
+      { type: 'bar', label: 'p95 latency (ms)', data: points.map((p) => p.latency.p95Ms), backgroundColor: color(0), yAxisID: 'latency' },
+      { type: 'line', label: 'achieved (/s)', data: points.map((p) => p.achievedRps), borderColor: color(2), backgroundColor: color(2), yAxisID: 'rate' },
+      { type: 'line', label: 'target (/s)', data: points.map((p) => p.targetRps), borderColor: '#888', borderDash: [6, 4], pointRadius: 0, yAxisID: 'rate' },
+    ],
+    { latency: axis('ms'), rate: rightAxis('per second') },
+  );
 }
 
 /** p95 of each endpoint per point. */
 export function endpointsChart(points: PointRow[], endpoints: string[]): ChartSpec {
-  return {
-    id: 'endpoints',
-    title: 'p95 latency per endpoint',
-    width: 900,
-    height: 380,
-    config: {
-      type: 'bar',
-      data: {
-        labels: points.map((p) => p.pointId),
-        datasets: endpoints.map((endpoint, i) => ({
-          label: endpoint,
-          data: points.map((p) => p.endpoints.find((e) => e.endpoint === endpoint)?.latency.p95Ms ?? null),
-          backgroundColor: color(i),
-        })),
-      },
-      options: baseOptions('p95 latency per endpoint', { y: axis('ms') }),
-    },
-  };
+  const datasets = endpoints.map((endpoint, i) => ({
+    label: endpoint,
+    data: points.map((p) => p.endpoints.find((e) => e.endpoint === endpoint)?.latency.p95Ms ?? null),
+    backgroundColor: color(i),
+  }));
+  return perPointChart('endpoints', 'p95 latency per endpoint', points, datasets, { y: axis('ms') });
 }
 
 /** Order placed → fulfilled, p50 and p95, and convergence time per point. */
 export function orderAndConvergenceChart(points: PointRow[]): ChartSpec {
-  return {
-    id: 'order-convergence',
-    title: 'Order-to-fulfilled time and convergence time',
-    width: 900,
-    height: 380,
-    config: {
-      type: 'bar',
-      data: {
-        labels: points.map((p) => p.pointId),
-        datasets: [
-          { type: 'line', label: 'order→fulfilled p50 (ms)', data: points.map((p) => p.orderFulfilled.p50Ms), borderColor: color(0), backgroundColor: color(0), yAxisID: 'order' },
-          { type: 'line', label: 'order→fulfilled p95 (ms)', data: points.map((p) => p.orderFulfilled.p95Ms), borderColor: color(1), backgroundColor: color(1), yAxisID: 'order' },
-          { type: 'bar', label: 'convergence (ms)', data: points.map((p) => p.convergenceMs), backgroundColor: 'rgba(44,160,44,0.5)', yAxisID: 'convergence' },
-        ],
-      },
-      options: baseOptions('Order-to-fulfilled time and convergence time', { order: axis('order ms'), convergence: axis('convergence ms', 'right', { grid: { drawOnChartArea: false } }) }),
-    },
-  };
+  return perPointChart(
+    'order-convergence',
+    'Order-to-fulfilled time and convergence time',
+    points,
+    [
+      { type: 'line', label: 'order→fulfilled p50 (ms)', data: points.map((p) => p.orderFulfilled.p50Ms), borderColor: color(0), backgroundColor: color(0), yAxisID: 'order' },
+      { type: 'line', label: 'order→fulfilled p95 (ms)', data: points.map((p) => p.orderFulfilled.p95Ms), borderColor: color(1), backgroundColor: color(1), yAxisID: 'order' },
+      { type: 'bar', label: 'convergence (ms)', data: points.map((p) => p.convergenceMs), backgroundColor: 'rgba(44,160,44,0.5)', yAxisID: 'convergence' },
+    ],
+    { order: axis('order ms'), convergence: rightAxis('convergence ms') },
+  );
 }
 
 /** Services whose replica count varies across the run. */
@@ -156,7 +139,7 @@ export function scalingCharts(groups: GroupRow[], service: string, index: number
       options: baseOptions(`Scaling of ${service}: throughput and p95`, {
         x: { type: 'linear', title: { display: true, text: `${service} replicas` }, ticks: { stepSize: 1 } },
         rate: axis('per second'),
-        latency: axis('p95 ms', 'right', { grid: { drawOnChartArea: false } }),
+        latency: rightAxis('p95 ms'),
       }),
     },
   };
@@ -164,6 +147,7 @@ export function scalingCharts(groups: GroupRow[], service: string, index: number
   const efficiency: ChartSpec = {
     id: `${id}-efficiency`,
     title: `Scaling of ${service}: efficiency against linear`,
+    caption: 'Throughput per replica over that of the fewest replicas (1 = linear). Under an open model throughput follows the target rate until the system saturates, so below saturation a value under 1 means spare capacity, not poor scaling.',
     width: 900,
     height: 320,
     config: {
@@ -195,6 +179,7 @@ export function nodeChart(series: NodeSeries, index: number, pointOrder: string[
   return {
     id: `node-${index}`,
     title: `Node ${series.node}: CPU, temperature, frequency`,
+    caption: 'Grey bands are the points, in run order (alternating shades); red triangles mark samples where a core ran below its maximum frequency while busy.',
     width: 900,
     height: 360,
     config: {
@@ -211,7 +196,7 @@ export function nodeChart(series: NodeSeries, index: number, pointOrder: string[
       options: baseOptions(`Node ${series.node}: CPU, temperature, frequency`, {
         x: { type: 'linear', title: { display: true, text: 'seconds since first sample' } },
         pct: axis('CPU % / °C', 'left', { max: 100 }),
-        freq: axis('MHz', 'right', { grid: { drawOnChartArea: false } }),
+        freq: rightAxis('MHz'),
         band: { display: false, min: 0, max: 1 },
       }),
     },

@@ -50,7 +50,8 @@ export function chartFigure(spec: ChartSpec, png: Buffer | undefined): string {
   const image = png
     ? `<details><summary>Static image (charts/${escapeHtml(spec.id)}.png)</summary><img alt="${escapeHtml(spec.title)}" width="${spec.width}" height="${spec.height}" src="data:image/png;base64,${png.toString('base64')}"></details>`
     : '';
-  return `<figure><canvas id="chart-${escapeHtml(spec.id)}" width="${spec.width}" height="${spec.height}" role="img" aria-label="${escapeHtml(spec.title)}"></canvas>${image}</figure>`;
+  const caption = spec.caption ? `<figcaption>${escapeHtml(spec.caption)}</figcaption>` : '';
+  return `<figure><canvas id="chart-${escapeHtml(spec.id)}" width="${spec.width}" height="${spec.height}" role="img" aria-label="${escapeHtml(spec.title)}"></canvas>${caption}${image}</figure>`;
 }
 
 const STYLE = `
@@ -58,10 +59,10 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5rem 
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:.5rem 0;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #ddd;padding:.2rem .45rem;text-align:right;vertical-align:top}
-th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
+th{background:#f4f4f4}td:first-child,th:first-child,table.compare td:nth-child(2){text-align:left}
 small{color:#666}.warn{background:#fff6e0;border-left:4px solid #e0a000;padding:.4rem .7rem;margin:.4rem 0;list-style:none}
 .hint{color:#555}.verdict-regressed{color:#b00020;font-weight:600}.verdict-improved{color:#0a7a28;font-weight:600}
-.verdict-no-change{color:#555}figure{margin:1rem 0}canvas{max-width:100%}dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem}dt{font-weight:600}
+.verdict-no-change{color:#555}figure{margin:1rem 0}figcaption{color:#555;font-size:.9em;max-width:900px}canvas{max-width:100%}dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem}dt{font-weight:600}
 `;
 
 // Reads the embedded JSON and draws every chart; records the count so a test can see they were drawn.

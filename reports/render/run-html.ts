@@ -52,7 +52,7 @@ function facts(model: RunModel): string {
     ['Git commit', model.gitCommit ?? '–'],
     ['Tool version', model.toolVersion],
     ['Load generator', model.loadGenerator],
-    ['Nodes', model.nodes.map((n) => `${n.name} (${n.role}, ${n.arch})`).join(', ') || '–'],
+    ['Nodes', model.nodes.map((n) => `${n.name} (${[n.role, n.arch, ...Object.entries(n.labels).map(([k, v]) => `${k}=${v}`)].join(', ')})`).join('; ') || '–'],
   ];
   return `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
 }
@@ -65,7 +65,7 @@ ${facts(model)}
 <h2>Warnings</h2>
 ${warningsHtml(model.warnings)}
 <h2>Points</h2>
-<p>Latency percentiles come from histograms of every raw sample (warm-up excluded); brackets are 95 % confidence intervals of the percentile.</p>
+<p>Latency percentiles come from histograms of every raw sample (warm-up excluded); brackets are 95 % confidence intervals of the percentile. Rates and overall percentiles cover the main load over the scheduled window; the order-to-fulfilled probe's requests are listed per endpoint (probe-…) and counted in errors.</p>
 ${pointsTable(model.points)}
 ${model.points.map(pointDetails).join('\n')}
 <h2>Repetitions</h2>

@@ -1,4 +1,7 @@
-/** A small seeded PRNG (mulberry32), so bootstrap intervals and synthetic data are reproducible. */
+/**
+ * A small seeded PRNG (mulberry32): the planner's shuffled order, bootstrap intervals and synthetic
+ * data must be reproducible, and one generator serves them all.
+ */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {

@@ -7,6 +7,7 @@
  * /run/sshd as privilege-separation dir when run as root; `UsePAM no` refuses locked accounts
  * (a `useradd` user: unlock with `usermod -p '*' <user>`); StrictModes would reject keys under /tmp.
  */
+import type { TestFn } from 'ava';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { SshTarget } from '../../bench/ssh/connect.ts';
 import { requireBinary } from './binaries.ts';
 import { freePort } from './ports.ts';
 import { descendants } from './procs.ts';
@@ -47,17 +49,29 @@ export async function generateKey(path: string): Promise<string> {
   return (await readFile(`${path}.pub`, 'utf8')).trim();
 }
 
-export async function startSshd(): Promise<TestSshd> {
+export interface SshdOptions {
+  /** Address to listen on and to reach it at; default 127.0.0.1. */
+  host?: string;
+  /** Default: a free port on 127.0.0.1. */
+  port?: number;
+  /** Command prefix to start sshd with, e.g. ['nsenter', '--net=/run/netns/node1'] for a testbed node. */
+  wrap?: string[];
+  /** Extra sshd_config lines. */
+  config?: string[];
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   const sshdPath = requireBinary('sshd', 'openssh-server');
   const dir = await mkdtemp(join(tmpdir(), 'cloudlet-sshd-'));
-  const port = await freePort();
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? (await freePort());
   const username = userInfo().username;
   const hostKey = join(dir, 'host_ed25519');
   const userKey = join(dir, 'user_ed25519');
   const hostPub = await generateKey(hostKey);
   await writeFile(join(dir, 'authorized_keys'), `${await generateKey(userKey)}\n`, { mode: 0o600 });
   const [hostKeyType, hostKeyBase64] = hostPub.split(' ');
-  const knownHostsLine = `[127.0.0.1]:${port} ${hostKeyType} ${hostKeyBase64}`;
+  const knownHostsLine = `[${host}]:${port} ${hostKeyType} ${hostKeyBase64}`;
   const knownHostsPath = join(dir, 'known_hosts');
   await writeFile(knownHostsPath, `${knownHostsLine}\n`);
   const configPath = join(dir, 'sshd_config');
@@ -65,7 +79,7 @@ export async function startSshd(): Promise<TestSshd> {
     configPath,
     [
       `Port ${port}`,
-      'ListenAddress 127.0.0.1',
+      `ListenAddress ${host}`,
       `HostKey ${hostKey}`,
       `PidFile ${join(dir, 'sshd.pid')}`,
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
@@ -77,6 +91,7 @@ export async function startSshd(): Promise<TestSshd> {
       'StrictModes no',
       'PermitRootLogin prohibit-password',
       'LogLevel ERROR',
+      ...(options.config ?? []),
       '',
     ].join('\n'),
   );
@@ -85,12 +100,13 @@ export async function startSshd(): Promise<TestSshd> {
   let child: ChildProcess | null = null;
   let stderr = '';
   const start = async () => {
-    child = spawn(sshdPath, ['-D', '-e', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const [command = sshdPath, ...args] = [...(options.wrap ?? []), sshdPath, '-D', '-e', '-f', configPath];
+    child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const started = child;
     await waitFor(`sshd on port ${port}`, async () => {
       if (started.exitCode !== null) throw new Error(`sshd exited with code ${started.exitCode}: ${stderr.trim()}`);
-      return canConnect(port);
+      return canConnect(host, port);
     });
   };
   const kill = async () => {
@@ -111,7 +127,7 @@ export async function startSshd(): Promise<TestSshd> {
   };
   await start();
   return {
-    host: '127.0.0.1',
+    host,
     port,
     username,
     dir,
@@ -127,13 +143,35 @@ export async function startSshd(): Promise<TestSshd> {
   };
 }
 
-function canConnect(port: number): Promise<boolean> {
+function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host, port });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * One sshd for a whole test file: started in `before`, stopped in `after.always`. `target()` is an
+ * SshTarget for it (the user key, its known_hosts), with `extra` on top.
+ */
+export function sshdForFile(test: TestFn): { sshd: () => TestSshd; target: (extra?: Partial<SshTarget>) => SshTarget } {
+  let sshd: TestSshd | undefined;
+  test.before(async () => {
+    sshd = await startSshd();
+  });
+  test.after.always(async () => {
+    await sshd?.stop();
+  });
+  const get = () => {
+    if (!sshd) throw new Error('sshd not started yet (use it inside a test)');
+    return sshd;
+  };
+  return {
+    sshd: get,
+    target: (extra = {}) => ({ host: get().host, port: get().port, username: get().username, privateKeyPath: get().privateKeyPath, knownHostsPath: get().knownHostsPath, ...extra }),
+  };
 }

@@ -31,6 +31,10 @@ export interface SyntheticPoint {
   throttled?: boolean;
   flags?: PointResult['flags'];
   convergenceMs?: number;
+  /** A node-lost event for this node during the load. */
+  nodeLost?: string;
+  /** Also run the order-to-fulfilled probe scenario, one probe iteration a second (as scenarios/coffee.ts does). */
+  probe?: boolean;
 }
 
 export interface SyntheticRun {
@@ -94,8 +98,10 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
     events.push({ timeMs: loadStartMs, pointId: point.pointId, type: 'load-start' });
     const lines = samplesFor(point, run, random, warmupStartMs, loadStartMs, durationS);
     clockMs = loadStartMs + durationS * 1000;
-    events.push({ timeMs: clockMs, pointId: point.pointId, type: 'load-end' });
+    // The generator ends after its graceful stop, seconds after the last scheduled arrival.
+    events.push({ timeMs: clockMs + 5000, pointId: point.pointId, type: 'load-end' });
     if (point.throttled) events.push({ timeMs: loadStartMs + 1000, pointId: point.pointId, type: 'throttling', node: nodes[0] });
+    if (point.nodeLost) events.push({ timeMs: loadStartMs + 1500, pointId: point.pointId, type: 'node-lost', node: point.nodeLost });
     const samples = nodeSamples(point, nodes, warmupStartMs, clockMs, run.hostileText);
     const result: PointResult = {
       pointId: point.pointId,
@@ -146,7 +152,10 @@ function samplesFor(point: SyntheticPoint, run: SyntheticRun, random: () => numb
     k6MetricLine('order_fulfilled_ms', 'trend'),
   ];
   let requests = 0;
-  const emitIteration = (startMs: number, scenario: string) => {
+  // Warm-up samples are tagged phase=warmup, as the built-in generator tags them.
+  const emitIteration = (startMs: number, phase: 'warmup' | 'load') => {
+    const scenario = 'default';
+    const extra: Record<string, string> = phase === 'warmup' ? { phase } : {};
     let t = startMs;
     for (const endpoint of ENDPOINTS) {
       const name = run.hostileText && endpoint === 'item-types' ? `${endpoint}${run.hostileText}` : endpoint;
@@ -163,25 +172,36 @@ function samplesFor(point: SyntheticPoint, run: SyntheticRun, random: () => numb
         url: `http://127.0.0.1:8080/v1/api/${endpoint}`,
         run: run.runId,
         point: point.pointId,
+        ...extra,
       };
       const latencyMs = (point.latencyMs ?? 20) * (ENDPOINT_FACTOR[endpoint] ?? 1) * Math.exp(0.35 * normalFrom(random));
       out.push(k6PointLine('http_reqs', t, 1, tags));
       out.push(k6PointLine('http_req_duration', t, Number(latencyMs.toFixed(6)), tags));
       out.push(k6PointLine('http_req_waiting', t, Number((latencyMs * 0.9).toFixed(6)), tags));
       out.push(k6PointLine('http_req_failed', t, failed ? 1 : 0, tags));
-      out.push(k6PointLine('checks', t, failed ? 0 : 1, { check: `${endpoint} is 2xx`, scenario, run: run.runId, point: point.pointId }));
-      if (scenario !== 'warmup') requests++;
+      out.push(k6PointLine('checks', t, failed ? 0 : 1, { check: `${endpoint} is 2xx`, scenario, run: run.runId, point: point.pointId, ...extra }));
+      if (phase === 'load') requests++;
       t += latencyMs;
     }
-    out.push(k6PointLine('order_fulfilled_ms', t, Number((t - startMs + 150 * (1 + random())).toFixed(3)), { scenario, run: run.runId, point: point.pointId }));
-    out.push(k6PointLine('iterations', t, 1, { scenario, run: run.runId, point: point.pointId }));
+    out.push(k6PointLine('order_fulfilled_ms', t, Number((t - startMs + 150 * (1 + random())).toFixed(3)), { scenario, run: run.runId, point: point.pointId, ...extra }));
+    out.push(k6PointLine('iterations', t, 1, { scenario, run: run.runId, point: point.pointId, ...extra }));
   };
+  if (point.probe) {
+    for (let t = loadStartMs; t < loadStartMs + durationS * 1000; t += 1000) {
+      const tags = { name: 'probe-fulfillment-orders', method: 'GET', status: '200', expected_response: 'true', scenario: 'probe', run: run.runId, point: point.pointId };
+      for (const poll of [0, 1, 2]) {
+        out.push(k6PointLine('http_reqs', t + poll * 200, 1, tags));
+        out.push(k6PointLine('http_req_duration', t + poll * 200, 900, tags));
+      }
+      out.push(k6PointLine('iterations', t + 600, 1, { scenario: 'probe', run: run.runId, point: point.pointId }));
+    }
+  }
   const intervalMs = 1000 / point.rateRps;
   for (let t = warmupStartMs; t < loadStartMs; t += intervalMs * 2) emitIteration(t, 'warmup');
   const share = point.achievedShare ?? 1;
   let dropped = 0;
   for (let t = loadStartMs; t < loadStartMs + durationS * 1000; t += intervalMs) {
-    if (random() < share) emitIteration(t, 'default');
+    if (random() < share) emitIteration(t, 'load');
     else {
       dropped++;
       out.push(k6PointLine('dropped_iterations', t, 1, { scenario: 'default', run: run.runId, point: point.pointId }));

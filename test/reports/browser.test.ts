@@ -39,18 +39,21 @@ async function drawnCharts(page: Page): Promise<{ canvases: number; drawn: numbe
   return page.evaluate(COUNT_DRAWN);
 }
 
-test('run and compare reports render in Chromium: charts drawn, no console errors, no network, data stays text', async (t) => {
+test('run, compare and history reports render in Chromium: charts drawn, no console errors, no network, data stays text', async (t) => {
   const root = await tempDir(t);
   const a = await buildRunDir(root, { runId: 'run-a', seed: 1, nodes: ['local', 'pixel-2'], hostileText: HOSTILE, points: points(20) });
   const b = await buildRunDir(root, { runId: 'run-b', seed: 2, nodes: ['local', 'pixel-2'], hostileText: HOSTILE, points: points(28) });
   const run = await writeRunReport(a, { outDir: join(root, 'run-report') });
+  const c = await buildRunDir(root, { runId: 'run-c', seed: 3, nodes: ['local', 'pixel-2'], hostileText: HOSTILE, points: points(28) });
   const compare = await writeCompareReport([a, b], { outDir: join(root, 'compare-report') });
+  const history = await writeCompareReport([a, b, c], { outDir: join(root, 'history-report') });
   const open = await openChromium(t);
   await mkdir(ARTIFACTS, { recursive: true });
 
   for (const [name, htmlPath] of [
     ['run-report', run.htmlPath],
     ['compare-report', compare.htmlPath],
+    ['history-report', history.htmlPath],
   ] as const) {
     const { page, consoleErrors, blockedRequests } = await open(pathToFileURL(htmlPath).href);
     await page.waitForSelector('body[data-charts-drawn]');
@@ -66,10 +69,13 @@ test('run and compare reports render in Chromium: charts drawn, no console error
     if (name === 'run-report') {
       const cellTexts = await page.locator('td').allTextContents();
       t.true(cellTexts.includes(`item-types${HOSTILE}`), 'the hostile tag value is shown as plain text');
+      const facts = await page.locator('dd').allTextContents();
+      t.true(facts.some((text) => text.includes(`note=${HOSTILE}`)), 'the hostile node label is shown as plain text');
       t.true(await page.locator('li.warn[data-code="thermal"]').count() > 0);
     } else {
       t.true(await page.locator('.verdict-regressed').count() > 0);
     }
+    if (name === 'history-report') t.is(await page.locator('canvas#chart-trend-p95').count(), 1);
     await page.close();
   }
 });

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../../bench/errors.ts';
 import { writeRunReport } from '../../reports/run-report.ts';
@@ -18,7 +18,7 @@ async function run(t: Parameters<typeof tempDir>[0]) {
       { pointId: 'p0', replicas: { barista: 1 }, rateRps: 20 },
       { pointId: 'p1', replicas: { barista: 2 }, rateRps: 20, tempC: 78, throttled: true },
       { pointId: 'p2', replicas: { barista: 1 }, rateRps: 20, repetition: 1, cpuPct: 92 },
-      { pointId: 'p3', replicas: { barista: 2 }, rateRps: 20, repetition: 1, flags: [{ code: 'cooldown-timeout', message: 'nodes stayed hot' }] },
+      { pointId: 'p3', replicas: { barista: 2 }, rateRps: 20, repetition: 1, flags: [{ code: 'cooldown-timeout', message: 'nodes stayed hot' }], nodeLost: 'pixel-2' },
     ],
   });
   const paths = await writeRunReport(dir, { outDir: join(root, 'out') });
@@ -54,6 +54,7 @@ test('warnings name the node or point and say what to do', async (t) => {
   t.is(thermal.node, 'local');
   t.regex(thermal.message, /78\.0 °C/);
   t.true(summary.warnings.every((w: { hint: string }) => w.hint.length > 10));
+  t.true(summary.warnings.some((w: { message: string }) => w.message === 'a node was lost during point p3 (pixel-2)'));
 });
 
 test('the HTML is self-contained, embeds charts and escapes every data value', async (t) => {
@@ -91,4 +92,54 @@ test('a directory that is not a run directory is a usage error', async (t) => {
   const root = await tempDir(t);
   const error = await t.throwsAsync(writeRunReport(root), { instanceOf: UsageError });
   t.regex(error!.message, /no manifest\.json/);
+});
+
+test('a point left .partial by a crash and planned points never run are warnings, not report rows', async (t) => {
+  const root = await tempDir(t);
+  const dir = await buildRunDir(root, { runId: 'crashed', points: [{ pointId: 'p0', replicas: { shop: 1 }, rateRps: 10, durationS: 2 }, { pointId: 'p1', replicas: { shop: 2 }, rateRps: 10, durationS: 2 }] });
+  await rename(join(dir, 'points', 'p1'), join(dir, 'points', 'p1.partial'));
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, status: 'interrupted', plannedPoints: ['p0', 'p1', 'p2'] }));
+  const paths = await writeRunReport(dir, { outDir: join(root, 'out') });
+  const summary = JSON.parse(await readFile(paths.summaryJsonPath, 'utf8'));
+  t.deepEqual(summary.points.map((p: { pointId: string }) => p.pointId), ['p0']);
+  const messages = summary.warnings.filter((w: { code: string }) => w.code === 'missing-data').map((w: { message: string }) => w.message);
+  t.true(messages.some((m: string) => m.startsWith('point p1 never finished')));
+  t.true(messages.some((m: string) => m.startsWith('1 planned point(s) were not run (p2)')));
+});
+
+test('the probe scenario is kept per endpoint but left out of the achieved rate and overall latency', async (t) => {
+  const root = await tempDir(t);
+  const dir = await buildRunDir(root, { runId: 'probed', points: [{ pointId: 'p0', replicas: { shop: 1 }, rateRps: 10, durationS: 4, probe: true }] });
+  const paths = await writeRunReport(dir, { outDir: join(root, 'out') });
+  const [point] = JSON.parse(await readFile(paths.summaryJsonPath, 'utf8')).points;
+  t.is(point.achievedRps, 10, 'iterations of the main load over the scheduled 4 s, not until load-end');
+  t.is(point.requestsPerS, 40);
+  t.is(point.latency.count, 160);
+  t.true(point.latency.p99Ms < 900, 'the 900 ms probe polls are not in the overall percentiles');
+  const probe = point.endpoints.find((e: { endpoint: string }) => e.endpoint === 'probe-fulfillment-orders');
+  t.is(probe.requests, 12);
+  t.is(point.requests, 172, 'errors are counted over every request');
+});
+
+test('a repetition far from the others is a MAD outlier warning', async (t) => {
+  const root = await tempDir(t);
+  const reps = [20, 20, 20, 20, 60].map((latencyMs, repetition) => ({ pointId: `r${repetition}`, replicas: { shop: 1 }, rateRps: 20, durationS: 3, repetition, latencyMs }));
+  const dir = await buildRunDir(root, { runId: 'outlier', points: reps });
+  const summary = JSON.parse(await readFile((await writeRunReport(dir, { outDir: join(root, 'out') })).summaryJsonPath, 'utf8'));
+  const outliers = summary.warnings.filter((w: { code: string }) => w.code === 'outlier');
+  t.deepEqual(outliers.map((w: { pointId: string }) => w.pointId), ['r4']);
+  t.false(summary.warnings.some((w: { code: string }) => w.code === 'few-repetitions'));
+});
+
+test('a k6-samples.ndjson.gz cut short keeps the samples before the cut and warns', async (t) => {
+  const root = await tempDir(t);
+  const dir = await buildRunDir(root, { runId: 'cut', points: [{ pointId: 'p0', replicas: { shop: 1 }, rateRps: 50, durationS: 10 }] });
+  const gz = join(dir, 'points', 'p0', 'k6-samples.ndjson.gz');
+  const bytes = await readFile(gz);
+  await writeFile(gz, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+  const summary = JSON.parse(await readFile((await writeRunReport(dir, { outDir: join(root, 'out') })).summaryJsonPath, 'utf8'));
+  t.true(summary.points[0].latency.count > 100, String(summary.points[0].latency.count));
+  t.true(summary.points[0].latency.count < 2000);
+  t.true(summary.warnings.some((w: { code: string; message: string }) => w.code === 'missing-data' && /is cut short after \d+ line/.test(w.message)));
 });

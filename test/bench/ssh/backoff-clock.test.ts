@@ -1,6 +1,6 @@
 import test from 'ava';
 import { backoffDelayMs } from '../../../bench/ssh/backoff.ts';
-import { estimateClockOffset } from '../../../bench/ssh/clock.ts';
+import { betterEstimate, estimateClockOffset } from '../../../bench/ssh/clock.ts';
 
 test('backoff doubles from the base, stops at the cap, and spreads by the jitter', (t) => {
   const middle = () => 0.5;
@@ -22,4 +22,12 @@ test('clock offset comes from the round with the shortest round trip, at its mid
   ]);
   t.deepEqual(estimate, { offsetMs: 2000, rttMs: 10 });
   t.is(estimateClockOffset([]), null);
+});
+
+test('a re-estimate with a much longer round trip is kept only once the current one is old', (t) => {
+  const current = { offsetMs: 10, rttMs: 4, atMs: 0 };
+  t.true(betterEstimate(current, { offsetMs: 11, rttMs: 12 }, 1000));
+  t.false(betterEstimate(current, { offsetMs: 40, rttMs: 80 }, 1000));
+  t.true(betterEstimate(current, { offsetMs: 40, rttMs: 80 }, 700_000));
+  t.true(betterEstimate({ offsetMs: 0, rttMs: Number.NaN, atMs: 0 }, { offsetMs: 40, rttMs: 80 }, 1));
 });

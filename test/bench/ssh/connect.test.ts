@@ -1,7 +1,7 @@
 // ssh2 against a real sshd on loopback (test/helpers/sshd.ts).
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,24 +10,10 @@ import { SshAuthError, SshHostKeyChangedError, SshHostKeyUnknownError, SshUnreac
 import { requireBinary } from '../../helpers/binaries.ts';
 import { waitFor } from '../../helpers/poll.ts';
 import { freePort } from '../../helpers/ports.ts';
-import { generateKey, startSshd, type TestSshd } from '../../helpers/sshd.ts';
+import { generateKey, sshdForFile } from '../../helpers/sshd.ts';
 
-let sshd: TestSshd;
-test.before(async () => {
-  sshd = await startSshd();
-});
-test.after.always(async () => {
-  await sshd?.stop();
-});
-
-const target = (extra: Partial<SshTarget> = {}): SshTarget => ({
-  host: sshd.host,
-  port: sshd.port,
-  username: sshd.username,
-  privateKeyPath: sshd.privateKeyPath,
-  knownHostsPath: sshd.knownHostsPath,
-  ...extra,
-});
+const file = sshdForFile(test);
+const target = file.target;
 
 test('a known host key and the user key: connects and runs a command', async (t) => {
   const connection = await connectSsh(target());
@@ -37,29 +23,29 @@ test('a known host key and the user key: connects and runs a command', async (t)
 });
 
 test('an unknown host is refused by default; accept-new records it and the next connect knows it', async (t) => {
-  const knownHostsPath = join(sshd.dir, 'known_hosts.new');
+  const knownHostsPath = join(file.sshd().dir, 'known_hosts.new');
   const error = await t.throwsAsync(connectSsh(target({ knownHostsPath })), { instanceOf: SshHostKeyUnknownError });
   t.regex(error!.message, /not in .*known_hosts\.new; accept it on first use/);
 
   const first = await connectSsh(target({ knownHostsPath, acceptNewHostKey: true }));
   first.close();
-  t.is((await readFile(knownHostsPath, 'utf8')).trim(), sshd.knownHostsLine);
+  t.is((await readFile(knownHostsPath, 'utf8')).trim(), file.sshd().knownHostsLine);
   const second = await connectSsh(target({ knownHostsPath }));
   second.close();
   t.is((await readFile(knownHostsPath, 'utf8')).trim().split('\n').length, 1, 'recorded once');
 });
 
 test('a changed host key is an error, even when accepting new keys', async (t) => {
-  const knownHostsPath = join(sshd.dir, 'known_hosts.changed');
-  const otherPub = await generateKey(join(sshd.dir, 'other_host'));
-  await writeFile(knownHostsPath, `[127.0.0.1]:${sshd.port} ${otherPub.split(' ').slice(0, 2).join(' ')}\n`);
+  const knownHostsPath = join(file.sshd().dir, 'known_hosts.changed');
+  const otherPub = await generateKey(join(file.sshd().dir, 'other_host'));
+  await writeFile(knownHostsPath, `[127.0.0.1]:${file.sshd().port} ${otherPub.split(' ').slice(0, 2).join(' ')}\n`);
   const error = await t.throwsAsync(connectSsh(target({ knownHostsPath, acceptNewHostKey: true })), { instanceOf: SshHostKeyChangedError });
   t.regex(error!.message, /HOST KEY CHANGED.*ssh-keygen -R/);
   t.is((await readFile(knownHostsPath, 'utf8')).split('\n').length, 2, 'known_hosts untouched');
 });
 
 test('a key the node does not accept: authentication refused', async (t) => {
-  const stranger = join(sshd.dir, 'stranger');
+  const stranger = join(file.sshd().dir, 'stranger');
   await generateKey(stranger);
   const error = await t.throwsAsync(connectSsh(target({ privateKeyPath: stranger })), { instanceOf: SshAuthError });
   t.regex(error!.message, /authentication refused/);
@@ -74,11 +60,14 @@ test('nothing listening: unreachable', async (t) => {
 test('agent auth: the key held by a real ssh-agent', async (t) => {
   const agentBin = requireBinary('ssh-agent', 'openssh-client');
   const add = requireBinary('ssh-add', 'openssh-client');
-  const socket = join(sshd.dir, 'agent.sock');
+  const socket = join(file.sshd().dir, 'agent.sock');
   const agent = spawn(agentBin, ['-D', '-a', socket], { stdio: 'ignore' });
   t.teardown(() => agent.kill());
-  await waitFor('ssh-agent socket', () => existsSync(socket));
-  await promisify(execFile)(add, [sshd.privateKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
+  // The socket file appears at bind(), a moment before the agent listens: wait for a connection.
+  await waitFor('ssh-agent listening', () => new Promise<boolean>((resolve) => {
+    const probe = connect(socket).once('connect', () => (probe.destroy(), resolve(true))).once('error', () => resolve(false));
+  }));
+  await promisify(execFile)(add, [file.sshd().privateKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
   const connection = await connectSsh(target({ privateKeyPath: undefined, agent: socket }));
   t.teardown(() => connection.close());
   t.is((await connection.run('echo via-agent')).stdout, 'via-agent\n');

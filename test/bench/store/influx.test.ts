@@ -4,6 +4,7 @@
 import test from 'ava';
 import { Command } from 'commander';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../bench/cli/main.ts';
@@ -26,9 +27,9 @@ test.after.always(async () => {
 });
 
 async function tempRunDir(t: { teardown(fn: () => Promise<void>): void }, runId: string): Promise<string> {
-  const dir = join(await mkdtemp(join(tmpdir(), 'cloudlet-run-')), runId);
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
+  const parent = await mkdtemp(join(tmpdir(), 'cloudlet-run-'));
+  t.teardown(() => rm(parent, { recursive: true, force: true }));
+  return join(parent, runId);
 }
 
 /** What the pipeline does for one point: host samples into the run dir and the sink, then k6 samples. */
@@ -84,9 +85,10 @@ test.serial('the embedded default: host samples in the run directory, host and k
 
   const nodeLines = await lines(join(runDir, 'points/p01/nodes.ndjson'));
   t.true(nodeLines >= 3);
-  const first = JSON.parse((await readFile(join(runDir, 'points/p01/nodes.ndjson'), 'utf8')).split('\n')[0]!);
-  t.is(first.pointId, 'p01');
-  t.is(first.node, 'local');
+  // Both samplers append to the one file, in whatever order their records arrive.
+  const samples = (await readFile(join(runDir, 'points/p01/nodes.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { pointId: string; node: string });
+  t.true(samples.every((s) => s.pointId === 'p01'));
+  t.deepEqual([...new Set(samples.map((s) => s.node))].sort(), ['local', 'pixel-fixture']);
   t.is(await count('node', 'load1', runId, 'p01'), nodeLines);
   t.true((await count('node_thermal', 'tempC', runId, 'p01')) > 0);
   t.true((await count('node_cpu', 'online', runId, 'p01')) >= nodeLines);
@@ -187,4 +189,30 @@ test.serial('backfill: no URL, a bad URL, a missing run dir and a down server ea
   t.regex(stderr[2]!, /is not a run directory/);
   t.regex(stderr[3]!, /^error: InfluxDB at http:\/\/127\.0\.0\.1:1\/cloudlet: .*ECONNREFUSED/);
   t.is(stderr.length, 4);
+});
+
+test.serial('a server that hangs: the sink gives up after its timeout and does not retry at every flush', async (t) => {
+  let connections = 0;
+  const sockets: Socket[] = [];
+  // Accepts and never answers, as a wedged InfluxDB or a black-holed route would.
+  const silent = createServer((socket) => {
+    connections++;
+    sockets.push(socket);
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  });
+  const port = (silent.address() as AddressInfo).port;
+  const sink = createInfluxSink(openInflux(parseInfluxUrl(`http://127.0.0.1:${port}/cloudlet`), { timeoutMs: 200 }));
+  sink.addPoints([{ measurement: 'm', tags: { run: 'r' }, fields: { value: 1 }, timestamp: '1' }]);
+  const first = await sink.flush();
+  t.is(first.missing, 1);
+  t.regex(first.errors[0]!, /InfluxDB at http:\/\/127\.0\.0\.1:\d+\/cloudlet/);
+  const tried = connections;
+  for (let i = 0; i < 5; i++) await sink.flush();
+  t.is(connections, tried, 'no new attempt while the retry time has not come');
+  t.is((await sink.close()).missing, 1);
+  t.true(connections > tried, 'close() tries once more');
 });

@@ -1,0 +1,32 @@
+import test from 'ava';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pointFileBatches, pointIdsOf, runIdOf } from '../../../bench/store/run-points.ts';
+import { writeK6Samples } from '../../helpers/k6-samples.ts';
+
+test('a crashed run: no manifest, a k6 file cut short, a torn last line, a point without files', async (t) => {
+  const parent = await mkdtemp(join(tmpdir(), 'cloudlet-crashed-'));
+  t.teardown(() => rm(parent, { recursive: true, force: true }));
+  const runDir = join(parent, 'run-crashed');
+  const k6Path = join(runDir, 'points/p01/k6-samples.ndjson.gz');
+  await writeK6Samples(k6Path, { startMs: Date.parse('2025-11-24T15:00:00Z'), count: 2000 });
+  const whole = await readFile(k6Path);
+  await writeFile(k6Path, whole.subarray(0, Math.floor(whole.length * 0.6)));
+  const sample = { node: 'n', timeMs: 1, nodeTimeMs: 1, clockOffsetMs: 0, pointId: 'p01', cpuPct: 1, cores: [], load1: 0, memTotalKB: 1, memAvailableKB: 1, thermal: [], batteryTempC: null, throttled: false };
+  await writeFile(join(runDir, 'points/p01/nodes.ndjson'), `${JSON.stringify(sample)}\n{"node":"n","tim`);
+  await writeFile(join(runDir, 'points/.keep'), '');
+  await mkdir(join(runDir, 'points/p02'));
+
+  t.is(await runIdOf(runDir), 'run-crashed');
+  t.deepEqual(await pointIdsOf(runDir), ['p01', 'p02']);
+  const count = async (pointId: string, kind: 'nodes' | 'k6') => {
+    let n = 0;
+    for await (const batch of pointFileBatches(runDir, 'run-crashed', pointId, kind, 100)) n += batch.length;
+    return n;
+  };
+  t.is(await count('p01', 'nodes'), 1);
+  const k6 = await count('p01', 'k6');
+  t.true(k6 > 0 && k6 < 4000, `kept the readable part: ${k6}`);
+  t.is(await count('p02', 'k6'), 0);
+});
