@@ -1,70 +1,67 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseScenarioEnv, ScenarioEnvError } from '../scenarios/lib/env.ts';
 import type { BenchConfig } from './config.ts';
+import { CooldownGate } from './cooldown.ts';
 import { UsageError, errorMessage } from './errors.ts';
 import type { LoadGenerator } from './load/generator.ts';
 import type { Logger } from './log.ts';
-import { gitCommit, localSnapshot, TOOL_VERSION } from './manifest.ts';
+import { gitCommit, TOOL_VERSION } from './manifest.ts';
 import type { SamplerHandle } from './nodes/local.ts';
 import { createNodeRecorder, type NodeRecorder } from './nodes/recorder.ts';
 import { openNdjsonWriter } from './nodes/writer.ts';
-import { describeSinkReport, type InfluxSink } from './store/influx.ts';
 import { estimateDurationS, planPoints } from './plan.ts';
-import { RunDir, newRunId } from './rundir/store.ts';
+import { RunDir, newRunId, writeJsonAtomic } from './rundir/store.ts';
 import type { Manifest, NodeSample, PointResult, PointSpec, RunEvent, RunStatus } from './rundir/types.ts';
-import type { RunningShop } from './target/local-shop.ts';
+import { describeSinkReport, type InfluxSink } from './store/influx.ts';
+import type { PreparedPoint, Target } from './target/target.ts';
 
 /**
- * The bench, visible in one place: plan → for each point (scale → converge → warm-up → load with
- * the host sampler → persist) → report. Teardown lives in `finally`; a point is on disk the moment
- * it ends, so a crash or Ctrl-C keeps every point before it.
+ * The bench, visible in one place: plan → for each point (scale → converge → cooldown gate →
+ * warm-up → load with the node samplers → persist) → restore → report. Teardown lives in
+ * `finally`; a point is on disk the moment it ends, so a crash or Ctrl-C keeps every point before it.
  */
 
 export const SCENARIOS_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url));
 
 export interface BenchDeps {
   generator: LoadGenerator;
+  target: Target;
   resultsRoot: string;
   logger: Logger;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
-  startTarget(replicas: number): Promise<RunningShop>;
-  startSampler(onSample: (sample: NodeSample) => void): Promise<SamplerHandle>;
   /** The run's InfluxDB copy (node samples live, k6 samples at each point's end); null for none. */
   sink?: InfluxSink | null;
   /** Writes the run's report; its failure is a warning, never a lost run. */
   writeReport?(runDir: string): Promise<{ htmlPath: string }>;
   commandLine: string[];
-  /** Generator files and tags are keyed by this; tests pass a fixed one. */
+  /** Tests pass a fixed one. */
   runId?: string;
+  /** Resume this run: points already complete are kept and skipped. */
+  resume?: RunDir;
 }
 
 export interface BenchOutcome {
   runDir: string;
   status: RunStatus;
+  /** The points run by this invocation (a resume runs only what was left). */
   points: { spec: PointSpec; result: PointResult }[];
   reportPath: string | null;
 }
 
-/** The scenario variables of one point; checked before anything starts. */
-export function pointEnv(config: BenchConfig, spec: Pick<PointSpec, 'rateRps' | 'durationS'>, baseUrl: string): Record<string, string> {
-  return {
-    ...config.scenarioEnv,
-    BASE_URL: baseUrl,
-    PROFILE: config.profile,
-    RATE: String(spec.rateRps),
-    DURATION: `${spec.durationS}s`,
-  };
-}
-
 /** Set per point from the config; a user value would be silently overridden, so it is refused. */
 export const RESERVED_SCENARIO_ENV: Record<string, string> = {
-  BASE_URL: 'the target (the bench starts it)',
+  BASE_URL: 'target (the bench finds the gateways)',
   PROFILE: 'profile',
   RATE: 'matrix.ratesRps',
   DURATION: 'durationS',
 };
+
+/** The scenario variables of one point; checked before anything starts. */
+export function pointEnv(config: BenchConfig, spec: Pick<PointSpec, 'rateRps' | 'durationS'>, baseUrls: string[]): Record<string, string> {
+  return { ...config.scenarioEnv, BASE_URL: baseUrls.join(','), PROFILE: config.profile, RATE: String(spec.rateRps), DURATION: `${spec.durationS}s` };
+}
 
 export function validateScenarioEnv(config: BenchConfig): void {
   const reserved = Object.keys(config.scenarioEnv).filter((key) => key in RESERVED_SCENARIO_ENV);
@@ -72,7 +69,7 @@ export function validateScenarioEnv(config: BenchConfig): void {
     throw new UsageError(reserved.map((key) => `scenario environment: ${key} is set by the bench config's ${RESERVED_SCENARIO_ENV[key]}; set it there instead`).join('\n'));
   }
   try {
-    for (const rateRps of config.matrix.ratesRps) parseScenarioEnv(pointEnv(config, { rateRps, durationS: config.durationS }, 'http://127.0.0.1:1'));
+    for (const rateRps of config.matrix.ratesRps) parseScenarioEnv(pointEnv(config, { rateRps, durationS: config.durationS }, ['http://127.0.0.1:1']));
   } catch (error) {
     if (error instanceof ScenarioEnvError) throw new UsageError(`scenario environment: ${error.message}`, { cause: error });
     throw error;
@@ -92,10 +89,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<BenchOutcome> {
-  const { logger, signal } = deps;
-  validateScenarioEnv(config);
-  const points = planPoints(config);
+async function openRun(config: BenchConfig, points: PointSpec[], deps: BenchDeps): Promise<RunDir> {
+  const described = await deps.target.describe();
+  if (deps.resume) {
+    await deps.resume.updateManifest({ status: 'running', endedAt: null, resumes: [...(deps.resume.manifest.resumes ?? []), new Date().toISOString()] });
+    return deps.resume;
+  }
   const runId = deps.runId ?? newRunId();
   const manifest: Manifest = {
     schemaVersion: 1,
@@ -104,36 +103,41 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
     commandLine: deps.commandLine,
     runId,
     config,
-    inventory: null,
-    cluster: localSnapshot(),
-    images: [],
+    inventory: described.inventory,
+    cluster: described.cluster,
+    images: described.images,
     loadGenerator: deps.generator.info,
     startedAt: new Date().toISOString(),
     endedAt: null,
     status: 'running',
     plannedPoints: points.map((p) => p.pointId),
   };
-  const run = await RunDir.create(resolve(deps.resultsRoot), manifest);
-  logger.info(`run ${runId}: ${points.length} points, about ${Math.ceil(estimateDurationS(config, points))} s, load by ${deps.generator.info.name} ${deps.generator.info.version}; results in ${run.dir}`);
+  return RunDir.create(deps.resultsRoot, manifest);
+}
+
+export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<BenchOutcome> {
+  const { logger, signal, target } = deps;
+  validateScenarioEnv(config);
+  const planned = planPoints(config);
+  let run: RunDir | null = null;
   const done: BenchOutcome['points'] = [];
   let status: RunStatus = 'complete';
   let failure: unknown = null;
-  const runStarted = Date.now();
-  const recorder = createNodeRecorder({ runDir: run.dir, runId, sink: deps.sink });
   try {
-    for (const spec of points) {
+    run = await openRun(config, planned, deps);
+    const finished = deps.resume ? await run.completedPoints() : new Set<string>();
+    const points = planned.filter((p) => !finished.has(p.pointId));
+    const runId = run.manifest.runId;
+    logger.info(`run ${runId}: ${points.length} point(s)${finished.size ? ` left of ${planned.length}` : ''}, about ${Math.ceil(estimateDurationS(config, points))} s, load by ${deps.generator.info.name} ${deps.generator.info.version}; results in ${run.dir}`);
+    const recorder = createNodeRecorder({ runDir: run.dir, runId, sink: deps.sink });
+    const runStarted = Date.now();
+    for (const [i, spec] of points.entries()) {
       if (signal.aborted) break;
-      if (spec.index > 0 && config.cooldownS > 0) {
-        logger.progress(`cooling down ${config.cooldownS} s`);
-        await sleep(config.cooldownS * 1000, signal);
-        if (signal.aborted) break;
-      }
-      const elapsedS = (Date.now() - runStarted) / 1000;
-      const leftS = estimateDurationS(config, points.slice(spec.index));
-      logger.info(`[${spec.index + 1}/${points.length}] ${spec.pointId}: ${spec.replicas.shop} replica(s), ${spec.rateRps} rps for ${spec.durationS} s (elapsed ${Math.round(elapsedS)} s, about ${Math.round(leftS)} s left)`);
-      const result = await runPoint(config, spec, run, recorder, deps);
-      await deps.sink?.addK6Samples(run.dir, runId, spec.pointId);
+      const leftS = estimateDurationS(config, points.slice(i));
+      logger.info(`[${i + 1}/${points.length}] ${spec.pointId}: replicas ${JSON.stringify(spec.replicas)}, ${spec.rateRps} rps for ${spec.durationS} s (elapsed ${Math.round((Date.now() - runStarted) / 1000)} s, about ${Math.round(leftS)} s left)`);
+      const result = await runPoint(config, spec, run, recorder, deps, i > 0);
       done.push({ spec, result });
+      await deps.sink?.addK6Samples(run.dir, runId, spec.pointId);
       if (result.status === 'interrupted') status = 'interrupted';
       if (result.status === 'failed') {
         status = 'failed';
@@ -146,13 +150,18 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
     failure = error;
   } finally {
     logger.done();
+    // Replicas back to the stack's declared counts, even after Ctrl-C or a failure.
+    await target.close().catch((error: unknown) => logger.warn(`could not restore the target: ${errorMessage(error)}`));
     const sinkReport = await deps.sink?.close();
-    const missing = sinkReport && describeSinkReport(sinkReport, run.dir);
-    if (missing) logger.warn(missing);
-    await run.updateManifest({ status, endedAt: new Date().toISOString(), ...(failure ? { error: errorMessage(failure) } : {}) });
+    if (run) {
+      const missing = sinkReport && describeSinkReport(sinkReport, run.dir);
+      if (missing) logger.warn(missing);
+      await run.updateManifest({ status, endedAt: new Date().toISOString(), ...(failure ? { error: errorMessage(failure) } : {}) });
+    }
   }
+  if (!run) throw failure;
   let reportPath: string | null = null;
-  if (deps.writeReport && done.length > 0) {
+  if (deps.writeReport && (done.length > 0 || deps.resume)) {
     try {
       reportPath = (await deps.writeReport(run.dir)).htmlPath;
     } catch (error) {
@@ -163,27 +172,74 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
   return { runDir: run.dir, status, points: done, reportPath };
 }
 
-async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, recorder: NodeRecorder, deps: BenchDeps): Promise<PointResult> {
-  const { logger, signal } = deps;
+/** Waits for the cooldown gate, fed by the point's node samples; returns how long it took. */
+async function coolDown(config: BenchConfig, gate: CooldownGate, deps: BenchDeps, pause: boolean): Promise<{ waitedMs: number; timedOut: boolean; hottest: { node: string; tempC: number } | null }> {
+  const started = Date.now();
+  if (pause && config.cooldownS > 0) {
+    deps.logger.progress(`  cooling down ${config.cooldownS} s`);
+    await sleep(config.cooldownS * 1000, deps.signal);
+  }
+  const since = Date.now();
+  for (;;) {
+    const verdict = gate.verdict(since);
+    if (verdict.open || deps.signal.aborted) return { waitedMs: Date.now() - started, timedOut: false, hottest: null };
+    const waitedS = (Date.now() - since) / 1000;
+    if (waitedS >= config.cooldown.maxWaitS) return { waitedMs: Date.now() - started, timedOut: true, hottest: verdict.hottest };
+    deps.logger.progress(verdict.hottest
+      ? `  waiting for ${verdict.hottest.node} to cool below ${config.cooldown.maxTempC} °C (now ${verdict.hottest.tempC} °C, ${Math.round(waitedS)}/${config.cooldown.maxWaitS} s)`
+      : `  waiting for node samples from ${verdict.waitingFor.join(', ')}`);
+    await sleep(250, deps.signal);
+  }
+}
+
+async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, recorder: NodeRecorder, deps: BenchDeps, pause: boolean): Promise<PointResult> {
+  const { logger, signal, target } = deps;
   const dir = await run.startPoint(spec);
   const events = await openNdjsonWriter<RunEvent>(join(dir, 'events.ndjson'));
   await recorder.beginPoint(spec.pointId, dir);
   const event = (type: string, fields: Record<string, unknown> = {}) => events.append({ timeMs: Date.now(), pointId: spec.pointId, type, ...fields });
   const result: PointResult = { pointId: spec.pointId, status: 'complete', startedAt: new Date().toISOString(), endedAt: '', loadExitCode: null, thresholdsPassed: null, flags: [] };
-  let shop: RunningShop | null = null;
+  const flag = (code: string, message: string) => {
+    if (!result.flags.some((f) => f.code === code)) result.flags.push({ code, message });
+  };
+  const gate = new CooldownGate(target.nodeNames(), config.cooldown.maxTempC);
+  const throttled = new Set<string>();
+  let prepared: PreparedPoint | null = null;
   let sampler: SamplerHandle | null = null;
   try {
     event('scale', { replicas: spec.replicas });
-    shop = await deps.startTarget(spec.replicas.shop ?? 1);
-    event('converged', { convergenceMs: Math.round(shop.readyMs), url: shop.url });
-    await run.startPoint({ ...spec, baseUrl: shop.url });
-    sampler = await deps.startSampler((sample) => recorder.record(sample));
-    if (spec.warmupS > 0) {
+    logger.progress(`  scaling to ${JSON.stringify(spec.replicas)}`);
+    prepared = await target.prepare(spec);
+    event('converged', { convergenceMs: prepared.convergenceMs, baseUrls: prepared.baseUrls });
+    await writeJsonAtomic(join(dir, 'spec.json'), { ...spec, baseUrl: prepared.baseUrls.join(',') });
+    sampler = await target.startSampler(
+      (sample: NodeSample) => {
+        recorder.record(sample);
+        gate.update(sample);
+        if (sample.throttled && !throttled.has(sample.node)) {
+          throttled.add(sample.node);
+          event('throttling', { node: sample.node, cpuPct: sample.cpuPct });
+        }
+      },
+      (connection) => {
+        events.append({ ...connection, pointId: spec.pointId });
+        if (connection.type === 'node-lost') {
+          flag('node-lost', `node ${String(connection.node)} was lost during the point; its samples have a gap (see events.ndjson)`);
+          logger.warn(`${spec.pointId}: node ${String(connection.node)} lost`);
+        }
+      },
+    );
+    const cooled = await coolDown(config, gate, deps, pause);
+    event('cooldown', { waitedMs: cooled.waitedMs, timedOut: cooled.timedOut, maxTempC: config.cooldown.maxTempC, ...(cooled.hottest ? { hottest: cooled.hottest } : {}) });
+    if (cooled.timedOut && cooled.hottest) {
+      flag('cooldown-timeout', `node ${cooled.hottest.node} was still at ${cooled.hottest.tempC} °C (limit ${config.cooldown.maxTempC} °C) after ${config.cooldown.maxWaitS} s; its results may reflect heat`);
+    }
+    const script = join(SCENARIOS_DIR, config.scenario);
+    if (spec.warmupS > 0 && !signal.aborted) {
       event('warmup-start');
       logger.progress(`  warm-up ${spec.warmupS} s`);
       await deps.generator.run({
-        script: join(SCENARIOS_DIR, config.scenario),
-        env: { ...pointEnv(config, { ...spec, durationS: spec.warmupS }, shop.url), PROBE: 'off' },
+        script, env: { ...pointEnv(config, { ...spec, durationS: spec.warmupS }, prepared.baseUrls), PROBE: 'off' },
         tags: { run: run.manifest.runId, point: spec.pointId, phase: 'warmup' },
         summaryPath: null, samplesPath: null, logPath: join(dir, 'load.log'), signal,
       });
@@ -198,8 +254,7 @@ async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, recor
       }, 1000);
       try {
         const load = await deps.generator.run({
-          script: join(SCENARIOS_DIR, config.scenario),
-          env: pointEnv(config, spec, shop.url),
+          script, env: pointEnv(config, spec, prepared.baseUrls),
           tags: { run: run.manifest.runId, point: spec.pointId },
           summaryPath: join(dir, 'k6-summary.json'), samplesPath: join(dir, 'k6-samples.ndjson.gz'), logPath: join(dir, 'load.log'), signal,
         });
@@ -209,9 +264,9 @@ async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, recor
         if (load.interrupted) result.status = 'interrupted';
         else if (!load.thresholdsPassed && load.exitCode !== 99) {
           result.status = 'failed';
-          result.flags.push({ code: 'load-failed', message: `the load generator exited with code ${load.exitCode}; see ${join(dir, 'load.log')}` });
+          flag('load-failed', `the load generator exited with code ${load.exitCode}; see ${join(dir, 'load.log')}`);
         } else if (!load.thresholdsPassed) {
-          result.flags.push({ code: 'thresholds-crossed', message: `thresholds crossed at ${spec.rateRps} rps with ${spec.replicas.shop} replica(s); k6-summary.json names them` });
+          flag('thresholds-crossed', `thresholds crossed at ${spec.rateRps} rps with replicas ${JSON.stringify(spec.replicas)}; k6-summary.json names them`);
           logger.warn(`${spec.pointId}: thresholds crossed (a result, not an error)`);
         }
       } finally {
@@ -225,12 +280,12 @@ async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, recor
     }
   } catch (error) {
     result.status = 'failed';
-    result.flags.push({ code: 'point-error', message: errorMessage(error) });
+    flag('point-error', errorMessage(error));
     event('error', { message: errorMessage(error) });
     throw error;
   } finally {
     await sampler?.stop().catch(() => undefined);
-    await shop?.stop().catch(() => undefined);
+    await prepared?.release().catch(() => undefined);
     await recorder.endPoint().catch(() => undefined);
     await events.close().catch(() => undefined);
     result.endedAt = new Date().toISOString();

@@ -1,6 +1,6 @@
 import type { PointSpec } from './rundir/types.ts';
 import { seededRandom } from '../reports/stats/random.ts';
-import type { BenchConfig } from './config.ts';
+import { replicaMatrix, type BenchConfig } from './config.ts';
 
 /**
  * The pure planner: the matrix (replicas × rates × repetitions) expanded into points, shuffled
@@ -17,17 +17,30 @@ export function shuffle<T>(items: readonly T[], random: () => number): T[] {
   return out;
 }
 
+/** Every combination of the per-service replica counts, e.g. {a: [1, 2], b: [1]} → [{a:1,b:1}, {a:2,b:1}]. */
+export function replicaCombos(matrix: Record<string, number[]>): Record<string, number>[] {
+  let combos: Record<string, number>[] = [{}];
+  for (const [service, counts] of Object.entries(matrix)) {
+    combos = combos.flatMap((combo) => counts.map((n) => ({ ...combo, [service]: n })));
+  }
+  return combos;
+}
+
+function label(replicas: Record<string, number>): string {
+  return Object.entries(replicas).map(([service, n]) => `${service.replace(/[^a-z0-9]/gi, '')}${n}`).join('-');
+}
+
 export function planPoints(config: BenchConfig, baseUrl = ''): PointSpec[] {
   const random = seededRandom(config.seed);
   const points: PointSpec[] = [];
   for (let repetition = 1; repetition <= config.matrix.repetitions; repetition++) {
-    const combos = config.matrix.replicas.flatMap((replicas) => config.matrix.ratesRps.map((rateRps) => ({ replicas, rateRps })));
+    const combos = replicaCombos(replicaMatrix(config)).flatMap((replicas) => config.matrix.ratesRps.map((rateRps) => ({ replicas, rateRps })));
     for (const combo of shuffle(combos, random)) {
       const index = points.length;
       points.push({
-        pointId: `p${String(index + 1).padStart(2, '0')}-r${combo.replicas}-${combo.rateRps}rps-rep${repetition}`,
+        pointId: `p${String(index + 1).padStart(2, '0')}-${label(combo.replicas)}-${combo.rateRps}rps-rep${repetition}`,
         index,
-        replicas: { shop: combo.replicas },
+        replicas: combo.replicas,
         rateRps: combo.rateRps,
         durationS: config.durationS,
         warmupS: config.warmupS,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../errors.ts';
 import type { Manifest, PointResult, PointSpec } from './types.ts';
@@ -26,6 +26,8 @@ export async function readJson<T>(path: string): Promise<T> {
 }
 
 export const POINTS_DIR = 'points';
+/** Earlier tries of points that a resume ran again. */
+export const ATTEMPTS_DIR = 'attempts';
 /** A point still running (or cut short) lives here; the rename on completion is the commit. */
 export const PARTIAL_SUFFIX = '.partial';
 
@@ -76,5 +78,26 @@ export class RunDir {
     await writeJsonAtomic(join(partial, 'result.json'), result);
     await rename(partial, final);
     return final;
+  }
+
+  /**
+   * For `bench resume`: the ids of complete points. Anything else (interrupted, failed, or a
+   * `.partial` folder left by a crash) is moved to `attempts/` — kept, never deleted — so the
+   * point can run again under its own name.
+   */
+  async completedPoints(): Promise<Set<string>> {
+    const complete = new Set<string>();
+    const root = join(this.dir, POINTS_DIR);
+    for (const name of await readdir(root)) {
+      const id = name.endsWith(PARTIAL_SUFFIX) ? name.slice(0, -PARTIAL_SUFFIX.length) : name;
+      const status = name.endsWith(PARTIAL_SUFFIX) ? null : await readJson<PointResult>(join(root, name, 'result.json')).then((r) => r.status, () => null);
+      if (status === 'complete') {
+        complete.add(id);
+        continue;
+      }
+      await mkdir(join(this.dir, ATTEMPTS_DIR), { recursive: true });
+      await rename(join(root, name), join(this.dir, ATTEMPTS_DIR, `${id}-${Date.now()}`));
+    }
+    return complete;
   }
 }

@@ -51,6 +51,8 @@ export interface Manifest {
   plannedPoints: string[];
   /** Error message when status is `failed`. */
   error?: string;
+  /** When `bench resume` picked the run up again. */
+  resumes?: string[];
 }
 
 export interface ClusterSnapshot {

@@ -17,6 +17,11 @@ export interface Mix {
 export interface ScenarioConfig {
   /** The proxy (gateway) URL, without a trailing slash. Default http://127.0.0.1:5000. */
   baseUrl: string;
+  /**
+   * Every gateway to spread the load over (BASE_URL may list several, comma-separated: without a
+   * routing mesh each node running the gateway is its own entry). The probe uses the first only.
+   */
+  baseUrls: string[];
   profile: Profile;
   /** Main arrival rate in iterations (≈ requests) per second; the profile's default when unset. */
   rateRps: number;
@@ -48,7 +53,7 @@ export const PROFILE_DEFAULTS: Record<Profile, { rateRps: number; durationS: num
 
 /** Every variable the scenarios read, with what it takes; `--help` texts and the README use this. */
 export const ENV_DOC: Record<string, string> = {
-  BASE_URL: 'gateway URL, http(s)://host:port (default http://127.0.0.1:5000)',
+  BASE_URL: 'gateway URL, http(s)://host:port, or several comma-separated to spread the load (default http://127.0.0.1:5000)',
   PROFILE: `one of ${PROFILES.join(', ')} (default smoke)`,
   RATE: 'main arrival rate, iterations per second, > 0 (default per profile)',
   DURATION: 'load window, e.g. 30s, 2m, 1h30m (default per profile)',
@@ -109,11 +114,12 @@ export function parseScenarioEnv(env: Record<string, string | undefined>): Scena
   const integer = (key: string, fallback: number): number =>
     number(key, fallback, 'an integer ≥ 1', (n) => Number.isInteger(n) && n >= 1);
 
-  let baseUrl = get('BASE_URL') ?? 'http://127.0.0.1:5000';
-  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(baseUrl)) {
-    bad('BASE_URL', 'an http(s) URL such as http://127.0.0.1:5000', baseUrl);
+  const baseUrlRaw = get('BASE_URL') ?? 'http://127.0.0.1:5000';
+  const baseUrls = baseUrlRaw.split(',').map((u) => u.trim().replace(/\/+$/, ''));
+  if (!baseUrls.every((u) => /^https?:\/\/[^\s/?#,]+(\/[^\s?#,]*)?$/.test(u))) {
+    bad('BASE_URL', 'an http(s) URL such as http://127.0.0.1:5000, or several separated by commas', baseUrlRaw);
   }
-  baseUrl = baseUrl.replace(/\/+$/, '');
+  const baseUrl = baseUrls[0] ?? '';
 
   const profileRaw = get('PROFILE') ?? 'smoke';
   let profile: Profile = 'smoke';
@@ -167,7 +173,7 @@ export function parseScenarioEnv(env: Record<string, string | undefined>): Scena
 
   if (problems.length > 0) throw new ScenarioEnvError(problems);
   return {
-    baseUrl, profile, rateRps, durationS, maxVUs, preAllocatedVUs, mix, vus, thinkMinS, thinkMaxS,
+    baseUrl, baseUrls, profile, rateRps, durationS, maxVUs, preAllocatedVUs, mix, vus, thinkMinS, thinkMaxS,
     probe, probeIntervalS, probeTimeoutS, probePollS,
   };
 }

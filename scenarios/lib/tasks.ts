@@ -31,25 +31,31 @@ export const CUSTOM_METRICS = {
   probeTimeouts: 'probe_timeouts',
 } as const;
 
+/** One of the gateways, at random, for the main load. */
+function gateway(rt: Runtime, config: ScenarioConfig): string {
+  return config.baseUrls[Math.floor(rt.random() * config.baseUrls.length)] ?? config.baseUrl;
+}
+
 export async function browse(rt: Runtime, config: ScenarioConfig): Promise<void> {
-  const res = await rt.request('GET', config.baseUrl + ENDPOINTS.itemTypes.path, null, ENDPOINTS.itemTypes.name);
+  const res = await rt.request('GET', gateway(rt, config) + ENDPOINTS.itemTypes.path, null, ENDPOINTS.itemTypes.name);
   rt.check({ 'item-types status 200': res.status === 200, 'item-types body has 10 items': isItemTypesBody(parseJson(res.body)) }, ENDPOINTS.itemTypes.name);
 }
 
 export async function order(rt: Runtime, config: ScenarioConfig): Promise<void> {
   const body = JSON.stringify(randomOrder({ random: () => rt.random() }));
-  const res = await rt.request('POST', config.baseUrl + ENDPOINTS.placeOrder.path, body, ENDPOINTS.placeOrder.name);
+  const res = await rt.request('POST', gateway(rt, config) + ENDPOINTS.placeOrder.path, body, ENDPOINTS.placeOrder.name);
   rt.check({ 'place-order status 200': res.status === 200, 'place-order body is {}': isPlaceOrderBody(parseJson(res.body)) }, ENDPOINTS.placeOrder.name);
 }
 
 export async function list(rt: Runtime, config: ScenarioConfig): Promise<void> {
-  const res = await rt.request('GET', config.baseUrl + ENDPOINTS.fulfillmentOrders.path, null, ENDPOINTS.fulfillmentOrders.name);
+  const res = await rt.request('GET', gateway(rt, config) + ENDPOINTS.fulfillmentOrders.path, null, ENDPOINTS.fulfillmentOrders.name);
   rt.check({ 'fulfillment-orders status 200': res.status === 200, 'fulfillment-orders body has orders': isFulfillmentBody(parseJson(res.body)) }, ENDPOINTS.fulfillmentOrders.name);
 }
 
 /**
  * Places one order with a fresh loyaltyMemberId, then polls the fulfilment list until that order is
- * FULFILLED: the placed-to-fulfilled time is the `order_fulfilled_ms` trend. Its requests carry the
+ * FULFILLED: the placed-to-fulfilled time is the `order_fulfilled_ms` trend. It stays on the first
+ * gateway, whose list has its order even when every gateway keeps its own state. Its requests carry the
  * `probe-` name prefix so they do not mix with the main load's latency.
  */
 export async function probe(rt: Runtime, config: ScenarioConfig): Promise<void> {

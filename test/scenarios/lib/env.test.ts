@@ -41,3 +41,10 @@ test('durations in k6 notation', (t) => {
 test('a trailing slash on BASE_URL is dropped', (t) => {
   t.is(parseScenarioEnv({ BASE_URL: 'http://10.0.0.1:5000/' }).baseUrl, 'http://10.0.0.1:5000');
 });
+
+test('BASE_URL may list several gateways; the first is the probe\'s', (t) => {
+  const config = parseScenarioEnv({ BASE_URL: 'http://10.0.0.2:5000, http://10.0.0.3:5000/' });
+  t.deepEqual(config.baseUrls, ['http://10.0.0.2:5000', 'http://10.0.0.3:5000']);
+  t.is(config.baseUrl, 'http://10.0.0.2:5000');
+  t.throws(() => parseScenarioEnv({ BASE_URL: 'http://a:1,,http://b:2' }), { message: /BASE_URL: expected/ });
+});

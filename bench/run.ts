@@ -1,0 +1,81 @@
+import { resolve } from 'node:path';
+import { assertPortFree } from '../shop/server.ts';
+import type { BenchConfig } from './config.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { resolveGenerator, type GeneratorChoice } from './load/generator.ts';
+import type { Logger } from './log.ts';
+import { runBench, validateScenarioEnv, type BenchOutcome } from './pipeline.ts';
+import type { RunDir } from './rundir/store.ts';
+import { influxSinkFrom } from './store/influx.ts';
+import { localTarget } from './target/local.ts';
+import type { Target } from './target/target.ts';
+
+/**
+ * Everything `bench run`, `bench resume` and `bench nightly` share: checks that need no cluster,
+ * the target, the generator, the InfluxDB copy, signal handling and the report.
+ */
+
+export interface RunOptions {
+  config: BenchConfig;
+  /** Inventory file, required when the config's target is a swarm. */
+  cluster?: string;
+  results: string;
+  loadGenerator: GeneratorChoice;
+  influxUrl?: string;
+  logger: Logger;
+  resume?: RunDir;
+  /** Accept and record SSH host keys seen for the first time (a changed key is always refused). */
+  acceptNewHostKeys?: boolean;
+}
+
+export async function openTarget(config: BenchConfig, cluster: string | undefined, logger: Logger, acceptNewHostKeys = false): Promise<Target> {
+  if (config.target.kind === 'local-shop') {
+    if (cluster) throw new UsageError('--cluster was given, but the config\'s target.kind is local-shop: set target.kind: swarm to run on a cluster');
+    // A fixed port that is taken fails here, in one line, before a run directory exists.
+    if (config.target.port !== 0) await assertPortFree('127.0.0.1', config.target.port);
+    return localTarget(config.target);
+  }
+  if (!cluster) throw new UsageError('the config\'s target is a swarm: pass --cluster <inventory file>');
+  const { swarmTarget } = await import('./target/swarm.ts');
+  return swarmTarget(config, resolve(cluster), logger, { acceptNewHostKeys });
+}
+
+export async function executeRun(options: RunOptions): Promise<BenchOutcome> {
+  const { config, logger } = options;
+  validateScenarioEnv(config);
+  const generator = await resolveGenerator(options.loadGenerator);
+  if (generator.info.name === 'builtin' && options.loadGenerator === 'auto') {
+    logger.info('no k6 2.x found (K6_BIN, PATH): using the built-in generator, which runs the same scenario tasks and writes the same files');
+  }
+  const sink = influxSinkFrom(options.influxUrl);
+  const target = await openTarget(config, options.cluster, logger, options.acceptNewHostKeys);
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (name: string) => {
+    signals++;
+    if (signals > 1) process.exit(EXIT.interrupted);
+    logger.warn(`${name}: stopping gracefully, keeping every result so far (again to force)`);
+    controller.abort();
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    const { writeRunReport } = await import('../reports/run-report.ts');
+    return await runBench(config, {
+      generator,
+      target,
+      resultsRoot: resolve(options.results),
+      logger,
+      signal: controller.signal,
+      commandLine: process.argv.slice(1),
+      writeReport: (dir) => writeRunReport(dir),
+      sink,
+      ...(options.resume ? { resume: options.resume } : {}),
+    });
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}

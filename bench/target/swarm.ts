@@ -1,0 +1,107 @@
+import { openCluster, type ClusterControl } from '../../cluster/control.ts';
+import { sshTarget } from '../../cluster/inventory/load.ts';
+import { stackFilePath, stackNameOf } from '../../cluster/stack/load.ts';
+import type { BenchConfig } from '../config.ts';
+import { EnvironmentError, UsageError, errorMessage } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { startClusterSampler, type SampledNode } from '../ssh/cluster.ts';
+import type { Target } from './target.ts';
+
+/**
+ * A swarm from an inventory: the stack is deployed once (a no-op when it is already there), each
+ * point scales its services and waits for convergence, the load goes to every node running the
+ * entry service (no routing mesh on the testbed; on the phones it spreads the load the same way),
+ * and every node is sampled over SSH. When the manager it talks to is lost, it carries on through
+ * another manager of the inventory. On close, the replicas go back to the stack's declared counts.
+ */
+
+const READY_TIMEOUT_MS = 60_000;
+
+export async function swarmTarget(config: BenchConfig, inventoryPath: string, logger: Logger, options: { acceptNewHostKeys?: boolean } = {}): Promise<Target> {
+  if (config.target.kind !== 'swarm') throw new UsageError('swarmTarget needs target.kind: swarm');
+  const target = config.target;
+  const waits = { settleMs: config.settleS * 1000 };
+  let control: ClusterControl = await openCluster(inventoryPath, logger, waits);
+  const stackName = target.stackName ?? stackNameOf(stackFilePath(target.stack));
+  const fullName = (service: string) => (service.startsWith(`${stackName}_`) ? service : `${stackName}_${service}`);
+
+  /** One retry through another manager when the call fails for anything but bad input. */
+  const withManager = async <T>(what: string, call: (c: ClusterControl) => Promise<T>): Promise<T> => {
+    try {
+      return await call(control);
+    } catch (error) {
+      if (error instanceof UsageError && !(error instanceof EnvironmentError)) throw error;
+      logger.warn(`${what} failed through manager ${control.loaded.inventory.name} (${errorMessage(error)}); trying another manager`);
+      control.close();
+      control = await openCluster(inventoryPath, logger, waits);
+      return call(control);
+    }
+  };
+
+  logger.progress(`deploying ${target.stack} as ${stackName}`);
+  const deployed = await withManager('deploy', (c) => c.deploy(target.stack, { name: stackName }));
+  logger.info(`stack ${stackName}: ${deployed.created.length} created, ${deployed.updated.length} updated, ${deployed.unchanged.length} unchanged`);
+
+  const inventory = control.loaded;
+  const nodes: SampledNode[] = inventory.inventory.nodes.map((node) => {
+    const ssh = sshTarget(inventory, node);
+    return {
+      name: node.name,
+      ssh: {
+        host: ssh.host, port: ssh.port, username: ssh.user, readyTimeoutMs: ssh.timeoutMs,
+        ...(ssh.keyPath ? { privateKeyPath: ssh.keyPath } : {}),
+        ...(ssh.agentSocket ? { agent: ssh.agentSocket } : {}),
+        ...(ssh.knownHostsPath ? { knownHostsPath: ssh.knownHostsPath } : {}),
+        ...(options.acceptNewHostKeys ? { acceptNewHostKey: true } : {}),
+      },
+    };
+  });
+  const declared = new Map<string, number>();
+  let closed = false;
+
+  return {
+    async describe() {
+      const [cluster, images] = await Promise.all([withManager('status', (c) => c.snapshot()), withManager('images', (c) => c.images(stackName))]);
+      return { cluster, images, inventory: { path: inventory.path, ...inventory.inventory } };
+    },
+    async prepare(spec) {
+      const scaled = await withManager('scale', (c) => c.scale(Object.entries(spec.replicas).map(([service, replicas]) => ({ service: fullName(service), replicas }))));
+      for (const service of scaled.services) if (!declared.has(service.name)) declared.set(service.name, service.from);
+      const placements = await withManager('placements', (c) => c.placements(fullName(target.entryService)));
+      const baseUrls = [...new Set(placements.map((p) => `http://${p.host}:${target.entryPort}`))];
+      if (baseUrls.length === 0) throw new EnvironmentError(`no running task of ${fullName(target.entryService)} to send load to`);
+      await waitUntilAnswering(baseUrls);
+      return { baseUrls, convergenceMs: scaled.convergenceMs, release: async () => undefined };
+    },
+    startSampler: (onSample, onEvent) => startClusterSampler({ nodes, onSample, onEvent }),
+    nodeNames: () => nodes.map((n) => n.name),
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        const back = [...declared].map(([service, replicas]) => ({ service, replicas }));
+        if (back.length > 0) {
+          logger.progress(`restoring declared replicas: ${back.map((b) => `${b.service}=${b.replicas}`).join(' ')}`);
+          await withManager('restore', (c) => c.scale(back));
+          logger.done();
+        }
+        if (target.removeAtEnd) await withManager('remove', (c) => c.remove(stackName));
+      } finally {
+        control.close();
+      }
+    },
+  };
+}
+
+/** Swarm says "running" when the container started; the gateway may still be starting up. */
+async function waitUntilAnswering(baseUrls: string[]): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (const url of baseUrls) {
+    for (;;) {
+      const ok = await fetch(`${url}/v1/api/item-types`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (Date.now() > deadline) throw new EnvironmentError(`the gateway at ${url} did not answer within ${READY_TIMEOUT_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}

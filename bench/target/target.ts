@@ -1,0 +1,29 @@
+import type { SamplerHandle } from '../nodes/local.ts';
+import type { ClusterSnapshot, Manifest, NodeSample, PointSpec, RunEvent } from '../rundir/types.ts';
+
+/**
+ * What the pipeline runs a point against: the reference shop on this machine, or a swarm. One
+ * small interface, one adapter file each (bench/target/local.ts, bench/target/swarm.ts).
+ */
+
+export interface PreparedPoint {
+  /** Gateways the load goes to (several when each node running the entry service is its own entry). */
+  baseUrls: string[];
+  /** From the scale request until every task runs at the new count: a result of the point. */
+  convergenceMs: number;
+  /** Ends what `prepare` started for this point (the local shop's processes); a no-op on a swarm. */
+  release(): Promise<void>;
+}
+
+export interface Target {
+  /** Manifest fields: the nodes, the images with digests, the inventory without secrets. */
+  describe(): Promise<{ cluster: ClusterSnapshot; images: Manifest['images']; inventory: unknown }>;
+  /** Scales to the point's replica counts and waits for convergence. */
+  prepare(spec: PointSpec): Promise<PreparedPoint>;
+  /** Samples every node once a second until stopped; connection events (node lost/back) go to onEvent. */
+  startSampler(onSample: (sample: NodeSample) => void, onEvent: (event: RunEvent) => void): Promise<SamplerHandle>;
+  /** Names of the nodes the cooldown gate waits for. */
+  nodeNames(): string[];
+  /** Back to the declared state (the stack's replica counts) and closes connections; safe to call twice. */
+  close(): Promise<void>;
+}
