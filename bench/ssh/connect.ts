@@ -114,6 +114,9 @@ export async function connectSsh(target: SshTarget): Promise<SshConnection> {
     };
     client.once('error', onError);
     client.once('ready', onReady);
+    // ssh2 can emit a second error after the first (a handshake timeout followed by "connection lost
+    // before handshake"); the first settles this promise, later ones must not crash the process.
+    client.on('error', () => undefined);
     client.connect(config);
   });
 

@@ -3,7 +3,8 @@ import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectSsh, type SshTarget } from '../../../bench/ssh/connect.ts';
 import { SshAuthError, SshHostKeyChangedError, SshHostKeyUnknownError, SshUnreachableError } from '../../../bench/ssh/errors.ts';
@@ -71,4 +72,22 @@ test('agent auth: the key held by a real ssh-agent', async (t) => {
   const connection = await connectSsh(target({ privateKeyPath: undefined, agent: socket }));
   t.teardown(() => connection.close());
   t.is((await connection.run('echo via-agent')).stdout, 'via-agent\n');
+});
+
+test('a host that accepts TCP but never speaks SSH is reported unreachable, and a late second error does not crash', async (t) => {
+  const sockets: import('node:net').Socket[] = [];
+  const silent = (await import('node:net')).createServer((socket) => void sockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+  t.teardown(() => {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  });
+  const port = (silent.address() as import('node:net').AddressInfo).port;
+  const keyDir = await mkdtemp(join(tmpdir(), 'silent-ssh-'));
+  const keyPath = join(keyDir, 'id');
+  await generateKey(keyPath);
+  await t.throwsAsync(connectSsh({ host: '127.0.0.1', port, username: 'nobody', privateKeyPath: keyPath, readyTimeoutMs: 300, knownHostsPath: '/dev/null' }), { instanceOf: SshUnreachableError });
+  // Give ssh2 time to emit its follow-up error; an unhandled one would end the test process.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  t.pass();
 });
