@@ -24,6 +24,9 @@ import type { PreparedPoint, Target } from './target/target.ts';
 
 export const SCENARIOS_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url));
 
+/** Samples come once a second; this long without one marks a node lost (a gap in its series). */
+export const NODE_SILENCE_MS = 3500;
+
 export interface BenchDeps {
   generator: LoadGenerator;
   target: Target;
@@ -204,6 +207,24 @@ async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, recor
   };
   const gate = new CooldownGate(target.nodeNames(), config.cooldown.maxTempC);
   const throttled = new Set<string>();
+  // A node whose samples stop for a few intervals is lost, whatever the transport says: the gap
+  // in its series is marked with node-lost and node-back events, and the point is flagged.
+  const lastSampleMs = new Map<string, number>();
+  const silent = new Set<string>();
+  const nodeLost = (node: string, fields: Record<string, unknown>) => {
+    event('node-lost', { node, ...fields });
+    flag('node-lost', `node ${node} was lost during the point; its samples have a gap (see events.ndjson)`);
+    logger.warn(`${spec.pointId}: node ${node} lost`);
+  };
+  const watchdog = setInterval(() => {
+    const now = Date.now();
+    for (const [node, last] of lastSampleMs) {
+      if (!silent.has(node) && now - last > NODE_SILENCE_MS) {
+        silent.add(node);
+        nodeLost(node, { lastSampleMs: last, reason: `no sample for ${NODE_SILENCE_MS / 1000} s` });
+      }
+    }
+  }, 500);
   let prepared: PreparedPoint | null = null;
   let sampler: SamplerHandle | null = null;
   try {
@@ -216,17 +237,21 @@ async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, recor
       (sample: NodeSample) => {
         recorder.record(sample);
         gate.update(sample);
+        if (silent.delete(sample.node)) event('node-back', { node: sample.node, gapMs: Date.now() - (lastSampleMs.get(sample.node) ?? Date.now()) });
+        lastSampleMs.set(sample.node, Date.now());
         if (sample.throttled && !throttled.has(sample.node)) {
           throttled.add(sample.node);
           event('throttling', { node: sample.node, cpuPct: sample.cpuPct });
         }
       },
       (connection) => {
-        events.append({ ...connection, pointId: spec.pointId });
+        const node = String(connection.node);
         if (connection.type === 'node-lost') {
-          flag('node-lost', `node ${String(connection.node)} was lost during the point; its samples have a gap (see events.ndjson)`);
-          logger.warn(`${spec.pointId}: node ${String(connection.node)} lost`);
-        }
+          if (!silent.has(node)) {
+            silent.add(node);
+            nodeLost(node, { reason: String(connection.message ?? 'connection lost') });
+          }
+        } else if (connection.type !== 'node-back') events.append({ ...connection, pointId: spec.pointId });
       },
     );
     const cooled = await coolDown(config, gate, deps, pause);
@@ -284,6 +309,7 @@ async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, recor
     event('error', { message: errorMessage(error) });
     throw error;
   } finally {
+    clearInterval(watchdog);
     await sampler?.stop().catch(() => undefined);
     await prepared?.release().catch(() => undefined);
     await recorder.endPoint().catch(() => undefined);
