@@ -1,4 +1,5 @@
-import { dirname } from 'node:path';
+import { appendFile, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { backfillCommand } from './cli/backfill.ts';
@@ -6,7 +7,10 @@ import { compareCommand } from './cli/compare.ts';
 import { runCli } from './cli/main.ts';
 import { reportCommand } from './cli/report.ts';
 import { loadBenchConfig, parseBenchConfig, type BenchConfig } from './config.ts';
-import { EXIT, UsageError } from './errors.ts';
+import { writeCompareReport } from '../reports/compare-report.ts';
+import { numberArg } from './cli/args.ts';
+import { EnvironmentError, EXIT, UsageError, errorMessage } from './errors.ts';
+import { appendHistory, LATEST_GOOD, resolveBaseline, type NightlyEntry } from './nightly.ts';
 import { resolveGenerator, type GeneratorChoice } from './load/generator.ts';
 import { createLogger, type Logger } from './log.ts';
 import { estimateDurationS, planPoints } from './plan.ts';
@@ -16,6 +20,7 @@ import { RunDir } from './rundir/store.ts';
 import { INFLUX_URL_ENV, influxSinkFrom } from './store/influx.ts';
 
 export const DEFAULT_CONFIG = fileURLToPath(new URL('./configs/default.yml', import.meta.url));
+export const NIGHTLY_CONFIG = fileURLToPath(new URL('./configs/nightly.yml', import.meta.url));
 
 function collectEnv(value: string, previous: Record<string, string>): Record<string, string> {
   const i = value.indexOf('=');
@@ -106,6 +111,58 @@ program
     const config = parseBenchConfig(run.manifest.config, `${runDir}/manifest.json config`);
     const logger = createLogger({ quiet: options.quiet });
     printOutcome(await executeRun({ ...options, results: dirname(run.dir), config, logger, resume: run }), Boolean(options.json), logger);
+  });
+
+program
+  .command('nightly')
+  .description(`Run the nightly config and compare it with a baseline. Exit ${EXIT.ok}: no regression; ${EXIT.regression}: a regression beyond the threshold (named on stderr); ${EXIT.usage}: the run could not happen. Keeps a history index of nightly runs.`)
+  .addOption(new Option('--config <file>', 'bench config (YAML)').default(NIGHTLY_CONFIG))
+  .addOption(envOption())
+  .addOption(clusterOption())
+  .addOption(new Option('--baseline <run>', `a run directory, or ${LATEST_GOOD}: the newest complete nightly run without a regression`).default(LATEST_GOOD))
+  .addOption(new Option('--history <file>', 'the nightly history index (JSON)').default(join('results', 'nightly-history.json')))
+  .addOption(new Option('--threshold <pct>', 'smallest relative change that counts as a regression, %').default(5).argParser(numberArg(0, { exclusive: true })))
+  .addOption(new Option('--summary-file <file>', 'append summary.md here too (default: $GITHUB_STEP_SUMMARY when set)'))
+  .addOption(resultsOption())
+  .addOption(generatorOption())
+  .addOption(influxOption())
+  .addOption(hostKeysOption())
+  .option('-q, --quiet', 'no progress on stderr')
+  .action(async (options: CommonRunFlags & { config: string; env: Record<string, string>; baseline: string; history: string; threshold: number; summaryFile?: string }) => {
+    const config = await configFrom(options);
+    const logger = createLogger({ quiet: options.quiet });
+    const baseline = await resolveBaseline(options.baseline, options.history);
+    let outcome: BenchOutcome;
+    try {
+      outcome = await executeRun({ ...options, config, logger });
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new EnvironmentError(`nightly: the run could not happen: ${errorMessage(error)}`, { cause: error });
+    }
+    const manifest = (await RunDir.open(outcome.runDir)).manifest;
+    const entry: NightlyEntry = { runId: manifest.runId, runDir: outcome.runDir, startedAt: manifest.startedAt, status: outcome.status, verdict: null, baseline, regressedMetrics: [], gitCommit: manifest.gitCommit };
+    if (outcome.status !== 'complete') {
+      await appendHistory(options.history, entry);
+      throw new EnvironmentError(`nightly: the run ended ${outcome.status}; see ${outcome.runDir}`);
+    }
+    let summaryPath = join(outcome.runDir, 'summary.md');
+    if (baseline) {
+      const compared = await writeCompareReport([baseline, outcome.runDir], { outDir: join(outcome.runDir, 'compare-baseline'), thresholdPct: options.threshold });
+      entry.verdict = compared.verdict;
+      entry.regressedMetrics = compared.regressedMetrics;
+      summaryPath = compared.summaryMdPath;
+      process.stdout.write(`${compared.htmlPath}\n`);
+    } else {
+      logger.info(`no baseline yet (${options.baseline}): this run is the first entry of ${options.history}`);
+      process.stdout.write(`${outcome.reportPath ?? outcome.runDir}\n`);
+    }
+    await appendHistory(options.history, entry);
+    const summaryFile = options.summaryFile ?? process.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile) await appendFile(summaryFile, await readFile(summaryPath, 'utf8'));
+    if (entry.verdict === 'regressed') {
+      process.stderr.write(`regression beyond ${options.threshold} % against ${baseline}:\n${entry.regressedMetrics.map((m) => `  ${m}`).join('\n')}\n`);
+      process.exitCode = EXIT.regression;
+    } else logger.info(`nightly: ${entry.verdict ?? 'first run'}${baseline ? ` against ${baseline}` : ''}`);
   });
 
 program

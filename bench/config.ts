@@ -10,6 +10,8 @@ import { parseWith } from './schema.ts';
  * default (`npm run bench` with no --config) is bench/configs/default.yml.
  */
 
+/** A plain list of replica counts is stored under this key: the target's main service. */
+const MAIN_SERVICE_KEY = '';
 const replicaCounts = z.array(z.number().int().min(1, 'replicas must be ≥ 1')).min(1, 'list at least one replica count');
 const positiveList = (what: string) => z.array(z.number().positive(`each ${what} must be > 0`)).min(1, `list at least one ${what}`);
 
@@ -56,7 +58,7 @@ export const BenchConfig = z.object({
      * Replica counts: a list for the target's main service (the shop, or the swarm's entry service),
      * or per service, `{ counter: [1, 2], product: [1, 3] }`: every combination is a configuration.
      */
-    replicas: z.union([replicaCounts, z.record(z.string().min(1), replicaCounts)]),
+    replicas: z.preprocess((value) => (Array.isArray(value) ? { [MAIN_SERVICE_KEY]: value } : value), z.record(z.string(), replicaCounts)),
     /** Target arrival rates, iterations (≈ requests) per second. */
     ratesRps: positiveList('rate'),
     repetitions: z.number().int().min(1).default(1),
@@ -85,8 +87,9 @@ export function mainService(config: BenchConfig): string {
 
 /** The replica matrix per service. */
 export function replicaMatrix(config: BenchConfig): Record<string, number[]> {
-  const replicas = config.matrix.replicas;
-  return Array.isArray(replicas) ? { [mainService(config)]: replicas } : replicas;
+  const out: Record<string, number[]> = {};
+  for (const [service, counts] of Object.entries(config.matrix.replicas)) out[service === MAIN_SERVICE_KEY ? mainService(config) : service] = counts;
+  return out;
 }
 
 export function parseBenchConfig(input: unknown, where: string): BenchConfig {

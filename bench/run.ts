@@ -28,13 +28,19 @@ export interface RunOptions {
   acceptNewHostKeys?: boolean;
 }
 
-export async function openTarget(config: BenchConfig, cluster: string | undefined, logger: Logger, acceptNewHostKeys = false): Promise<Target> {
+/** Checks that need no target, so bad input fails in one line before anything starts. */
+export async function preflight(config: BenchConfig, cluster: string | undefined): Promise<void> {
+  validateScenarioEnv(config);
   if (config.target.kind === 'local-shop') {
     if (cluster) throw new UsageError('--cluster was given, but the config\'s target.kind is local-shop: set target.kind: swarm to run on a cluster');
-    // A fixed port that is taken fails here, in one line, before a run directory exists.
+    // A fixed port that is taken fails here, before a run directory exists.
     if (config.target.port !== 0) await assertPortFree('127.0.0.1', config.target.port);
-    return localTarget(config.target);
-  }
+  } else if (!cluster) throw new UsageError('the config\'s target is a swarm: pass --cluster <inventory file>');
+}
+
+export async function openTarget(config: BenchConfig, cluster: string | undefined, logger: Logger, acceptNewHostKeys = false): Promise<Target> {
+  await preflight(config, cluster);
+  if (config.target.kind === 'local-shop') return localTarget(config.target);
   if (!cluster) throw new UsageError('the config\'s target is a swarm: pass --cluster <inventory file>');
   const { swarmTarget } = await import('./target/swarm.ts');
   return swarmTarget(config, resolve(cluster), logger, { acceptNewHostKeys });
@@ -42,7 +48,7 @@ export async function openTarget(config: BenchConfig, cluster: string | undefine
 
 export async function executeRun(options: RunOptions): Promise<BenchOutcome> {
   const { config, logger } = options;
-  validateScenarioEnv(config);
+  await preflight(config, options.cluster);
   const generator = await resolveGenerator(options.loadGenerator);
   if (generator.info.name === 'builtin' && options.loadGenerator === 'auto') {
     logger.info('no k6 2.x found (K6_BIN, PATH): using the built-in generator, which runs the same scenario tasks and writes the same files');

@@ -6,6 +6,8 @@ export function issuePath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
+    // An empty key stands for a list given where a map is also allowed (matrix.replicas).
+    else if (part === '') continue;
     else out += out ? `.${String(part)}` : String(part);
   }
   return out || '(root)';

@@ -10,6 +10,7 @@ import type { Warning, WarningOptions } from './model/warnings.ts';
 import { compareCharts } from './render/compare-charts.ts';
 import { compareHtml } from './render/compare-html.ts';
 import { compareJunit, compareSummaryJson, compareSummaryMarkdown } from './render/compare-summary.ts';
+import { changeText, metricName } from './render/compare-text.ts';
 import { writeCharts, writeDocuments } from './write-files.ts';
 
 export interface CompareReportOptions extends CompareOptions {
@@ -25,6 +26,8 @@ export interface CompareReportResult {
   /** Overall: regressed when any metric of any candidate regressed. */
   verdict: Verdict;
   regressions: number;
+  /** Each regressed metric in words, e.g. "shop×2 @ 10/s p95 latency +12.3 % [+8.1, +16.0]". */
+  regressedMetrics: string[];
 }
 
 function runWarnings(runs: RunModel[]): Warning[] {
@@ -53,5 +56,6 @@ export async function writeCompareReport(runDirs: string[], opts: CompareReportO
     junitPath: paths['junit.xml']!,
     verdict: model.verdict,
     regressions: model.pairs.reduce((a, p) => a + p.counts.regressed, 0),
+    regressedMetrics: model.pairs.flatMap((p) => p.metrics.filter((m) => m.verdict === 'regressed').map((m) => `${m.configLabel} ${metricName(m)} ${changeText(m)}`)),
   };
 }

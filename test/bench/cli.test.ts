@@ -110,7 +110,7 @@ test.serial('two runs give two run directories with real numbers in every point 
       t.true(nodes.length >= 2, `${point.id}: host samples`);
       await access(join(point.dir, 'k6-samples.ndjson.gz'));
       const events = (await readFile(join(point.dir, 'events.ndjson'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type);
-      t.deepEqual(events, ['scale', 'converged', 'warmup-start', 'warmup-end', 'load-start', 'load-end']);
+      t.deepEqual(events, ['scale', 'converged', 'cooldown', 'warmup-start', 'warmup-end', 'load-start', 'load-end']);
     }
   }
 });
