@@ -15,7 +15,7 @@ async function tinyConfig(extra = ''): Promise<{ dir: string; config: string }> 
   return { dir, config };
 }
 
-for (const args of [[], ['run'], ['plan'], ['report'], ['compare'], ['backfill']]) {
+for (const args of [[], ['run'], ['plan'], ['resume'], ['nightly'], ['report'], ['compare'], ['backfill']]) {
   test(`bench ${args.join(' ') || '(no command)'} --help`, async (t) => {
     const result = await runEntry(BENCH, [...args, '--help']);
     t.is(result.code, 0, result.stderr);
