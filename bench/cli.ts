@@ -6,7 +6,7 @@ import { backfillCommand } from './cli/backfill.ts';
 import { compareCommand } from './cli/compare.ts';
 import { runCli } from './cli/main.ts';
 import { reportCommand } from './cli/report.ts';
-import { loadBenchConfig, parseBenchConfig, type BenchConfig } from './config.ts';
+import { benchConfigJsonSchema, loadBenchConfig, parseBenchConfig, type BenchConfig } from './config.ts';
 import { writeCompareReport } from '../reports/compare-report.ts';
 import { numberArg } from './cli/args.ts';
 import { EnvironmentError, EXIT, UsageError, errorMessage } from './errors.ts';
@@ -15,7 +15,8 @@ import { resolveGenerator, type GeneratorChoice } from './load/generator.ts';
 import { createLogger, type Logger } from './log.ts';
 import { estimateDurationS, planPoints } from './plan.ts';
 import { pointEnv, validateScenarioEnv, type BenchOutcome } from './pipeline.ts';
-import { executeRun } from './run.ts';
+import { dryRun } from './dry-run.ts';
+import { executeRun, preflight } from './run.ts';
 import { RunDir } from './rundir/store.ts';
 import { INFLUX_URL_ENV, influxSinkFrom } from './store/influx.ts';
 
@@ -85,10 +86,14 @@ program
     validateScenarioEnv(config);
     const logger = createLogger({ quiet: options.quiet });
     if (options.dryRun) {
-      // Everything that can be checked without touching a target: generator, InfluxDB URL.
+      // Everything that can be checked without a target (generator, InfluxDB URL, port), then the
+      // whole pipeline against fakes.
+      await preflight(config, options.cluster, { dryRun: true });
       const generator = await resolveGenerator(options.loadGenerator);
       await influxSinkFrom(options.influxUrl)?.close();
       printPlan(config, Boolean(options.json), generator.info.name);
+      const outcome = await dryRun(config, createLogger({ quiet: true }), new AbortController().signal);
+      logger.info(`dry run: ${outcome.points.length} point(s) through every stage against fakes, ${outcome.status}; run directory ${outcome.runDir}`);
       return;
     }
     printOutcome(await executeRun({ ...options, config, logger }), Boolean(options.json), logger);
@@ -188,6 +193,13 @@ function printPlan(config: BenchConfig, json: boolean, generator?: string): void
   for (const p of points) lines.push(`  ${String(p.index + 1).padStart(3)}  ${p.pointId.padEnd(32)} replicas ${JSON.stringify(p.replicas)}  ${p.rateRps} rps  ${p.warmupS}+${p.durationS} s  ${config.profile}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
+
+program
+  .command('schema')
+  .description('print the JSON Schema of bench configs (bench/config.schema.json is this output)')
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(benchConfigJsonSchema(), null, 2)}\n`);
+  });
 
 program.addCommand(reportCommand());
 program.addCommand(compareCommand());

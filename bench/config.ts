@@ -111,3 +111,8 @@ export async function loadBenchConfig(path: string): Promise<BenchConfig> {
   }
   return parseBenchConfig(data, path);
 }
+
+/** The JSON Schema of bench configs, for editors (bench/config.schema.json is generated from it). */
+export function benchConfigJsonSchema(): unknown {
+  return z.toJSONSchema(BenchConfig, { io: 'input', unrepresentable: 'any' });
+}

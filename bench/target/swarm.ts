@@ -16,6 +16,8 @@ import type { Target } from './target.ts';
  */
 
 const READY_TIMEOUT_MS = 60_000;
+/** Raft needs 11–18 s for a new leader on the testbed; allow several times that. */
+const MANAGER_FAILOVER_MS = 90_000;
 
 export async function swarmTarget(config: BenchConfig, inventoryPath: string, logger: Logger, options: { acceptNewHostKeys?: boolean } = {}): Promise<Target> {
   if (config.target.kind !== 'swarm') throw new UsageError('swarmTarget needs target.kind: swarm');
@@ -25,16 +27,24 @@ export async function swarmTarget(config: BenchConfig, inventoryPath: string, lo
   const stackName = target.stackName ?? stackNameOf(stackFilePath(target.stack));
   const fullName = (service: string) => (service.startsWith(`${stackName}_`) ? service : `${stackName}_${service}`);
 
-  /** One retry through another manager when the call fails for anything but bad input. */
+  /**
+   * A call that fails for anything but bad input is retried through a fresh manager connection
+   * (the inventory's managers in order) until MANAGER_FAILOVER_MS: long enough for the swarm to
+   * elect a new leader when the one the harness talked to is lost.
+   */
   const withManager = async <T>(what: string, call: (c: ClusterControl) => Promise<T>): Promise<T> => {
-    try {
-      return await call(control);
-    } catch (error) {
-      if (error instanceof UsageError && !(error instanceof EnvironmentError)) throw error;
-      logger.warn(`${what} failed through manager ${control.loaded.inventory.name} (${errorMessage(error)}); trying another manager`);
-      control.close();
-      control = await openCluster(inventoryPath, logger, waits);
-      return call(control);
+    const deadline = Date.now() + MANAGER_FAILOVER_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call(control);
+      } catch (error) {
+        if (error instanceof UsageError && !(error instanceof EnvironmentError)) throw error;
+        if (Date.now() > deadline) throw error;
+        logger.warn(`${what} failed (${errorMessage(error)}); retrying through the inventory's managers (attempt ${attempt + 1})`);
+        control.close();
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        control = await openCluster(inventoryPath, logger, waits).catch(() => control);
+      }
     }
   };
 

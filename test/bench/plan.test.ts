@@ -39,3 +39,19 @@ test('config defaults live in the schema; mistakes are named with their path', (
   t.true(lines.some((l) => l.startsWith('x.yml: profile:')));
   t.true(lines.some((l) => l.startsWith('x.yml: target.port:')));
 });
+
+test('bench/config.schema.json is the schema generated from the config schema', async (t) => {
+  const { readFile } = await import('node:fs/promises');
+  const { benchConfigJsonSchema } = await import('../../bench/config.ts');
+  t.deepEqual(JSON.parse(await readFile(new URL('../../bench/config.schema.json', import.meta.url), 'utf8')), JSON.parse(JSON.stringify(benchConfigJsonSchema())));
+});
+
+test('every shipped config is valid', async (t) => {
+  const { readdir } = await import('node:fs/promises');
+  const { loadBenchConfig } = await import('../../bench/config.ts');
+  const dir = new URL('../../bench/configs/', import.meta.url);
+  for (const name of await readdir(dir)) {
+    const config = await loadBenchConfig(new URL(name, dir).pathname);
+    t.true(planPoints(config).length > 0, name);
+  }
+});
