@@ -1,6 +1,4 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { EnvironmentError } from '../../bench/errors.ts';
 
 /** Runs a program (no shell); rejects with its stderr. */
@@ -14,21 +12,7 @@ export function run(file: string, args: readonly string[], options: { input?: st
   });
 }
 
-const SEARCH_PATH = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
-
-/** Absolute path of a program, or an error naming the Debian package that provides it. */
-export function requireBinary(name: string, debianPackage: string): string {
-  for (const dir of SEARCH_PATH) {
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // try the next folder
-    }
-  }
-  throw new EnvironmentError(`${name} not found: install the Debian package ${debianPackage} (apt-get install -y ${debianPackage})`);
-}
+export { requireBinary } from '../../bench/binaries.ts';
 
 /** The testbed creates namespaces, mounts and engines: root on Linux only. */
 export function requireRoot(): void {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import type { K6Summary, Manifest, PointResult } from '../../bench/rundir/types.ts';
 import { isOneLineError, REPO_ROOT, runEntry } from '../helpers/cli.ts';
+import { interruptDuringLoad } from '../helpers/interrupt.ts';
 
 const BENCH = `${REPO_ROOT}bench/cli.ts`;
 
@@ -119,24 +120,10 @@ test.serial('two runs give two run directories with real numbers in every point 
 test.serial('Ctrl-C keeps every finished point, marks the rest interrupted, exits 130', async (t) => {
   const { dir, config } = await tinyConfig();
   const results = join(dir, 'results');
-  let pid = 0;
-  let sent = false;
-  // Interrupt once the second point's load window has begun (its events file says so).
-  const watch = setInterval(async () => {
-    if (sent || !pid) return;
-    const [runId] = await readdir(results).catch(() => []);
-    if (!runId) return;
-    const partial = (await readdir(join(results, runId, 'points')).catch(() => [] as string[])).find((d) => d.startsWith('p02') && d.endsWith('.partial'));
-    if (!partial) return;
-    const events = await readFile(join(results, runId, 'points', partial, 'events.ndjson'), 'utf8').catch(() => '');
-    if (!sent && events.includes('"load-start"')) {
-      sent = true;
-      process.kill(pid, 'SIGINT');
-    }
-  }, 100);
-  const run = await runEntry(BENCH, ['--config', config, '--results', results, '--load-generator', 'builtin'], { onSpawn: (p) => (pid = p) });
-  clearInterval(watch);
-  t.true(sent, run.stderr);
+  const interrupt = interruptDuringLoad(results, 'p02');
+  const run = await runEntry(BENCH, ['--config', config, '--results', results, '--load-generator', 'builtin'], { onSpawn: (p) => interrupt.setPid(p) });
+  interrupt.stop();
+  t.true(interrupt.sent, run.stderr);
   t.is(run.code, 130, run.stderr);
   const [runId] = await readdir(results);
   const runDir = join(results, runId ?? '');

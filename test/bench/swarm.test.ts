@@ -8,6 +8,7 @@ import test from 'ava';
 import { setNodeLink } from '../../cluster/testbed/network.ts';
 import type { K6Summary, Manifest, NodeSample, PointResult, RunEvent } from '../../bench/rundir/types.ts';
 import { REPO_ROOT, runEntry } from '../helpers/cli.ts';
+import { interruptDuringLoad } from '../helpers/interrupt.ts';
 import { startTestbed, type RunningTestbed } from '../helpers/testbed.ts';
 import { requireBinary } from '../helpers/binaries.ts';
 
@@ -133,24 +134,10 @@ test.serial('a node cut off mid-point: the gap is marked, the point completes, f
 test.serial('Ctrl-C mid-run keeps the finished points and restores the replicas; resume runs the rest', async (t) => {
   const { dir, path } = await config('{ replicas: { shop: [1, 2] }, ratesRps: [6], repetitions: 2 }');
   const results = join(dir, 'results');
-  let pid = 0;
-  let sent = false;
-  const watch = setInterval(async () => {
-    if (sent || !pid) return;
-    const [runId] = await readdir(results).catch(() => [] as string[]);
-    if (!runId) return;
-    const names = await readdir(join(results, runId, 'points')).catch(() => [] as string[]);
-    const partial = names.find((d) => d.startsWith('p02') && d.endsWith('.partial'));
-    if (!partial) return;
-    const events = await readFile(join(results, runId, 'points', partial, 'events.ndjson'), 'utf8').catch(() => '');
-    if (!sent && events.includes('"load-start"')) {
-      sent = true;
-      process.kill(pid, 'SIGINT');
-    }
-  }, 100);
-  const first = await runEntry(BENCH, ['run', '--cluster', testbed.inventoryPath, '--config', path, '--results', results, '--load-generator', 'builtin'], { timeoutMs: 300_000, onSpawn: (p) => (pid = p) });
-  clearInterval(watch);
-  t.true(sent, first.stderr);
+  const interrupt = interruptDuringLoad(results, 'p02');
+  const first = await runEntry(BENCH, ['run', '--cluster', testbed.inventoryPath, '--config', path, '--results', results, '--load-generator', 'builtin'], { timeoutMs: 300_000, onSpawn: (p) => interrupt.setPid(p) });
+  interrupt.stop();
+  t.true(interrupt.sent, first.stderr);
   t.is(first.code, 130, first.stderr);
   const [runId] = await readdir(results);
   const runDir = join(results, runId ?? '');
