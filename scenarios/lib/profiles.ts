@@ -24,6 +24,9 @@ export interface K6Options {
   systemTags: string[];
 }
 
+/** How long a probe still waiting at the end of the window may go on. */
+export const PROBE_GRACEFUL_STOP = '1s';
+
 export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'];
 
 /** Arrival rates are integers per time unit in k6; per minute gives 1/60 rps resolution. */
@@ -77,11 +80,12 @@ export function k6Options(config: ScenarioConfig): K6Options {
   }
   if (config.probe) {
     // Overlapping probes are allowed: one starts every interval and may wait up to the timeout, but the
-    // point ends with the load window (plus the usual graceful stop): a probe cut short is not a sample.
+    // point ends with the load window: a probe still waiting then is cut short and is not a sample
+    // (waiting for it would add seconds of idle tail to every point).
     const maxVUs = Math.ceil(config.probeTimeoutS / config.probeIntervalS) + 1;
     scenarios.probe = {
       executor: 'constant-arrival-rate', exec: 'probe', rate: perMinute(1 / config.probeIntervalS), timeUnit: '1m',
-      duration: seconds(config.durationS), preAllocatedVUs: Math.min(2, maxVUs), maxVUs, gracefulStop, tags: { task: 'probe' },
+      duration: seconds(config.durationS), preAllocatedVUs: Math.min(2, maxVUs), maxVUs, gracefulStop: PROBE_GRACEFUL_STOP, tags: { task: 'probe' },
     };
   }
   const thresholds: Record<string, string[]> = { ...THRESHOLDS[config.profile] };

@@ -99,4 +99,6 @@ async function main(argv: string[]): Promise<number> {
   return thresholdsPassed ? 0 : 99;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Exit at once, as k6 does: iterations cut at the end of their graceful stop (a probe still polling)
+// would otherwise keep the process alive until they finish on their own.
+process.exit(await main(process.argv.slice(2)));
