@@ -35,6 +35,7 @@ export function fakeTarget(config: BenchConfig): Target {
       const timer = setInterval(tick, 100);
       return { stop: async () => clearInterval(timer) };
     },
+    generators: () => [],
     nodeNames: () => nodes,
     close: async () => undefined,
   };

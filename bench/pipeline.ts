@@ -1,10 +1,13 @@
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseScenarioEnv, ScenarioEnvError } from '../scenarios/lib/env.ts';
+import { k6Options, SUMMARY_TREND_STATS } from '../scenarios/lib/profiles.ts';
 import type { BenchConfig } from './config.ts';
 import { CooldownGate } from './cooldown.ts';
 import { UsageError, errorMessage } from './errors.ts';
-import type { LoadGenerator } from './load/generator.ts';
+import { K6_THRESHOLDS_CROSSED, type LoadGenerator, type LoadRunOptions, type LoadRunResult } from './load/generator.ts';
+import { mergeGeneratorFiles } from './load/merge.ts';
 import type { Logger } from './log.ts';
 import { gitCommit, TOOL_VERSION } from './manifest.ts';
 import type { SamplerHandle } from './nodes/local.ts';
@@ -43,6 +46,8 @@ export interface BenchDeps {
   runId?: string;
   /** Resume this run: points already complete are kept and skipped. */
   resume?: RunDir;
+  /** Generators on other machines that share each point's load with `generator`. */
+  remoteGenerators?: { name: string; generator: LoadGenerator }[];
 }
 
 export interface BenchOutcome {
@@ -195,6 +200,34 @@ async function coolDown(config: BenchConfig, gate: CooldownGate, deps: BenchDeps
   }
 }
 
+/**
+ * The measured load of a point. With extra generators each runs an equal execution segment at the
+ * same time, into generators/<name>/, tagged `generator`; their files are then merged into the
+ * point's k6-summary.json and k6-samples.ndjson.gz.
+ */
+async function runLoad(deps: BenchDeps, options: LoadRunOptions): Promise<LoadRunResult> {
+  const extras = deps.remoteGenerators ?? [];
+  if (extras.length === 0 || !options.summaryPath || !options.samplesPath) return deps.generator.run(options);
+  const all = [{ name: 'local', generator: deps.generator }, ...extras];
+  const pointDir = dirname(options.summaryPath);
+  const parts = await Promise.all(all.map(async ({ name, generator }, i) => {
+    const dir = join(pointDir, 'generators', name);
+    await mkdir(dir, { recursive: true });
+    const files = { summaryPath: join(dir, 'k6-summary.json'), samplesPath: join(dir, 'k6-samples.ndjson.gz') };
+    const result = await generator.run({ ...options, ...files, logPath: join(dir, 'load.log'), tags: { ...options.tags, generator: name }, segment: `${i}/${all.length}:${i + 1}/${all.length}` });
+    return { files, result };
+  }));
+  const thresholds = k6Options(parseScenarioEnv(options.env)).thresholds;
+  const merged = await mergeGeneratorFiles(parts.map((p) => p.files), { summaryPath: options.summaryPath, samplesPath: options.samplesPath }, thresholds, SUMMARY_TREND_STATS);
+  const crashed = parts.find((p) => p.result.exitCode !== 0 && p.result.exitCode !== K6_THRESHOLDS_CROSSED && !p.result.interrupted);
+  return {
+    exitCode: crashed ? crashed.result.exitCode : merged.thresholdsPassed ? 0 : K6_THRESHOLDS_CROSSED,
+    thresholdsPassed: !crashed && merged.thresholdsPassed,
+    interrupted: parts.some((p) => p.result.interrupted),
+    durationMs: Math.max(...parts.map((p) => p.result.durationMs)),
+  };
+}
+
 async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, recorder: NodeRecorder, deps: BenchDeps, pause: boolean): Promise<PointResult> {
   const { logger, signal, target } = deps;
   const dir = await run.startPoint(spec);
@@ -278,7 +311,7 @@ async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, recor
         logger.progress(s <= spec.durationS ? `  load ${spec.rateRps} rps: ${s}/${spec.durationS} s` : `  load ${spec.rateRps} rps: finishing in-flight requests (${s - spec.durationS} s)`);
       }, 1000);
       try {
-        const load = await deps.generator.run({
+        const load = await runLoad(deps, {
           script, env: pointEnv(config, spec, prepared.baseUrls),
           tags: { run: run.manifest.runId, point: spec.pointId },
           summaryPath: join(dir, 'k6-summary.json'), samplesPath: join(dir, 'k6-samples.ndjson.gz'), logPath: join(dir, 'load.log'), signal,

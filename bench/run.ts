@@ -3,6 +3,7 @@ import { assertPortFree } from '../shop/server.ts';
 import type { BenchConfig } from './config.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { resolveGenerator, type GeneratorChoice } from './load/generator.ts';
+import { remoteGenerator } from './load/remote.ts';
 import type { Logger } from './log.ts';
 import { runBench, validateScenarioEnv, type BenchOutcome } from './pipeline.ts';
 import type { RunDir } from './rundir/store.ts';
@@ -78,6 +79,7 @@ export async function executeRun(options: RunOptions): Promise<BenchOutcome> {
       commandLine: process.argv.slice(1),
       writeReport: (dir) => writeRunReport(dir),
       sink,
+      remoteGenerators: target.generators().map((spec) => ({ name: spec.name, generator: remoteGenerator(spec) })),
       ...(options.resume ? { resume: options.resume } : {}),
     });
   } finally {

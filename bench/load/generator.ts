@@ -35,6 +35,8 @@ export interface LoadRunOptions {
   logPath: string;
   /** Aborting sends SIGINT: the generator stops gracefully and still writes its files. */
   signal?: AbortSignal;
+  /** This generator's share when several split the load, k6's `--execution-segment`, e.g. `1/3:2/3`. */
+  segment?: string;
 }
 
 export interface LoadRunResult {
@@ -97,12 +99,13 @@ export async function findK6(env: NodeJS.ProcessEnv = process.env): Promise<{ pa
   return null;
 }
 
-function k6Args(options: LoadRunOptions): string[] {
+export function k6Args(options: LoadRunOptions): string[] {
   const args = ['run', options.script];
   for (const [k, v] of Object.entries(options.env)) args.push('-e', `${k}=${v}`);
   for (const [k, v] of Object.entries(options.tags)) args.push('--tag', `${k}=${v}`);
   if (options.summaryPath) args.push('--summary-export', options.summaryPath);
   if (options.samplesPath) args.push('--out', `json=${options.samplesPath}`);
+  if (options.segment) args.push('--execution-segment', options.segment);
   args.push('--quiet');
   return args;
 }

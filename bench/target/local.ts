@@ -16,6 +16,7 @@ export function localTarget(target: Extract<BenchConfig['target'], { kind: 'loca
     },
     startSampler: (onSample, onEvent) =>
       startLocalSampler({ node, onSample, onError: (error) => onEvent({ timeMs: Date.now(), pointId: null, type: 'error', node, message: error.message }) }),
+    generators: () => [],
     nodeNames: () => [node],
     close: async () => undefined,
   };

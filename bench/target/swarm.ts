@@ -5,6 +5,7 @@ import type { BenchConfig } from '../config.ts';
 import { EnvironmentError, UsageError, errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { startClusterSampler, type SampledNode } from '../ssh/cluster.ts';
+import type { RemoteGeneratorSpec } from '../load/remote.ts';
 import type { Target } from './target.ts';
 
 /**
@@ -53,19 +54,18 @@ export async function swarmTarget(config: BenchConfig, inventoryPath: string, lo
   logger.info(`stack ${stackName}: ${deployed.created.length} created, ${deployed.updated.length} updated, ${deployed.unchanged.length} unchanged`);
 
   const inventory = control.loaded;
-  const nodes: SampledNode[] = inventory.inventory.nodes.map((node) => {
-    const ssh = sshTarget(inventory, node);
+  const sshOf = (entry: { name: string; host: string; ssh?: (typeof inventory.inventory.nodes)[number]['ssh'] }) => {
+    const ssh = sshTarget(inventory, entry);
     return {
-      name: node.name,
-      ssh: {
-        host: ssh.host, port: ssh.port, username: ssh.user, readyTimeoutMs: ssh.timeoutMs,
-        ...(ssh.keyPath ? { privateKeyPath: ssh.keyPath } : {}),
-        ...(ssh.agentSocket ? { agent: ssh.agentSocket } : {}),
-        ...(ssh.knownHostsPath ? { knownHostsPath: ssh.knownHostsPath } : {}),
-        ...(options.acceptNewHostKeys ? { acceptNewHostKey: true } : {}),
-      },
+      host: ssh.host, port: ssh.port, username: ssh.user, readyTimeoutMs: ssh.timeoutMs,
+      ...(ssh.keyPath ? { privateKeyPath: ssh.keyPath } : {}),
+      ...(ssh.agentSocket ? { agent: ssh.agentSocket } : {}),
+      ...(ssh.knownHostsPath ? { knownHostsPath: ssh.knownHostsPath } : {}),
+      ...(options.acceptNewHostKeys ? { acceptNewHostKey: true } : {}),
     };
-  });
+  };
+  const nodes: SampledNode[] = inventory.inventory.nodes.map((node) => ({ name: node.name, ssh: sshOf(node) }));
+  const generators: RemoteGeneratorSpec[] = inventory.inventory.generators.map((g) => ({ name: g.name, ssh: sshOf(g), command: g.command, workdir: g.workdir }));
   const declared = new Map<string, number>();
   let closed = false;
 
@@ -84,6 +84,7 @@ export async function swarmTarget(config: BenchConfig, inventoryPath: string, lo
       return { baseUrls, convergenceMs: scaled.convergenceMs, release: async () => undefined };
     },
     startSampler: (onSample, onEvent) => startClusterSampler({ nodes, onSample, onEvent }),
+    generators: () => generators,
     nodeNames: () => nodes.map((n) => n.name),
     async close() {
       if (closed) return;

@@ -1,3 +1,4 @@
+import type { RemoteGeneratorSpec } from '../load/remote.ts';
 import type { SamplerHandle } from '../nodes/local.ts';
 import type { ClusterSnapshot, Manifest, NodeSample, PointSpec, RunEvent } from '../rundir/types.ts';
 
@@ -22,6 +23,8 @@ export interface Target {
   prepare(spec: PointSpec): Promise<PreparedPoint>;
   /** Samples every node once a second until stopped; connection events (node lost/back) go to onEvent. */
   startSampler(onSample: (sample: NodeSample) => void, onEvent: (event: RunEvent) => void): Promise<SamplerHandle>;
+  /** Extra load generators the inventory lists (none for the local shop). */
+  generators(): RemoteGeneratorSpec[];
   /** Names of the nodes the cooldown gate waits for. */
   nodeNames(): string[];
   /** Back to the declared state (the stack's replica counts) and closes connections; safe to call twice. */

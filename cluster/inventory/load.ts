@@ -52,7 +52,7 @@ function expandPath(path: string, baseDir: string): string {
 }
 
 /** Merges cluster-wide and per-node SSH settings into one target. */
-export function sshTarget(loaded: LoadedInventory, node: InventoryNode, env: NodeJS.ProcessEnv = process.env): SshTarget {
+export function sshTarget(loaded: LoadedInventory, node: Pick<InventoryNode, 'name' | 'host' | 'ssh'>, env: NodeJS.ProcessEnv = process.env): SshTarget {
   const base = loaded.inventory.ssh;
   const own = node.ssh ?? {};
   const baseDir = dirname(loaded.path);

@@ -43,6 +43,22 @@ export const nodeSchema = z
   })
   .strict();
 
+/**
+ * A machine that runs part of the load (k6's --execution-segment), started over SSH by the harness:
+ * a laptop, a server on the cloudlet's network, or a phone. Not a swarm node.
+ */
+export const generatorSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a hostname-like name'),
+    host: z.string().min(1),
+    ssh: sshSchema.optional(),
+    /** The generator program there: a k6 2.x (`[k6]`), or the built-in one from a checkout (`[node, --import, tsx, bench/load/builtin/cli.ts]`). */
+    command: z.array(z.string().min(1)).min(1).default(['k6']),
+    /** Folder the command runs in; it holds scenarios/ (a checkout of this repository). */
+    workdir: z.string().min(1),
+  })
+  .strict();
+
 export const engineSchema = z
   .discriminatedUnion('via', [
     z
@@ -72,6 +88,8 @@ export const inventorySchema = z
     engine: engineSchema,
     ssh: sshSchema.default({}),
     nodes: z.array(nodeSchema).min(1, 'expected at least one node'),
+    /** Extra load generators; the harness's own machine is always one. */
+    generators: z.array(generatorSchema).default([]),
     /**
      * Per-cluster template values for stacks, e.g. REVERSE_PROXY_URL. Never secrets: a stack
      * takes those from the environment or from secret files outside the repository.
@@ -109,6 +127,7 @@ export const inventorySchema = z
 
 export type Inventory = z.output<typeof inventorySchema>;
 export type InventoryNode = z.output<typeof nodeSchema>;
+export type InventoryGenerator = z.output<typeof generatorSchema>;
 export type SshSettings = z.output<typeof sshSchema>;
 
 /** The JSON Schema of the inventory, for editors (cluster/inventory.schema.json is generated from it). */

@@ -3,7 +3,7 @@
 // samples to show that nothing finished was lost.
 import { access, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import test from 'ava';
 import { setNodeLink } from '../../cluster/testbed/network.ts';
 import type { K6Summary, Manifest, NodeSample, PointResult, RunEvent } from '../../bench/rundir/types.ts';
@@ -160,4 +160,34 @@ test.serial('Ctrl-C mid-run keeps the finished points and restores the replicas;
   const manifest = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as Manifest;
   t.is(manifest.status, 'complete');
   t.is(manifest.resumes?.length, 1);
+});
+
+test.serial('a second generator over SSH shares the load by execution segment; the point merges both', async (t) => {
+  const { parse, stringify } = await import('yaml');
+  const inventory = parse(await readFile(testbed.inventoryPath, 'utf8')) as { nodes: { name: string; host: string }[]; generators?: unknown[] };
+  const node4 = inventory.nodes.find((n) => n.name === 'node4');
+  // The testbed's nodes share this machine's files, so node4 can run the built-in generator of this checkout.
+  inventory.generators = [{ name: 'gen4', host: node4?.host, command: [process.execPath, '--import', 'tsx', 'bench/load/builtin/cli.ts'], workdir: REPO_ROOT }];
+  const withGenerator = join(dirname(testbed.inventoryPath), 'inventory-generators.yml');
+  await writeFile(withGenerator, stringify(inventory));
+  const { dir, path } = await config('{ replicas: { shop: [1] }, ratesRps: [10] }', 4);
+  const run = await runEntry(BENCH, ['run', '--cluster', withGenerator, '--config', path, '--results', join(dir, 'results'), '--load-generator', 'builtin', '--json'], { timeoutMs: 300_000 });
+  t.is(run.code, 0, run.stderr);
+  const outcome = JSON.parse(run.stdout) as { runDir: string };
+  const [point] = await pointsOf(outcome.runDir);
+  t.is(point?.result.status, 'complete');
+  const pointDir = join(outcome.runDir, 'points', point?.id ?? '');
+  const parts: number[] = [];
+  for (const name of ['local', 'gen4']) {
+    const summary = JSON.parse(await readFile(join(pointDir, 'generators', name, 'k6-summary.json'), 'utf8')) as K6Summary;
+    parts.push((summary.metrics.http_reqs as { count: number }).count);
+  }
+  t.true(parts.every((n) => n > 0), JSON.stringify(parts));
+  // Two even segments of 10 requests/s for 4 s, and the merged point has them all.
+  t.true(Math.abs((parts[0] ?? 0) - (parts[1] ?? 0)) <= 2, JSON.stringify(parts));
+  t.is(point?.reqs, (parts[0] ?? 0) + (parts[1] ?? 0));
+  const { gunzipSync } = await import('node:zlib');
+  const lines = gunzipSync(await readFile(join(pointDir, 'k6-samples.ndjson.gz'))).toString('utf8').trim().split('\n');
+  const tags = new Set(lines.map((l) => (JSON.parse(l) as { data: { tags?: Record<string, string> } }).data.tags?.generator).filter(Boolean));
+  t.deepEqual([...tags].sort(), ['gen4', 'local']);
 });

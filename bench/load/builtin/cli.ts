@@ -10,11 +10,12 @@ import { parseScenarioEnv, ScenarioEnvError } from '../../../scenarios/lib/env.t
 import { k6Options, SUMMARY_TREND_STATS } from '../../../scenarios/lib/profiles.ts';
 import { Recorder } from './recorder.ts';
 import { runOptions } from './run.ts';
+import { FULL_SEGMENT, parseSegment, type Segment } from './schedule.ts';
 import { BUILTIN_READY_LINE, BUILTIN_VERSION } from './version.ts';
 
 export const SUPPORTED_SCRIPTS = ['coffee.ts'];
 
-const USAGE = `usage: builtin run <scenarios/coffee.ts> [-e KEY=VALUE]... [--tag KEY=VALUE]... [--summary-export FILE] [--out json=FILE[.gz]] [--quiet]
+const USAGE = `usage: builtin run <scenarios/coffee.ts> [-e KEY=VALUE]... [--tag KEY=VALUE]... [--summary-export FILE] [--out json=FILE[.gz]] [--execution-segment FROM:TO] [--quiet]
        builtin version`;
 
 interface Args {
@@ -24,6 +25,7 @@ interface Args {
   summaryExport: string | null;
   outJson: string | null;
   quiet: boolean;
+  segment: Segment;
 }
 
 function pair(text: string | undefined, flag: string): [string, string] {
@@ -35,7 +37,7 @@ function pair(text: string | undefined, flag: string): [string, string] {
 export function parseArgs(argv: string[]): Args {
   const [command, script, ...rest] = argv;
   if (command !== 'run' || !script) throw new Error(USAGE);
-  const args: Args = { script, env: {}, tags: {}, summaryExport: null, outJson: null, quiet: false };
+  const args: Args = { script, env: {}, tags: {}, summaryExport: null, outJson: null, quiet: false, segment: FULL_SEGMENT };
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
     const value = () => rest[++i];
@@ -50,7 +52,9 @@ export function parseArgs(argv: string[]): Args {
       const out = value() ?? '';
       if (!out.startsWith('json=')) throw new Error(`--out supports json=FILE only, got "${out}"`);
       args.outJson = out.slice(5);
-    } else if (flag === '--quiet' || flag === '-q') args.quiet = true;
+    } else if (flag === '--execution-segment') args.segment = parseSegment(value() ?? '');
+    else if (flag === '--execution-segment-sequence') value(); // Even shares only: the sequence adds nothing here.
+    else if (flag === '--quiet' || flag === '-q') args.quiet = true;
     else throw new Error(`unknown flag "${flag}"\n${USAGE}`);
   }
   if (!SUPPORTED_SCRIPTS.includes(basename(args.script))) {
@@ -86,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   process.stderr.write(`${BUILTIN_READY_LINE}\n`);
-  const durationMs = await runOptions(options, config, recorder, { signal: abort.signal });
+  const durationMs = await runOptions(options, config, recorder, { signal: abort.signal, segment: args.segment });
   await recorder.close();
   const { summary, thresholdsPassed } = recorder.summary(durationMs, SUMMARY_TREND_STATS, options.thresholds);
   if (args.summaryExport) await writeFile(args.summaryExport, `${JSON.stringify(summary, null, 2)}\n`);

@@ -4,7 +4,7 @@ import type { ScenarioConfig } from '../../../scenarios/lib/env.ts';
 import type { K6Options, K6Scenario, TaskName } from '../../../scenarios/lib/profiles.ts';
 import { TASKS, type HttpResult, type Runtime } from '../../../scenarios/lib/tasks.ts';
 import type { Recorder } from './recorder.ts';
-import { arrivalOffsetsMs, durationMs, scenarioDurationMs } from './schedule.ts';
+import { arrivalOffsetsMs, durationMs, FULL_SEGMENT, inSegment, scenarioDurationMs, segmentShare, type Segment } from './schedule.ts';
 
 /**
  * Executes k6 options with the built-in engine: arrival-rate scenarios start iterations on a fixed
@@ -17,6 +17,8 @@ const REQUEST_TIMEOUT_MS = 60_000;
 export interface RunControl {
   /** Aborted on SIGINT/SIGTERM: stop starting iterations, let running ones finish within gracefulStop. */
   signal: AbortSignal;
+  /** This generator's share when several split the load (k6's --execution-segment); default all. */
+  segment?: Segment;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -105,8 +107,9 @@ async function runScenario(name: string, scenario: K6Scenario, config: ScenarioC
   };
   const t0 = performance.now();
   const endMs = scenarioDurationMs(scenario);
+  const segment = control.segment ?? FULL_SEGMENT;
   if (scenario.executor === 'constant-vus') {
-    const loops = Array.from({ length: scenario.vus }, async () => {
+    const loops = Array.from({ length: segmentShare(scenario.vus, segment) }, async () => {
       while (!control.signal.aborted && performance.now() - t0 < endMs) {
         const started = performance.now();
         await task(runtime, config).catch(() => undefined);
@@ -117,10 +120,13 @@ async function runScenario(name: string, scenario: K6Scenario, config: ScenarioC
     await waitGraceful(Promise.all(loops).then(() => undefined), durationMs(scenario.gracefulStop), t0 + endMs);
     return;
   }
+  const maxVUs = segmentShare(scenario.maxVUs, segment);
+  let index = 0;
   for (const offsetMs of arrivalOffsetsMs(scenario)) {
+    if (!inSegment(index++, segment)) continue;
     await sleep(t0 + offsetMs - performance.now(), control.signal);
     if (control.signal.aborted) break;
-    if (inFlight.size >= scenario.maxVUs) recorder.add('dropped_iterations', 1, tags);
+    if (inFlight.size >= maxVUs) recorder.add('dropped_iterations', 1, tags);
     else iterate();
   }
   await sleep(t0 + endMs - performance.now(), control.signal);

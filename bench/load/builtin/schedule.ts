@@ -55,3 +55,42 @@ export function* arrivalOffsetsMs(scenario: K6Scenario): Generator<number> {
     fromRate = toRate;
   }
 }
+
+/** An execution segment, k6's `--execution-segment 1/3:2/3`: this generator's share of the load. */
+export interface Segment {
+  from: number;
+  to: number;
+}
+
+export const FULL_SEGMENT: Segment = { from: 0, to: 1 };
+
+function fraction(text: string): number {
+  const [num, den] = text.split('/');
+  const value = den === undefined ? Number(num) : Number(num) / Number(den);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new Error(`bad execution segment bound "${text}"`);
+  return value;
+}
+
+/** `0:1/2`, `1/2:1`, `0.25:0.5`. */
+export function parseSegment(text: string): Segment {
+  const [from, to, extra] = text.split(':');
+  if (from === undefined || to === undefined || extra !== undefined) throw new Error(`bad execution segment "${text}": expected from:to, e.g. 0:1/2`);
+  const segment = { from: fraction(from), to: fraction(to) };
+  if (segment.from >= segment.to) throw new Error(`bad execution segment "${text}": from must be below to`);
+  return segment;
+}
+
+/** How many of the first `n` iterations fall in the segment; spreads them evenly, and the segments of a sequence never overlap. */
+function countIn(n: number, segment: Segment): number {
+  return Math.floor(n * segment.to + 1e-9) - Math.floor(n * segment.from + 1e-9);
+}
+
+/** Whether iteration `index` (0-based, in schedule order) is this segment's. */
+export function inSegment(index: number, segment: Segment): boolean {
+  return countIn(index + 1, segment) > countIn(index, segment);
+}
+
+/** This segment's share of a whole number of VUs (at least one when the segment has any). */
+export function segmentShare(total: number, segment: Segment): number {
+  return Math.max(1, countIn(total, segment));
+}

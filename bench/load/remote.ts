@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { shellQuote } from '../nodes/script.ts';
+import { connectSsh, type SshConnection, type SshTarget } from '../ssh/connect.ts';
+import { k6Args, K6_INTERRUPTED, type LoadGenerator, type LoadRunOptions, type LoadRunResult } from './generator.ts';
+
+/**
+ * A load generator on another machine, started over SSH with the same flags as a local one: its
+ * files are written in a temporary folder there, copied back into the point when it ends, and the
+ * folder removed. Ctrl-C reaches it as SIGINT, so it stops gracefully too.
+ */
+
+export interface RemoteGeneratorSpec {
+  name: string;
+  ssh: SshTarget;
+  /** The program: `[k6]`, or the built-in generator of a checkout. */
+  command: string[];
+  /** Folder it runs in, holding scenarios/. */
+  workdir: string;
+}
+
+/** Runs a command to its end and returns its stdout as bytes (the samples are gzip). */
+async function fetchFile(connection: SshConnection, path: string): Promise<Buffer> {
+  const channel = await connection.exec(`cat ${shellQuote(path)}`);
+  const chunks: Buffer[] = [];
+  channel.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await new Promise<void>((resolve) => channel.once('close', () => resolve()));
+  return Buffer.concat(chunks);
+}
+
+export function remoteGenerator(spec: RemoteGeneratorSpec): LoadGenerator {
+  return {
+    info: { name: spec.command[0] === 'k6' ? 'k6' : 'builtin', version: 'remote', path: `${spec.name}:${spec.command.join(' ')}` },
+    async run(options: LoadRunOptions): Promise<LoadRunResult> {
+      const started = Date.now();
+      const connection = await connectSsh(spec.ssh);
+      const dir = `/tmp/cloudlet-bench-${randomBytes(4).toString('hex')}`;
+      try {
+        const remote: LoadRunOptions = {
+          ...options,
+          script: `scenarios/${basename(options.script)}`,
+          summaryPath: options.summaryPath ? `${dir}/k6-summary.json` : null,
+          samplesPath: options.samplesPath ? `${dir}/k6-samples.ndjson.gz` : null,
+        };
+        // `echo $$` then `exec`: the first line is the generator's pid, for SIGINT.
+        const command = `mkdir -p ${dir} && cd ${shellQuote(spec.workdir)} && echo $$ && exec ${[...spec.command, ...k6Args(remote)].map(shellQuote).join(' ')}`;
+        const channel = await connection.exec(command);
+        const log = createWriteStream(options.logPath, { flags: 'a' });
+        let pid: string | null = null;
+        let pending = '';
+        let interrupted = false;
+        channel.on('data', (chunk: Buffer) => {
+          if (pid !== null) return void log.write(chunk);
+          pending += chunk.toString('utf8');
+          const newline = pending.indexOf('\n');
+          if (newline < 0) return;
+          pid = pending.slice(0, newline).trim();
+          log.write(pending.slice(newline + 1));
+          if (interrupted) void connection.run(`kill -INT ${pid}`);
+        });
+        channel.stderr.on('data', (chunk: Buffer) => log.write(chunk));
+        const onAbort = () => {
+          interrupted = true;
+          if (pid) void connection.run(`kill -INT ${pid}`);
+        };
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        const exitCode = await new Promise<number>((resolve) => {
+          let code = 1;
+          channel.once('exit', (c: number | null) => (code = c ?? 1));
+          channel.once('close', () => resolve(code));
+        });
+        options.signal?.removeEventListener('abort', onAbort);
+        log.end();
+        if (options.summaryPath && remote.summaryPath) await writeFile(options.summaryPath, await fetchFile(connection, remote.summaryPath));
+        if (options.samplesPath && remote.samplesPath) await writeFile(options.samplesPath, await fetchFile(connection, remote.samplesPath));
+        return { exitCode, thresholdsPassed: exitCode === 0, interrupted: interrupted || exitCode === K6_INTERRUPTED, durationMs: Date.now() - started };
+      } finally {
+        await connection.run(`rm -rf ${dir}`).catch(() => undefined);
+        connection.close();
+      }
+    },
+  };
+}
