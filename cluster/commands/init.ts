@@ -57,7 +57,7 @@ export async function initCluster(loaded: LoadedInventory, log: Logger): Promise
     const firstIndex = anyControl >= 0 ? anyControl : members.findIndex((member) => member.role === 'manager');
     const first = members[firstIndex]!;
     const created = states[firstIndex]!.state !== 'active';
-    const joined = members.filter((member, index) => index !== firstIndex && states[index]!.state !== 'active').map((member) => member.name);
+    const joined = members.filter((_member, index) => index !== firstIndex && states[index]!.state !== 'active').map((member) => member.name);
     await formSwarm(first, members.filter((_member, index) => index !== firstIndex), (message) => log.info(message));
 
     const result: InitResult = { via: first.name, created, joined, promoted: [], demoted: [], labelled: [] };

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectSsh, type SshTarget } from '../../../bench/ssh/connect.ts';
+import { connectSsh } from '../../../bench/ssh/connect.ts';
 import { SshAuthError, SshHostKeyChangedError, SshHostKeyUnknownError, SshUnreachableError } from '../../../bench/ssh/errors.ts';
 import { requireBinary } from '../../helpers/binaries.ts';
 import { waitFor } from '../../helpers/poll.ts';
