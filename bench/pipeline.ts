@@ -15,6 +15,7 @@ import { createNodeRecorder, type NodeRecorder } from './nodes/recorder.ts';
 import { openNdjsonWriter } from './nodes/writer.ts';
 import { estimateDurationS, planPoints } from './plan.ts';
 import { RunDir, newRunId, writeJsonAtomic } from './rundir/store.ts';
+import { sleep } from './sleep.ts';
 import type { Manifest, NodeSample, PointResult, PointSpec, RunEvent, RunStatus } from './rundir/types.ts';
 import { describeSinkReport, type InfluxSink } from './store/influx.ts';
 import type { PreparedPoint, Target } from './target/target.ts';
@@ -82,19 +83,6 @@ export function validateScenarioEnv(config: BenchConfig): void {
     if (error instanceof ScenarioEnvError) throw new UsageError(`scenario environment: ${error.message}`, { cause: error });
     throw error;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    if (signal.aborted || ms <= 0) return done();
-    const timer = setTimeout(finish, ms);
-    function finish() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', finish);
-      done();
-    }
-    signal.addEventListener('abort', finish, { once: true });
-  });
 }
 
 async function openRun(config: BenchConfig, points: PointSpec[], deps: BenchDeps): Promise<RunDir> {

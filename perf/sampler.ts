@@ -3,6 +3,7 @@
  * core at 1 Hz, read from the loop's own /proc/<pid>/stat (children included), next to Debian's
  * prometheus-node-exporter scraped at 1 Hz on the same host over the same window.
  */
+import { sleep } from '../bench/sleep.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
@@ -171,8 +172,4 @@ async function which(name: string): Promise<string | null> {
     }
   }
   return null;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

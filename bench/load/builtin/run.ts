@@ -4,6 +4,7 @@ import type { ScenarioConfig } from '../../../scenarios/lib/env.ts';
 import type { K6Options, K6Scenario, TaskName } from '../../../scenarios/lib/profiles.ts';
 import { TASKS, type HttpResult, type Runtime } from '../../../scenarios/lib/tasks.ts';
 import type { Recorder } from './recorder.ts';
+import { sleep } from '../../sleep.ts';
 import { arrivalOffsetsMs, durationMs, FULL_SEGMENT, inSegment, scenarioDurationMs, segmentShare, type Segment } from './schedule.ts';
 
 /**
@@ -19,19 +20,6 @@ export interface RunControl {
   signal: AbortSignal;
   /** This generator's share when several split the load (k6's --execution-segment); default all. */
   segment?: Segment;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 function createRuntime(recorder: Recorder, scenarioName: string, agents: { http: Agent; https: HttpsAgent }): Runtime {
