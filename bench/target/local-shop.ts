@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../errors.ts';
+import { waitUntilAnswering } from './ready.ts';
 
 /**
  * The embedded default's system under test: the reference shop as local processes. "Scaling" to N
@@ -60,7 +61,7 @@ export async function startLocalShop(options: LocalShopOptions): Promise<Running
     });
   });
   try {
-    await waitUntilAnswering(url, options.readyTimeoutMs ?? 20_000);
+    await waitUntilAnswering(url, options.readyTimeoutMs ?? 20_000, 'the reference shop');
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -76,18 +77,4 @@ export async function startLocalShop(options: LocalShopOptions): Promise<Running
       clearTimeout(timer);
     },
   };
-}
-
-async function waitUntilAnswering(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(`${url}/v1/api/item-types`);
-      if (res.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new EnvironmentError(`the reference shop at ${url} did not answer within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

@@ -6,6 +6,7 @@ import { EnvironmentError, UsageError, errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { startClusterSampler, type SampledNode } from '../ssh/cluster.ts';
 import type { RemoteGeneratorSpec } from '../load/remote.ts';
+import { waitUntilAnswering } from './ready.ts';
 import type { Target } from './target.ts';
 
 /**
@@ -80,7 +81,8 @@ export async function swarmTarget(config: BenchConfig, inventoryPath: string, lo
       const placements = await withManager('placements', (c) => c.placements(fullName(target.entryService)));
       const baseUrls = [...new Set(placements.map((p) => `http://${p.host}:${target.entryPort}`))];
       if (baseUrls.length === 0) throw new EnvironmentError(`no running task of ${fullName(target.entryService)} to send load to`);
-      await waitUntilAnswering(baseUrls);
+      // Swarm says "running" when the container started; the gateway may still be starting up.
+      for (const url of baseUrls) await waitUntilAnswering(url, READY_TIMEOUT_MS);
       return { baseUrls, convergenceMs: scaled.convergenceMs, release: async () => undefined };
     },
     startSampler: (onSample, onEvent) => startClusterSampler({ nodes, onSample, onEvent }),
@@ -102,17 +104,4 @@ export async function swarmTarget(config: BenchConfig, inventoryPath: string, lo
       }
     },
   };
-}
-
-/** Swarm says "running" when the container started; the gateway may still be starting up. */
-async function waitUntilAnswering(baseUrls: string[]): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (const url of baseUrls) {
-    for (;;) {
-      const ok = await fetch(`${url}/v1/api/item-types`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
-      if (ok) break;
-      if (Date.now() > deadline) throw new EnvironmentError(`the gateway at ${url} did not answer within ${READY_TIMEOUT_MS / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
 }
