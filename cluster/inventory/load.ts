@@ -14,7 +14,7 @@ export interface SshTarget {
   user: string;
   keyPath: string | undefined;
   agentSocket: string | undefined;
-  knownHostsPath: string | undefined;
+  knownHostsPath: string;
   timeoutMs: number;
 }
 
@@ -66,7 +66,8 @@ export function sshTarget(loaded: LoadedInventory, node: Pick<InventoryNode, 'na
     user: own.user ?? base.user ?? env.USER ?? 'root',
     keyPath: keyPath === undefined ? undefined : expandPath(keyPath, baseDir),
     agentSocket: agent ? env.SSH_AUTH_SOCK : undefined,
-    knownHostsPath: knownHostsPath === undefined ? undefined : expandPath(knownHostsPath, baseDir),
+    // Host keys are always verified: the user's known_hosts unless the inventory names another.
+    knownHostsPath: expandPath(knownHostsPath ?? '~/.ssh/known_hosts', baseDir),
     timeoutMs: own.timeoutMs ?? base.timeoutMs ?? 5000,
   };
 }

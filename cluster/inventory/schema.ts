@@ -18,7 +18,7 @@ export const sshSchema = z
     keyPath: z.string().min(1).optional(),
     /** Use the agent at SSH_AUTH_SOCK instead of (or after) the key file. */
     agent: z.boolean().optional(),
-    /** known_hosts file used to verify host keys; without it host keys are not checked. */
+    /** known_hosts file used to verify host keys; default ~/.ssh/known_hosts. A host not in it is refused. */
     knownHostsPath: z.string().min(1).optional(),
     /** Connect and authenticate within this time, in ms (default 5000). */
     timeoutMs: z.number().int().positive().optional(),
