@@ -79,7 +79,7 @@ export async function openSsh(target: SshTarget): Promise<SshSession> {
       if (expected.some((candidate) => candidate.equals(key))) return true;
       hostKeyProblem = expected.length
         ? `host key of ${target.host} does not match ${target.knownHostsPath}`
-        : `${target.host} is not in ${target.knownHostsPath}`;
+        : `${target.host} is not in ${target.knownHostsPath}: check its fingerprint, then add it (ssh-keyscan -p ${target.port} ${target.host} >> ${target.knownHostsPath}) or name another file as ssh.knownHostsPath in the inventory`;
       return false;
     };
   }
