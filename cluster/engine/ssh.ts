@@ -1,13 +1,13 @@
-import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { Client, type ConnectConfig } from 'ssh2';
+import { checkHostKey, readKnownHosts } from '../../bench/ssh/known-hosts.ts';
 import { EnvironmentError, errorMessage } from '../../bench/errors.ts';
 import type { SshTarget } from '../inventory/load.ts';
 
 /**
  * The one SSH adapter of cluster/: a long-lived connection to one node. Kept this narrow so it can
- * be folded together with bench/ssh/ later (both are an ssh2 Client with known_hosts checking).
+ * be folded together with bench/ssh/ later; known_hosts checking is already the shared one.
  */
 export interface SshSession {
   readonly target: SshTarget;
@@ -26,33 +26,6 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   code: number | null;
-}
-
-/**
- * Host keys from known_hosts text for one host name as OpenSSH writes it (`[h]:port` off port 22),
- * in plain (`host[,host] type base64`) and hashed (`|1|salt|hmac type base64`, HashKnownHosts,
- * Debian's default) form. Markers such as @revoked are not supported: those lines are skipped.
- */
-export function knownHostKeys(text: string, hostName: string): Buffer[] {
-  const keys: Buffer[] = [];
-  for (const line of text.split('\n')) {
-    const trimmed = line.trim();
-    if (!trimmed || trimmed.startsWith('#') || trimmed.startsWith('@')) continue;
-    const [hosts, , key] = trimmed.split(/\s+/);
-    if (!hosts || !key) continue;
-    const matches = hosts.split(',').some((pattern) => {
-      if (!pattern.startsWith('|1|')) return pattern === hostName;
-      const [, , salt, hash] = pattern.split('|');
-      if (!salt || !hash) return false;
-      return createHmac('sha1', Buffer.from(salt, 'base64')).update(hostName).digest('base64') === hash;
-    });
-    if (matches) keys.push(Buffer.from(key, 'base64'));
-  }
-  return keys;
-}
-
-export function knownHostsName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
 }
 
 export async function openSsh(target: SshTarget): Promise<SshSession> {
@@ -74,10 +47,11 @@ export async function openSsh(target: SshTarget): Promise<SshSession> {
   if (target.agentSocket) config.agent = target.agentSocket;
   let hostKeyProblem: string | undefined;
   if (target.knownHostsPath) {
-    const expected = knownHostKeys(await readFile(target.knownHostsPath, 'utf8').catch(() => ''), knownHostsName(target.host, target.port));
+    const entries = await readKnownHosts(target.knownHostsPath);
     config.hostVerifier = (key: Buffer) => {
-      if (expected.some((candidate) => candidate.equals(key))) return true;
-      hostKeyProblem = expected.length
+      const check = checkHostKey(entries, target.host, target.port, key);
+      if (check.status === 'known') return true;
+      hostKeyProblem = check.status === 'changed'
         ? `host key of ${target.host} does not match ${target.knownHostsPath}`
         : `${target.host} is not in ${target.knownHostsPath}: check its fingerprint, then add it (ssh-keyscan -p ${target.port} ${target.host} >> ${target.knownHostsPath}) or name another file as ssh.knownHostsPath in the inventory`;
       return false;

@@ -49,3 +49,22 @@ test('hashed host names (HashKnownHosts yes) match', (t) => {
   t.deepEqual(checkHostKey(entries, 'pixel-3', 2200, ed), { status: 'known' });
   t.deepEqual(checkHostKey(entries, 'pixel-3', 22, ed), { status: 'unknown' });
 });
+
+// The cases the cluster's engine adapter was tested on before it used this module.
+test('several names a line, a port, and a @revoked line that matches nothing', (t) => {
+  const text = `# comment\n10.0.0.1,pixel-1 ssh-ed25519 ${ed.toString('base64')}\n[10.0.0.2]:2222 ssh-ed25519 ${other.toString('base64')}\n@revoked 10.0.0.1 ssh-ed25519 ${other.toString('base64')}\n`;
+  const entries = parseKnownHosts(text);
+  t.deepEqual(checkHostKey(entries, '10.0.0.1', 22, ed), { status: 'known' });
+  t.deepEqual(checkHostKey(entries, 'pixel-1', 22, ed), { status: 'known' });
+  t.deepEqual(checkHostKey(entries, '10.0.0.2', 2222, other), { status: 'known' });
+  t.deepEqual(checkHostKey(entries, '10.0.0.2', 22, other), { status: 'unknown' });
+  t.is(checkHostKey(entries, '10.0.0.1', 22, other).status, 'changed');
+});
+
+test('a hashed entry matches its host only', (t) => {
+  const salt = Buffer.from('0123456789abcdef0123');
+  const hashed = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update('10.0.0.7').digest('base64')}`;
+  const entries = parseKnownHosts(`${hashed} ssh-ed25519 ${ed.toString('base64')}\n`);
+  t.deepEqual(checkHostKey(entries, '10.0.0.7', 22, ed), { status: 'known' });
+  t.deepEqual(checkHostKey(entries, '10.0.0.8', 22, ed), { status: 'unknown' });
+});
