@@ -2,25 +2,21 @@
  * `npm run perf -- <benchmark>`: the toolkit's own benchmarks. Each one prints its figures next to
  * a baseline measured in the same run. Add a benchmark as another sub-command.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { numberArg } from '../bench/cli/args.ts';
 import { runCli } from '../bench/cli/main.ts';
 import { UsageError } from '../bench/errors.ts';
 import { createLogger } from '../bench/log.ts';
 import { perfIngest } from './ingest.ts';
 import { renderSamplerPerf, runSamplerPerf } from './sampler.ts';
 
-const positive = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
-  return n;
-};
 
 const program = new Command('perf').description("cloudlet-bench's own benchmarks");
 
 program
   .command('sampler')
   .description("the node sampler's CPU cost at 1 Hz (from /proc/<pid>/stat), beside prometheus-node-exporter scraped at 1 Hz on the same host")
-  .option('--duration <s>', 'measured window in seconds', positive, 30)
+  .option('--duration <s>', 'measured window in seconds', numberArg(0, { exclusive: true }), 30)
   .option('--ssh <user@host[:port]>', 'measure on a node over SSH instead of this host (no node_exporter comparison)')
   .option('--key <path>', 'private key for --ssh (default: ssh-agent)')
   .option('--known-hosts <path>', 'known_hosts for --ssh (default ~/.ssh/known_hosts)')

@@ -22,25 +22,11 @@ export function numberArg(min: number, options: { exclusive?: boolean } = {}): (
   };
 }
 
-/** `1,2,4` → [1, 2, 4]. */
-export function intListArg(min: number): (value: string) => number[] {
-  const one = intArg(min);
+/** A probability strictly between 0 and 1 (a significance level). */
+export function probabilityArg(): (value: string) => number {
   return (value) => {
-    try {
-      return value.split(',').map((part) => one(part.trim()));
-    } catch {
-      throw new InvalidArgumentError(`expected comma-separated integers ≥ ${min}, e.g. 1,2`);
-    }
-  };
-}
-
-export function numberListArg(min: number): (value: string) => number[] {
-  const one = numberArg(min, { exclusive: true });
-  return (value) => {
-    try {
-      return value.split(',').map((part) => one(part.trim()));
-    } catch {
-      throw new InvalidArgumentError(`expected comma-separated numbers > ${min}, e.g. 5,10`);
-    }
+    const n = Number(value);
+    if (value.trim() === '' || !(n > 0 && n < 1)) throw new InvalidArgumentError('expected a number between 0 and 1');
+    return n;
   };
 }

@@ -1,24 +1,9 @@
 import { Command, Option } from 'commander';
 import { basename, join, resolve } from 'node:path';
-import { EXIT, UsageError } from '../errors.ts';
+import { EXIT } from '../errors.ts';
 import { writeCompareReport } from '../../reports/compare-report.ts';
-import { positiveNumber, requireDirectory } from './report.ts';
-
-function probability(flag: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!(n > 0 && n < 1)) throw new UsageError(`${flag}: expected a number between 0 and 1, got "${value}"`);
-    return n;
-  };
-}
-
-function integerAtLeast(flag: string, min: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag}: expected a whole number of at least ${min}, got "${value}"`);
-    return n;
-  };
-}
+import { intArg, numberArg, probabilityArg } from './args.ts';
+import { requireDirectory } from './report.ts';
 
 interface CompareFlags {
   out?: string;
@@ -38,11 +23,11 @@ export function compareCommand(): Command {
     .argument('<baseline>', 'baseline run directory')
     .argument('<candidates...>', 'run directories to compare with it, oldest first')
     .option('--out <dir>', 'output directory (default: <last run>/compare-<baseline run id>)')
-    .addOption(new Option('--threshold <pct>', 'smallest relative change that counts, %').default(5).argParser(positiveNumber('--threshold')))
-    .addOption(new Option('--error-threshold <pp>', 'smallest error-rate change that counts, percentage points').default(1).argParser(positiveNumber('--error-threshold')))
-    .addOption(new Option('--alpha <p>', 'significance level').default(0.05).argParser(probability('--alpha')))
-    .addOption(new Option('--min-repetitions <n>', 'repetitions per side needed to test on repetitions rather than raw samples').default(5).argParser(integerAtLeast('--min-repetitions', 2)))
-    .addOption(new Option('--thermal-threshold <tempC>', 'warn when a node exceeds this temperature, °C').default(70).argParser(positiveNumber('--thermal-threshold')))
+    .addOption(new Option('--threshold <pct>', 'smallest relative change that counts, %').default(5).argParser(numberArg(0, { exclusive: true })))
+    .addOption(new Option('--error-threshold <pp>', 'smallest error-rate change that counts, percentage points').default(1).argParser(numberArg(0, { exclusive: true })))
+    .addOption(new Option('--alpha <p>', 'significance level').default(0.05).argParser(probabilityArg()))
+    .addOption(new Option('--min-repetitions <n>', 'repetitions per side needed to test on repetitions rather than raw samples').default(5).argParser(intArg(2)))
+    .addOption(new Option('--thermal-threshold <tempC>', 'warn when a node exceeds this temperature, °C').default(70).argParser(numberArg(0, { exclusive: true })))
     .option('--fail-on-regression', `exit ${EXIT.regression} when any metric regressed`)
     .option('--json', 'print the result (paths and verdict) as JSON on stdout')
     .action(async (baseline: string, candidates: string[], flags: CompareFlags) => {

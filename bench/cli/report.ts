@@ -1,17 +1,9 @@
 import { Command, Option } from 'commander';
 import { stat } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
+import { numberArg } from './args.ts';
 import { createLogger } from '../log.ts';
 import { writeRunReport } from '../../reports/run-report.ts';
-
-/** Parses a positive number flag, or throws a one-line UsageError naming the flag. */
-export function positiveNumber(flag: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag}: expected a positive number, got "${value}"`);
-    return n;
-  };
-}
 
 export async function requireDirectory(path: string, what: string): Promise<void> {
   const info = await stat(path).catch(() => null);
@@ -24,7 +16,7 @@ export function reportCommand(): Command {
     .description('write report.html, charts/*.png, summary.md, summary.json and junit.xml for one run directory')
     .argument('<run>', 'run directory (results/<runId>/)')
     .option('--out <dir>', 'output directory (default: the run directory)')
-    .addOption(new Option('--thermal-threshold <tempC>', 'warn when a node exceeds this temperature, °C').default(70).argParser(positiveNumber('--thermal-threshold')))
+    .addOption(new Option('--thermal-threshold <tempC>', 'warn when a node exceeds this temperature, °C').default(70).argParser(numberArg(0, { exclusive: true })))
     .option('--json', 'print the written paths as JSON on stdout')
     .action(async (run: string, options: { out?: string; thermalThreshold: number; json?: boolean }) => {
       await requireDirectory(run, 'run');
