@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import test from 'ava';
 import { isOneLineError, REPO_ROOT, runEntry } from '../helpers/cli.ts';
+import { waitFor } from '../helpers/poll.ts';
 import { startLocalShop, type RunningShop } from '../../bench/target/local-shop.ts';
 
 const member = '6a2b6a6c-9c5f-4f7e-8f5b-2d2b1a7c9e11';
@@ -8,16 +9,6 @@ const member = '6a2b6a6c-9c5f-4f7e-8f5b-2d2b1a7c9e11';
 async function json(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
   const res = await fetch(url, init);
   return { status: res.status, body: await res.json() };
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 for (const replicas of [1, 3]) {
@@ -33,7 +24,7 @@ for (const replicas of [1, 3]) {
       const placed = await json(`${shop.url}/v1/api/orders`, { method: 'POST', body: JSON.stringify({ commandType: 0, orderSource: 0, location: 0, loyaltyMemberId: member, baristaItems: [{ itemType: 5 }], kitchenItems: [{ itemType: 8 }], timestamp: new Date().toISOString() }) });
       t.deepEqual(placed, { status: 200, body: {} });
     }
-    const fulfilled = await waitFor(async () => {
+    const fulfilled = await waitFor('every order fulfilled', async () => {
       const { body } = await json(`${shop.url}/v1/fulfillment-orders`);
       const orders = (body as { orders: { orderStatus: number; localtion: number; lineItems: { name: string; isBaristaOrder: boolean }[] }[] }).orders;
       return orders.length === 6 && orders.every((o) => o.orderStatus === 2) ? orders : undefined;
