@@ -83,7 +83,6 @@ program
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (options: CommonRunFlags & { config?: string; env: Record<string, string>; dryRun?: boolean }) => {
     const config = await configFrom(options);
-    validateScenarioEnv(config);
     const logger = createLogger({ quiet: options.quiet });
     if (options.dryRun) {
       // Everything that can be checked without a target (generator, InfluxDB URL, port), then the
