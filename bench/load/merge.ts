@@ -1,7 +1,5 @@
-import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
+import { readLines } from '../rundir/lines.ts';
 import type { K6SampleLine, K6Summary } from '../rundir/types.ts';
 import { Recorder } from './builtin/recorder.ts';
 
@@ -26,9 +24,7 @@ export async function mergeGeneratorFiles(parts: GeneratorFiles[], out: Generato
     if (bytes) gz.push(bytes);
     const summary = JSON.parse(await readFile(part.summaryPath, 'utf8').catch(() => '{}')) as K6Summary & { state?: { testRunDurationMs?: number } };
     durationMs = Math.max(durationMs, summary.state?.testRunDurationMs ?? 0);
-    if (!bytes) continue;
-    const lines = createInterface({ input: createReadStream(part.samplesPath).pipe(createGunzip()), crlfDelay: Infinity });
-    for await (const line of lines) {
+    for await (const line of readLines(part.samplesPath, true)) {
       if (!line.includes('"type":"Point"')) continue;
       const sample = JSON.parse(line) as Extract<K6SampleLine, { type: 'Point' }>;
       recorder.add(sample.metric, sample.data.value, sample.data.tags, new Date(sample.data.time));

@@ -2,11 +2,9 @@
  * Reads a run directory as InfluxDB points, point by point and in batches, streaming the files
  * (a long point's k6 samples do not fit comfortably in memory as points).
  */
-import { createReadStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
+import { readLines } from '../rundir/lines.ts';
 import type { K6SampleLine, Manifest, NodeSample } from '../rundir/types.ts';
 import { k6SamplePoint, nodeSamplePoints, type InfluxPoint } from './influx-points.ts';
 
@@ -57,22 +55,4 @@ export async function* pointFileBatches(runDir: string, runId: string, pointId: 
     }
   }
   if (batch.length > 0) yield batch;
-}
-
-async function* readLines(path: string, gzip: boolean): AsyncGenerator<string> {
-  const file = createReadStream(path);
-  const opened = await new Promise<boolean>((resolve, reject) => {
-    file.once('open', () => resolve(true));
-    file.once('error', (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? resolve(false) : reject(error)));
-  });
-  if (!opened) return;
-  const input = gzip ? file.pipe(createGunzip()) : file;
-  const gunzipError = new Promise<never>((_, reject) => input.once('error', reject));
-  gunzipError.catch(() => {});
-  try {
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) if (line.trim()) yield line;
-  } catch (error) {
-    // A gzip file cut short by a crash: keep what was readable.
-    if ((error as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') throw error;
-  }
 }
