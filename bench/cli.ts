@@ -35,17 +35,25 @@ async function configFrom(options: { config?: string; env?: Record<string, strin
 }
 
 const program = new Command('bench')
-  .description('Reproducible load tests of the Go coffee shop on a cloudlet. With no command: run the embedded default (reference shop on this machine, a short matrix, a report).')
+  .description(
+    'Reproducible load tests of the Go coffee shop on a cloudlet. With no command: run the embedded default (reference shop on this machine, a short matrix, a report).',
+  )
   .helpCommand(true);
 
 const configOption = () => new Option('--config <file>', 'bench config (YAML); default bench/configs/default.yml');
 const envOption = () => new Option('-e, --env <KEY=VALUE>', 'scenario variable, repeatable (see scenarios/lib/env.ts)').argParser(collectEnv).default({});
 
 const resultsOption = () => new Option('--results <dir>', 'where run directories are created').default('results');
-const generatorOption = () => new Option('--load-generator <name>', 'k6 (K6_BIN or PATH), builtin, or auto: k6 when found').choices(['auto', 'k6', 'builtin']).default('auto');
-const influxOption = () => new Option('--influx-url <url>', `also stream node and k6 series to InfluxDB 1.x, http://host:8086/<database> (default: $${INFLUX_URL_ENV}; none when unset)`);
+const generatorOption = () =>
+  new Option('--load-generator <name>', 'k6 (K6_BIN or PATH), builtin, or auto: k6 when found').choices(['auto', 'k6', 'builtin']).default('auto');
+const influxOption = () =>
+  new Option(
+    '--influx-url <url>',
+    `also stream node and k6 series to InfluxDB 1.x, http://host:8086/<database> (default: $${INFLUX_URL_ENV}; none when unset)`,
+  );
 const clusterOption = () => new Option('--cluster <inventory>', 'inventory of the swarm (cluster/*.yml), for configs whose target.kind is swarm');
-const hostKeysOption = () => new Option('--accept-new-host-keys', 'record SSH host keys seen for the first time in known_hosts (a changed key is always refused)');
+const hostKeysOption = () =>
+  new Option('--accept-new-host-keys', 'record SSH host keys seen for the first time in known_hosts (a changed key is always refused)');
 
 interface CommonRunFlags {
   cluster?: string;
@@ -59,9 +67,13 @@ interface CommonRunFlags {
 
 /** Prints the outcome: JSON, or the point list on stderr and the report path on stdout. */
 function printOutcome(outcome: BenchOutcome, json: boolean, logger: Logger): void {
-  if (json) process.stdout.write(`${JSON.stringify({ runDir: outcome.runDir, status: outcome.status, report: outcome.reportPath, points: outcome.points.map((p) => p.result) }, null, 2)}\n`);
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ runDir: outcome.runDir, status: outcome.status, report: outcome.reportPath, points: outcome.points.map((p) => p.result) }, null, 2)}\n`,
+    );
   else {
-    for (const { spec, result } of outcome.points) logger.info(`  ${spec.pointId}: ${result.status}${result.flags.length ? ` (${result.flags.map((f) => f.code).join(', ')})` : ''}`);
+    for (const { spec, result } of outcome.points)
+      logger.info(`  ${spec.pointId}: ${result.status}${result.flags.length ? ` (${result.flags.map((f) => f.code).join(', ')})` : ''}`);
     logger.info(`run ${outcome.status}: ${outcome.runDir}`);
     process.stdout.write(`${outcome.reportPath ?? outcome.runDir}\n`);
   }
@@ -100,7 +112,9 @@ program
 
 program
   .command('resume')
-  .description('Run the points a run directory has left (interrupted, failed or never started), with the config it was started with; earlier tries move to attempts/.')
+  .description(
+    'Run the points a run directory has left (interrupted, failed or never started), with the config it was started with; earlier tries move to attempts/.',
+  )
   .argument('<runDir>', 'run directory, e.g. results/<runId>')
   .addOption(clusterOption())
   .addOption(generatorOption())
@@ -119,7 +133,9 @@ program
 
 program
   .command('nightly')
-  .description(`Run the nightly config and compare it with a baseline. Exit ${EXIT.ok}: no regression; ${EXIT.regression}: a regression beyond the threshold (named on stderr); ${EXIT.usage}: the run could not happen. Keeps a history index of nightly runs.`)
+  .description(
+    `Run the nightly config and compare it with a baseline. Exit ${EXIT.ok}: no regression; ${EXIT.regression}: a regression beyond the threshold (named on stderr); ${EXIT.usage}: the run could not happen. Keeps a history index of nightly runs.`,
+  )
   .addOption(new Option('--config <file>', 'bench config (YAML)').default(NIGHTLY_CONFIG))
   .addOption(envOption())
   .addOption(clusterOption())
@@ -132,42 +148,58 @@ program
   .addOption(influxOption())
   .addOption(hostKeysOption())
   .option('-q, --quiet', 'no progress on stderr')
-  .action(async (options: CommonRunFlags & { config: string; env: Record<string, string>; baseline: string; history: string; threshold: number; summaryFile?: string }) => {
-    const config = await configFrom(options);
-    const logger = createLogger({ quiet: options.quiet });
-    const baseline = await resolveBaseline(options.baseline, options.history);
-    let outcome: BenchOutcome;
-    try {
-      outcome = await executeRun({ ...options, config, logger });
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-      throw new EnvironmentError(`nightly: the run could not happen: ${errorMessage(error)}`, { cause: error });
-    }
-    const manifest = (await RunDir.open(outcome.runDir)).manifest;
-    const entry: NightlyEntry = { runId: manifest.runId, runDir: outcome.runDir, startedAt: manifest.startedAt, status: outcome.status, verdict: null, baseline, regressedMetrics: [], gitCommit: manifest.gitCommit };
-    if (outcome.status !== 'complete') {
+  .action(
+    async (
+      options: CommonRunFlags & { config: string; env: Record<string, string>; baseline: string; history: string; threshold: number; summaryFile?: string },
+    ) => {
+      const config = await configFrom(options);
+      const logger = createLogger({ quiet: options.quiet });
+      const baseline = await resolveBaseline(options.baseline, options.history);
+      let outcome: BenchOutcome;
+      try {
+        outcome = await executeRun({ ...options, config, logger });
+      } catch (error) {
+        if (error instanceof UsageError) throw error;
+        throw new EnvironmentError(`nightly: the run could not happen: ${errorMessage(error)}`, { cause: error });
+      }
+      const manifest = (await RunDir.open(outcome.runDir)).manifest;
+      const entry: NightlyEntry = {
+        runId: manifest.runId,
+        runDir: outcome.runDir,
+        startedAt: manifest.startedAt,
+        status: outcome.status,
+        verdict: null,
+        baseline,
+        regressedMetrics: [],
+        gitCommit: manifest.gitCommit,
+      };
+      if (outcome.status !== 'complete') {
+        await appendHistory(options.history, entry);
+        throw new EnvironmentError(`nightly: the run ended ${outcome.status}; see ${outcome.runDir}`);
+      }
+      let summaryPath = join(outcome.runDir, 'summary.md');
+      if (baseline) {
+        const compared = await writeCompareReport([baseline, outcome.runDir], {
+          outDir: join(outcome.runDir, 'compare-baseline'),
+          thresholdPct: options.threshold,
+        });
+        entry.verdict = compared.verdict;
+        entry.regressedMetrics = compared.regressedMetrics;
+        summaryPath = compared.summaryMdPath;
+        process.stdout.write(`${compared.htmlPath}\n`);
+      } else {
+        logger.info(`no baseline yet (${options.baseline}): this run is the first entry of ${options.history}`);
+        process.stdout.write(`${outcome.reportPath ?? outcome.runDir}\n`);
+      }
       await appendHistory(options.history, entry);
-      throw new EnvironmentError(`nightly: the run ended ${outcome.status}; see ${outcome.runDir}`);
-    }
-    let summaryPath = join(outcome.runDir, 'summary.md');
-    if (baseline) {
-      const compared = await writeCompareReport([baseline, outcome.runDir], { outDir: join(outcome.runDir, 'compare-baseline'), thresholdPct: options.threshold });
-      entry.verdict = compared.verdict;
-      entry.regressedMetrics = compared.regressedMetrics;
-      summaryPath = compared.summaryMdPath;
-      process.stdout.write(`${compared.htmlPath}\n`);
-    } else {
-      logger.info(`no baseline yet (${options.baseline}): this run is the first entry of ${options.history}`);
-      process.stdout.write(`${outcome.reportPath ?? outcome.runDir}\n`);
-    }
-    await appendHistory(options.history, entry);
-    const summaryFile = options.summaryFile ?? process.env.GITHUB_STEP_SUMMARY;
-    if (summaryFile) await appendFile(summaryFile, await readFile(summaryPath, 'utf8'));
-    if (entry.verdict === 'regressed') {
-      process.stderr.write(`regression beyond ${options.threshold} % against ${baseline}:\n${entry.regressedMetrics.map((m) => `  ${m}`).join('\n')}\n`);
-      process.exitCode = EXIT.regression;
-    } else logger.info(`nightly: ${entry.verdict ?? 'first run'}${baseline ? ` against ${baseline}` : ''}`);
-  });
+      const summaryFile = options.summaryFile ?? process.env.GITHUB_STEP_SUMMARY;
+      if (summaryFile) await appendFile(summaryFile, await readFile(summaryPath, 'utf8'));
+      if (entry.verdict === 'regressed') {
+        process.stderr.write(`regression beyond ${options.threshold} % against ${baseline}:\n${entry.regressedMetrics.map((m) => `  ${m}`).join('\n')}\n`);
+        process.exitCode = EXIT.regression;
+      } else logger.info(`nightly: ${entry.verdict ?? 'first run'}${baseline ? ` against ${baseline}` : ''}`);
+    },
+  );
 
 program
   .command('plan')
@@ -185,11 +217,16 @@ function printPlan(config: BenchConfig, json: boolean, generator?: string): void
   const points = planPoints(config);
   const estimateS = Math.ceil(estimateDurationS(config, points));
   if (json) {
-    process.stdout.write(`${JSON.stringify({ name: config.name, estimateS, points: points.map((p) => ({ ...p, env: pointEnv(config, p, ['<target>']) })) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ name: config.name, estimateS, points: points.map((p) => ({ ...p, env: pointEnv(config, p, ['<target>']) })) }, null, 2)}\n`,
+    );
     return;
   }
   const lines = [`${config.name}: ${points.length} points, about ${estimateS} s${generator ? `, load by ${generator}` : ''}`];
-  for (const p of points) lines.push(`  ${String(p.index + 1).padStart(3)}  ${p.pointId.padEnd(32)} replicas ${JSON.stringify(p.replicas)}  ${p.rateRps} rps  ${p.warmupS}+${p.durationS} s  ${config.profile}`);
+  for (const p of points)
+    lines.push(
+      `  ${String(p.index + 1).padStart(3)}  ${p.pointId.padEnd(32)} replicas ${JSON.stringify(p.replicas)}  ${p.rateRps} rps  ${p.warmupS}+${p.durationS} s  ${config.profile}`,
+    );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -15,68 +15,84 @@ const MAIN_SERVICE_KEY = '';
 const replicaCounts = z.array(z.number().int().min(1, 'replicas must be ≥ 1')).min(1, 'list at least one replica count');
 const positiveList = (what: string) => z.array(z.number().positive(`each ${what} must be > 0`)).min(1, `list at least one ${what}`);
 
-export const LocalShopTarget = z.object({
-  kind: z.literal('local-shop'),
-  /** Busy CPU time per request in the shop, ms. */
-  cpuMs: z.number().min(0).default(1),
-  /** Multiplies upstream preparation times; 0.1 turns a 10 s cappuccino into 1 s. */
-  prepFactor: z.number().min(0).default(0.1),
-  stationSlots: z.number().int().min(1).default(5),
-  /** Port for the shop; 0 picks a free one. */
-  port: z.number().int().min(0).max(65535).default(0),
-}).strict();
+export const LocalShopTarget = z
+  .object({
+    kind: z.literal('local-shop'),
+    /** Busy CPU time per request in the shop, ms. */
+    cpuMs: z.number().min(0).default(1),
+    /** Multiplies upstream preparation times; 0.1 turns a 10 s cappuccino into 1 s. */
+    prepFactor: z.number().min(0).default(0.1),
+    stationSlots: z.number().int().min(1).default(5),
+    /** Port for the shop; 0 picks a free one. */
+    port: z.number().int().min(0).max(65535).default(0),
+  })
+  .strict();
 
 /** The swarm from an inventory (--cluster): the stack is deployed once, then scaled point by point. */
-export const SwarmTarget = z.object({
-  kind: z.literal('swarm'),
-  /** Stack file: a path, or a name in stacks/ (coffee-shop, go-coffee). */
-  stack: z.string().min(1).default('coffee-shop'),
-  /** Stack name on the swarm; default: the file's name. */
-  stackName: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lower-case letters, digits, - and _').optional(),
-  /** The gateway service the load goes to; every node running one of its tasks gets a share. */
-  entryService: z.string().min(1).default('shop'),
-  /** Its host-mode published port. */
-  entryPort: z.number().int().min(1).max(65535).default(5000),
-  /** Remove the stack when the run ends (default: leave it, scaled back to its declared replicas). */
-  removeAtEnd: z.boolean().default(false),
-}).strict();
+export const SwarmTarget = z
+  .object({
+    kind: z.literal('swarm'),
+    /** Stack file: a path, or a name in stacks/ (coffee-shop, go-coffee). */
+    stack: z.string().min(1).default('coffee-shop'),
+    /** Stack name on the swarm; default: the file's name. */
+    stackName: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lower-case letters, digits, - and _')
+      .optional(),
+    /** The gateway service the load goes to; every node running one of its tasks gets a share. */
+    entryService: z.string().min(1).default('shop'),
+    /** Its host-mode published port. */
+    entryPort: z.number().int().min(1).max(65535).default(5000),
+    /** Remove the stack when the run ends (default: leave it, scaled back to its declared replicas). */
+    removeAtEnd: z.boolean().default(false),
+  })
+  .strict();
 
 /** Before each point, wait until every node is below maxTempC, at most maxWaitS (then the point is flagged). */
-export const Cooldown = z.object({
-  maxTempC: z.number().min(20).max(120).default(60),
-  maxWaitS: z.number().min(0).default(120),
-}).strict();
+export const Cooldown = z
+  .object({
+    maxTempC: z.number().min(20).max(120).default(60),
+    maxWaitS: z.number().min(0).default(120),
+  })
+  .strict();
 
-export const BenchConfig = z.object({
-  name: z.string().min(1).default('bench'),
-  /** Scenario file in scenarios/, e.g. coffee.ts. */
-  scenario: z.string().regex(/^[\w.-]+\.ts$/, 'expected a file name in scenarios/, such as coffee.ts').default('coffee.ts'),
-  profile: z.enum(PROFILES).default('load'),
-  target: z.discriminatedUnion('kind', [LocalShopTarget, SwarmTarget]).default({ kind: 'local-shop', cpuMs: 1, prepFactor: 0.1, stationSlots: 5, port: 0 }),
-  matrix: z.object({
-    /**
-     * Replica counts: a list for the target's main service (the shop, or the swarm's entry service),
-     * or per service, `{ counter: [1, 2], product: [1, 3] }`: every combination is a configuration.
-     */
-    replicas: z.preprocess((value) => (Array.isArray(value) ? { [MAIN_SERVICE_KEY]: value } : value), z.record(z.string(), replicaCounts)),
-    /** Target arrival rates, iterations (≈ requests) per second. */
-    ratesRps: positiveList('rate'),
-    repetitions: z.number().int().min(1).default(1),
-  }).strict(),
-  /** Measured load window per point, seconds. */
-  durationS: z.number().positive().default(20),
-  /** Warm-up before each measured window, excluded from results, seconds. */
-  warmupS: z.number().min(0).default(3),
-  /** Pause between points so the host settles, seconds (before the temperature gate). */
-  cooldownS: z.number().min(0).default(2),
-  cooldown: Cooldown.default({ maxTempC: 60, maxWaitS: 120 }),
-  /** After a scale has converged, how long tasks must stay running before the point starts, seconds. */
-  settleS: z.number().min(0).default(2),
-  /** Seed of the shuffled point order; the same seed gives the same order. */
-  seed: z.number().int().default(1),
-  /** Extra scenario variables (scenarios/lib/env.ts), e.g. PROBE_INTERVAL: "2". */
-  scenarioEnv: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
-}).strict();
+export const BenchConfig = z
+  .object({
+    name: z.string().min(1).default('bench'),
+    /** Scenario file in scenarios/, e.g. coffee.ts. */
+    scenario: z
+      .string()
+      .regex(/^[\w.-]+\.ts$/, 'expected a file name in scenarios/, such as coffee.ts')
+      .default('coffee.ts'),
+    profile: z.enum(PROFILES).default('load'),
+    target: z.discriminatedUnion('kind', [LocalShopTarget, SwarmTarget]).default({ kind: 'local-shop', cpuMs: 1, prepFactor: 0.1, stationSlots: 5, port: 0 }),
+    matrix: z
+      .object({
+        /**
+         * Replica counts: a list for the target's main service (the shop, or the swarm's entry service),
+         * or per service, `{ counter: [1, 2], product: [1, 3] }`: every combination is a configuration.
+         */
+        replicas: z.preprocess((value) => (Array.isArray(value) ? { [MAIN_SERVICE_KEY]: value } : value), z.record(z.string(), replicaCounts)),
+        /** Target arrival rates, iterations (≈ requests) per second. */
+        ratesRps: positiveList('rate'),
+        repetitions: z.number().int().min(1).default(1),
+      })
+      .strict(),
+    /** Measured load window per point, seconds. */
+    durationS: z.number().positive().default(20),
+    /** Warm-up before each measured window, excluded from results, seconds. */
+    warmupS: z.number().min(0).default(3),
+    /** Pause between points so the host settles, seconds (before the temperature gate). */
+    cooldownS: z.number().min(0).default(2),
+    cooldown: Cooldown.default({ maxTempC: 60, maxWaitS: 120 }),
+    /** After a scale has converged, how long tasks must stay running before the point starts, seconds. */
+    settleS: z.number().min(0).default(2),
+    /** Seed of the shuffled point order; the same seed gives the same order. */
+    seed: z.number().int().default(1),
+    /** Extra scenario variables (scenarios/lib/env.ts), e.g. PROBE_INTERVAL: "2". */
+    scenarioEnv: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
+  })
+  .strict();
 
 export type BenchConfig = z.output<typeof BenchConfig>;
 
@@ -101,7 +117,9 @@ export async function loadBenchConfig(path: string): Promise<BenchConfig> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read config ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { cause: error });
+    throw new UsageError(`cannot read config ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, {
+      cause: error,
+    });
   }
   let data: unknown;
   try {

@@ -24,7 +24,10 @@ export interface GateVerdict {
 export class CooldownGate {
   private readonly latest = new Map<string, { timeMs: number; tempC: number | null }>();
 
-  constructor(private readonly nodes: readonly string[], private readonly maxTempC: number) {}
+  constructor(
+    private readonly nodes: readonly string[],
+    private readonly maxTempC: number,
+  ) {}
 
   update(sample: NodeSample): void {
     this.latest.set(sample.node, { timeMs: sample.timeMs, tempC: hottestTempC(sample) });

@@ -20,6 +20,17 @@ export async function gitCommit(): Promise<string | null> {
 /** The embedded default's "cluster": this host. */
 export function localSnapshot(): ClusterSnapshot {
   return {
-    nodes: [{ name: hostname(), role: 'local', leader: true, arch: arch(), engineVersion: null, labels: {}, cpuCount: cpus().length, memTotalKB: Math.round(totalmem() / 1024) }],
+    nodes: [
+      {
+        name: hostname(),
+        role: 'local',
+        leader: true,
+        arch: arch(),
+        engineVersion: null,
+        labels: {},
+        cpuCount: cpus().length,
+        memTotalKB: Math.round(totalmem() / 1024),
+      },
+    ],
   };
 }

@@ -51,7 +51,13 @@ export async function appendHistory(path: string, entry: NightlyEntry): Promise<
 export async function latestGood(history: NightlyHistory): Promise<string | null> {
   for (const entry of [...history.runs].reverse()) {
     if (entry.status !== 'complete' || entry.verdict === 'regressed') continue;
-    if (await access(entry.runDir).then(() => true, () => false)) return entry.runDir;
+    if (
+      await access(entry.runDir).then(
+        () => true,
+        () => false,
+      )
+    )
+      return entry.runDir;
   }
   return null;
 }
@@ -60,7 +66,10 @@ export async function latestGood(history: NightlyHistory): Promise<string | null
 export async function resolveBaseline(baseline: string, historyPath: string): Promise<string | null> {
   if (baseline === LATEST_GOOD) return latestGood(await readHistory(historyPath));
   const dir = resolve(baseline);
-  const ok = await access(join(dir, 'manifest.json')).then(() => true, () => false);
+  const ok = await access(join(dir, 'manifest.json')).then(
+    () => true,
+    () => false,
+  );
   if (!ok) throw new UsageError(`--baseline ${baseline}: not a run directory (no manifest.json); give a run directory or ${LATEST_GOOD}`);
   return dir;
 }

@@ -75,7 +75,9 @@ export function pointEnv(config: BenchConfig, spec: Pick<PointSpec, 'rateRps' | 
 export function validateScenarioEnv(config: BenchConfig): void {
   const reserved = Object.keys(config.scenarioEnv).filter((key) => key in RESERVED_SCENARIO_ENV);
   if (reserved.length > 0) {
-    throw new UsageError(reserved.map((key) => `scenario environment: ${key} is set by the bench config's ${RESERVED_SCENARIO_ENV[key]}; set it there instead`).join('\n'));
+    throw new UsageError(
+      reserved.map((key) => `scenario environment: ${key} is set by the bench config's ${RESERVED_SCENARIO_ENV[key]}; set it there instead`).join('\n'),
+    );
   }
   try {
     for (const rateRps of config.matrix.ratesRps) parseScenarioEnv(pointEnv(config, { rateRps, durationS: config.durationS }, ['http://127.0.0.1:1']));
@@ -124,13 +126,17 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
     const finished = deps.resume ? await run.completedPoints() : new Set<string>();
     const points = planned.filter((p) => !finished.has(p.pointId));
     const runId = run.manifest.runId;
-    logger.info(`run ${runId}: ${points.length} point(s)${finished.size ? ` left of ${planned.length}` : ''}, about ${Math.ceil(estimateDurationS(config, points))} s, load by ${deps.generator.info.name} ${deps.generator.info.version}; results in ${run.dir}`);
+    logger.info(
+      `run ${runId}: ${points.length} point(s)${finished.size ? ` left of ${planned.length}` : ''}, about ${Math.ceil(estimateDurationS(config, points))} s, load by ${deps.generator.info.name} ${deps.generator.info.version}; results in ${run.dir}`,
+    );
     const recorder = createNodeRecorder({ runDir: run.dir, runId, sink: deps.sink });
     const runStarted = Date.now();
     for (const [i, spec] of points.entries()) {
       if (signal.aborted) break;
       const leftS = estimateDurationS(config, points.slice(i));
-      logger.info(`[${i + 1}/${points.length}] ${spec.pointId}: replicas ${JSON.stringify(spec.replicas)}, ${spec.rateRps} rps for ${spec.durationS} s (elapsed ${Math.round((Date.now() - runStarted) / 1000)} s, about ${Math.round(leftS)} s left)`);
+      logger.info(
+        `[${i + 1}/${points.length}] ${spec.pointId}: replicas ${JSON.stringify(spec.replicas)}, ${spec.rateRps} rps for ${spec.durationS} s (elapsed ${Math.round((Date.now() - runStarted) / 1000)} s, about ${Math.round(leftS)} s left)`,
+      );
       const result = await runPoint(config, spec, run, recorder, deps, i > 0);
       done.push({ spec, result });
       await deps.sink?.addK6Samples(run.dir, runId, spec.pointId);
@@ -161,7 +167,9 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
     try {
       reportPath = (await deps.writeReport(run.dir)).htmlPath;
     } catch (error) {
-      logger.warn(`the report could not be written (${errorMessage(error)}); every result is in ${run.dir}; rebuild it with: npm run bench -- report ${run.dir}`);
+      logger.warn(
+        `the report could not be written (${errorMessage(error)}); every result is in ${run.dir}; rebuild it with: npm run bench -- report ${run.dir}`,
+      );
     }
   }
   if (failure) throw failure;
@@ -169,7 +177,12 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
 }
 
 /** Waits for the cooldown gate, fed by the point's node samples; returns how long it took. */
-async function coolDown(config: BenchConfig, gate: CooldownGate, deps: BenchDeps, pause: boolean): Promise<{ waitedMs: number; timedOut: boolean; hottest: { node: string; tempC: number } | null }> {
+async function coolDown(
+  config: BenchConfig,
+  gate: CooldownGate,
+  deps: BenchDeps,
+  pause: boolean,
+): Promise<{ waitedMs: number; timedOut: boolean; hottest: { node: string; tempC: number } | null }> {
   const started = Date.now();
   if (pause && config.cooldownS > 0) {
     deps.logger.progress(`  cooling down ${config.cooldownS} s`);
@@ -181,9 +194,11 @@ async function coolDown(config: BenchConfig, gate: CooldownGate, deps: BenchDeps
     if (verdict.open || deps.signal.aborted) return { waitedMs: Date.now() - started, timedOut: false, hottest: null };
     const waitedS = (Date.now() - since) / 1000;
     if (waitedS >= config.cooldown.maxWaitS) return { waitedMs: Date.now() - started, timedOut: true, hottest: verdict.hottest };
-    deps.logger.progress(verdict.hottest
-      ? `  waiting for ${verdict.hottest.node} to cool below ${config.cooldown.maxTempC} °C (now ${verdict.hottest.tempC} °C, ${Math.round(waitedS)}/${config.cooldown.maxWaitS} s)`
-      : `  waiting for node samples from ${verdict.waitingFor.join(', ')}`);
+    deps.logger.progress(
+      verdict.hottest
+        ? `  waiting for ${verdict.hottest.node} to cool below ${config.cooldown.maxTempC} °C (now ${verdict.hottest.tempC} °C, ${Math.round(waitedS)}/${config.cooldown.maxWaitS} s)`
+        : `  waiting for node samples from ${verdict.waitingFor.join(', ')}`,
+    );
     await sleep(250, deps.signal);
   }
 }
@@ -198,15 +213,28 @@ async function runLoad(deps: BenchDeps, options: LoadRunOptions): Promise<LoadRu
   if (extras.length === 0 || !options.summaryPath || !options.samplesPath) return deps.generator.run(options);
   const all = [{ name: 'local', generator: deps.generator }, ...extras];
   const pointDir = dirname(options.summaryPath);
-  const parts = await Promise.all(all.map(async ({ name, generator }, i) => {
-    const dir = join(pointDir, 'generators', name);
-    await mkdir(dir, { recursive: true });
-    const files = { summaryPath: join(dir, 'k6-summary.json'), samplesPath: join(dir, 'k6-samples.ndjson.gz') };
-    const result = await generator.run({ ...options, ...files, logPath: join(dir, 'load.log'), tags: { ...options.tags, generator: name }, segment: `${i}/${all.length}:${i + 1}/${all.length}` });
-    return { files, result };
-  }));
+  const parts = await Promise.all(
+    all.map(async ({ name, generator }, i) => {
+      const dir = join(pointDir, 'generators', name);
+      await mkdir(dir, { recursive: true });
+      const files = { summaryPath: join(dir, 'k6-summary.json'), samplesPath: join(dir, 'k6-samples.ndjson.gz') };
+      const result = await generator.run({
+        ...options,
+        ...files,
+        logPath: join(dir, 'load.log'),
+        tags: { ...options.tags, generator: name },
+        segment: `${i}/${all.length}:${i + 1}/${all.length}`,
+      });
+      return { files, result };
+    }),
+  );
   const thresholds = k6Options(parseScenarioEnv(options.env)).thresholds;
-  const merged = await mergeGeneratorFiles(parts.map((p) => p.files), { summaryPath: options.summaryPath, samplesPath: options.samplesPath }, thresholds, SUMMARY_TREND_STATS);
+  const merged = await mergeGeneratorFiles(
+    parts.map((p) => p.files),
+    { summaryPath: options.summaryPath, samplesPath: options.samplesPath },
+    thresholds,
+    SUMMARY_TREND_STATS,
+  );
   const crashed = parts.find((p) => p.result.exitCode !== 0 && p.result.exitCode !== K6_THRESHOLDS_CROSSED && !p.result.interrupted);
   return {
     exitCode: crashed ? crashed.result.exitCode : merged.thresholdsPassed ? 0 : K6_THRESHOLDS_CROSSED,
@@ -222,7 +250,15 @@ async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, recor
   const events = await openNdjsonWriter<RunEvent>(join(dir, 'events.ndjson'));
   await recorder.beginPoint(spec.pointId, dir);
   const event = (type: string, fields: Record<string, unknown> = {}) => events.append({ timeMs: Date.now(), pointId: spec.pointId, type, ...fields });
-  const result: PointResult = { pointId: spec.pointId, status: 'complete', startedAt: new Date().toISOString(), endedAt: '', loadExitCode: null, thresholdsPassed: null, flags: [] };
+  const result: PointResult = {
+    pointId: spec.pointId,
+    status: 'complete',
+    startedAt: new Date().toISOString(),
+    endedAt: '',
+    loadExitCode: null,
+    thresholdsPassed: null,
+    flags: [],
+  };
   const flag = (code: string, message: string) => {
     if (!result.flags.some((f) => f.code === code)) result.flags.push({ code, message });
   };
@@ -276,18 +312,30 @@ async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, recor
       },
     );
     const cooled = await coolDown(config, gate, deps, pause);
-    event('cooldown', { waitedMs: cooled.waitedMs, timedOut: cooled.timedOut, maxTempC: config.cooldown.maxTempC, ...(cooled.hottest ? { hottest: cooled.hottest } : {}) });
+    event('cooldown', {
+      waitedMs: cooled.waitedMs,
+      timedOut: cooled.timedOut,
+      maxTempC: config.cooldown.maxTempC,
+      ...(cooled.hottest ? { hottest: cooled.hottest } : {}),
+    });
     if (cooled.timedOut && cooled.hottest) {
-      flag('cooldown-timeout', `node ${cooled.hottest.node} was still at ${cooled.hottest.tempC} °C (limit ${config.cooldown.maxTempC} °C) after ${config.cooldown.maxWaitS} s; its results may reflect heat`);
+      flag(
+        'cooldown-timeout',
+        `node ${cooled.hottest.node} was still at ${cooled.hottest.tempC} °C (limit ${config.cooldown.maxTempC} °C) after ${config.cooldown.maxWaitS} s; its results may reflect heat`,
+      );
     }
     const script = join(SCENARIOS_DIR, config.scenario);
     if (spec.warmupS > 0 && !signal.aborted) {
       event('warmup-start');
       logger.progress(`  warm-up ${spec.warmupS} s`);
       await deps.generator.run({
-        script, env: { ...pointEnv(config, { ...spec, durationS: spec.warmupS }, prepared.baseUrls), PROBE: 'off' },
+        script,
+        env: { ...pointEnv(config, { ...spec, durationS: spec.warmupS }, prepared.baseUrls), PROBE: 'off' },
         tags: { run: run.manifest.runId, point: spec.pointId, phase: 'warmup' },
-        summaryPath: null, samplesPath: null, logPath: join(dir, 'load.log'), signal,
+        summaryPath: null,
+        samplesPath: null,
+        logPath: join(dir, 'load.log'),
+        signal,
       });
       event('warmup-end');
     }
@@ -296,13 +344,21 @@ async function runPoint(config: BenchConfig, spec: PointSpec, run: RunDir, recor
       const loadStarted = Date.now();
       const ticker = setInterval(() => {
         const s = Math.round((Date.now() - loadStarted) / 1000);
-        logger.progress(s <= spec.durationS ? `  load ${spec.rateRps} rps: ${s}/${spec.durationS} s` : `  load ${spec.rateRps} rps: finishing in-flight requests (${s - spec.durationS} s)`);
+        logger.progress(
+          s <= spec.durationS
+            ? `  load ${spec.rateRps} rps: ${s}/${spec.durationS} s`
+            : `  load ${spec.rateRps} rps: finishing in-flight requests (${s - spec.durationS} s)`,
+        );
       }, 1000);
       try {
         const load = await runLoad(deps, {
-          script, env: pointEnv(config, spec, prepared.baseUrls),
+          script,
+          env: pointEnv(config, spec, prepared.baseUrls),
           tags: { run: run.manifest.runId, point: spec.pointId },
-          summaryPath: join(dir, 'k6-summary.json'), samplesPath: join(dir, 'k6-samples.ndjson.gz'), logPath: join(dir, 'load.log'), signal,
+          summaryPath: join(dir, 'k6-summary.json'),
+          samplesPath: join(dir, 'k6-samples.ndjson.gz'),
+          logPath: join(dir, 'load.log'),
+          signal,
         });
         result.loadExitCode = load.exitCode;
         result.thresholdsPassed = load.thresholdsPassed;

@@ -27,7 +27,9 @@ export function replicaCombos(matrix: Record<string, number[]>): Record<string, 
 }
 
 function label(replicas: Record<string, number>): string {
-  return Object.entries(replicas).map(([service, n]) => `${service.replace(/[^a-z0-9]/gi, '')}${n}`).join('-');
+  return Object.entries(replicas)
+    .map(([service, n]) => `${service.replace(/[^a-z0-9]/gi, '')}${n}`)
+    .join('-');
 }
 
 export function planPoints(config: BenchConfig, baseUrl = ''): PointSpec[] {

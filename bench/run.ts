@@ -33,16 +33,16 @@ export interface RunOptions {
 export async function preflight(config: BenchConfig, cluster: string | undefined, options: { dryRun?: boolean } = {}): Promise<void> {
   validateScenarioEnv(config);
   if (config.target.kind === 'local-shop') {
-    if (cluster) throw new UsageError('--cluster was given, but the config\'s target.kind is local-shop: set target.kind: swarm to run on a cluster');
+    if (cluster) throw new UsageError("--cluster was given, but the config's target.kind is local-shop: set target.kind: swarm to run on a cluster");
     // A fixed port that is taken fails here, before a run directory exists.
     if (config.target.port !== 0) await assertPortFree('127.0.0.1', config.target.port);
-  } else if (!cluster && !options.dryRun) throw new UsageError('the config\'s target is a swarm: pass --cluster <inventory file>');
+  } else if (!cluster && !options.dryRun) throw new UsageError("the config's target is a swarm: pass --cluster <inventory file>");
 }
 
 /** Opens the config's target; `preflight` has checked the input already. */
 export async function openTarget(config: BenchConfig, cluster: string | undefined, logger: Logger, acceptNewHostKeys = false): Promise<Target> {
   if (config.target.kind === 'local-shop') return localTarget(config.target);
-  if (!cluster) throw new UsageError('the config\'s target is a swarm: pass --cluster <inventory file>');
+  if (!cluster) throw new UsageError("the config's target is a swarm: pass --cluster <inventory file>");
   const { swarmTarget } = await import('./target/swarm.ts');
   return swarmTarget(config, resolve(cluster), logger, { acceptNewHostKeys });
 }

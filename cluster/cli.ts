@@ -64,7 +64,12 @@ withWait(program.command('deploy <stack>'))
     await withCluster(inventoryPath(), log, async (session) => {
       const stack = await loadStack(file, flags.name ?? stackNameOf(file), session.loaded.inventory);
       for (const warning of stack.plan.warnings) log.warn(warning);
-      const result = await deployStack(session.engine, stack.plan, session.loaded.inventory, { timeoutMs: flags.timeout * 1000, settleMs: flags.settle, baseDir: stack.baseDir, log });
+      const result = await deployStack(session.engine, stack.plan, session.loaded.inventory, {
+        timeoutMs: flags.timeout * 1000,
+        settleMs: flags.settle,
+        baseDir: stack.baseDir,
+        log,
+      });
       print(
         flags.json
           ? JSON.stringify(result, null, 2)
@@ -96,13 +101,17 @@ program
   .action(async (stack: string, flags: { timeout: number; json?: boolean }) => {
     await withCluster(inventoryPath(), log, async (session) => {
       const result = await removeStack(session.engine, stack, { timeoutMs: flags.timeout * 1000, log });
-      print(flags.json ? JSON.stringify(result, null, 2) : `stack ${stack} removed in ${(result.durationMs / 1000).toFixed(1)} s: ${result.services.length} services, ${result.networks.length} networks, ${result.secrets.length} secrets, ${result.configs.length} configs`);
+      print(
+        flags.json
+          ? JSON.stringify(result, null, 2)
+          : `stack ${stack} removed in ${(result.durationMs / 1000).toFixed(1)} s: ${result.services.length} services, ${result.networks.length} networks, ${result.secrets.length} secrets, ${result.configs.length} configs`,
+      );
     });
   });
 
 program
   .command('ps [stack]')
-  .description("the current tasks of a stack (or of every service): node, desired and current state, error")
+  .description('the current tasks of a stack (or of every service): node, desired and current state, error')
   .option('--json', 'print JSON')
   .action(async (stack: string | undefined, flags: { json?: boolean }) => {
     await withCluster(inventoryPath(), log, async (session) => {
@@ -118,7 +127,9 @@ program
 
 program
   .command('doctor')
-  .description('check the cluster, each finding with its fix: manager count, leader, nodes down or unreachable, clock skew, stack images per platform, disk (exit 1 on a failure)')
+  .description(
+    'check the cluster, each finding with its fix: manager count, leader, nodes down or unreachable, clock skew, stack images per platform, disk (exit 1 on a failure)',
+  )
   .option('--stack <files...>', 'also check the images of these stack files')
   .option('--max-skew <ms>', 'clock skew allowed between a node and this machine', positiveInt, 1000)
   .option('--strict', 'exit 1 on warnings too')

@@ -10,7 +10,6 @@ import { createLogger } from '../bench/log.ts';
 import { perfIngest } from './ingest.ts';
 import { renderSamplerPerf, runSamplerPerf } from './sampler.ts';
 
-
 const program = new Command('perf').description("cloudlet-bench's own benchmarks");
 
 program
@@ -34,7 +33,9 @@ program
 
 program
   .command('ingest')
-  .description('raw k6 samples → histograms: samples per second on one core, memory as the count grows, p99 error against the exact p99 (its own flags: ingest --help)')
+  .description(
+    'raw k6 samples → histograms: samples per second on one core, memory as the count grows, p99 error against the exact p99 (its own flags: ingest --help)',
+  )
   .allowUnknownOption()
   .allowExcessArguments()
   .helpOption(false)

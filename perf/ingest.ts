@@ -54,7 +54,8 @@ function parseArgs(args: string[]): { samples: number; steps: number[]; dir: str
     const value = args[i + 1];
     const count = (text: string | undefined) => {
       const n = Number(text);
-      if (!Number.isInteger(n) || n < LINES_PER_ITERATION) throw new UsageError(`${flag}: expected a whole number of samples ≥ ${LINES_PER_ITERATION}, got "${text}"`);
+      if (!Number.isInteger(n) || n < LINES_PER_ITERATION)
+        throw new UsageError(`${flag}: expected a whole number of samples ≥ ${LINES_PER_ITERATION}, got "${text}"`);
       return n;
     };
     if (flag === '--samples') samples = count(value);
@@ -74,11 +75,13 @@ async function generate(path: string, lines: number): Promise<FileMeta> {
   const gzip = createGzip({ level: 1 });
   const out = createWriteStream(`${path}.tmp`);
   gzip.pipe(out);
-  const tags = '"expected_response":"true","group":"","method":"GET","name":"item-types","proto":"HTTP/1.1","scenario":"default","status":"200","url":"http://127.0.0.1:8080/v1/api/item-types","run":"perf","point":"p0"';
+  const tags =
+    '"expected_response":"true","group":"","method":"GET","name":"item-types","proto":"HTTP/1.1","scenario":"default","status":"200","url":"http://127.0.0.1:8080/v1/api/item-types","run":"perf","point":"p0"';
   const iterTags = '"group":"","scenario":"default","run":"perf","point":"p0"';
   const startMs = Date.UTC(2026, 10, 25, 9, 0, 0);
   // Current k6's layout (metric first); k6-bytes.ts reads the older and the built-in one as fast.
-  const line = (metric: string, time: string, value: number | string, t: string) => `{"metric":"${metric}","type":"Point","data":{"time":"${time}","value":${value},"tags":{${t}}}}\n`;
+  const line = (metric: string, time: string, value: number | string, t: string) =>
+    `{"metric":"${metric}","type":"Point","data":{"time":"${time}","value":${value},"tags":{${t}}}}\n`;
   let written = 0;
   let chunk = '';
   for (let i = 0; i < iterations && written < lines; i++) {

@@ -47,7 +47,8 @@ export async function runSamplerPerf(options: SamplerPerfOptions): Promise<Sampl
       subjects.push(await localSampler('sampler', [busybox, 'sh']));
       subjects.push(await localSampler("sampler under this host's sh (dash)", ['sh']));
       const exporter = await which('prometheus-node-exporter');
-      if (!exporter) throw new EnvironmentError('prometheus-node-exporter not found: install the Debian package prometheus-node-exporter (see .ci/setup-metrics.sh)');
+      if (!exporter)
+        throw new EnvironmentError('prometheus-node-exporter not found: install the Debian package prometheus-node-exporter (see .ci/setup-metrics.sh)');
       subjects.push(await nodeExporter('node_exporter (default collectors)', exporter, []));
       subjects.push(
         await nodeExporter('node_exporter (same data only: cpu, cpufreq, loadavg, meminfo, thermal_zone, powersupplyclass)', exporter, [
@@ -84,7 +85,8 @@ export function renderSamplerPerf(rows: SamplerPerfRow[], durationS: number): st
   if (sampler) {
     const goal = sampler.cpuPct <= 0.5 && exporters.every((e) => sampler.cpuPct < e.cpuPct);
     for (const e of exporters) out.push(`ratio sampler / ${e.label}: ${(sampler.cpuPct / e.cpuPct).toFixed(2)}`);
-    if (exporters.length === 0) out.push(`goal (≤ 0.5% of one core): ${sampler.cpuPct <= 0.5 ? 'met' : 'NOT met'} (node_exporter is compared on this host only)`);
+    if (exporters.length === 0)
+      out.push(`goal (≤ 0.5% of one core): ${sampler.cpuPct <= 0.5 ? 'met' : 'NOT met'} (node_exporter is compared on this host only)`);
     else out.push(`goal (≤ 0.5% of one core and below node_exporter): ${goal ? 'met' : 'NOT met'}`);
   }
   return `${out.join('\n')}\n`;

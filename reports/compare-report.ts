@@ -56,6 +56,8 @@ export async function writeCompareReport(runDirs: string[], opts: CompareReportO
     junitPath: paths['junit.xml']!,
     verdict: model.verdict,
     regressions: model.pairs.reduce((a, p) => a + p.counts.regressed, 0),
-    regressedMetrics: model.pairs.flatMap((p) => p.metrics.filter((m) => m.verdict === 'regressed').map((m) => `${m.configLabel} ${metricName(m)} ${changeText(m)}`)),
+    regressedMetrics: model.pairs.flatMap((p) =>
+      p.metrics.filter((m) => m.verdict === 'regressed').map((m) => `${m.configLabel} ${metricName(m)} ${changeText(m)}`),
+    ),
   };
 }

@@ -26,7 +26,11 @@ export interface Order {
 
 /** A gRPC-gateway style error: HTTP status and `{"code","message","details"}`. */
 export class ApiError extends Error {
-  constructor(readonly httpStatus: number, readonly grpcCode: number, message: string) {
+  constructor(
+    readonly httpStatus: number,
+    readonly grpcCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -67,7 +71,7 @@ function itemTypes(body: Record<string, unknown>, key: string): number[] {
   const list = body[key] ?? [];
   if (!Array.isArray(list)) throw new ApiError(400, 3, `${key}: expected a list of {itemType}`);
   return list.map((entry: unknown) => {
-    const type = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>).itemType ?? 0 : undefined;
+    const type = typeof entry === 'object' && entry !== null ? ((entry as Record<string, unknown>).itemType ?? 0) : undefined;
     // Upstream's counter crashes on a type outside 0–9; ours answers 400 instead (documented difference).
     if (typeof type !== 'number' || !itemByType(type)) throw new ApiError(400, 3, `${key}: unknown itemType ${JSON.stringify(type)}`);
     return type;

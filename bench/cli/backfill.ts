@@ -24,6 +24,8 @@ export function backfillCommand(): Command {
       const log = createLogger({ quiet: options.quiet });
       const result = await backfillRun(runDir, openInflux(target), (m) => log.progress(m));
       log.done();
-      process.stdout.write(`backfilled run ${result.runId}: ${result.points} points, ${result.nodePoints} node and ${result.k6Points} k6 InfluxDB points into ${target.url}\n`);
+      process.stdout.write(
+        `backfilled run ${result.runId}: ${result.points} points, ${result.nodePoints} node and ${result.k6Points} k6 InfluxDB points into ${target.url}\n`,
+      );
     });
 }

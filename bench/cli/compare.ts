@@ -19,15 +19,23 @@ interface CompareFlags {
 /** `bench compare <runA> <runB> [...]`: B (and any later run) against the baseline A. */
 export function compareCommand(): Command {
   return new Command('compare')
-    .description('compare runs with a baseline (the first run): verdict per metric, HTML, PNG charts, summary.md, summary.json, junit.xml; three or more runs also give a trend with change points')
+    .description(
+      'compare runs with a baseline (the first run): verdict per metric, HTML, PNG charts, summary.md, summary.json, junit.xml; three or more runs also give a trend with change points',
+    )
     .argument('<baseline>', 'baseline run directory')
     .argument('<candidates...>', 'run directories to compare with it, oldest first')
     .option('--out <dir>', 'output directory (default: <last run>/compare-<baseline run id>)')
     .addOption(new Option('--threshold <pct>', 'smallest relative change that counts, %').default(5).argParser(numberArg(0, { exclusive: true })))
-    .addOption(new Option('--error-threshold <pp>', 'smallest error-rate change that counts, percentage points').default(1).argParser(numberArg(0, { exclusive: true })))
+    .addOption(
+      new Option('--error-threshold <pp>', 'smallest error-rate change that counts, percentage points').default(1).argParser(numberArg(0, { exclusive: true })),
+    )
     .addOption(new Option('--alpha <p>', 'significance level').default(0.05).argParser(probabilityArg()))
-    .addOption(new Option('--min-repetitions <n>', 'repetitions per side needed to test on repetitions rather than raw samples').default(5).argParser(intArg(2)))
-    .addOption(new Option('--thermal-threshold <tempC>', 'warn when a node exceeds this temperature, °C').default(70).argParser(numberArg(0, { exclusive: true })))
+    .addOption(
+      new Option('--min-repetitions <n>', 'repetitions per side needed to test on repetitions rather than raw samples').default(5).argParser(intArg(2)),
+    )
+    .addOption(
+      new Option('--thermal-threshold <tempC>', 'warn when a node exceeds this temperature, °C').default(70).argParser(numberArg(0, { exclusive: true })),
+    )
     .option('--fail-on-regression', `exit ${EXIT.regression} when any metric regressed`)
     .option('--json', 'print the result (paths and verdict) as JSON on stdout')
     .action(async (baseline: string, candidates: string[], flags: CompareFlags) => {
@@ -43,7 +51,10 @@ export function compareCommand(): Command {
         warnings: { thermalThresholdC: flags.thermalThreshold },
       });
       if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-      else process.stdout.write(`verdict: ${result.verdict} (${result.regressions} regressed metric(s))\n${result.htmlPath}\n${result.summaryMdPath}\n${result.summaryJsonPath}\n${result.junitPath}\n`);
+      else
+        process.stdout.write(
+          `verdict: ${result.verdict} (${result.regressions} regressed metric(s))\n${result.htmlPath}\n${result.summaryMdPath}\n${result.summaryJsonPath}\n${result.junitPath}\n`,
+        );
       if (flags.failOnRegression && result.regressions > 0) process.exitCode = EXIT.regression;
     });
 }

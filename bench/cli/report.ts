@@ -16,7 +16,9 @@ export function reportCommand(): Command {
     .description('write report.html, charts/*.png, summary.md, summary.json and junit.xml for one run directory')
     .argument('<run>', 'run directory (results/<runId>/)')
     .option('--out <dir>', 'output directory (default: the run directory)')
-    .addOption(new Option('--thermal-threshold <tempC>', 'warn when a node exceeds this temperature, °C').default(70).argParser(numberArg(0, { exclusive: true })))
+    .addOption(
+      new Option('--thermal-threshold <tempC>', 'warn when a node exceeds this temperature, °C').default(70).argParser(numberArg(0, { exclusive: true })),
+    )
     .option('--json', 'print the written paths as JSON on stdout')
     .action(async (run: string, options: { out?: string; thermalThreshold: number; json?: boolean }) => {
       await requireDirectory(run, 'run');

@@ -91,7 +91,13 @@ export async function findK6(env: NodeJS.ProcessEnv = process.env): Promise<{ pa
     return { path: env.K6_BIN, version };
   }
   const cached = join(env.XDG_CACHE_HOME ?? join(env.HOME ?? '/tmp', '.cache'), 'cloudlet-bench', 'k6', 'k6');
-  for (const candidate of [cached, ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'k6'))]) {
+  for (const candidate of [
+    cached,
+    ...(env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, 'k6')),
+  ]) {
     if (!(await executable(candidate))) continue;
     const version = await k6VersionOf(candidate);
     if (version?.startsWith(`${K6_MAJOR}.`)) return { path: candidate, version };
@@ -119,7 +125,10 @@ function spawnGenerator(command: string, prefixArgs: string[], options: LoadRunO
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const log = createWriteStream(options.logPath, { flags: 'a' });
-    const child = spawn(command, [...prefixArgs, ...k6Args(options)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, K6_NO_USAGE_REPORT: 'true' } });
+    const child = spawn(command, [...prefixArgs, ...k6Args(options)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, K6_NO_USAGE_REPORT: 'true' },
+    });
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
     let interrupted = false;

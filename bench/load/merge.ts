@@ -14,7 +14,12 @@ export interface GeneratorFiles {
   samplesPath: string;
 }
 
-export async function mergeGeneratorFiles(parts: GeneratorFiles[], out: GeneratorFiles, thresholds: Record<string, string[]>, statNames: string[]): Promise<{ thresholdsPassed: boolean; samples: number }> {
+export async function mergeGeneratorFiles(
+  parts: GeneratorFiles[],
+  out: GeneratorFiles,
+  thresholds: Record<string, string[]>,
+  statNames: string[],
+): Promise<{ thresholdsPassed: boolean; samples: number }> {
   const recorder = new Recorder(null, {});
   const gz: Buffer[] = [];
   let durationMs = 0;

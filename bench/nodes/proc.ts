@@ -10,7 +10,10 @@ export function processCpuTicks(statText: string): number | null {
   // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
   const close = statText.lastIndexOf(')');
   if (close < 0) return null;
-  const fields = statText.slice(close + 2).trim().split(/\s+/);
+  const fields = statText
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // After the name, field 3 (state) is index 0, so utime (14) is index 11 … cstime (17) is 14.
   const ticks = fields.slice(11, 15).map(Number);
   if (ticks.length < 4 || ticks.some((v) => !Number.isFinite(v))) return null;

@@ -32,7 +32,10 @@ export const ATTEMPTS_DIR = 'attempts';
 export const PARTIAL_SUFFIX = '.partial';
 
 export class RunDir {
-  private constructor(readonly dir: string, public manifest: Manifest) {}
+  private constructor(
+    readonly dir: string,
+    public manifest: Manifest,
+  ) {}
 
   /** Creates `<root>/<runId>/`; an existing directory is an error, never overwritten. */
   static async create(root: string, manifest: Manifest): Promise<RunDir> {
@@ -41,7 +44,8 @@ export class RunDir {
     try {
       await mkdir(dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new EnvironmentError(`run directory ${dir} already exists; results are never overwritten`, { cause: error });
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new EnvironmentError(`run directory ${dir} already exists; results are never overwritten`, { cause: error });
       throw error;
     }
     await mkdir(join(dir, POINTS_DIR));
@@ -90,7 +94,12 @@ export class RunDir {
     const root = join(this.dir, POINTS_DIR);
     for (const name of await readdir(root)) {
       const id = name.endsWith(PARTIAL_SUFFIX) ? name.slice(0, -PARTIAL_SUFFIX.length) : name;
-      const status = name.endsWith(PARTIAL_SUFFIX) ? null : await readJson<PointResult>(join(root, name, 'result.json')).then((r) => r.status, () => null);
+      const status = name.endsWith(PARTIAL_SUFFIX)
+        ? null
+        : await readJson<PointResult>(join(root, name, 'result.json')).then(
+            (r) => r.status,
+            () => null,
+          );
       if (status === 'complete') {
         complete.add(id);
         continue;

@@ -102,7 +102,11 @@ export interface PointResult {
 
 /** A line of k6's `--out json` output. Only Point lines carry values. */
 export type K6SampleLine =
-  | { type: 'Metric'; metric: string; data: { name: string; type: 'counter' | 'gauge' | 'rate' | 'trend'; contains: 'default' | 'time' | 'data'; thresholds: string[]; submetrics: null } }
+  | {
+      type: 'Metric';
+      metric: string;
+      data: { name: string; type: 'counter' | 'gauge' | 'rate' | 'trend'; contains: 'default' | 'time' | 'data'; thresholds: string[]; submetrics: null };
+    }
   | { type: 'Point'; metric: string; data: { time: string; value: number; tags: Record<string, string> } };
 
 /** k6's `--summary-export` format (what matters of it). Trend stats keys look like `p(95)`. */

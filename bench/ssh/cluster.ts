@@ -34,7 +34,13 @@ export function startClusterSampler(options: ClusterSamplerOptions): Promise<Sam
           intervalMs: options.intervalMs,
           onSample: options.onSample,
           onConnection: (event) =>
-            emit({ timeMs: event.timeMs, pointId: null, type: event.type === 'lost' ? 'node-lost' : 'node-back', node: node.name, ...(event.error ? { message: event.error.message } : {}) }),
+            emit({
+              timeMs: event.timeMs,
+              pointId: null,
+              type: event.type === 'lost' ? 'node-lost' : 'node-back',
+              node: node.name,
+              ...(event.error ? { message: event.error.message } : {}),
+            }),
           onError: (error) => emit({ timeMs: Date.now(), pointId: null, type: 'error', node: node.name, message: error.message }),
         }),
     ),

@@ -62,7 +62,8 @@ export async function connectSsh(target: SshTarget): Promise<SshConnection> {
   const known = await readKnownHosts(knownHostsPath);
   const privateKey = target.privateKey ?? (target.privateKeyPath ? await readKeyFile(target.privateKeyPath) : undefined);
   const agent = target.agent ?? (privateKey ? undefined : process.env.SSH_AUTH_SOCK);
-  if (!privateKey && !agent) throw new SshAuthError(`ssh ${where}: no key given and no ssh-agent ($SSH_AUTH_SOCK unset); set the node's ssh key path in the inventory`);
+  if (!privateKey && !agent)
+    throw new SshAuthError(`ssh ${where}: no key given and no ssh-agent ($SSH_AUTH_SOCK unset); set the node's ssh key path in the inventory`);
 
   let hostKeyError: Error | null = null;
   const config: ConnectConfig = {
@@ -88,13 +89,17 @@ export async function connectSsh(target: SshTarget): Promise<SshConnection> {
         return verify(false);
       }
       if (!target.acceptNewHostKey) {
-        hostKeyError = new SshHostKeyUnknownError(`ssh ${where}: host key ${seen} is not in ${knownHostsPath}; accept it on first use with --accept-new-host-keys, or add it with ssh-keyscan`);
+        hostKeyError = new SshHostKeyUnknownError(
+          `ssh ${where}: host key ${seen} is not in ${knownHostsPath}; accept it on first use with --accept-new-host-keys, or add it with ssh-keyscan`,
+        );
         return verify(false);
       }
       appendKnownHost(knownHostsPath, knownHostsLine(target.host, port, key)).then(
         () => verify(true),
         (error) => {
-          hostKeyError = new SshHostKeyUnknownError(`ssh ${where}: cannot record the new host key in ${knownHostsPath}: ${errorMessage(error)}`, { cause: error });
+          hostKeyError = new SshHostKeyUnknownError(`ssh ${where}: cannot record the new host key in ${knownHostsPath}: ${errorMessage(error)}`, {
+            cause: error,
+          });
           verify(false);
         },
       );
@@ -131,7 +136,9 @@ export async function connectSsh(target: SshTarget): Promise<SshConnection> {
 
   const exec = (command: string) =>
     new Promise<ClientChannel>((resolve, reject) => {
-      client.exec(command, (error, channel) => (error ? reject(new SshUnreachableError(`ssh ${where}: cannot run a command: ${error.message}`, { cause: error })) : resolve(channel)));
+      client.exec(command, (error, channel) =>
+        error ? reject(new SshUnreachableError(`ssh ${where}: cannot run a command: ${error.message}`, { cause: error })) : resolve(channel),
+      );
     });
 
   return {
@@ -157,17 +164,27 @@ export async function connectSsh(target: SshTarget): Promise<SshConnection> {
   };
 }
 
-function classify(error: Error & { level?: string; code?: string }, where: string, hostKeyError: Error | null, withKey: boolean, agent: string | undefined): Error {
+function classify(
+  error: Error & { level?: string; code?: string },
+  where: string,
+  hostKeyError: Error | null,
+  withKey: boolean,
+  agent: string | undefined,
+): Error {
   if (hostKeyError) {
     (hostKeyError as { cause?: unknown }).cause = error;
     return hostKeyError;
   }
   if (error.level === 'client-authentication') {
     const tried = [withKey ? 'the private key' : null, agent ? `the agent at ${agent}` : null].filter(Boolean).join(' and ');
-    return new SshAuthError(`ssh ${where}: authentication refused (tried ${tried}); add the public key to the user's ~/.ssh/authorized_keys on the node`, { cause: error });
+    return new SshAuthError(`ssh ${where}: authentication refused (tried ${tried}); add the public key to the user's ~/.ssh/authorized_keys on the node`, {
+      cause: error,
+    });
   }
   if (error.level === 'client-timeout' || (error.code && UNREACHABLE_CODES.has(error.code)) || error.level === 'client-socket') {
-    return new SshUnreachableError(`ssh ${where}: unreachable (${error.message}); check the address, that sshd runs on the node, and the network`, { cause: error });
+    return new SshUnreachableError(`ssh ${where}: unreachable (${error.message}); check the address, that sshd runs on the node, and the network`, {
+      cause: error,
+    });
   }
   return new SshUnreachableError(`ssh ${where}: connection failed: ${error.message}`, { cause: error });
 }

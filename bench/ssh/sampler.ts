@@ -131,7 +131,12 @@ export async function startRemoteSampler(opts: RemoteSamplerOptions): Promise<Re
     void connection.closed.then(async (error) => {
       forget(connection);
       if (stopping) return;
-      opts.onConnection?.({ type: 'lost', node: opts.node, timeMs: Date.now(), error: error ?? new SshUnreachableError(`ssh ${describeTarget(opts.target)}: connection closed`) });
+      opts.onConnection?.({
+        type: 'lost',
+        node: opts.node,
+        timeMs: Date.now(),
+        error: error ?? new SshUnreachableError(`ssh ${describeTarget(opts.target)}: connection closed`),
+      });
       for (let attempt = 0; !stopping; attempt++) {
         await sleep(backoffDelayMs(attempt, opts.backoff));
         if (stopping) return;

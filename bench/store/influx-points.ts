@@ -108,5 +108,7 @@ function cleanTags(tags: Record<string, string>): Record<string, string> {
 }
 
 function cleanFields(fields: Record<string, number | boolean | null>): Record<string, number | boolean> {
-  return Object.fromEntries(Object.entries(fields).filter((e): e is [string, number | boolean] => e[1] !== null && (typeof e[1] !== 'number' || Number.isFinite(e[1]))));
+  return Object.fromEntries(
+    Object.entries(fields).filter((e): e is [string, number | boolean] => e[1] !== null && (typeof e[1] !== 'number' || Number.isFinite(e[1]))),
+  );
 }

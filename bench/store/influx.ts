@@ -38,7 +38,8 @@ export function parseInfluxUrl(text: string): InfluxTarget {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`influx url: expected http or https, got "${url.protocol}" in "${text}"`);
   const database = decodeURIComponent(url.pathname.replace(/^\/+|\/+$/g, ''));
-  if (!database || database.includes('/')) throw new UsageError(`influx url: name the database as the path, e.g. http://127.0.0.1:8086/cloudlet; got "${text}"`);
+  if (!database || database.includes('/'))
+    throw new UsageError(`influx url: name the database as the path, e.g. http://127.0.0.1:8086/cloudlet; got "${text}"`);
   const protocol = url.protocol === 'https:' ? 'https' : 'http';
   const shown = new URL(url.href);
   shown.password = '';
@@ -81,7 +82,9 @@ export function openInflux(target: InfluxTarget, options: { timeoutMs?: number }
   });
   let databaseReady = false;
   const fail = (what: string, error: unknown) =>
-    new EnvironmentError(`InfluxDB at ${target.url}: ${what} failed: ${errorMessage(error)}; start it (or fix the URL) and run \`bench backfill <runDir>\``, { cause: error });
+    new EnvironmentError(`InfluxDB at ${target.url}: ${what} failed: ${errorMessage(error)}; start it (or fix the URL) and run \`bench backfill <runDir>\``, {
+      cause: error,
+    });
   return {
     target,
     async write(points) {

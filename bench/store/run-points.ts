@@ -24,7 +24,10 @@ export async function runIdOf(runDir: string): Promise<string> {
 export async function pointIdsOf(runDir: string): Promise<string[]> {
   try {
     const entries = await readdir(join(runDir, 'points'), { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;

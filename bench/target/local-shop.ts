@@ -30,11 +30,26 @@ const SHOP_CLI = fileURLToPath(new URL('../../shop/cli.ts', import.meta.url));
 
 export async function startLocalShop(options: LocalShopOptions): Promise<RunningShop> {
   const started = performance.now();
-  const child = spawn(process.execPath, [
-    '--import', import.meta.resolve('tsx'), SHOP_CLI, 'serve',
-    '--port', String(options.port), '--replicas', String(options.replicas), '--cpu-ms', String(options.cpuMs),
-    '--prep-factor', String(options.prepFactor), '--station-slots', String(options.stationSlots),
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      import.meta.resolve('tsx'),
+      SHOP_CLI,
+      'serve',
+      '--port',
+      String(options.port),
+      '--replicas',
+      String(options.replicas),
+      '--cpu-ms',
+      String(options.cpuMs),
+      '--prep-factor',
+      String(options.prepFactor),
+      '--station-slots',
+      String(options.stationSlots),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
@@ -56,7 +71,12 @@ export async function startLocalShop(options: LocalShopOptions): Promise<Running
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      const reason = stderr.split('\n').filter((l) => l.startsWith('error:')).pop()?.replace(/^error:\s*/, '') ?? stderr.trim();
+      const reason =
+        stderr
+          .split('\n')
+          .filter((l) => l.startsWith('error:'))
+          .pop()
+          ?.replace(/^error:\s*/, '') ?? stderr.trim();
       reject(new EnvironmentError(`the reference shop exited (code ${code}) before it was ready: ${reason || 'no output'}`));
     });
   });

@@ -58,7 +58,10 @@ export async function swarmTarget(config: BenchConfig, inventoryPath: string, lo
   const sshOf = (entry: { name: string; host: string; ssh?: (typeof inventory.inventory.nodes)[number]['ssh'] }) => {
     const ssh = sshTarget(inventory, entry);
     return {
-      host: ssh.host, port: ssh.port, username: ssh.user, readyTimeoutMs: ssh.timeoutMs,
+      host: ssh.host,
+      port: ssh.port,
+      username: ssh.user,
+      readyTimeoutMs: ssh.timeoutMs,
       ...(ssh.keyPath ? { privateKeyPath: ssh.keyPath } : {}),
       ...(ssh.agentSocket ? { agent: ssh.agentSocket } : {}),
       ...(ssh.knownHostsPath ? { knownHostsPath: ssh.knownHostsPath } : {}),
@@ -66,7 +69,12 @@ export async function swarmTarget(config: BenchConfig, inventoryPath: string, lo
     };
   };
   const nodes: SampledNode[] = inventory.inventory.nodes.map((node) => ({ name: node.name, ssh: sshOf(node) }));
-  const generators: RemoteGeneratorSpec[] = inventory.inventory.generators.map((g) => ({ name: g.name, ssh: sshOf(g), command: g.command, workdir: g.workdir }));
+  const generators: RemoteGeneratorSpec[] = inventory.inventory.generators.map((g) => ({
+    name: g.name,
+    ssh: sshOf(g),
+    command: g.command,
+    workdir: g.workdir,
+  }));
   const declared = new Map<string, number>();
   let closed = false;
 
@@ -76,7 +84,9 @@ export async function swarmTarget(config: BenchConfig, inventoryPath: string, lo
       return { cluster, images, inventory: { path: inventory.path, ...inventory.inventory } };
     },
     async prepare(spec) {
-      const scaled = await withManager('scale', (c) => c.scale(Object.entries(spec.replicas).map(([service, replicas]) => ({ service: fullName(service), replicas }))));
+      const scaled = await withManager('scale', (c) =>
+        c.scale(Object.entries(spec.replicas).map(([service, replicas]) => ({ service: fullName(service), replicas }))),
+      );
       for (const service of scaled.services) if (!declared.has(service.name)) declared.set(service.name, service.from);
       const placements = await withManager('placements', (c) => c.placements(fullName(target.entryService)));
       const baseUrls = [...new Set(placements.map((p) => `http://${p.host}:${target.entryPort}`))];

@@ -38,7 +38,15 @@ async function clockOffsetMs(session: SshSession): Promise<number | undefined> {
 
 /** Reaches one node over SSH (within its timeout) and asks its clock, its disk and its engine. */
 export async function probeNode(loaded: LoadedInventory, node: InventoryNode, images: string[]): Promise<NodeProbe> {
-  const probe: NodeProbe = { node: node.name, sshError: undefined, engineError: undefined, clockOffsetMs: undefined, diskFreeBytes: undefined, arch: undefined, images: {} };
+  const probe: NodeProbe = {
+    node: node.name,
+    sshError: undefined,
+    engineError: undefined,
+    clockOffsetMs: undefined,
+    diskFreeBytes: undefined,
+    arch: undefined,
+    images: {},
+  };
   const target = sshTarget(loaded, node);
   let session: SshSession;
   try {
@@ -76,7 +84,9 @@ export async function probeNode(loaded: LoadedInventory, node: InventoryNode, im
 /** Platforms a registry lists for an image (GET /distribution/<name>/json on a manager), or undefined. */
 async function publishedPlatforms(engine: Engine, image: string): Promise<string[] | undefined> {
   try {
-    const answer = (await within(engine.docker.getImage(image).distribution({}), 15_000, `registry for ${image}`)) as { Platforms?: Array<{ architecture?: string; variant?: string }> };
+    const answer = (await within(engine.docker.getImage(image).distribution({}), 15_000, `registry for ${image}`)) as {
+      Platforms?: Array<{ architecture?: string; variant?: string }>;
+    };
     return (answer.Platforms ?? []).map((platform) => imagePlatform({ Architecture: platform.architecture, Variant: platform.variant }));
   } catch {
     return undefined;

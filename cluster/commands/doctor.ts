@@ -51,67 +51,154 @@ export function diagnose(input: DoctorInput): Finding[] {
   const wantManagers = input.inventory.nodes.filter((node) => node.role === 'manager').length;
 
   if (!Array.isArray(input.swarm)) {
-    add({ check: 'leader', level: 'fail', node: undefined, message: input.swarm.error, fix: 'start the engines of the managers; with quorum lost, `docker swarm init --force-new-cluster` on one surviving manager, then `cluster init`' });
+    add({
+      check: 'leader',
+      level: 'fail',
+      node: undefined,
+      message: input.swarm.error,
+      fix: 'start the engines of the managers; with quorum lost, `docker swarm init --force-new-cluster` on one surviving manager, then `cluster init`',
+    });
   } else {
     const swarm = input.swarm;
     const managers = swarm.filter((node) => node.Spec.Role === 'manager');
     const count = managers.length;
     if (count % 2 === 0) {
-      add({ check: 'managers', level: 'warn', node: undefined, message: `${count} managers: an even count tolerates no more failures than ${count - 1} (losing ${count / 2} loses quorum)`, fix: `set ${count + 1} or ${count - 1} managers in the inventory (role: manager), then run \`cluster init\`` });
+      add({
+        check: 'managers',
+        level: 'warn',
+        node: undefined,
+        message: `${count} managers: an even count tolerates no more failures than ${count - 1} (losing ${count / 2} loses quorum)`,
+        fix: `set ${count + 1} or ${count - 1} managers in the inventory (role: manager), then run \`cluster init\``,
+      });
     } else add({ check: 'managers', level: 'ok', node: undefined, message: `${count} managers (tolerates ${(count - 1) / 2} lost)`, fix: '' });
     if (wantManagers % 2 === 0 && wantManagers !== count) {
-      add({ check: 'managers', level: 'warn', node: undefined, message: `the inventory asks for ${wantManagers} managers, an even count`, fix: 'make the number of role: manager nodes odd' });
+      add({
+        check: 'managers',
+        level: 'warn',
+        node: undefined,
+        message: `the inventory asks for ${wantManagers} managers, an even count`,
+        fix: 'make the number of role: manager nodes odd',
+      });
     }
     const leader = managers.find((node) => node.ManagerStatus?.Leader);
-    if (!leader) add({ check: 'leader', level: 'fail', node: undefined, message: 'the swarm has no leader', fix: 'bring back a majority of managers; if they are lost for good, `docker swarm init --force-new-cluster` on one of them' });
+    if (!leader)
+      add({
+        check: 'leader',
+        level: 'fail',
+        node: undefined,
+        message: 'the swarm has no leader',
+        fix: 'bring back a majority of managers; if they are lost for good, `docker swarm init --force-new-cluster` on one of them',
+      });
     else add({ check: 'leader', level: 'ok', node: leader.Description?.Hostname, message: `leader is ${leader.Description?.Hostname ?? leader.ID}`, fix: '' });
     for (const node of swarm) {
       const name = node.Description?.Hostname ?? node.ID;
       if (node.Status?.State !== 'ready') {
-        add({ check: 'node', level: 'fail', node: name, message: `node is ${node.Status?.State ?? 'unknown'}${node.Status?.Message ? ` (${node.Status.Message})` : ''}`, fix: `check that ${name} is powered and on the network, and that its engine runs (systemctl start docker)` });
+        add({
+          check: 'node',
+          level: 'fail',
+          node: name,
+          message: `node is ${node.Status?.State ?? 'unknown'}${node.Status?.Message ? ` (${node.Status.Message})` : ''}`,
+          fix: `check that ${name} is powered and on the network, and that its engine runs (systemctl start docker)`,
+        });
       }
       if (node.ManagerStatus && node.ManagerStatus.Reachability !== 'reachable') {
-        add({ check: 'node', level: 'fail', node: name, message: `manager is ${node.ManagerStatus.Reachability ?? 'unknown'}`, fix: `start the engine on ${name}; if it is gone for good, \`docker node demote\` and \`docker node rm --force\` it` });
+        add({
+          check: 'node',
+          level: 'fail',
+          node: name,
+          message: `manager is ${node.ManagerStatus.Reachability ?? 'unknown'}`,
+          fix: `start the engine on ${name}; if it is gone for good, \`docker node demote\` and \`docker node rm --force\` it`,
+        });
       }
       if (node.Spec.Availability && node.Spec.Availability !== 'active') {
-        add({ check: 'node', level: 'warn', node: name, message: `availability is ${node.Spec.Availability}: no new tasks land there`, fix: `docker node update --availability active ${name}` });
+        add({
+          check: 'node',
+          level: 'warn',
+          node: name,
+          message: `availability is ${node.Spec.Availability}: no new tasks land there`,
+          fix: `docker node update --availability active ${name}`,
+        });
       }
     }
     for (const entry of input.inventory.nodes) {
       const match = matchNode(entry, swarm);
       if (!match) add({ check: 'roles', level: 'fail', node: entry.name, message: 'not in the swarm', fix: 'run `cluster init` to join it' });
-      else if (match.Spec.Role !== entry.role) add({ check: 'roles', level: 'warn', node: entry.name, message: `is a ${match.Spec.Role}, the inventory says ${entry.role}`, fix: 'run `cluster init` to promote or demote it' });
+      else if (match.Spec.Role !== entry.role)
+        add({
+          check: 'roles',
+          level: 'warn',
+          node: entry.name,
+          message: `is a ${match.Spec.Role}, the inventory says ${entry.role}`,
+          fix: 'run `cluster init` to promote or demote it',
+        });
     }
   }
 
   for (const probe of input.probes) {
     const entry = input.inventory.nodes.find((node) => node.name === probe.node);
     if (probe.sshError) {
-      add({ check: 'node', level: 'fail', node: probe.node, message: `unreachable over SSH: ${probe.sshError}`, fix: `check the address, port and key of ${probe.node} in the inventory, and that sshd runs there` });
+      add({
+        check: 'node',
+        level: 'fail',
+        node: probe.node,
+        message: `unreachable over SSH: ${probe.sshError}`,
+        fix: `check the address, port and key of ${probe.node} in the inventory, and that sshd runs there`,
+      });
       continue;
     }
-    if (probe.engineError) add({ check: 'node', level: 'fail', node: probe.node, message: `engine not answering: ${probe.engineError}`, fix: `start the engine on ${probe.node} (systemctl start docker)` });
+    if (probe.engineError)
+      add({
+        check: 'node',
+        level: 'fail',
+        node: probe.node,
+        message: `engine not answering: ${probe.engineError}`,
+        fix: `start the engine on ${probe.node} (systemctl start docker)`,
+      });
     if (probe.clockOffsetMs !== undefined) {
       if (Math.abs(probe.clockOffsetMs) > input.maxClockSkewMs) {
-        add({ check: 'clock', level: 'fail', node: probe.node, message: `clock is off by ${(probe.clockOffsetMs / 1000).toFixed(2)} s`, fix: `enable time sync on ${probe.node} (chronyd or systemd-timesyncd); samples from nodes are time-aligned` });
+        add({
+          check: 'clock',
+          level: 'fail',
+          node: probe.node,
+          message: `clock is off by ${(probe.clockOffsetMs / 1000).toFixed(2)} s`,
+          fix: `enable time sync on ${probe.node} (chronyd or systemd-timesyncd); samples from nodes are time-aligned`,
+        });
       } else add({ check: 'clock', level: 'ok', node: probe.node, message: `clock within ${Math.abs(probe.clockOffsetMs).toFixed(0)} ms`, fix: '' });
     }
     if (probe.diskFreeBytes !== undefined) {
       const minBytes = input.inventory.minFreeDiskGiB * GIB;
       if (probe.diskFreeBytes < minBytes) {
-        add({ check: 'disk', level: 'warn', node: probe.node, message: `${(probe.diskFreeBytes / GIB).toFixed(1)} GiB free for the engine (below ${input.inventory.minFreeDiskGiB} GiB)`, fix: `docker system prune on ${probe.node}, or free space on its data disk` });
+        add({
+          check: 'disk',
+          level: 'warn',
+          node: probe.node,
+          message: `${(probe.diskFreeBytes / GIB).toFixed(1)} GiB free for the engine (below ${input.inventory.minFreeDiskGiB} GiB)`,
+          fix: `docker system prune on ${probe.node}, or free space on its data disk`,
+        });
       } else add({ check: 'disk', level: 'ok', node: probe.node, message: `${(probe.diskFreeBytes / GIB).toFixed(1)} GiB free`, fix: '' });
     }
     const nodeArch = entry?.arch ?? probe.arch;
     if (entry?.arch && probe.arch && entry.arch !== probe.arch) {
-      add({ check: 'node', level: 'warn', node: probe.node, message: `runs ${probe.arch}, the inventory expects ${entry.arch}`, fix: 'correct arch in the inventory, or check the node' });
+      add({
+        check: 'node',
+        level: 'warn',
+        node: probe.node,
+        message: `runs ${probe.arch}, the inventory expects ${entry.arch}`,
+        fix: 'correct arch in the inventory, or check the node',
+      });
     }
     for (const image of input.images) {
       const found = probe.images[image];
       const published = input.registryPlatforms?.[image];
       if (found === 'missing' && input.inventory.imagePolicy === 'registry' && published && nodeArch) {
         if (!published.includes(nodeArch)) {
-          add({ check: 'images', level: 'fail', node: probe.node, message: `image ${image} is published for ${published.join(', ') || 'no platform'}, not for ${nodeArch}`, fix: `build and push ${image} for linux/${nodeArch} (docker buildx build --platform linux/${nodeArch} --push)` });
+          add({
+            check: 'images',
+            level: 'fail',
+            node: probe.node,
+            message: `image ${image} is published for ${published.join(', ') || 'no platform'}, not for ${nodeArch}`,
+            fix: `build and push ${image} for linux/${nodeArch} (docker buildx build --platform linux/${nodeArch} --push)`,
+          });
         }
       } else if (found === 'missing') {
         add({
@@ -119,10 +206,19 @@ export function diagnose(input: DoctorInput): Finding[] {
           level: input.inventory.imagePolicy === 'local' ? 'fail' : 'warn',
           node: probe.node,
           message: `image ${image} is not on the node`,
-          fix: input.inventory.imagePolicy === 'local' ? `docker save ${image} | ssh ${probe.node} docker load` : `make sure ${image} is published for linux/${nodeArch ?? '<arch>'} and the node can reach its registry`,
+          fix:
+            input.inventory.imagePolicy === 'local'
+              ? `docker save ${image} | ssh ${probe.node} docker load`
+              : `make sure ${image} is published for linux/${nodeArch ?? '<arch>'} and the node can reach its registry`,
         });
       } else if (found && found !== 'unknown' && nodeArch && found !== nodeArch) {
-        add({ check: 'images', level: 'fail', node: probe.node, message: `image ${image} is for ${found}, the node runs ${nodeArch}`, fix: `build and push ${image} for linux/${nodeArch} (docker buildx build --platform linux/${nodeArch})` });
+        add({
+          check: 'images',
+          level: 'fail',
+          node: probe.node,
+          message: `image ${image} is for ${found}, the node runs ${nodeArch}`,
+          fix: `build and push ${image} for linux/${nodeArch} (docker buildx build --platform linux/${nodeArch})`,
+        });
       }
     }
   }
@@ -138,7 +234,12 @@ export function worstLevel(findings: Finding[]): Finding['level'] {
 }
 
 export function renderFindings(findings: Finding[]): string {
-  const rows = findings.map((finding) => [finding.level.toUpperCase(), finding.check, finding.node ?? '', finding.message + (finding.fix ? `\n    fix: ${finding.fix}` : '')]);
+  const rows = findings.map((finding) => [
+    finding.level.toUpperCase(),
+    finding.check,
+    finding.node ?? '',
+    finding.message + (finding.fix ? `\n    fix: ${finding.fix}` : ''),
+  ]);
   return `${table([['LEVEL', 'CHECK', 'NODE', 'FINDING'], ...rows])}\n`;
 }
 

@@ -20,7 +20,17 @@ export interface InitResult {
 }
 
 /** Pure: the role and label changes that make the swarm match the inventory. */
-export function roleChanges(inventory: InventoryNode[], swarm: SwarmNode[]): Array<{ node: InventoryNode; swarmNode: SwarmNode; role: 'manager' | 'worker'; labels: Record<string, string>; roleChanged: boolean; labelsChanged: boolean }> {
+export function roleChanges(
+  inventory: InventoryNode[],
+  swarm: SwarmNode[],
+): Array<{
+  node: InventoryNode;
+  swarmNode: SwarmNode;
+  role: 'manager' | 'worker';
+  labels: Record<string, string>;
+  roleChanged: boolean;
+  labelsChanged: boolean;
+}> {
   const changes = [];
   for (const node of inventory) {
     const swarmNode = matchNode(node, swarm);
@@ -58,7 +68,11 @@ export async function initCluster(loaded: LoadedInventory, log: Logger): Promise
     const first = members[firstIndex]!;
     const created = states[firstIndex]!.state !== 'active';
     const joined = members.filter((_member, index) => index !== firstIndex && states[index]!.state !== 'active').map((member) => member.name);
-    await formSwarm(first, members.filter((_member, index) => index !== firstIndex), (message) => log.info(message));
+    await formSwarm(
+      first,
+      members.filter((_member, index) => index !== firstIndex),
+      (message) => log.info(message),
+    );
 
     const result: InitResult = { via: first.name, created, joined, promoted: [], demoted: [], labelled: [] };
     const swarm = await poll('joined nodes to register', 30_000, async () => {
@@ -68,7 +82,9 @@ export async function initCluster(loaded: LoadedInventory, log: Logger): Promise
     for (const change of roleChanges(nodes, swarm)) {
       const fresh = (await first.engine.docker.getNode(change.swarmNode.ID).inspect()) as SwarmNode;
       log.info(`${change.node.name}: ${change.roleChanged ? `${change.swarmNode.Spec.Role} → ${change.role}` : 'labels'}`);
-      await first.engine.docker.getNode(fresh.ID).update({ _query: { version: fresh.Version?.Index }, _body: { ...fresh.Spec, Role: change.role, Labels: change.labels } } as object);
+      await first.engine.docker
+        .getNode(fresh.ID)
+        .update({ _query: { version: fresh.Version?.Index }, _body: { ...fresh.Spec, Role: change.role, Labels: change.labels } } as object);
       if (change.roleChanged) (change.role === 'manager' ? result.promoted : result.demoted).push(change.node.name);
       if (change.labelsChanged) result.labelled.push(change.node.name);
     }

@@ -44,7 +44,13 @@ export function matchNode(inventoryNode: { name: string; host: string }, swarmNo
 }
 
 /** Pure: joins the inventory, the swarm's nodes and its tasks into one status. */
-export function buildStatus(inventory: Inventory, swarmNodes: SwarmNode[], tasks: SwarmTask[], via: string, unreachableManagers: ClusterStatus['unreachableManagers'] = []): ClusterStatus {
+export function buildStatus(
+  inventory: Inventory,
+  swarmNodes: SwarmNode[],
+  tasks: SwarmTask[],
+  via: string,
+  unreachableManagers: ClusterStatus['unreachableManagers'] = [],
+): ClusterStatus {
   const running = new Map<string, number>();
   for (const task of tasks) {
     if (task.Status?.State === 'running' && task.NodeID) running.set(task.NodeID, (running.get(task.NodeID) ?? 0) + 1);
@@ -67,9 +73,27 @@ export function buildStatus(inventory: Inventory, swarmNodes: SwarmNode[], tasks
   });
   const used = new Set<string>();
   const nodes: NodeStatus[] = inventory.nodes.map((entry) => {
-    const match = matchNode(entry, swarmNodes.filter((node) => !used.has(node.ID)));
+    const match = matchNode(
+      entry,
+      swarmNodes.filter((node) => !used.has(node.ID)),
+    );
     if (!match) {
-      return { name: entry.name, host: entry.host, expectedRole: entry.role, role: 'absent', leader: false, state: 'absent', availability: '', reachability: '', engineVersion: '', arch: '', expectedArch: entry.arch, runningTasks: 0, nodeId: '', labels: {} };
+      return {
+        name: entry.name,
+        host: entry.host,
+        expectedRole: entry.role,
+        role: 'absent',
+        leader: false,
+        state: 'absent',
+        availability: '',
+        reachability: '',
+        engineVersion: '',
+        arch: '',
+        expectedArch: entry.arch,
+        runningTasks: 0,
+        nodeId: '',
+        labels: {},
+      };
     }
     used.add(match.ID);
     return describe(match, entry.name, entry.host, entry.role, entry.arch);

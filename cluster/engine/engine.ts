@@ -48,7 +48,13 @@ export function engineFromDockerHost(host: string, tlsDir: string | undefined): 
   const tls = tlsDir
     ? { ca: readFileSync(join(tlsDir, 'ca.pem')), cert: readFileSync(join(tlsDir, 'cert.pem')), key: readFileSync(join(tlsDir, 'key.pem')) }
     : {};
-  const docker = new Docker({ protocol: tlsDir ? 'https' : 'http', host: url.hostname, port: Number(url.port || (tlsDir ? 2376 : 2375)), version: API_VERSION, ...tls });
+  const docker = new Docker({
+    protocol: tlsDir ? 'https' : 'http',
+    host: url.hostname,
+    port: Number(url.port || (tlsDir ? 2376 : 2375)),
+    version: API_VERSION,
+    ...tls,
+  });
   return { docker, node: host, close() {} };
 }
 

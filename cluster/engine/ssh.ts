@@ -51,9 +51,10 @@ export async function openSsh(target: SshTarget): Promise<SshSession> {
     config.hostVerifier = (key: Buffer) => {
       const check = checkHostKey(entries, target.host, target.port, key);
       if (check.status === 'known') return true;
-      hostKeyProblem = check.status === 'changed'
-        ? `host key of ${target.host} does not match ${target.knownHostsPath}`
-        : `${target.host} is not in ${target.knownHostsPath}: check its fingerprint, then add it (ssh-keyscan -p ${target.port} ${target.host} >> ${target.knownHostsPath}) or name another file as ssh.knownHostsPath in the inventory`;
+      hostKeyProblem =
+        check.status === 'changed'
+          ? `host key of ${target.host} does not match ${target.knownHostsPath}`
+          : `${target.host} is not in ${target.knownHostsPath}: check its fingerprint, then add it (ssh-keyscan -p ${target.port} ${target.host} >> ${target.knownHostsPath}) or name another file as ssh.knownHostsPath in the inventory`;
       return false;
     };
   }
@@ -77,7 +78,11 @@ export async function openSsh(target: SshTarget): Promise<SshSession> {
       clearTimeout(timer);
       const message = errorMessage(error);
       const reason = hostKeyProblem ?? (/timed out while waiting for handshake/i.test(message) ? `SSH timed out after ${target.timeoutMs} ms` : message);
-      reject(new EnvironmentError(`${target.node} (${target.host}:${target.port}): ${reason.startsWith('SSH') ? reason : `SSH failed: ${reason}`}`, { cause: error }));
+      reject(
+        new EnvironmentError(`${target.node} (${target.host}:${target.port}): ${reason.startsWith('SSH') ? reason : `SSH failed: ${reason}`}`, {
+          cause: error,
+        }),
+      );
     });
     client.connect(config);
   });

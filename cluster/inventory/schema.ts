@@ -118,7 +118,11 @@ export const inventorySchema = z
     }
     for (const [key, value] of Object.entries(inventory.values)) {
       if (/password|secret|token/i.test(key)) {
-        ctx.addIssue({ code: 'custom', path: ['values', key], message: 'expected no secrets here: pass them as Docker secrets from a file or the environment' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['values', key],
+          message: 'expected no secrets here: pass them as Docker secrets from a file or the environment',
+        });
       } else if (value.length === 0) {
         ctx.addIssue({ code: 'custom', path: ['values', key], message: 'expected a non-empty value' });
       }

@@ -23,9 +23,7 @@ export function progressOf(services: SwarmService[], tasks: SwarmTask[], readyNo
     const desired = service.Spec.Mode.Replicated ? (service.Spec.Mode.Replicated.Replicas ?? 1) : (service.ServiceStatus?.DesiredTasks ?? readyNodes);
     const running = own.filter((task) => task.DesiredState === 'running' && task.Status?.State === 'running').length;
     const leaving = own.filter((task) => task.DesiredState !== 'running' && task.Status?.State === 'running').length;
-    const failed = own
-      .filter((task) => task.Status?.Err)
-      .sort((a, b) => (b.Status?.Timestamp ?? '').localeCompare(a.Status?.Timestamp ?? ''))[0];
+    const failed = own.filter((task) => task.Status?.Err).sort((a, b) => (b.Status?.Timestamp ?? '').localeCompare(a.Status?.Timestamp ?? ''))[0];
     return { name: service.Spec.Name, desired, running, leaving, lastError: failed?.Status?.Err };
   });
 }
@@ -65,7 +63,11 @@ export async function waitForConvergence(engine: Engine, serviceIds: string[], o
       listNodes(engine),
     ]);
     const ready = nodes.filter((node) => node.Status?.State === 'ready' && node.Spec.Availability === 'active').length;
-    last = progressOf(services.filter((service) => serviceIds.includes(service.ID)), tasks, ready);
+    last = progressOf(
+      services.filter((service) => serviceIds.includes(service.ID)),
+      tasks,
+      ready,
+    );
     const shown = JSON.stringify(last);
     if (shown !== lastShown) options.onProgress?.(last);
     lastShown = shown;
@@ -75,7 +77,9 @@ export async function waitForConvergence(engine: Engine, serviceIds: string[], o
       if (now - convergedAt >= options.settleMs) return convergedAt - started;
     } else convergedAt = undefined;
     if (now - started > options.timeoutMs) {
-      const detail = last.map((service) => `${service.name} ${service.running}/${service.desired}${service.lastError ? ` (last error: ${service.lastError})` : ''}`).join('; ');
+      const detail = last
+        .map((service) => `${service.name} ${service.running}/${service.desired}${service.lastError ? ` (last error: ${service.lastError})` : ''}`)
+        .join('; ');
       throw new EnvironmentError(`not converged after ${options.timeoutMs} ms: ${detail}`);
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));

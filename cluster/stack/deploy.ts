@@ -65,7 +65,11 @@ export async function deployStack(engine: Engine, plan: StackPlan, inventory: In
     else if (secret.external) throw new UsageError(`secret ${secret.name} is external but does not exist: docker secret create ${secret.name} <file>`);
     else {
       log.info(`creating secret ${secret.name}`);
-      const created = (await docker.createSecret({ Name: secret.name, Labels: secret.labels, Data: (await fileContent(secret, options.baseDir)).toString('base64') })) as { id?: string; ID?: string };
+      const created = (await docker.createSecret({
+        Name: secret.name,
+        Labels: secret.labels,
+        Data: (await fileContent(secret, options.baseDir)).toString('base64'),
+      })) as { id?: string; ID?: string };
       secretIds.set(secret.name, created.id ?? created.ID ?? '');
     }
   }
@@ -77,7 +81,11 @@ export async function deployStack(engine: Engine, plan: StackPlan, inventory: In
     else if (config.external) throw new UsageError(`config ${config.name} is external but does not exist`);
     else {
       log.info(`creating config ${config.name}`);
-      const created = (await docker.createConfig({ Name: config.name, Labels: config.labels, Data: (await fileContent(config, options.baseDir)).toString('base64') })) as { id?: string; ID?: string };
+      const created = (await docker.createConfig({
+        Name: config.name,
+        Labels: config.labels,
+        Data: (await fileContent(config, options.baseDir)).toString('base64'),
+      })) as { id?: string; ID?: string };
       configIds.set(config.name, created.id ?? created.ID ?? '');
     }
   }
@@ -150,7 +158,10 @@ async function pinImage(engine: Engine, inventory: Inventory, spec: ServiceSpec,
     spec.Labels = { ...spec.Labels, [IMAGE_LABEL]: image };
     return spec;
   } catch (error) {
-    throw new EnvironmentError(`image ${image} is not on manager ${engine.node}: with imagePolicy local, load it into every engine first (${errorMessage(error)})`, { cause: error });
+    throw new EnvironmentError(
+      `image ${image} is not on manager ${engine.node}: with imagePolicy local, load it into every engine first (${errorMessage(error)})`,
+      { cause: error },
+    );
   }
 }
 

@@ -16,22 +16,25 @@ export class MissingVariableError extends Error {
 export function interpolate(input: unknown, lookup: (name: string) => string | undefined): Interpolation {
   const unset = new Set<string>();
   const replace = (text: string): string =>
-    text.replace(/\$(?:\$|([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\})/g, (match, bare?: string, braced?: string, operator?: string, argument?: string) => {
-      if (match === '$$') return '$';
-      const name = (bare ?? braced)!;
-      const value = lookup(name);
-      const empty = value === undefined || (operator?.startsWith(':') && value === '');
-      if (operator === ':-' || operator === '-') return (operator === ':-' ? empty : value === undefined) ? (argument ?? '') : value!;
-      if (operator === ':?' || operator === '?') {
-        if (operator === ':?' ? empty : value === undefined) throw new MissingVariableError(`${name}: ${argument || 'required variable is not set'}`);
-        return value!;
-      }
-      if (value === undefined) {
-        unset.add(name);
-        return '';
-      }
-      return value;
-    });
+    text.replace(
+      /\$(?:\$|([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\})/g,
+      (match, bare?: string, braced?: string, operator?: string, argument?: string) => {
+        if (match === '$$') return '$';
+        const name = (bare ?? braced)!;
+        const value = lookup(name);
+        const empty = value === undefined || (operator?.startsWith(':') && value === '');
+        if (operator === ':-' || operator === '-') return (operator === ':-' ? empty : value === undefined) ? (argument ?? '') : value!;
+        if (operator === ':?' || operator === '?') {
+          if (operator === ':?' ? empty : value === undefined) throw new MissingVariableError(`${name}: ${argument || 'required variable is not set'}`);
+          return value!;
+        }
+        if (value === undefined) {
+          unset.add(name);
+          return '';
+        }
+        return value;
+      },
+    );
   const walk = (value: unknown): unknown => {
     if (typeof value === 'string') return replace(value);
     if (Array.isArray(value)) return value.map(walk);

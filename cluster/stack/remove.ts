@@ -21,7 +21,7 @@ export async function removeStack(engine: Engine, stack: string, options: { time
   const started = Date.now();
   const label = `${NAMESPACE_LABEL}=${stack}`;
   const services = await listServices(engine, label);
-  const networks = ((await docker.listNetworks({ filters: { label: [label] } })) as Array<{ Id: string; Name: string }>);
+  const networks = (await docker.listNetworks({ filters: { label: [label] } })) as Array<{ Id: string; Name: string }>;
   const secrets = (await docker.listSecrets({ filters: { label: [label] } } as object)) as Array<{ ID: string; Spec: { Name: string } }>;
   const configs = (await docker.listConfigs({ filters: { label: [label] } } as object)) as Array<{ ID: string; Spec: { Name: string } }>;
   if (!services.length && !networks.length && !secrets.length && !configs.length) throw new UsageError(`no stack "${stack}" on this cluster`);

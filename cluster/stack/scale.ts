@@ -35,7 +35,11 @@ export function findService(services: SwarmService[], name: string): SwarmServic
 }
 
 /** Sets replica counts and waits for convergence; the returned time is a result of the bench. */
-export async function scaleServices(engine: Engine, targets: ScaleTarget[], options: { timeoutMs: number; settleMs: number; log: Logger }): Promise<ScaleResult> {
+export async function scaleServices(
+  engine: Engine,
+  targets: ScaleTarget[],
+  options: { timeoutMs: number; settleMs: number; log: Logger },
+): Promise<ScaleResult> {
   const services = await listServices(engine);
   const chosen = targets.map((target) => {
     const service = findService(services, target.service);
@@ -49,7 +53,12 @@ export async function scaleServices(engine: Engine, targets: ScaleTarget[], opti
   const convergenceMs = await waitForConvergence(
     engine,
     chosen.map(({ service }) => service.ID),
-    { startedAt: started, timeoutMs: options.timeoutMs, settleMs: options.settleMs, onProgress: (progress) => options.log.progress(`converging: ${renderProgress(progress)}`) },
+    {
+      startedAt: started,
+      timeoutMs: options.timeoutMs,
+      settleMs: options.settleMs,
+      onProgress: (progress) => options.log.progress(`converging: ${renderProgress(progress)}`),
+    },
   );
   options.log.done();
   return {

@@ -6,7 +6,12 @@ export interface SwarmNode {
   ID: string;
   Version?: { Index: number };
   Spec: { Role?: 'manager' | 'worker'; Availability?: 'active' | 'pause' | 'drain'; Labels?: Record<string, string>; Name?: string };
-  Description?: { Hostname?: string; Platform?: { Architecture?: string; OS?: string }; Engine?: { EngineVersion?: string }; Resources?: { NanoCPUs?: number; MemoryBytes?: number } };
+  Description?: {
+    Hostname?: string;
+    Platform?: { Architecture?: string; OS?: string };
+    Engine?: { EngineVersion?: string };
+    Resources?: { NanoCPUs?: number; MemoryBytes?: number };
+  };
   Status?: { State?: string; Addr?: string; Message?: string };
   ManagerStatus?: { Leader?: boolean; Reachability?: string; Addr?: string };
 }
@@ -51,7 +56,12 @@ export interface ServiceSpec {
     };
     Resources?: { Limits?: { NanoCPUs?: number; MemoryBytes?: number }; Reservations?: { NanoCPUs?: number; MemoryBytes?: number } };
     RestartPolicy?: { Condition?: string; Delay?: number; MaxAttempts?: number; Window?: number };
-    Placement?: { Constraints?: string[]; Preferences?: Array<{ Spread: { SpreadDescriptor: string } }>; MaxReplicas?: number; Platforms?: Array<{ Architecture?: string; OS?: string }> };
+    Placement?: {
+      Constraints?: string[];
+      Preferences?: Array<{ Spread: { SpreadDescriptor: string } }>;
+      MaxReplicas?: number;
+      Platforms?: Array<{ Architecture?: string; OS?: string }>;
+    };
     Networks?: Array<{ Target: string; Aliases?: string[] }>;
     ForceUpdate?: number;
     Runtime?: string;

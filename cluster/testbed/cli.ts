@@ -26,10 +26,17 @@ function withCommon(command: Command): Command {
 }
 
 function options(flags: Flags): TestbedOptions {
-  return { id: flags.id, nodes: flags.nodes ?? DEFAULT_OPTIONS.nodes, managers: flags.managers ?? DEFAULT_OPTIONS.managers, dir: flags.dir ?? `/tmp/cloudlet-testbed-${flags.id}` };
+  return {
+    id: flags.id,
+    nodes: flags.nodes ?? DEFAULT_OPTIONS.nodes,
+    managers: flags.managers ?? DEFAULT_OPTIONS.managers,
+    dir: flags.dir ?? `/tmp/cloudlet-testbed-${flags.id}`,
+  };
 }
 
-const program = new Command('testbed').description('A simulated cloudlet: Docker engines in network namespaces, one swarm, sshd and thermal fixtures per node (root, Linux).');
+const program = new Command('testbed').description(
+  'A simulated cloudlet: Docker engines in network namespaces, one swarm, sshd and thermal fixtures per node (root, Linux).',
+);
 const log = createLogger();
 
 withCommon(program.command('up'))
@@ -40,7 +47,9 @@ withCommon(program.command('up'))
   .option('--no-shop-image', 'skip building and loading the reference coffee shop image (saves about 8 s)')
   .action(async (flags: Flags & { swarm: boolean; shopImage: boolean }) => {
     const up = await testbedUp({ ...options(flags), swarm: flags.swarm, shopImage: flags.shopImage }, log);
-    log.info(`testbed ${flags.id} up in ${(up.durationMs / 1000).toFixed(1)} s: ${up.layout.nodes.map((node) => `${node.name} ${node.ip} ${node.role}`).join(', ')}`);
+    log.info(
+      `testbed ${flags.id} up in ${(up.durationMs / 1000).toFixed(1)} s: ${up.layout.nodes.map((node) => `${node.name} ${node.ip} ${node.role}`).join(', ')}`,
+    );
     process.stdout.write(`${up.inventoryPath}\n`);
   });
 
@@ -61,7 +70,8 @@ withCommon(program.command('status'))
     else if (status.nodes.length === 0) process.stdout.write(`testbed ${flags.id} is down\n`);
     else {
       process.stdout.write(`inventory: ${status.inventoryPath}\n`);
-      for (const node of status.nodes) process.stdout.write(`${node.name}\t${node.ip}\t${node.role}\tengine ${node.engine ? 'up' : 'DOWN'}\tsshd ${node.sshd ? 'up' : 'DOWN'}\n`);
+      for (const node of status.nodes)
+        process.stdout.write(`${node.name}\t${node.ip}\t${node.role}\tengine ${node.engine ? 'up' : 'DOWN'}\tsshd ${node.sshd ? 'up' : 'DOWN'}\n`);
     }
     if (!status.up) process.exitCode = 1;
   });

@@ -66,7 +66,17 @@ function followProgress(engine: Engine, stream: NodeJS.ReadableStream): Promise<
 export const SHOP_IMAGE = 'cloudlet/shop:dev';
 
 /** What the shop needs at run time: its sources, the bench helpers it imports, tsx and commander. */
-const SHOP_FILES = ['package.json', 'shop', 'bench/cli', 'bench/errors.ts', 'scenarios/lib', 'node_modules/tsx', 'node_modules/esbuild', 'node_modules/@esbuild', 'node_modules/commander'];
+const SHOP_FILES = [
+  'package.json',
+  'shop',
+  'bench/cli',
+  'bench/errors.ts',
+  'scenarios/lib',
+  'node_modules/tsx',
+  'node_modules/esbuild',
+  'node_modules/@esbuild',
+  'node_modules/commander',
+];
 
 /**
  * A root file system with the node binary, the shared libraries `ldd` lists for it and the shop's
@@ -82,7 +92,10 @@ export async function shopRootfsTar(workDir: string, repoRoot: string, tools: { 
   await mkdir(join(root, 'app', 'scenarios'), { recursive: true });
   await copyFile(tools.node, join(root, 'usr', 'local', 'bin', 'node'));
   await chmod(join(root, 'usr', 'local', 'bin', 'node'), 0o755);
-  const libraries = (await run(tools.ldd, [tools.node])).split('\n').map((line) => /(\/\S+) \(0x/.exec(line)?.[1]).filter((path): path is string => Boolean(path));
+  const libraries = (await run(tools.ldd, [tools.node]))
+    .split('\n')
+    .map((line) => /(\/\S+) \(0x/.exec(line)?.[1])
+    .filter((path): path is string => Boolean(path));
   for (const library of libraries) {
     await mkdir(join(root, dirname(library)), { recursive: true });
     await run(tools.cp, ['-L', library, join(root, library)]);

@@ -109,7 +109,9 @@ export async function testbedUp(options: TestbedOptions, log: Logger): Promise<T
     }
 
     await Promise.all(
-      layout.nodes.map((node) => poll(`sshd of ${node.name} (log: ${join(node.dir, 'sshd.log')})`, 10_000, async () => ((await tcpOpen(node.ip, 22)) ? true : undefined))),
+      layout.nodes.map((node) =>
+        poll(`sshd of ${node.name} (log: ${join(node.dir, 'sshd.log')})`, 10_000, async () => ((await tcpOpen(node.ip, 22)) ? true : undefined)),
+      ),
     );
     await writeKnownHosts(layout);
     await writeFile(layout.inventoryPath, testbedInventoryYaml(layout));
@@ -150,7 +152,13 @@ export function testbedInventoryYaml(layout: TestbedLayout): string {
     imagePolicy: 'local',
     minFreeDiskGiB: 1,
     values: { REVERSE_PROXY_URL: `http://${entry.ip}:5000`, ENTRY_HOST: entry.ip },
-    nodes: layout.nodes.map((node) => ({ name: node.name, host: node.ip, role: node.role, arch: 'amd64', labels: { 'cloudlet.testbed': String(layout.options.id) } })),
+    nodes: layout.nodes.map((node) => ({
+      name: node.name,
+      host: node.ip,
+      role: node.role,
+      arch: 'amd64',
+      labels: { 'cloudlet.testbed': String(layout.options.id) },
+    })),
   };
   return `# Written by \`npm run testbed -- up\`; removed by \`down\`.\n${stringify(inventory)}`;
 }
@@ -206,7 +214,15 @@ export async function testbedStatus(options: TestbedOptions): Promise<{ up: bool
   const nodes = await Promise.all(
     layout.nodes.map(async (node) => {
       const pid = Number.parseInt(await readFile(join(node.dir, 'docker.pid'), 'utf8').catch(() => ''), 10);
-      const engine = Number.isFinite(pid) && alive(pid) && (await engineAtSocket(node.socket, node.name).docker.ping().then(() => true, () => false));
+      const engine =
+        Number.isFinite(pid) &&
+        alive(pid) &&
+        (await engineAtSocket(node.socket, node.name)
+          .docker.ping()
+          .then(
+            () => true,
+            () => false,
+          ));
       return { name: node.name, ip: node.ip, role: node.role, engine, sshd: await tcpOpen(node.ip, 22) };
     }),
   );

@@ -88,14 +88,17 @@ async function readNdjson<T>(path: string, problems: string[]): Promise<T[]> {
 
 export async function readRunDir(dir: string): Promise<RunInput> {
   const manifestPath = join(dir, 'manifest.json');
-  if (!(await exists(manifestPath))) throw new UsageError(`${dir} is not a run directory: it has no manifest.json (give results/<runId>/ as written by \`bench run\`)`);
+  if (!(await exists(manifestPath)))
+    throw new UsageError(`${dir} is not a run directory: it has no manifest.json (give results/<runId>/ as written by \`bench run\`)`);
   const manifest = parseWith(manifestSchema, await readJson(manifestPath), manifestPath) as unknown as Manifest;
   const pointsDir = join(dir, 'points');
   const ids = (await exists(pointsDir)) ? (await readdir(pointsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name) : [];
   const points: PointInput[] = [];
   const problems: string[] = [];
   for (const id of ids.filter((name) => name.endsWith(PARTIAL_SUFFIX)))
-    problems.push(`point ${id.slice(0, -PARTIAL_SUFFIX.length)} never finished (${join(pointsDir, id)} is left as it was when the run stopped) and is not in this report`);
+    problems.push(
+      `point ${id.slice(0, -PARTIAL_SUFFIX.length)} never finished (${join(pointsDir, id)} is left as it was when the run stopped) and is not in this report`,
+    );
   for (const id of ids.filter((name) => !name.endsWith(PARTIAL_SUFFIX))) {
     const pointDir = join(pointsDir, id);
     const specPath = join(pointDir, 'spec.json');
@@ -106,7 +109,9 @@ export async function readRunDir(dir: string): Promise<RunInput> {
   const present = new Set(ids.map((id) => (id.endsWith(PARTIAL_SUFFIX) ? id.slice(0, -PARTIAL_SUFFIX.length) : id)));
   const missing = (manifest.plannedPoints ?? []).filter((id) => !present.has(id));
   if (missing.length > 0 && manifest.status !== 'running')
-    problems.push(`${missing.length} planned point(s) were not run (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}); the run is ${manifest.status}`);
+    problems.push(
+      `${missing.length} planned point(s) were not run (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}); the run is ${manifest.status}`,
+    );
   return { dir, manifest, points, problems };
 }
 

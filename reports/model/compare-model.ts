@@ -97,7 +97,14 @@ export interface CompareModel {
 const ref = (run: RunModel): RunRef => ({ runId: run.runId, gitCommit: run.gitCommit, startedAt: run.startedAt });
 
 /** Regressed when significant and beyond the threshold in the worse direction; improved likewise. */
-export function verdictOf(change: number | null, ci: Interval | null, pValue: number | null, threshold: number, better: 'lower' | 'higher', alpha: number): Verdict {
+export function verdictOf(
+  change: number | null,
+  ci: Interval | null,
+  pValue: number | null,
+  threshold: number,
+  better: 'lower' | 'higher',
+  alpha: number,
+): Verdict {
   if (change === null) return 'no-change';
   const ciExcludesZero = ci !== null && (ci.low > 0 || ci.high < 0);
   const significant = pValue !== null ? pValue < alpha && (ci === null || ciExcludesZero) : ciExcludesZero;
@@ -130,7 +137,15 @@ function ratioInterval(a: Histogram, b: Histogram, q: number): Interval | null {
 
 const relative = (a: number | null, b: number | null) => (a !== null && b !== null && a !== 0 ? b / a - 1 : null);
 
-function compareLatency(a: Side, b: Side, metric: string, endpoint: string, q: number, pick: (side: Side) => { histogram: Histogram | undefined; perRep: (number | null)[] }, options: Required<CompareOptions>): MetricComparison {
+function compareLatency(
+  a: Side,
+  b: Side,
+  metric: string,
+  endpoint: string,
+  q: number,
+  pick: (side: Side) => { histogram: Histogram | undefined; perRep: (number | null)[] },
+  options: Required<CompareOptions>,
+): MetricComparison {
   const pa = pick(a);
   const pb = pick(b);
   const repsA = pa.perRep.filter((v): v is number => v !== null);
@@ -192,7 +207,12 @@ function compareThroughput(a: Side, b: Side, options: Required<CompareOptions>):
   const obsB = byReps ? repsB : b.pooled.requestsPerSecond;
   const ci = bootstrapRelativeChange(obsA, obsB);
   const test = rankTest(weighted(obsA), weighted(obsB));
-  return rankedRow(a, { metric: 'throughput', endpoint: '', unit: '/s', better: 'higher' }, { baseline: median(repsA), candidate: median(repsB), ci, test, byReps }, options);
+  return rankedRow(
+    a,
+    { metric: 'throughput', endpoint: '', unit: '/s', better: 'higher' },
+    { baseline: median(repsA), candidate: median(repsB), ci, test, byReps },
+    options,
+  );
 }
 
 function compareErrors(a: Side, b: Side, options: Required<CompareOptions>): MetricComparison {
@@ -257,9 +277,32 @@ export function comparePair(baseline: RunModel, candidate: RunModel, opts: Compa
     }
     const endpoints = [...new Set([...sa.pooled.byEndpoint.keys()].filter((e) => sb.pooled.byEndpoint.has(e)))].sort();
     for (const endpoint of endpoints)
-      metrics.push(compareLatency(sa, sb, 'p95 latency', endpoint, 0.95, (s) => ({ histogram: s.pooled.byEndpoint.get(endpoint), perRep: s.rows.map((r) => r.endpoints.find((e) => e.endpoint === endpoint)?.latency.p95Ms ?? null) }), options));
+      metrics.push(
+        compareLatency(
+          sa,
+          sb,
+          'p95 latency',
+          endpoint,
+          0.95,
+          (s) => ({
+            histogram: s.pooled.byEndpoint.get(endpoint),
+            perRep: s.rows.map((r) => r.endpoints.find((e) => e.endpoint === endpoint)?.latency.p95Ms ?? null),
+          }),
+          options,
+        ),
+      );
     if (sa.pooled.orderFulfilled.count > 0 && sb.pooled.orderFulfilled.count > 0)
-      metrics.push(compareLatency(sa, sb, 'order→fulfilled p95', '', 0.95, (s) => ({ histogram: s.pooled.orderFulfilled, perRep: s.rows.map((r) => r.orderFulfilled.p95Ms) }), options));
+      metrics.push(
+        compareLatency(
+          sa,
+          sb,
+          'order→fulfilled p95',
+          '',
+          0.95,
+          (s) => ({ histogram: s.pooled.orderFulfilled, perRep: s.rows.map((r) => r.orderFulfilled.p95Ms) }),
+          options,
+        ),
+      );
     metrics.push(compareThroughput(sa, sb, options));
     metrics.push(compareErrors(sa, sb, options));
   }
@@ -270,7 +313,12 @@ export function comparePair(baseline: RunModel, candidate: RunModel, opts: Compa
 }
 
 function withDefaults(opts: CompareOptions): Required<CompareOptions> {
-  return { thresholdPct: opts.thresholdPct ?? 5, errorThresholdPp: opts.errorThresholdPp ?? 1, alpha: opts.alpha ?? 0.05, minRepetitions: opts.minRepetitions ?? 5 };
+  return {
+    thresholdPct: opts.thresholdPct ?? 5,
+    errorThresholdPp: opts.errorThresholdPp ?? 1,
+    alpha: opts.alpha ?? 0.05,
+    minRepetitions: opts.minRepetitions ?? 5,
+  };
 }
 
 /** p95 and throughput of every configuration across the runs, with change points. */
@@ -288,7 +336,11 @@ export function trends(runs: RunModel[]): TrendSeries[] {
         return group ? pick(group) : null;
       });
       const present = values.flatMap((v, i) => (v === null ? [] : [{ v, i }]));
-      const segs = segments(present.map((p) => p.v)).map((s) => ({ start: present[s.start]!.i, end: s.end < present.length ? present[s.end]!.i : values.length, mean: s.mean }));
+      const segs = segments(present.map((p) => p.v)).map((s) => ({
+        start: present[s.start]!.i,
+        end: s.end < present.length ? present[s.end]!.i : values.length,
+        mean: s.mean,
+      }));
       out.push({ configKey: key, configLabel: label, metric, unit, values, segments: segs, changePoints: segs.slice(1).map((s) => s.start) });
     }
   }

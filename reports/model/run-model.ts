@@ -211,7 +211,14 @@ function fullSeconds(row: PointRow, perSecond: Map<number, number>): number[] {
 }
 
 function pool(rows: PointRow[], inputs: PointInput[]): PooledSamples {
-  const pooled: PooledSamples = { latency: new Histogram(), byEndpoint: new Map(), orderFulfilled: new Histogram(), requests: 0, failed: 0, requestsPerSecond: [] };
+  const pooled: PooledSamples = {
+    latency: new Histogram(),
+    byEndpoint: new Map(),
+    orderFulfilled: new Histogram(),
+    requests: 0,
+    failed: 0,
+    requestsPerSecond: [],
+  };
   inputs.forEach((input, i) => {
     const s = input.samples;
     pooled.latency.merge(s.latency);
@@ -292,7 +299,9 @@ export function nodeSeries(points: PointInput[]): NodeSeries[] {
       throttled: Boolean(s.throttled),
     });
   }
-  return [...byNode.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([node, samples]) => ({ node, samples: samples.sort((a, b) => a.timeMs - b.timeMs) }));
+  return [...byNode.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([node, samples]) => ({ node, samples: samples.sort((a, b) => a.timeMs - b.timeMs) }));
 }
 
 export function buildRunModel(run: RunInput, options: WarningOptions = {}): RunModel {

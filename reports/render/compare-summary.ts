@@ -25,15 +25,21 @@ export function compareSummaryMarkdown(model: CompareModel, warnings: Warning[])
     body.push(
       `### ${escapeMarkdown(pair.baseline.runId)} → ${escapeMarkdown(pair.candidate.runId)}: ${ICON[pair.verdict]} ${VERDICT_TEXT[pair.verdict]} (${pair.counts.regressed} regressed, ${pair.counts.improved} improved, ${pair.counts['no-change']} no change)`,
       '',
-      '| Configuration | Metric | Baseline | Candidate | Change [95% CI] | p | Cliff\'s δ | Verdict |',
+      "| Configuration | Metric | Baseline | Candidate | Change [95% CI] | p | Cliff's δ | Verdict |",
       '|---|---|--:|--:|--:|--:|--:|---|',
     );
     for (const m of pair.metrics)
-      body.push(`| ${escapeMarkdown(m.configLabel)} | ${escapeMarkdown(metricName(m))} | ${valueText(m.baseline, m)} | ${valueText(m.candidate, m)} | ${changeText(m)} | ${pText(m.pValue)} | ${deltaText(m)} | ${ICON[m.verdict]} ${VERDICT_TEXT[m.verdict]} |`);
+      body.push(
+        `| ${escapeMarkdown(m.configLabel)} | ${escapeMarkdown(metricName(m))} | ${valueText(m.baseline, m)} | ${valueText(m.candidate, m)} | ${changeText(m)} | ${pText(m.pValue)} | ${deltaText(m)} | ${ICON[m.verdict]} ${VERDICT_TEXT[m.verdict]} |`,
+      );
     if (pair.unmatched.length > 0) body.push('', `Not compared: ${pair.unmatched.map(escapeMarkdown).join('; ')}`);
     body.push('');
   }
-  const changes = model.trends.flatMap((s) => s.changePoints.map((run) => `- ${escapeMarkdown(s.configLabel)} ${escapeMarkdown(s.metric)} changed at run \`${escapeMarkdown(model.runs[run]?.runId ?? '')}\``));
+  const changes = model.trends.flatMap((s) =>
+    s.changePoints.map(
+      (run) => `- ${escapeMarkdown(s.configLabel)} ${escapeMarkdown(s.metric)} changed at run \`${escapeMarkdown(model.runs[run]?.runId ?? '')}\``,
+    ),
+  );
   if (model.trends.length > 0) body.push(`### Trend across ${model.runs.length} runs`, '', ...(changes.length > 0 ? changes : ['No change points.']), '');
   if (warnings.length > 0) {
     body.push(`### Warnings (${warnings.length})`, '');
@@ -59,7 +65,10 @@ export function compareJunit(model: CompareModel): string {
     const cases = pair.metrics.map((m) => {
       const name = `${m.configLabel} ${metricName(m)}`;
       const detail = `${valueText(m.baseline, m)} → ${valueText(m.candidate, m)}, change ${changeText(m)}, p ${pText(m.pValue)}, Cliff's δ ${deltaText(m)}, basis ${m.basis}`;
-      const failure = m.verdict === 'regressed' ? `<failure message="${escapeXml(`regressed: ${detail}`)}" type="regression">${escapeXml(detail)}</failure>` : `<system-out>${escapeXml(`${VERDICT_TEXT[m.verdict]}: ${detail}`)}</system-out>`;
+      const failure =
+        m.verdict === 'regressed'
+          ? `<failure message="${escapeXml(`regressed: ${detail}`)}" type="regression">${escapeXml(detail)}</failure>`
+          : `<system-out>${escapeXml(`${VERDICT_TEXT[m.verdict]}: ${detail}`)}</system-out>`;
       return `    <testcase classname="${escapeXml(`bench.compare.${pair.candidate.runId}`)}" name="${escapeXml(name)}" time="0">${failure}</testcase>`;
     });
     return `  <testsuite name="${escapeXml(`${pair.baseline.runId} → ${pair.candidate.runId}`)}" tests="${pair.metrics.length}" failures="${pair.counts.regressed}" errors="0" skipped="0">\n${cases.join('\n')}\n  </testsuite>`;

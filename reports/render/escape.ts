@@ -32,8 +32,10 @@ export function escapeMarkdown(value: unknown): string {
 
 /** Text for XML element content and attribute values (JUnit). Drops characters XML 1.0 forbids. */
 export function escapeXml(value: unknown): string {
-  return escapeHtml(value)
-    .replace(/&#39;/g, '&apos;')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+  return (
+    escapeHtml(value)
+      .replace(/&#39;/g, '&apos;')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+  );
 }

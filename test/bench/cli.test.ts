@@ -12,7 +12,10 @@ const BENCH = `${REPO_ROOT}bench/cli.ts`;
 async function tinyConfig(extra = ''): Promise<{ dir: string; config: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-cli-'));
   const config = join(dir, 'tiny.yml');
-  await writeFile(config, `name: tiny\nmatrix: { replicas: [1, 2], ratesRps: [8], repetitions: 1 }\ndurationS: 3\nwarmupS: 1\ncooldownS: 0\nscenarioEnv: { PROBE_INTERVAL: "1", PROBE_POLL: "0.1" }\n${extra}`);
+  await writeFile(
+    config,
+    `name: tiny\nmatrix: { replicas: [1, 2], ratesRps: [8], repetitions: 1 }\ndurationS: 3\nwarmupS: 1\ncooldownS: 0\nscenarioEnv: { PROBE_INTERVAL: "1", PROBE_POLL: "0.1" }\n${extra}`,
+  );
   return { dir, config };
 }
 
@@ -78,11 +81,13 @@ test('plan and --dry-run print the plan and start nothing', async (t) => {
 
 async function pointsOf(runDir: string) {
   const ids = (await readdir(join(runDir, 'points'))).sort();
-  return Promise.all(ids.map(async (id) => ({
-    id,
-    result: JSON.parse(await readFile(join(runDir, 'points', id, 'result.json'), 'utf8')) as PointResult,
-    dir: join(runDir, 'points', id),
-  })));
+  return Promise.all(
+    ids.map(async (id) => ({
+      id,
+      result: JSON.parse(await readFile(join(runDir, 'points', id, 'result.json'), 'utf8')) as PointResult,
+      dir: join(runDir, 'points', id),
+    })),
+  );
 }
 
 test.serial('two runs give two run directories with real numbers in every point and a report', async (t) => {
@@ -111,7 +116,10 @@ test.serial('two runs give two run directories with real numbers in every point 
       const nodes = (await readFile(join(point.dir, 'nodes.ndjson'), 'utf8')).trim().split('\n');
       t.true(nodes.length >= 2, `${point.id}: host samples`);
       await access(join(point.dir, 'k6-samples.ndjson.gz'));
-      const events = (await readFile(join(point.dir, 'events.ndjson'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type);
+      const events = (await readFile(join(point.dir, 'events.ndjson'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { type: string }).type);
       t.deepEqual(events, ['scale', 'converged', 'cooldown', 'warmup-start', 'warmup-end', 'load-start', 'load-end']);
     }
   }
@@ -130,7 +138,10 @@ test.serial('Ctrl-C keeps every finished point, marks the rest interrupted, exit
   const manifest = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as Manifest;
   t.is(manifest.status, 'interrupted');
   const points = await pointsOf(runDir);
-  t.deepEqual(points.map((p) => p.result.status), ['complete', 'interrupted']);
+  t.deepEqual(
+    points.map((p) => p.result.status),
+    ['complete', 'interrupted'],
+  );
   // The interrupted point still has what its generator wrote before stopping.
   await access(join(points[1]?.dir ?? '', 'k6-summary.json'));
 });

@@ -4,8 +4,19 @@ import type { NodeSample } from '../../bench/rundir/types.ts';
 
 function sample(node: string, timeMs: number, temps: (number | null)[], batteryTempC: number | null = null): NodeSample {
   return {
-    node, timeMs, nodeTimeMs: timeMs, clockOffsetMs: 0, pointId: null, cpuPct: 10, cores: [], load1: 0, memTotalKB: 1, memAvailableKB: 1,
-    thermal: temps.map((tempC, i) => ({ zone: `thermal_zone${i}`, type: `t${i}`, tempC })), batteryTempC, throttled: false,
+    node,
+    timeMs,
+    nodeTimeMs: timeMs,
+    clockOffsetMs: 0,
+    pointId: null,
+    cpuPct: 10,
+    cores: [],
+    load1: 0,
+    memTotalKB: 1,
+    memAvailableKB: 1,
+    thermal: temps.map((tempC, i) => ({ zone: `thermal_zone${i}`, type: `t${i}`, tempC })),
+    batteryTempC,
+    throttled: false,
   };
 }
 

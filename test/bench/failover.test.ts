@@ -22,25 +22,36 @@ test.after.always(async () => {
 test.serial('losing the manager the harness talks to: it carries on through another one', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'bench-failover-'));
   const config = join(dir, 'bench.yml');
-  await writeFile(config, [
-    'name: failover',
-    `target: { kind: swarm, stack: ${REPO_ROOT}test/fixtures/stacks/shop-on-workers.yml, stackName: fo, entryService: shop }`,
-    'matrix: { replicas: { shop: [1, 2] }, ratesRps: [5], repetitions: 2 }',
-    'durationS: 3', 'warmupS: 0', 'settleS: 0.5', 'cooldownS: 0', 'cooldown: { maxTempC: 90, maxWaitS: 20 }',
-    'scenarioEnv: { PROBE: "off" }',
-  ].join('\n'));
+  await writeFile(
+    config,
+    [
+      'name: failover',
+      `target: { kind: swarm, stack: ${REPO_ROOT}test/fixtures/stacks/shop-on-workers.yml, stackName: fo, entryService: shop }`,
+      'matrix: { replicas: { shop: [1, 2] }, ratesRps: [5], repetitions: 2 }',
+      'durationS: 3',
+      'warmupS: 0',
+      'settleS: 0.5',
+      'cooldownS: 0',
+      'cooldown: { maxTempC: 90, maxWaitS: 20 }',
+      'scenarioEnv: { PROBE: "off" }',
+    ].join('\n'),
+  );
   const results = join(dir, 'results');
   let killed = false;
-  const run = await runEntry(BENCH, ['run', '--cluster', testbed.inventoryPath, '--config', config, '--results', results, '--load-generator', 'builtin', '--json'], {
-    timeoutMs: 480_000,
-    onStderr: (text) => {
-      // node1 is the first manager in the inventory: the one the harness connected to.
-      if (!killed && text.includes('[2/4]')) {
-        killed = true;
-        void stopEngineProcess(testbed.layout.nodes.find((n) => n.name === 'node1')!, 'SIGKILL');
-      }
+  const run = await runEntry(
+    BENCH,
+    ['run', '--cluster', testbed.inventoryPath, '--config', config, '--results', results, '--load-generator', 'builtin', '--json'],
+    {
+      timeoutMs: 480_000,
+      onStderr: (text) => {
+        // node1 is the first manager in the inventory: the one the harness connected to.
+        if (!killed && text.includes('[2/4]')) {
+          killed = true;
+          void stopEngineProcess(testbed.layout.nodes.find((n) => n.name === 'node1')!, 'SIGKILL');
+        }
+      },
     },
-  });
+  );
   t.true(killed, run.stderr);
   t.is(run.code, 0, run.stderr);
   t.regex(run.stderr, /retrying through the inventory's managers/);

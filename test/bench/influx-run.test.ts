@@ -37,7 +37,9 @@ test.serial('a bench run streams host and k6 series into InfluxDB under its run 
   const influxd = await startInfluxd();
   t.teardown(() => influxd.stop());
   const { dir, path } = await config();
-  const run = await runEntry(BENCH, ['--config', path, '--results', join(dir, 'results'), '--load-generator', 'builtin', '--json'], { env: { CLOUDLET_INFLUX_URL: influxd.url } });
+  const run = await runEntry(BENCH, ['--config', path, '--results', join(dir, 'results'), '--load-generator', 'builtin', '--json'], {
+    env: { CLOUDLET_INFLUX_URL: influxd.url },
+  });
   t.is(run.code, 0, run.stderr);
   const outcome = JSON.parse(run.stdout) as { runDir: string };
   const runId = outcome.runDir.split('/').pop() ?? '';

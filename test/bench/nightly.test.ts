@@ -11,7 +11,10 @@ const BENCH = `${REPO_ROOT}bench/cli.ts`;
 
 async function nightlyConfig(dir: string, name: string, cpuMs: number): Promise<string> {
   const path = join(dir, `${name}.yml`);
-  await writeFile(path, `name: nightly-test\ntarget: { kind: local-shop, cpuMs: ${cpuMs}, prepFactor: 0.01 }\nmatrix: { replicas: [1], ratesRps: [20], repetitions: 2 }\ndurationS: 3\nwarmupS: 0\ncooldownS: 0\nscenarioEnv: { PROBE: "off" }\n`);
+  await writeFile(
+    path,
+    `name: nightly-test\ntarget: { kind: local-shop, cpuMs: ${cpuMs}, prepFactor: 0.01 }\nmatrix: { replicas: [1], ratesRps: [20], repetitions: 2 }\ndurationS: 3\nwarmupS: 0\ncooldownS: 0\nscenarioEnv: { PROBE: "off" }\n`,
+  );
   return path;
 }
 
@@ -38,7 +41,14 @@ test.serial('nightly: first run, no change, a named regression, and a run that c
   t.regex(regressed.stderr, /regression beyond 5 % against .*\n {2}.*(p50|p95|p99|median|latency)/);
 
   const entries = (JSON.parse(await readFile(history, 'utf8')) as NightlyHistory).runs;
-  t.deepEqual(entries.map((e) => [e.status, e.verdict]), [['complete', null], ['complete', entries[1]?.verdict ?? 'no-change'], ['complete', 'regressed']]);
+  t.deepEqual(
+    entries.map((e) => [e.status, e.verdict]),
+    [
+      ['complete', null],
+      ['complete', entries[1]?.verdict ?? 'no-change'],
+      ['complete', 'regressed'],
+    ],
+  );
   t.not(entries[1]?.verdict, 'regressed');
   // latest-good skips the regressed night: the baseline of the next run is the second one.
   t.is(entries[2]?.baseline, entries[1]?.runDir);

@@ -3,7 +3,10 @@ import { parseBenchConfig } from '../../bench/config.ts';
 import { estimateDurationS, planPoints } from '../../bench/plan.ts';
 import { UsageError } from '../../bench/errors.ts';
 
-const config = parseBenchConfig({ matrix: { replicas: [1, 2, 3], ratesRps: [5, 10], repetitions: 3 }, durationS: 10, warmupS: 2, cooldownS: 1, seed: 42 }, 'test');
+const config = parseBenchConfig(
+  { matrix: { replicas: [1, 2, 3], ratesRps: [5, 10], repetitions: 3 }, durationS: 10, warmupS: 2, cooldownS: 1, seed: 42 },
+  'test',
+);
 
 test('every configuration once per repetition, repetition by repetition', (t) => {
   const points = planPoints(config);
@@ -13,12 +16,18 @@ test('every configuration once per repetition, repetition by repetition', (t) =>
     t.true(block.every((p) => p.repetition === rep));
     t.is(new Set(block.map((p) => `${p.replicas.shop}@${p.rateRps}`)).size, 6);
   }
-  t.deepEqual(points.map((p) => p.index), [...Array(18).keys()]);
+  t.deepEqual(
+    points.map((p) => p.index),
+    [...Array(18).keys()],
+  );
   t.is(new Set(points.map((p) => p.pointId)).size, 18);
 });
 
 test('the same seed gives the same order; another seed another', (t) => {
-  const ids = (seed: number) => planPoints({ ...config, seed }).map((p) => `${p.replicas.shop}@${p.rateRps}`).join(' ');
+  const ids = (seed: number) =>
+    planPoints({ ...config, seed })
+      .map((p) => `${p.replicas.shop}@${p.rateRps}`)
+      .join(' ');
   t.is(ids(42), ids(42));
   t.not(ids(42), ids(7));
 });
@@ -32,7 +41,10 @@ test('config defaults live in the schema; mistakes are named with their path', (
   t.is(minimal.profile, 'load');
   t.is(minimal.target.kind, 'local-shop');
   t.is(minimal.matrix.repetitions, 1);
-  const error = t.throws(() => parseBenchConfig({ matrix: { replicas: [1.5], ratesRps: [-1] }, profile: 'heavy', target: { kind: 'local-shop', port: 70000 } }, 'x.yml'), { instanceOf: UsageError });
+  const error = t.throws(
+    () => parseBenchConfig({ matrix: { replicas: [1.5], ratesRps: [-1] }, profile: 'heavy', target: { kind: 'local-shop', port: 70000 } }, 'x.yml'),
+    { instanceOf: UsageError },
+  );
   const lines = error?.message.split('\n') ?? [];
   t.true(lines.some((l) => l.startsWith('x.yml: matrix.replicas[0]:')));
   t.true(lines.some((l) => l.startsWith('x.yml: matrix.ratesRps[0]: each rate must be > 0')));
@@ -43,7 +55,10 @@ test('config defaults live in the schema; mistakes are named with their path', (
 test('bench/config.schema.json is the schema generated from the config schema', async (t) => {
   const { readFile } = await import('node:fs/promises');
   const { benchConfigJsonSchema } = await import('../../bench/config.ts');
-  t.deepEqual(JSON.parse(await readFile(new URL('../../bench/config.schema.json', import.meta.url), 'utf8')), JSON.parse(JSON.stringify(benchConfigJsonSchema())));
+  t.deepEqual(
+    JSON.parse(await readFile(new URL('../../bench/config.schema.json', import.meta.url), 'utf8')),
+    JSON.parse(JSON.stringify(benchConfigJsonSchema())),
+  );
 });
 
 test('every shipped config is valid', async (t) => {

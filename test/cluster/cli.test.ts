@@ -44,7 +44,10 @@ test('a bad scale target is a usage error', async (t) => {
 
 test('a manager that never answers is reported within the SSH timeout', async (t) => {
   const path = join(dir, 'silent.yml');
-  await writeFile(path, `name: silent\nssh: { user: nobody, keyPath: ${join(dir, 'no-key')}, timeoutMs: 500 }\nnodes:\n  - { name: m1, host: 127.0.0.1, role: manager, ssh: { port: ${silentPort} } }\n`);
+  await writeFile(
+    path,
+    `name: silent\nssh: { user: nobody, keyPath: ${join(dir, 'no-key')}, timeoutMs: 500 }\nnodes:\n  - { name: m1, host: 127.0.0.1, role: manager, ssh: { port: ${silentPort} } }\n`,
+  );
   await writeFile(join(dir, 'no-key'), 'not a key');
   const result = await clusterCli(path, ['status'], 20_000);
   t.is(result.code, 2);
@@ -53,16 +56,25 @@ test('a manager that never answers is reported within the SSH timeout', async (t
 
 test('doctor reports an unreachable node instead of hanging', async (t) => {
   const path = join(dir, 'silent-agent.yml');
-  await writeFile(path, `name: silent\nssh: { user: nobody, agent: false, timeoutMs: 500 }\nnodes:\n  - { name: m1, host: 127.0.0.1, role: manager, ssh: { port: ${silentPort} } }\n`);
+  await writeFile(
+    path,
+    `name: silent\nssh: { user: nobody, agent: false, timeoutMs: 500 }\nnodes:\n  - { name: m1, host: 127.0.0.1, role: manager, ssh: { port: ${silentPort} } }\n`,
+  );
   const result = await clusterCli(path, ['doctor', '--json'], 20_000);
   t.is(result.code, 1);
   const findings = JSON.parse(result.stdout) as Array<{ node?: string; level: string; message: string }>;
-  t.true(findings.some((finding) => finding.node === 'm1' && finding.level === 'fail' && /SSH timed out after 500 ms/.test(finding.message)), result.stdout);
+  t.true(
+    findings.some((finding) => finding.node === 'm1' && finding.level === 'fail' && /SSH timed out after 500 ms/.test(finding.message)),
+    result.stdout,
+  );
 });
 
 test('a missing stack file is a usage error', async (t) => {
   const path = join(dir, 'ok.yml');
-  await writeFile(path, `name: ok\nssh: { agent: false, timeoutMs: 500 }\nnodes:\n  - { name: m1, host: 127.0.0.1, role: manager, ssh: { port: ${silentPort} } }\n`);
+  await writeFile(
+    path,
+    `name: ok\nssh: { agent: false, timeoutMs: 500 }\nnodes:\n  - { name: m1, host: 127.0.0.1, role: manager, ssh: { port: ${silentPort} } }\n`,
+  );
   const result = await clusterCli(path, ['doctor', '--stack', join(dir, 'nope.yml')]);
   t.is(result.code, 2);
   t.regex(result.stderr, /cannot read stack file/);

@@ -73,12 +73,15 @@ test.serial('scale 1 → 3 → 1 converges with one healthy task per node and re
     t.is(image?.image, 'cloudlet/shop:dev');
     t.regex(image?.digest ?? '', /^sha256:[0-9a-f]{64}$/);
     const snapshot = await control.snapshot();
-    t.deepEqual(snapshot.nodes.map((node) => [node.name, node.role, node.leader, node.arch]), [
-      ['node1', 'manager', true, 'amd64'],
-      ['node2', 'worker', false, 'amd64'],
-      ['node3', 'worker', false, 'amd64'],
-      ['node4', 'worker', false, 'amd64'],
-    ]);
+    t.deepEqual(
+      snapshot.nodes.map((node) => [node.name, node.role, node.leader, node.arch]),
+      [
+        ['node1', 'manager', true, 'amd64'],
+        ['node2', 'worker', false, 'amd64'],
+        ['node3', 'worker', false, 'amd64'],
+        ['node4', 'worker', false, 'amd64'],
+      ],
+    );
   } finally {
     control.close();
   }
@@ -111,7 +114,11 @@ test.serial('rm leaves nothing behind on any node', async (t) => {
 function comparable(spec: ServiceSpec, stack: string, networkName: Map<string, string>) {
   const unstack = (text: string) => text.replace(new RegExp(`^${stack}_`), 'STACK_');
   const labels = (input: Record<string, string> | undefined) =>
-    Object.fromEntries(Object.entries(input ?? {}).filter(([key]) => !key.startsWith('cloudlet.')).map(([key, value]) => [key, value === stack ? 'STACK' : value]));
+    Object.fromEntries(
+      Object.entries(input ?? {})
+        .filter(([key]) => !key.startsWith('cloudlet.'))
+        .map(([key, value]) => [key, value === stack ? 'STACK' : value]),
+    );
   const container = spec.TaskTemplate.ContainerSpec;
   return {
     name: unstack(spec.Name),
@@ -123,7 +130,10 @@ function comparable(spec: ServiceSpec, stack: string, networkName: Map<string, s
     stopGracePeriod: container.StopGracePeriod,
     replicas: spec.Mode.Replicated?.Replicas,
     placement: spec.TaskTemplate.Placement,
-    networks: (spec.TaskTemplate.Networks ?? []).map((network) => ({ target: unstack(networkName.get(network.Target) ?? network.Target), aliases: network.Aliases })),
+    networks: (spec.TaskTemplate.Networks ?? []).map((network) => ({
+      target: unstack(networkName.get(network.Target) ?? network.Target),
+      aliases: network.Aliases,
+    })),
     ports: spec.EndpointSpec?.Ports,
     endpointMode: spec.EndpointSpec?.Mode,
     labels: labels(spec.Labels),

@@ -13,7 +13,10 @@ test('go-coffee: the services, images and ports of the reference deployment, arm
   const { plan } = await loadStack(stackFilePath('go-coffee'), 'go-coffee', inventory, env);
   t.deepEqual(plan.warnings, []);
   const summary = Object.fromEntries(
-    plan.services.map((service) => [service.key, [service.spec.TaskTemplate.ContainerSpec.Image, (service.spec.EndpointSpec?.Ports ?? []).map((port) => port.TargetPort)]]),
+    plan.services.map((service) => [
+      service.key,
+      [service.spec.TaskTemplate.ContainerSpec.Image, (service.spec.EndpointSpec?.Ports ?? []).map((port) => port.TargetPort)],
+    ]),
   );
   t.deepEqual(summary, {
     postgres: ['postgres:14-alpine', [5432]],
@@ -39,7 +42,8 @@ test('go-coffee: a version key, and no password or proxy URL written into the fi
   t.is(doc.version, '3.8');
   for (const [name, service] of Object.entries(doc.services)) {
     for (const [key, value] of Object.entries(service.environment ?? {})) {
-      if (/PASS|_URL$|DSN/.test(key) && /pass|:\/\/|password=/i.test(value)) t.regex(value, /\$\{/, `${name}.${key} must come from the environment or the inventory`);
+      if (/PASS|_URL$|DSN/.test(key) && /pass|:\/\/|password=/i.test(value))
+        t.regex(value, /\$\{/, `${name}.${key} must come from the environment or the inventory`);
     }
   }
   // The seed cluster's shared password (spelled here in parts so the repository never holds it whole)
@@ -59,8 +63,14 @@ test('portainer: agent on every node, UI on a manager, admin password from a Doc
   const ui = plan.services.find((service) => service.key === 'portainer')!.spec;
   t.deepEqual(agent.Mode, { Global: {} });
   t.deepEqual(ui.TaskTemplate.Placement?.Constraints, ['node.role == manager']);
-  t.deepEqual(plan.secrets.map((secret) => [secret.name, secret.file]), [['portainer_portainer_admin_password', '/nonexistent/pw']]);
-  t.deepEqual(ui.TaskTemplate.ContainerSpec.Secrets?.map((secret) => secret.File.Name), ['portainer_admin_password']);
+  t.deepEqual(
+    plan.secrets.map((secret) => [secret.name, secret.file]),
+    [['portainer_portainer_admin_password', '/nonexistent/pw']],
+  );
+  t.deepEqual(
+    ui.TaskTemplate.ContainerSpec.Secrets?.map((secret) => secret.File.Name),
+    ['portainer_admin_password'],
+  );
   t.true(ui.TaskTemplate.ContainerSpec.Args?.join(' ').includes('--admin-password-file /run/secrets/portainer_admin_password'));
 });
 

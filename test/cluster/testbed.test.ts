@@ -84,10 +84,13 @@ test.serial("the bench's node sampler reads a node's thermal and battery fixture
   });
   try {
     const sample = await poll('two samples', 15_000, async () => (samples.length >= 2 ? samples[samples.length - 1] : undefined), 100);
-    t.deepEqual(sample.thermal.map((zone) => [zone.zone, zone.type, zone.tempC]), [
-      ['thermal_zone0', 'cpu-thermal', 42],
-      ['thermal_zone1', 'battery', 30.2],
-    ]);
+    t.deepEqual(
+      sample.thermal.map((zone) => [zone.zone, zone.type, zone.tempC]),
+      [
+        ['thermal_zone0', 'cpu-thermal', 42],
+        ['thermal_zone1', 'battery', 30.2],
+      ],
+    );
     t.is(sample.batteryTempC, 30.2);
     t.true(Math.abs(sample.clockOffsetMs) < 100, 'same clock as the harness');
   } finally {
@@ -124,7 +127,10 @@ test.serial('init promotes and demotes to match the inventory, and labels the no
   t.is(demote.code, 0, demote.stderr);
   t.deepEqual((JSON.parse(demote.stdout) as InitResult).demoted, ['node3']);
   const status = JSON.parse((await clusterCli(testbed.inventoryPath, ['status', '--json'])).stdout) as ClusterStatus;
-  t.deepEqual(status.nodes.map((node) => node.role), ['manager', 'manager', 'worker', 'worker']);
+  t.deepEqual(
+    status.nodes.map((node) => node.role),
+    ['manager', 'manager', 'worker', 'worker'],
+  );
   t.is(status.nodes[3]!.labels['cloudlet.testbed'], '2');
 });
 
@@ -142,8 +148,14 @@ test.serial('doctor flags the even manager count, a stopped engine and an unreac
   const sick = await clusterCli(testbed.inventoryPath, ['doctor', '--json']);
   t.is(sick.code, 1);
   const failures = (JSON.parse(sick.stdout) as Finding[]).filter((finding) => finding.level === 'fail');
-  t.true(failures.some((finding) => finding.node === 'node3' && /engine not answering/.test(finding.message)), JSON.stringify(failures));
-  t.true(failures.some((finding) => finding.node === 'node4' && /SSH timed out after 3000 ms/.test(finding.message)), JSON.stringify(failures));
+  t.true(
+    failures.some((finding) => finding.node === 'node3' && /engine not answering/.test(finding.message)),
+    JSON.stringify(failures),
+  );
+  t.true(
+    failures.some((finding) => finding.node === 'node4' && /SSH timed out after 3000 ms/.test(finding.message)),
+    JSON.stringify(failures),
+  );
   // The message shows the 3 s SSH timeout fired; the bound only rules out a hang (CLI start-up
   // under a loaded CI machine takes seconds of its own).
   t.true(sick.durationMs < 30_000, `doctor took ${sick.durationMs} ms`);
@@ -154,7 +166,15 @@ test.serial('testbed status reports the nodes; down removes everything', async (
   const status = await runCli('cluster/testbed/cli.ts', ['status', '--id', '2', '--json']);
   t.is(status.code, 1, 'node3 was stopped');
   const nodes = (JSON.parse(status.stdout) as { nodes: Array<{ name: string; engine: boolean }> }).nodes;
-  t.deepEqual(nodes.map((node) => [node.name, node.engine]), [['node1', true], ['node2', true], ['node3', false], ['node4', true]]);
+  t.deepEqual(
+    nodes.map((node) => [node.name, node.engine]),
+    [
+      ['node1', true],
+      ['node2', true],
+      ['node3', false],
+      ['node4', true],
+    ],
+  );
   const down = await runCli('cluster/testbed/cli.ts', ['down', '--id', '2']);
   t.is(down.code, 0, down.stderr);
   t.false(existsSync('/tmp/cloudlet-testbed-2'));

@@ -172,6 +172,13 @@ export function sshdForFile(test: TestFn): { sshd: () => TestSshd; target: (extr
   };
   return {
     sshd: get,
-    target: (extra = {}) => ({ host: get().host, port: get().port, username: get().username, privateKeyPath: get().privateKeyPath, knownHostsPath: get().knownHostsPath, ...extra }),
+    target: (extra = {}) => ({
+      host: get().host,
+      port: get().port,
+      username: get().username,
+      privateKeyPath: get().privateKeyPath,
+      knownHostsPath: get().knownHostsPath,
+      ...extra,
+    }),
   };
 }

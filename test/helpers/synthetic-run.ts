@@ -55,7 +55,11 @@ export function k6PointLine(metric: string, timeMs: number, value: number, tags:
 
 /** k6's declaration line that precedes a metric's first Point. */
 export function k6MetricLine(metric: string, type: 'counter' | 'gauge' | 'rate' | 'trend'): string {
-  return JSON.stringify({ type: 'Metric', data: { name: metric, type, contains: type === 'trend' ? 'time' : 'default', thresholds: [], submetrics: null }, metric });
+  return JSON.stringify({
+    type: 'Metric',
+    data: { name: metric, type, contains: type === 'trend' ? 'time' : 'default', thresholds: [], submetrics: null },
+    metric,
+  });
 }
 
 function rfc3339Nanos(timeMs: number): string {
@@ -129,7 +133,15 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
     config: { scenario: 'coffee-order' },
     inventory: null,
     cluster: {
-      nodes: nodes.map((name) => ({ name, role: 'local', leader: false, arch: 'x64', engineVersion: null, labels: (run.hostileText ? { note: run.hostileText } : {}) as Record<string, string>, cpuCount: 4 })),
+      nodes: nodes.map((name) => ({
+        name,
+        role: 'local',
+        leader: false,
+        arch: 'x64',
+        engineVersion: null,
+        labels: (run.hostileText ? { note: run.hostileText } : {}) as Record<string, string>,
+        cpuCount: 4,
+      })),
     },
     images: [],
     loadGenerator: { name: 'builtin', version: '0.1.0', path: 'bench/load/builtin.ts' },
@@ -183,12 +195,27 @@ function samplesFor(point: SyntheticPoint, run: SyntheticRun, random: () => numb
       if (phase === 'load') requests++;
       t += latencyMs;
     }
-    out.push(k6PointLine('order_fulfilled_ms', t, Number((t - startMs + 150 * (1 + random())).toFixed(3)), { scenario, run: run.runId, point: point.pointId, ...extra }));
+    out.push(
+      k6PointLine('order_fulfilled_ms', t, Number((t - startMs + 150 * (1 + random())).toFixed(3)), {
+        scenario,
+        run: run.runId,
+        point: point.pointId,
+        ...extra,
+      }),
+    );
     out.push(k6PointLine('iterations', t, 1, { scenario, run: run.runId, point: point.pointId, ...extra }));
   };
   if (point.probe) {
     for (let t = loadStartMs; t < loadStartMs + durationS * 1000; t += 1000) {
-      const tags = { name: 'probe-fulfillment-orders', method: 'GET', status: '200', expected_response: 'true', scenario: 'probe', run: run.runId, point: point.pointId };
+      const tags = {
+        name: 'probe-fulfillment-orders',
+        method: 'GET',
+        status: '200',
+        expected_response: 'true',
+        scenario: 'probe',
+        run: run.runId,
+        point: point.pointId,
+      };
       for (const poll of [0, 1, 2]) {
         out.push(k6PointLine('http_reqs', t + poll * 200, 1, tags));
         out.push(k6PointLine('http_req_duration', t + poll * 200, 900, tags));

@@ -34,7 +34,8 @@ export async function startTestbed(options: { id: number; nodes?: number; manage
 /** A testbed started with `npm run testbed -- up --id <id>`, from the path it printed. */
 export function testbedFromCli(id: number, inventoryPath: string, shape: { nodes: number; managers: number }): RunningTestbed {
   const full: TestbedOptions = { id, ...shape, dir: `/tmp/cloudlet-testbed-${id}` };
-  if (inventoryPath !== testbedLayout(full).inventoryPath) throw new Error(`testbed up printed "${inventoryPath}", expected ${testbedLayout(full).inventoryPath}`);
+  if (inventoryPath !== testbedLayout(full).inventoryPath)
+    throw new Error(`testbed up printed "${inventoryPath}", expected ${testbedLayout(full).inventoryPath}`);
   return { layout: testbedLayout(full), inventoryPath, upMs: 0, down: () => testbedDown(full, silentLogger) };
 }
 
@@ -49,10 +50,15 @@ export interface CliResult {
 export function runCli(script: string, args: string[], timeoutMs = 120_000, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr, durationMs: Date.now() - started });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', script, ...args],
+      { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr, durationMs: Date.now() - started });
+      },
+    );
   });
 }
 

@@ -24,7 +24,10 @@ test.serial('perf ingest runs on a tiny input and prints its figures', async (t)
   t.regex(out, /peak memory \d+ MB/);
   const errors = [...out.matchAll(/^ +[\d,]+ .* (\d+\.\d+)$/gm)].map((m) => Number(m[1]));
   t.is(errors.length, 2);
-  t.true(errors.every((e) => e < 1), `p99 error % ${errors.join(', ')}`);
+  t.true(
+    errors.every((e) => e < 1),
+    `p99 error % ${errors.join(', ')}`,
+  );
 });
 
 test.serial('perf ingest --help prints its usage and runs nothing', async (t) => {

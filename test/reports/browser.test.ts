@@ -18,7 +18,17 @@ const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'reports');
 const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
 
 const points = (latencyMs: number): SyntheticPoint[] =>
-  [1, 2].flatMap((replicas) => [0, 1].map((rep) => ({ pointId: `b${replicas}-r${rep}`, replicas: { barista: replicas }, rateRps: 20, repetition: rep, latencyMs: latencyMs / replicas, tempC: replicas === 2 ? 74 : 50, throttled: replicas === 2 && rep === 1 })));
+  [1, 2].flatMap((replicas) =>
+    [0, 1].map((rep) => ({
+      pointId: `b${replicas}-r${rep}`,
+      replicas: { barista: replicas },
+      rateRps: 20,
+      repetition: rep,
+      latencyMs: latencyMs / replicas,
+      tempC: replicas === 2 ? 74 : 50,
+      throttled: replicas === 2 && rep === 1,
+    })),
+  );
 
 /**
  * Number of canvases, and how many of them have painted pixels. Browser code is passed as source
@@ -70,10 +80,13 @@ test('run, compare and history reports render in Chromium: charts drawn, no cons
       const cellTexts = await page.locator('td').allTextContents();
       t.true(cellTexts.includes(`item-types${HOSTILE}`), 'the hostile tag value is shown as plain text');
       const facts = await page.locator('dd').allTextContents();
-      t.true(facts.some((text) => text.includes(`note=${HOSTILE}`)), 'the hostile node label is shown as plain text');
-      t.true(await page.locator('li.warn[data-code="thermal"]').count() > 0);
+      t.true(
+        facts.some((text) => text.includes(`note=${HOSTILE}`)),
+        'the hostile node label is shown as plain text',
+      );
+      t.true((await page.locator('li.warn[data-code="thermal"]').count()) > 0);
     } else {
-      t.true(await page.locator('.verdict-regressed').count() > 0);
+      t.true((await page.locator('.verdict-regressed').count()) > 0);
     }
     if (name === 'history-report') t.is(await page.locator('canvas#chart-trend-p95').count(), 1);
     await page.close();

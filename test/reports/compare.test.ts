@@ -67,7 +67,10 @@ test('faster latency improves; more errors regress the error rate', async (t) =>
 });
 
 test('with enough repetitions the test runs on repetitions, with a bootstrap interval', async (t) => {
-  const pair = comparePair(await runModel(t, 'a', 1, points({ reps: 5, services: [1] })), await runModel(t, 'b', 2, points({ reps: 5, services: [1], latencyMs: 30 })));
+  const pair = comparePair(
+    await runModel(t, 'a', 1, points({ reps: 5, services: [1] })),
+    await runModel(t, 'b', 2, points({ reps: 5, services: [1], latencyMs: 30 })),
+  );
   const p50 = pair.metrics.find((m) => m.metric === 'p50 latency')!;
   t.is(p50.basis, 'repetitions');
   t.is(p50.verdict, 'regressed');
@@ -117,7 +120,10 @@ test('bench compare files: HTML, PNG charts, summary.md with a verdict per metri
 test('summary.md is cut to fit a PR comment', async (t) => {
   const pair = comparePair(await runModel(t, 'a', 1, points()), await runModel(t, 'b', 2, points()));
   const many = { ...pair, metrics: Array.from({ length: 800 }, () => pair.metrics).flat() };
-  const md = compareSummaryMarkdown({ runs: [pair.baseline, pair.candidate], thresholdPct: 5, errorThresholdPp: 1, alpha: 0.05, pairs: [many], trends: [], verdict: 'no-change' }, []);
+  const md = compareSummaryMarkdown(
+    { runs: [pair.baseline, pair.candidate], thresholdPct: 5, errorThresholdPp: 1, alpha: 0.05, pairs: [many], trends: [], verdict: 'no-change' },
+    [],
+  );
   t.true(md.length < MARKDOWN_LIMIT + 200);
   t.regex(md, /more line\(s\) cut to fit a comment/);
 });

@@ -18,7 +18,14 @@ async function run(t: Parameters<typeof tempDir>[0]) {
       { pointId: 'p0', replicas: { barista: 1 }, rateRps: 20 },
       { pointId: 'p1', replicas: { barista: 2 }, rateRps: 20, tempC: 78, throttled: true },
       { pointId: 'p2', replicas: { barista: 1 }, rateRps: 20, repetition: 1, cpuPct: 92 },
-      { pointId: 'p3', replicas: { barista: 2 }, rateRps: 20, repetition: 1, flags: [{ code: 'cooldown-timeout', message: 'nodes stayed hot' }], nodeLost: 'pixel-2' },
+      {
+        pointId: 'p3',
+        replicas: { barista: 2 },
+        rateRps: 20,
+        repetition: 1,
+        flags: [{ code: 'cooldown-timeout', message: 'nodes stayed hot' }],
+        nodeLost: 'pixel-2',
+      },
     ],
   });
   const paths = await writeRunReport(dir, { outDir: join(root, 'out') });
@@ -33,7 +40,12 @@ test('a run report has the per-point numbers from raw samples, warm-up excluded'
   t.is(p0.targetRps, 20);
   t.is(p0.requests, 20 * 5 * 4, 'rate × duration × 4 endpoints; warm-up requests are not counted');
   t.true(Math.abs(p0.achievedRps - 20) < 0.5);
-  t.deepEqual(p0.endpoints.map((e: { endpoint: string }) => e.endpoint).sort(), ['fulfillment-orders', `item-types${HOSTILE}`, 'items-by-types', 'place-order']);
+  t.deepEqual(p0.endpoints.map((e: { endpoint: string }) => e.endpoint).sort(), [
+    'fulfillment-orders',
+    `item-types${HOSTILE}`,
+    'items-by-types',
+    'place-order',
+  ]);
   for (const e of p0.endpoints) {
     t.true(e.latency.p50Ms < e.latency.p95Ms && e.latency.p95Ms <= e.latency.p99Ms);
     t.true(e.latency.ci.p95.low <= e.latency.p95Ms && e.latency.p95Ms <= e.latency.ci.p95.high);
@@ -96,13 +108,22 @@ test('a directory that is not a run directory is a usage error', async (t) => {
 
 test('a point left .partial by a crash and planned points never run are warnings, not report rows', async (t) => {
   const root = await tempDir(t);
-  const dir = await buildRunDir(root, { runId: 'crashed', points: [{ pointId: 'p0', replicas: { shop: 1 }, rateRps: 10, durationS: 2 }, { pointId: 'p1', replicas: { shop: 2 }, rateRps: 10, durationS: 2 }] });
+  const dir = await buildRunDir(root, {
+    runId: 'crashed',
+    points: [
+      { pointId: 'p0', replicas: { shop: 1 }, rateRps: 10, durationS: 2 },
+      { pointId: 'p1', replicas: { shop: 2 }, rateRps: 10, durationS: 2 },
+    ],
+  });
   await rename(join(dir, 'points', 'p1'), join(dir, 'points', 'p1.partial'));
   const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
   await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, status: 'interrupted', plannedPoints: ['p0', 'p1', 'p2'] }));
   const paths = await writeRunReport(dir, { outDir: join(root, 'out') });
   const summary = JSON.parse(await readFile(paths.summaryJsonPath, 'utf8'));
-  t.deepEqual(summary.points.map((p: { pointId: string }) => p.pointId), ['p0']);
+  t.deepEqual(
+    summary.points.map((p: { pointId: string }) => p.pointId),
+    ['p0'],
+  );
   const messages = summary.warnings.filter((w: { code: string }) => w.code === 'missing-data').map((w: { message: string }) => w.message);
   t.true(messages.some((m: string) => m.startsWith('point p1 never finished')));
   t.true(messages.some((m: string) => m.startsWith('1 planned point(s) were not run (p2)')));
@@ -124,11 +145,21 @@ test('the probe scenario is kept per endpoint but left out of the achieved rate 
 
 test('a repetition far from the others is a MAD outlier warning', async (t) => {
   const root = await tempDir(t);
-  const reps = [20, 20, 20, 20, 60].map((latencyMs, repetition) => ({ pointId: `r${repetition}`, replicas: { shop: 1 }, rateRps: 20, durationS: 3, repetition, latencyMs }));
+  const reps = [20, 20, 20, 20, 60].map((latencyMs, repetition) => ({
+    pointId: `r${repetition}`,
+    replicas: { shop: 1 },
+    rateRps: 20,
+    durationS: 3,
+    repetition,
+    latencyMs,
+  }));
   const dir = await buildRunDir(root, { runId: 'outlier', points: reps });
   const summary = JSON.parse(await readFile((await writeRunReport(dir, { outDir: join(root, 'out') })).summaryJsonPath, 'utf8'));
   const outliers = summary.warnings.filter((w: { code: string }) => w.code === 'outlier');
-  t.deepEqual(outliers.map((w: { pointId: string }) => w.pointId), ['r4']);
+  t.deepEqual(
+    outliers.map((w: { pointId: string }) => w.pointId),
+    ['r4'],
+  );
   t.false(summary.warnings.some((w: { code: string }) => w.code === 'few-repetitions'));
 });
 

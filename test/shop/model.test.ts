@@ -35,7 +35,10 @@ test('an order starts IN_PROGRESS and is FULFILLED after its slowest item, scale
   model.placeOrder({ loyaltyMemberId: member, baristaItems: [{ itemType: 0 }], kitchenItems: [{ itemType: 6 }] });
   t.is(orders(model)[0]?.orderStatus, ORDER_STATUS.IN_PROGRESS);
   clock.advance(500);
-  t.deepEqual(orders(model)[0]?.lineItems.map((l) => l.itemStatus), [ORDER_STATUS.IN_PROGRESS, ORDER_STATUS.FULFILLED]);
+  t.deepEqual(
+    orders(model)[0]?.lineItems.map((l) => l.itemStatus),
+    [ORDER_STATUS.IN_PROGRESS, ORDER_STATUS.FULFILLED],
+  );
   clock.advance(500);
   t.is(orders(model)[0]?.orderStatus, ORDER_STATUS.FULFILLED);
 });
@@ -46,9 +49,15 @@ test('a station prepares at most its slots at once; the rest queue', (t) => {
   model.placeOrder({ loyaltyMemberId: member, baristaItems: [{ itemType: 5 }] }); // latte 3 s
   model.placeOrder({ loyaltyMemberId: member, baristaItems: [{ itemType: 5 }] });
   clock.advance(3000);
-  t.deepEqual(orders(model).map((o) => o.orderStatus), [ORDER_STATUS.FULFILLED, ORDER_STATUS.IN_PROGRESS]);
+  t.deepEqual(
+    orders(model).map((o) => o.orderStatus),
+    [ORDER_STATUS.FULFILLED, ORDER_STATUS.IN_PROGRESS],
+  );
   clock.advance(3000);
-  t.deepEqual(orders(model).map((o) => o.orderStatus), [ORDER_STATUS.FULFILLED, ORDER_STATUS.FULFILLED]);
+  t.deepEqual(
+    orders(model).map((o) => o.orderStatus),
+    [ORDER_STATUS.FULFILLED, ORDER_STATUS.FULFILLED],
+  );
 });
 
 test('the list is unpaged and keeps every order', (t) => {
@@ -68,5 +77,10 @@ test('errors as upstream: bad UUID → 500 code 2, bad item type → 400 (upstre
 });
 
 test('items-by-types answers price and type of the names it knows', (t) => {
-  t.deepEqual(itemsByTypesBody('LATTE,MUFFIN,NOPE'), { items: [{ price: 4.5, type: 5 }, { price: 3, type: 8 }] });
+  t.deepEqual(itemsByTypesBody('LATTE,MUFFIN,NOPE'), {
+    items: [
+      { price: 4.5, type: 5 },
+      { price: 3, type: 8 },
+    ],
+  });
 });

@@ -18,10 +18,26 @@ for (const replicas of [1, 3]) {
     const types = await json(`${shop.url}/v1/api/item-types`);
     t.is(types.status, 200);
     t.is((types.body as { itemTypes: unknown[] }).itemTypes.length, 10);
-    t.deepEqual((await json(`${shop.url}/v1/api/items-by-types/LATTE,CAKEPOP`)).body, { items: [{ price: 4.5, type: 5 }, { price: 2.5, type: 6 }] });
+    t.deepEqual((await json(`${shop.url}/v1/api/items-by-types/LATTE,CAKEPOP`)).body, {
+      items: [
+        { price: 4.5, type: 5 },
+        { price: 2.5, type: 6 },
+      ],
+    });
     // Orders placed through different workers all land in the one list.
     for (let i = 0; i < 6; i++) {
-      const placed = await json(`${shop.url}/v1/api/orders`, { method: 'POST', body: JSON.stringify({ commandType: 0, orderSource: 0, location: 0, loyaltyMemberId: member, baristaItems: [{ itemType: 5 }], kitchenItems: [{ itemType: 8 }], timestamp: new Date().toISOString() }) });
+      const placed = await json(`${shop.url}/v1/api/orders`, {
+        method: 'POST',
+        body: JSON.stringify({
+          commandType: 0,
+          orderSource: 0,
+          location: 0,
+          loyaltyMemberId: member,
+          baristaItems: [{ itemType: 5 }],
+          kitchenItems: [{ itemType: 8 }],
+          timestamp: new Date().toISOString(),
+        }),
+      });
       t.deepEqual(placed, { status: 200, body: {} });
     }
     const fulfilled = await waitFor('every order fulfilled', async () => {
@@ -29,9 +45,18 @@ for (const replicas of [1, 3]) {
       const orders = (body as { orders: { orderStatus: number; localtion: number; lineItems: { name: string; isBaristaOrder: boolean }[] }[] }).orders;
       return orders.length === 6 && orders.every((o) => o.orderStatus === 2) ? orders : undefined;
     });
-    t.deepEqual(fulfilled[0]?.lineItems.map((l) => [l.name, l.isBaristaOrder]), [['LATTE', true], ['MUFFIN', false]]);
+    t.deepEqual(
+      fulfilled[0]?.lineItems.map((l) => [l.name, l.isBaristaOrder]),
+      [
+        ['LATTE', true],
+        ['MUFFIN', false],
+      ],
+    );
     t.is(fulfilled[0]?.localtion, 0);
-    t.deepEqual(await json(`${shop.url}/v1/api/orders`, { method: 'POST', body: '{"loyaltyMemberId":"x"}' }), { status: 500, body: { code: 2, message: 'invalid UUID length: 1', details: [] } });
+    t.deepEqual(await json(`${shop.url}/v1/api/orders`, { method: 'POST', body: '{"loyaltyMemberId":"x"}' }), {
+      status: 500,
+      body: { code: 2, message: 'invalid UUID length: 1', details: [] },
+    });
     t.is((await json(`${shop.url}/v1/api/orders`, { method: 'POST', body: 'not json' })).status, 400);
     t.is((await json(`${shop.url}/nowhere`)).status, 404);
     t.is((await json(`${shop.url}/v1/api/orders`)).status, 405);

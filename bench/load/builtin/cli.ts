@@ -53,7 +53,8 @@ export function parseArgs(argv: string[]): Args {
       if (!out.startsWith('json=')) throw new Error(`--out supports json=FILE only, got "${out}"`);
       args.outJson = out.slice(5);
     } else if (flag === '--execution-segment') args.segment = parseSegment(value() ?? '');
-    else if (flag === '--execution-segment-sequence') value(); // Even shares only: the sequence adds nothing here.
+    else if (flag === '--execution-segment-sequence')
+      value(); // Even shares only: the sequence adds nothing here.
     else if (flag === '--quiet' || flag === '-q') args.quiet = true;
     else throw new Error(`unknown flag "${flag}"\n${USAGE}`);
   }
@@ -97,7 +98,9 @@ async function main(argv: string[]): Promise<number> {
   if (!args.quiet) {
     const reqs = summary.metrics.http_reqs as { count?: number; rate?: number } | undefined;
     const dur = summary.metrics.http_req_duration as Record<string, number> | undefined;
-    process.stdout.write(`http_reqs ${reqs?.count ?? 0} (${(reqs?.rate ?? 0).toFixed(2)}/s), http_req_duration p(95) ${(dur?.['p(95)'] ?? 0).toFixed(1)} ms, thresholds ${thresholdsPassed ? 'passed' : 'crossed'}\n`);
+    process.stdout.write(
+      `http_reqs ${reqs?.count ?? 0} (${(reqs?.rate ?? 0).toFixed(2)}/s), http_req_duration p(95) ${(dur?.['p(95)'] ?? 0).toFixed(1)} ms, thresholds ${thresholdsPassed ? 'passed' : 'crossed'}\n`,
+    );
   }
   if (abort.signal.aborted) return 105;
   return thresholdsPassed ? 0 : 99;

@@ -31,7 +31,10 @@ export class Recorder {
   private readonly declared = new Set<string>();
   readonly checks = new Map<string, { passes: number; fails: number }>();
 
-  constructor(outPath: string | null, private readonly globalTags: Record<string, string>) {
+  constructor(
+    outPath: string | null,
+    private readonly globalTags: Record<string, string>,
+  ) {
     if (!outPath) this.out = null;
     else {
       const file = createWriteStream(outPath);

@@ -55,12 +55,18 @@ export function thresholdHolds(expression: string, agg: Record<string, number>):
   if (lhs === undefined) throw new Error(`threshold "${expression}" refers to "${stat}", which this metric does not have`);
   const rhs = Number(rhsText);
   switch (op) {
-    case '<': return lhs < rhs;
-    case '<=': return lhs <= rhs;
-    case '>': return lhs > rhs;
-    case '>=': return lhs >= rhs;
-    case '!=': return lhs !== rhs;
-    default: return lhs === rhs;
+    case '<':
+      return lhs < rhs;
+    case '<=':
+      return lhs <= rhs;
+    case '>':
+      return lhs > rhs;
+    case '>=':
+      return lhs >= rhs;
+    case '!=':
+      return lhs !== rhs;
+    default:
+      return lhs === rhs;
   }
 }
 

@@ -25,7 +25,13 @@ test.serial('bench compare prints the verdict and paths; --fail-on-regression ex
 test.serial('bad flags and missing runs exit 2 with one line', async (t) => {
   const root = await tempDir(t);
   const a = await buildRunDir(root, { runId: 'a', points: points(20) });
-  for (const args of [['compare', a], ['compare', a, '/nonexistent'], ['compare', a, a, '--threshold', '-3'], ['compare', a, a, '--alpha', '2'], ['compare', a, a, '--min-repetitions', '1.5']]) {
+  for (const args of [
+    ['compare', a],
+    ['compare', a, '/nonexistent'],
+    ['compare', a, a, '--threshold', '-3'],
+    ['compare', a, a, '--alpha', '2'],
+    ['compare', a, a, '--min-repetitions', '1.5'],
+  ]) {
     const result = await bench(args);
     t.is(result.exitCode, 2, args.join(' '));
   }

@@ -10,7 +10,9 @@ test('the local host sampler (sh -c) gives CPU % per core from the second sample
   t.teardown(() => handle.stop());
   t.true(typeof handle.pid === 'number');
   const second = await waitFor('two samples', () => samples[1]);
-  const cores = readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d+ /.test(l)).length;
+  const cores = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .filter((l) => /^cpu\d+ /.test(l)).length;
   t.is(second.cores.length, cores);
   t.true(second.cores.every((c) => c.online));
   t.true(second.cpuPct === null || (second.cpuPct >= 0 && second.cpuPct <= 100));

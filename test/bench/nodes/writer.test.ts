@@ -18,7 +18,13 @@ test('appends one JSON line per record, in order, across flushes and reopen', as
   const again = await openNdjsonWriter<{ i: number }>(path);
   again.append({ i: 51 });
   await again.close();
-  const lines = (await readFile(path, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l).i);
-  t.deepEqual(lines, Array.from({ length: 52 }, (_, i) => i));
+  const lines = (await readFile(path, 'utf8'))
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l).i);
+  t.deepEqual(
+    lines,
+    Array.from({ length: 52 }, (_, i) => i),
+  );
   t.is(again.count, 1);
 });

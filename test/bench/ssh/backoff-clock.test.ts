@@ -8,8 +8,14 @@ test('backoff doubles from the base, stops at the cap, and spreads by the jitter
     [0, 1, 2, 3, 10].map((n) => backoffDelayMs(n, { baseMs: 100, maxMs: 1000 }, middle)),
     [100, 200, 400, 800, 1000],
   );
-  t.is(backoffDelayMs(0, { baseMs: 1000, jitter: 0.2 }, () => 0), 800);
-  t.is(backoffDelayMs(0, { baseMs: 1000, jitter: 0.2 }, () => 1), 1200);
+  t.is(
+    backoffDelayMs(0, { baseMs: 1000, jitter: 0.2 }, () => 0),
+    800,
+  );
+  t.is(
+    backoffDelayMs(0, { baseMs: 1000, jitter: 0.2 }, () => 1),
+    1200,
+  );
   t.is(backoffDelayMs(1000, {}, middle), 30_000);
 });
 

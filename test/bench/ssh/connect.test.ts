@@ -65,9 +65,15 @@ test('agent auth: the key held by a real ssh-agent', async (t) => {
   const agent = spawn(agentBin, ['-D', '-a', socket], { stdio: 'ignore' });
   t.teardown(() => agent.kill());
   // The socket file appears at bind(), a moment before the agent listens: wait for a connection.
-  await waitFor('ssh-agent listening', () => new Promise<boolean>((resolve) => {
-    const probe = connect(socket).once('connect', () => (probe.destroy(), resolve(true))).once('error', () => resolve(false));
-  }));
+  await waitFor(
+    'ssh-agent listening',
+    () =>
+      new Promise<boolean>((resolve) => {
+        const probe = connect(socket)
+          .once('connect', () => (probe.destroy(), resolve(true)))
+          .once('error', () => resolve(false));
+      }),
+  );
   await promisify(execFile)(add, [file.sshd().privateKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
   const connection = await connectSsh(target({ privateKeyPath: undefined, agent: socket }));
   t.teardown(() => connection.close());
@@ -86,7 +92,9 @@ test('a host that accepts TCP but never speaks SSH is reported unreachable, and 
   const keyDir = await mkdtemp(join(tmpdir(), 'silent-ssh-'));
   const keyPath = join(keyDir, 'id');
   await generateKey(keyPath);
-  await t.throwsAsync(connectSsh({ host: '127.0.0.1', port, username: 'nobody', privateKeyPath: keyPath, readyTimeoutMs: 300, knownHostsPath: '/dev/null' }), { instanceOf: SshUnreachableError });
+  await t.throwsAsync(connectSsh({ host: '127.0.0.1', port, username: 'nobody', privateKeyPath: keyPath, readyTimeoutMs: 300, knownHostsPath: '/dev/null' }), {
+    instanceOf: SshUnreachableError,
+  });
   // Give ssh2 time to emit its follow-up error; an unhandled one would end the test process.
   await new Promise((resolve) => setTimeout(resolve, 1500));
   t.pass();

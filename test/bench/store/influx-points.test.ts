@@ -36,9 +36,19 @@ test('a node sample becomes node, node_cpu and node_thermal points at the correc
       fields: { cpuPct: 40, load1: 1.5, memTotalKB: 1000, memAvailableKB: 500, throttled: 0, clockOffsetMs: 12.5 },
       timestamp: ts,
     },
-    { measurement: 'node_cpu', tags: { run: 'run1', point: 'p01', node: 'pixel-1', core: '0' }, fields: { online: 1, cpuPct: 40, freqKHz: 1785600, maxFreqKHz: 1785600 }, timestamp: ts },
+    {
+      measurement: 'node_cpu',
+      tags: { run: 'run1', point: 'p01', node: 'pixel-1', core: '0' },
+      fields: { online: 1, cpuPct: 40, freqKHz: 1785600, maxFreqKHz: 1785600 },
+      timestamp: ts,
+    },
     { measurement: 'node_cpu', tags: { run: 'run1', point: 'p01', node: 'pixel-1', core: '1' }, fields: { online: 0 }, timestamp: ts },
-    { measurement: 'node_thermal', tags: { run: 'run1', point: 'p01', node: 'pixel-1', zone: 'thermal_zone0', type: 'cpu-0-0-usr' }, fields: { tempC: 41.5 }, timestamp: ts },
+    {
+      measurement: 'node_thermal',
+      tags: { run: 'run1', point: 'p01', node: 'pixel-1', zone: 'thermal_zone0', type: 'cpu-0-0-usr' },
+      fields: { tempC: 41.5 },
+      timestamp: ts,
+    },
     // An empty type is left out (InfluxDB refuses empty tag values); a null reading has no point.
     { measurement: 'node_thermal', tags: { run: 'run1', point: 'p01', node: 'pixel-1', zone: 'thermal_zone1' }, fields: { tempC: 30 }, timestamp: ts },
   ]);
@@ -49,7 +59,11 @@ test("a k6 sample follows k6's --out influxdb schema, tagged with run and point"
   const line: K6SampleLine = {
     type: 'Point',
     metric: 'http_req_duration',
-    data: { time: '2025-11-24T17:00:00.123456789+01:00', value: 12.5, tags: { method: 'GET', status: '200', url: 'http://x/y', vu: '3', iter: '17', run: 'ignored' } },
+    data: {
+      time: '2025-11-24T17:00:00.123456789+01:00',
+      value: 12.5,
+      tags: { method: 'GET', status: '200', url: 'http://x/y', vu: '3', iter: '17', run: 'ignored' },
+    },
   };
   t.deepEqual(k6SamplePoint('run1', 'p02', line), {
     measurement: 'http_req_duration',
@@ -57,14 +71,19 @@ test("a k6 sample follows k6's --out influxdb schema, tagged with run and point"
     fields: { value: 12.5, url: 'http://x/y', vu: 3, iter: 17 },
     timestamp: '1764000000123456789',
   });
-  t.is(k6SamplePoint('r', 'p', { type: 'Metric', metric: 'x', data: { name: 'x', type: 'counter', contains: 'default', thresholds: [], submetrics: null } }), null);
+  t.is(
+    k6SamplePoint('r', 'p', { type: 'Metric', metric: 'x', data: { name: 'x', type: 'counter', contains: 'default', thresholds: [], submetrics: null } }),
+    null,
+  );
 });
 
 test('two samples of one series at the same instant both survive, the same way every time', (t) => {
   const line: K6SampleLine = { type: 'Point', metric: 'http_reqs', data: { time: '2025-11-24T15:00:00.001Z', value: 1, tags: { status: '200' } } };
   const once = () => {
     const seen = new Set<string>();
-    return [k6SamplePoint('r', 'p', line, seen), k6SamplePoint('r', 'p', line, seen), k6SamplePoint('r', 'p', { ...line, metric: 'other' }, seen)].map((p) => p!.timestamp);
+    return [k6SamplePoint('r', 'p', line, seen), k6SamplePoint('r', 'p', line, seen), k6SamplePoint('r', 'p', { ...line, metric: 'other' }, seen)].map(
+      (p) => p!.timestamp,
+    );
   };
   t.deepEqual(once(), ['1763996400001000000', '1763996400001000001', '1763996400001000000']);
   t.deepEqual(once(), once());
@@ -82,7 +101,14 @@ test('the InfluxDB URL: flag over env, database from the path, bad input is a us
   t.is(influxUrlFrom(undefined, {}), null);
   t.is(influxUrlFrom(undefined, { CLOUDLET_INFLUX_URL: 'http://a:8086/db' }), 'http://a:8086/db');
   t.is(influxUrlFrom('http://b:8086/x', { CLOUDLET_INFLUX_URL: 'http://a:8086/db' }), 'http://b:8086/x');
-  t.like(parseInfluxUrl('http://u:secret@127.0.0.1:9999/cloudlet'), { host: '127.0.0.1', port: 9999, database: 'cloudlet', username: 'u', password: 'secret', url: 'http://u@127.0.0.1:9999/cloudlet' });
+  t.like(parseInfluxUrl('http://u:secret@127.0.0.1:9999/cloudlet'), {
+    host: '127.0.0.1',
+    port: 9999,
+    database: 'cloudlet',
+    username: 'u',
+    password: 'secret',
+    url: 'http://u@127.0.0.1:9999/cloudlet',
+  });
   t.is(parseInfluxUrl('https://influx.lab/db').port, 8086);
   t.throws(() => parseInfluxUrl('http://127.0.0.1:8086'), { name: 'UsageError', message: /name the database/ });
   t.throws(() => parseInfluxUrl('udp://x/db'), { name: 'UsageError' });

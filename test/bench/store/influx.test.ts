@@ -33,18 +33,39 @@ async function tempRunDir(t: { teardown(fn: () => Promise<void>): void }, runId:
 }
 
 /** What the pipeline does for one point: host samples into the run dir and the sink, then k6 samples. */
-async function runPoint(recorder: NodeRecorder, sink: InfluxSink, runDir: string, runId: string, pointId: string, samples: number, withPhone = false): Promise<number> {
+async function runPoint(
+  recorder: NodeRecorder,
+  sink: InfluxSink,
+  runDir: string,
+  runId: string,
+  pointId: string,
+  samples: number,
+  withPhone = false,
+): Promise<number> {
   await recorder.beginPoint(pointId);
   const handles = [await startLocalSampler({ node: 'local', intervalMs: 50, onSample: (s) => recorder.record(s) })];
   if (withPhone) {
     // A phone-like node beside the host: the fixture tree gives thermal zones, cpufreq and a battery.
     const phone = fixturePath('nodes', 'pixel4');
-    handles.push(await startLocalSampler({ node: 'pixel-fixture', intervalMs: 50, shell: [requireBinary('busybox', 'busybox'), 'sh'], procRoot: join(phone, 'proc'), sysRoot: join(phone, 'sys'), onSample: (s) => recorder.record(s) }));
+    handles.push(
+      await startLocalSampler({
+        node: 'pixel-fixture',
+        intervalMs: 50,
+        shell: [requireBinary('busybox', 'busybox'), 'sh'],
+        procRoot: join(phone, 'proc'),
+        sysRoot: join(phone, 'sys'),
+        onSample: (s) => recorder.record(s),
+      }),
+    );
   }
   await waitFor(`${samples} samples`, () => recorder.count >= samples * handles.length);
   await Promise.all(handles.map((h) => h.stop()));
   await recorder.endPoint();
-  const k6Points = await writeK6Samples(join(runDir, 'points', pointId, 'k6-samples.ndjson.gz'), { startMs: Date.now() - 1000, count: 40, tags: { run: runId } });
+  const k6Points = await writeK6Samples(join(runDir, 'points', pointId, 'k6-samples.ndjson.gz'), {
+    startMs: Date.now() - 1000,
+    count: 40,
+    tags: { run: runId },
+  });
   await sink.addK6Samples(runDir, runId, pointId);
   return k6Points;
 }
@@ -86,7 +107,10 @@ test.serial('the embedded default: host samples in the run directory, host and k
   const nodeLines = await lines(join(runDir, 'points/p01/nodes.ndjson'));
   t.true(nodeLines >= 3);
   // Both samplers append to the one file, in whatever order their records arrive.
-  const samples = (await readFile(join(runDir, 'points/p01/nodes.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { pointId: string; node: string });
+  const samples = (await readFile(join(runDir, 'points/p01/nodes.ndjson'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { pointId: string; node: string });
   t.true(samples.every((s) => s.pointId === 'p01'));
   t.deepEqual([...new Set(samples.map((s) => s.node))].sort(), ['local', 'pixel-fixture']);
   t.is(await count('node', 'load1', runId, 'p01'), nodeLines);
@@ -99,7 +123,9 @@ test.serial('the embedded default: host samples in the run directory, host and k
   t.regex(String(row?.url), /item-types/);
 
   // Every query of the Grafana dashboard runs against this data; those with data here return rows.
-  const dashboard = JSON.parse(await readFile(new URL('../../../grafana/cloudlet-bench.json', import.meta.url), 'utf8')) as { panels: { title: string; targets?: { query: string }[] }[] };
+  const dashboard = JSON.parse(await readFile(new URL('../../../grafana/cloudlet-bench.json', import.meta.url), 'utf8')) as {
+    panels: { title: string; targets?: { query: string }[] }[];
+  };
   const withRows: string[] = [];
   for (const panel of dashboard.panels) {
     for (const target of panel.targets ?? []) {
@@ -112,7 +138,18 @@ test.serial('the embedded default: host samples in the run directory, host and k
       if ((await influxd.query(influxql)).length > 0) withRows.push(panel.title);
     }
   }
-  for (const title of ['Request rate', 'Latency p50 / p95 / p99', 'CPU busy per node', 'CPU busy per core', 'CPU frequency per core', 'Throttling', 'Thermal zones', 'Battery temperature', 'Load average (1 min)', 'Memory available']) {
+  for (const title of [
+    'Request rate',
+    'Latency p50 / p95 / p99',
+    'CPU busy per node',
+    'CPU busy per core',
+    'CPU frequency per core',
+    'Throttling',
+    'Thermal zones',
+    'Battery temperature',
+    'Load average (1 min)',
+    'Memory available',
+  ]) {
     t.true(withRows.includes(title), `dashboard panel "${title}" shows data`);
   }
 });

@@ -13,7 +13,21 @@ test('a crashed run: no manifest, a k6 file cut short, a torn last line, a point
   await writeK6Samples(k6Path, { startMs: Date.parse('2025-11-24T15:00:00Z'), count: 2000 });
   const whole = await readFile(k6Path);
   await writeFile(k6Path, whole.subarray(0, Math.floor(whole.length * 0.6)));
-  const sample = { node: 'n', timeMs: 1, nodeTimeMs: 1, clockOffsetMs: 0, pointId: 'p01', cpuPct: 1, cores: [], load1: 0, memTotalKB: 1, memAvailableKB: 1, thermal: [], batteryTempC: null, throttled: false };
+  const sample = {
+    node: 'n',
+    timeMs: 1,
+    nodeTimeMs: 1,
+    clockOffsetMs: 0,
+    pointId: 'p01',
+    cpuPct: 1,
+    cores: [],
+    load1: 0,
+    memTotalKB: 1,
+    memAvailableKB: 1,
+    thermal: [],
+    batteryTempC: null,
+    throttled: false,
+  };
   await writeFile(join(runDir, 'points/p01/nodes.ndjson'), `${JSON.stringify(sample)}\n{"node":"n","tim`);
   await writeFile(join(runDir, 'points/.keep'), '');
   await mkdir(join(runDir, 'points/p02'));

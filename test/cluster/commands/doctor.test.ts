@@ -27,15 +27,34 @@ const swarmNode = (hostname: string, role: 'manager' | 'worker', extra: Partial<
 });
 
 const probe = (node: string, extra: Partial<NodeProbe> = {}): NodeProbe => ({
-  node, sshError: undefined, engineError: undefined, clockOffsetMs: 3, diskFreeBytes: 10 * 1024 ** 3, arch: 'arm/v7', images: { 'shop:1': 'arm/v7' }, ...extra,
+  node,
+  sshError: undefined,
+  engineError: undefined,
+  clockOffsetMs: 3,
+  diskFreeBytes: 10 * 1024 ** 3,
+  arch: 'arm/v7',
+  images: { 'shop:1': 'arm/v7' },
+  ...extra,
 });
 
 test('a healthy cluster has only ok findings', (t) => {
   const swarm = [swarmNode('a', 'manager'), swarmNode('b', 'manager'), swarmNode('c', 'worker')];
-  const findings = diagnose({ inventory, swarm: [...swarm, swarmNode('d', 'manager')], probes: [probe('a'), probe('b'), probe('c')], images: ['shop:1'], maxClockSkewMs: 1000 });
+  const findings = diagnose({
+    inventory,
+    swarm: [...swarm, swarmNode('d', 'manager')],
+    probes: [probe('a'), probe('b'), probe('c')],
+    images: ['shop:1'],
+    maxClockSkewMs: 1000,
+  });
   // Four managers in the swarm: even.
   t.is(worstLevel(findings), 'warn');
-  const clean = diagnose({ inventory: { ...inventory, nodes: inventory.nodes.map((n) => ({ ...n, role: n.name === 'b' ? 'worker' : n.role })) }, swarm: [swarm[0]!, { ...swarm[1]!, Spec: { Role: 'worker' }, ManagerStatus: undefined }, swarm[2]!], probes: [probe('a'), probe('b'), probe('c')], images: ['shop:1'], maxClockSkewMs: 1000 });
+  const clean = diagnose({
+    inventory: { ...inventory, nodes: inventory.nodes.map((n) => ({ ...n, role: n.name === 'b' ? 'worker' : n.role })) },
+    swarm: [swarm[0]!, { ...swarm[1]!, Spec: { Role: 'worker' }, ManagerStatus: undefined }, swarm[2]!],
+    probes: [probe('a'), probe('b'), probe('c')],
+    images: ['shop:1'],
+    maxClockSkewMs: 1000,
+  });
   t.is(worstLevel(clean), 'ok', JSON.stringify(clean.filter((f) => f.level !== 'ok')));
 });
 
@@ -58,7 +77,10 @@ test('each problem comes with its fix', (t) => {
   });
   const problems = findings.filter((finding) => finding.level !== 'ok');
   const has = (check: string, node: string | undefined, pattern: RegExp) =>
-    t.true(problems.some((f) => f.check === check && f.node === node && pattern.test(f.message) && f.fix.length > 0), `${check} ${node} ${pattern}`);
+    t.true(
+      problems.some((f) => f.check === check && f.node === node && pattern.test(f.message) && f.fix.length > 0),
+      `${check} ${node} ${pattern}`,
+    );
   has('managers', undefined, /2 managers/);
   has('leader', undefined, /no leader/);
   has('node', 'a', /node is down/);
@@ -74,7 +96,10 @@ test('each problem comes with its fix', (t) => {
 
 test('no manager answering is a failure of its own', (t) => {
   const findings = diagnose({ inventory, swarm: { error: 'no manager answered' }, probes: [], images: [], maxClockSkewMs: 1000 });
-  t.deepEqual(findings.map((f) => [f.check, f.level]), [['leader', 'fail']]);
+  t.deepEqual(
+    findings.map((f) => [f.check, f.level]),
+    [['leader', 'fail']],
+  );
 });
 
 test('image platforms in inventory terms', (t) => {
@@ -85,10 +110,13 @@ test('image platforms in inventory terms', (t) => {
 test('init promotes before it demotes, and adds labels', (t) => {
   const swarm = [swarmNode('a', 'manager'), swarmNode('b', 'worker'), swarmNode('c', 'manager')];
   const changes = roleChanges(inventory.nodes, swarm);
-  t.deepEqual(changes.map((c) => [c.node.name, c.role, c.roleChanged, c.labelsChanged]), [
-    ['b', 'manager', true, true],
-    ['c', 'worker', true, false],
-  ]);
+  t.deepEqual(
+    changes.map((c) => [c.node.name, c.role, c.roleChanged, c.labelsChanged]),
+    [
+      ['b', 'manager', true, true],
+      ['c', 'worker', true, false],
+    ],
+  );
   t.deepEqual(changes[0]!.labels, { zone: 'x' });
 });
 
@@ -104,6 +132,9 @@ test('registry images: a platform the registry does not list is a failure', (t) 
     maxClockSkewMs: 1000,
   });
   const images = findings.filter((f) => f.check === 'images' && f.level !== 'ok');
-  t.deepEqual(images.map((f) => [f.level, f.message]), [['fail', 'image web:1 is published for amd64, arm64, not for arm/v7']]);
+  t.deepEqual(
+    images.map((f) => [f.level, f.message]),
+    [['fail', 'image web:1 is published for amd64, arm64, not for arm/v7']],
+  );
   t.regex(images[0]!.fix, /--platform linux\/arm\/v7/);
 });

@@ -59,8 +59,11 @@ test('unknown keys and bad YAML are named', (t) => {
   t.regex(t.throws(() => parseInventory('name: [', 'x.yml')).message, /x\.yml: not valid YAML/);
 });
 
-test('host keys are always verified: the user\'s known_hosts unless the inventory names another', (t) => {
-  const inventory = parseInventory('name: c\nnodes:\n  - { name: a, host: 10.0.0.1, role: manager }\n  - { name: b, host: 10.0.0.2, role: worker, ssh: { knownHostsPath: lab_hosts } }\n', 'c.yml');
+test("host keys are always verified: the user's known_hosts unless the inventory names another", (t) => {
+  const inventory = parseInventory(
+    'name: c\nnodes:\n  - { name: a, host: 10.0.0.1, role: manager }\n  - { name: b, host: 10.0.0.2, role: worker, ssh: { knownHostsPath: lab_hosts } }\n',
+    'c.yml',
+  );
   const loaded = { inventory, path: '/etc/cloudlet/c.yml' };
   const [a, b] = inventory.nodes;
   t.regex(sshTarget(loaded, a!, { HOME: '/home/x' }).knownHostsPath, /\/\.ssh\/known_hosts$/);

@@ -21,7 +21,10 @@ services:
 `),
   );
   t.deepEqual(plan.warnings, []);
-  t.deepEqual(plan.networks.map((network) => [network.name, network.spec.Labels]), [['shop_default', { 'com.docker.stack.namespace': 'shop' }]]);
+  t.deepEqual(
+    plan.networks.map((network) => [network.name, network.spec.Labels]),
+    [['shop_default', { 'com.docker.stack.namespace': 'shop' }]],
+  );
   const api = plan.services[0]!.spec;
   t.is(api.Name, 'shop_api');
   t.deepEqual(api.Labels, { 'com.docker.stack.namespace': 'shop', 'com.docker.stack.image': 'img:1' });
@@ -49,15 +52,24 @@ test('unsupported keys are warned about by name; a missing version too', (t) => 
 });
 
 test('bad input names the place', (t) => {
-  t.regex(t.throws(() => convertStack('s', doc('services:\n  a: { command: x }\n')), { instanceOf: ComposeError }).message, /services\.a\.image: expected an image/);
+  t.regex(
+    t.throws(() => convertStack('s', doc('services:\n  a: { command: x }\n')), { instanceOf: ComposeError }).message,
+    /services\.a\.image: expected an image/,
+  );
   t.regex(t.throws(() => convertStack('s', doc('services:\n  a: { image: x, networks: [nope] }\n'))).message, /network "nope" is not defined/);
   t.regex(t.throws(() => convertStack('s', doc('services:\n  a: { image: x, secrets: [pw] }\n'))).message, /secret "pw" is not defined/);
   t.regex(t.throws(() => convertStack('s', doc('services:\n  a: { image: x, ports: ["a:b"] }\n'))).message, /ports\[0\]: expected "published:target/);
 });
 
 test('secrets, global mode and the spec hash', (t) => {
-  const plan = convertStack('p', doc('version: "3.8"\nservices:\n  a: { image: x, secrets: [pw], deploy: { mode: global } }\nsecrets:\n  pw: { file: ./pw.txt }\n'));
-  t.deepEqual(plan.secrets.map((secret) => [secret.name, secret.file]), [['p_pw', './pw.txt']]);
+  const plan = convertStack(
+    'p',
+    doc('version: "3.8"\nservices:\n  a: { image: x, secrets: [pw], deploy: { mode: global } }\nsecrets:\n  pw: { file: ./pw.txt }\n'),
+  );
+  t.deepEqual(
+    plan.secrets.map((secret) => [secret.name, secret.file]),
+    [['p_pw', './pw.txt']],
+  );
   const spec = plan.services[0]!.spec;
   t.deepEqual(spec.Mode, { Global: {} });
   t.deepEqual(spec.TaskTemplate.ContainerSpec.Secrets, [{ File: { Name: 'pw', UID: '0', GID: '0', Mode: 0o444 }, SecretID: '', SecretName: 'p_pw' }]);

@@ -3,7 +3,14 @@ import { K6ByteReader } from '../../../reports/ingest/k6-bytes.ts';
 import { TimeParser, emptySample, readSampleLine } from '../../../reports/ingest/k6-line.ts';
 import { k6MetricLine, k6PointLine } from '../../helpers/synthetic-run.ts';
 
-const tags = { expected_response: 'true', method: 'GET', name: 'item-types', scenario: 'default', status: '200', url: 'http://127.0.0.1:8080/v1/api/item-types' };
+const tags = {
+  expected_response: 'true',
+  method: 'GET',
+  name: 'item-types',
+  scenario: 'default',
+  status: '200',
+  url: 'http://127.0.0.1:8080/v1/api/item-types',
+};
 
 function read(line: string) {
   const out = emptySample();
@@ -69,7 +76,11 @@ test('the byte reader agrees with the string reader on every kind of line', (t) 
     JSON.stringify({ metric: 'http_req_duration', type: 'Point', data: { time: '2026-11-25T11:00:00.5+02:00', value: 3, tags } }),
     `${k6PointLine('http_reqs', 0, 1, tags)}\r`,
     JSON.stringify({ type: 'Point', metric: 'http_reqs', data: { time: '2026-11-25T09:26:30.861Z', value: 1, tags: { ...tags, phase: 'warmup' } } }),
-    JSON.stringify({ metric: 'http_req_duration', type: 'Point', data: { time: '2026-11-25T09:26:30.8612345Z', value: 18.71782300000001, tags, metadata: { vu: '3' } } }),
+    JSON.stringify({
+      metric: 'http_req_duration',
+      type: 'Point',
+      data: { time: '2026-11-25T09:26:30.8612345Z', value: 18.71782300000001, tags, metadata: { vu: '3' } },
+    }),
     JSON.stringify({ metric: 'http_req_duration', type: 'Metric', data: { name: 'http_req_duration', type: 'trend' } }),
     JSON.stringify({ type: 'Point', data: { time: '2026-11-25T09:26:30Z', value: 5, tags: null }, metric: 'http_reqs' }),
     JSON.stringify({ type: 'Point', data: { time: '2026-11-25T09:26:30Z', value: 5, tags: null }, metric: 'vus' }),

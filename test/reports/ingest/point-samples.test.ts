@@ -6,11 +6,23 @@ import { MAX_ENDPOINTS, OTHER_ENDPOINTS, readK6Samples } from '../../../reports/
 import { k6MetricLine, k6PointLine } from '../../helpers/synthetic-run.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
-const tags = { expected_response: 'true', method: 'GET', name: 'item-types', scenario: 'default', status: '200', url: 'http://127.0.0.1:8080/v1/api/item-types' };
+const tags = {
+  expected_response: 'true',
+  method: 'GET',
+  name: 'item-types',
+  scenario: 'default',
+  status: '200',
+  url: 'http://127.0.0.1:8080/v1/api/item-types',
+};
 
 test('readK6Samples gives the same totals whatever the chunk size (lines cut across chunks)', async (t) => {
   const dir = await tempDir(t);
-  const lines = Array.from({ length: 300 }, (_, i) => k6PointLine(i % 3 === 0 ? 'http_reqs' : 'http_req_duration', Date.UTC(2026, 10, 25, 9, 0, 0, i * 10), 1 + (i % 17), { ...tags, name: i % 2 ? 'é-endpoint' : 'item-types' }));
+  const lines = Array.from({ length: 300 }, (_, i) =>
+    k6PointLine(i % 3 === 0 ? 'http_reqs' : 'http_req_duration', Date.UTC(2026, 10, 25, 9, 0, 0, i * 10), 1 + (i % 17), {
+      ...tags,
+      name: i % 2 ? 'é-endpoint' : 'item-types',
+    }),
+  );
   const text = `${lines.join('\n')}\n${k6MetricLine('checks', 'rate')}`; // no newline at the end
   await writeFile(join(dir, 'samples.ndjson'), text);
   await writeFile(join(dir, 'samples.ndjson.gz'), gzipSync(text));

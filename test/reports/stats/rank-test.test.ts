@@ -5,7 +5,7 @@ import { cliffsMagnitude, rankTest, weighted } from '../../../reports/stats/rank
 
 const close = (a: number, b: number, tolerance: number) => Math.abs(a - b) <= tolerance;
 
-test('complete separation: exact p is 2/C(n1+n2, n1) and Cliff\'s delta is 1', (t) => {
+test("complete separation: exact p is 2/C(n1+n2, n1) and Cliff's delta is 1", (t) => {
   const three = rankTest(weighted([1, 2, 3]), weighted([4, 5, 6]))!;
   t.is(three.pMethod, 'exact');
   t.is(three.u, 9);
@@ -47,7 +47,7 @@ test('histograms and arrays give the same answer on the same data', (t) => {
   t.true(fromArrays.pValue < 0.01);
 });
 
-test('empty samples give null; magnitudes follow Romano\'s thresholds', (t) => {
+test("empty samples give null; magnitudes follow Romano's thresholds", (t) => {
   t.is(rankTest([], weighted([1])), null);
   t.is(cliffsMagnitude(0.1), 'negligible');
   t.is(cliffsMagnitude(-0.2), 'small');

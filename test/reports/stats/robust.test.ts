@@ -38,7 +38,10 @@ test('MAD outliers: one wild repetition among steady ones', (t) => {
   t.deepEqual(madOutliers([10, 10.2, 9.9, 10.1, 30]), [4]);
   t.deepEqual(madOutliers([10, 10.2, 9.9, 10.1, 10.3]), []);
   t.deepEqual(madOutliers([10, 30]), [], 'two values cannot show an outlier');
-  t.deepEqual(modifiedZScores([5, 5, 5, 6]).map((z) => Number.isFinite(z)), [true, true, true, false]);
+  t.deepEqual(
+    modifiedZScores([5, 5, 5, 6]).map((z) => Number.isFinite(z)),
+    [true, true, true, false],
+  );
 });
 
 test('change points: a step is found where it happens', (t) => {

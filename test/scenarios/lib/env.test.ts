@@ -11,7 +11,9 @@ test('defaults give the smoke profile against the local gateway', (t) => {
 });
 
 test('every bad variable is named with what it expects', (t) => {
-  const error = t.throws(() => parseScenarioEnv({ BASE_URL: 'localhost:5000', RATE: 'fast', DURATION: '10 parsecs', PROFILE: 'heavy', PROBE: 'maybe' }), { instanceOf: ScenarioEnvError });
+  const error = t.throws(() => parseScenarioEnv({ BASE_URL: 'localhost:5000', RATE: 'fast', DURATION: '10 parsecs', PROFILE: 'heavy', PROBE: 'maybe' }), {
+    instanceOf: ScenarioEnvError,
+  });
   const text = error?.message ?? '';
   for (const key of ['BASE_URL', 'RATE', 'DURATION', 'PROFILE', 'PROBE']) t.regex(text, new RegExp(`${key}: expected`));
   t.regex(text, /got "fast"/);
@@ -42,7 +44,7 @@ test('a trailing slash on BASE_URL is dropped', (t) => {
   t.is(parseScenarioEnv({ BASE_URL: 'http://10.0.0.1:5000/' }).baseUrl, 'http://10.0.0.1:5000');
 });
 
-test('BASE_URL may list several gateways; the first is the probe\'s', (t) => {
+test("BASE_URL may list several gateways; the first is the probe's", (t) => {
   const config = parseScenarioEnv({ BASE_URL: 'http://10.0.0.2:5000, http://10.0.0.3:5000/' });
   t.deepEqual(config.baseUrls, ['http://10.0.0.2:5000', 'http://10.0.0.3:5000']);
   t.is(config.baseUrl, 'http://10.0.0.2:5000');

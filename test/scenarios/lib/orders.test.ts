@@ -26,21 +26,35 @@ test('random orders are valid: distinct types of the right station, at least one
 
 test('uuidV4 is a version 4 UUID', (t) => {
   t.regex(uuidV4(), UUID);
-  t.regex(uuidV4(() => 0.999999), UUID);
+  t.regex(
+    uuidV4(() => 0.999999),
+    UUID,
+  );
 });
 
-test('the Locust order is the old test\'s fixed basket', (t) => {
+test("the Locust order is the old test's fixed basket", (t) => {
   const order = locustOrder('6a2b6a6c-9c5f-4f7e-8f5b-2d2b1a7c9e11');
-  t.deepEqual(order.baristaItems.map((x) => x.itemType), [5, 4, 0, 2, 3]);
-  t.deepEqual(order.kitchenItems.map((x) => x.itemType), [8, 9, 6, 7]);
+  t.deepEqual(
+    order.baristaItems.map((x) => x.itemType),
+    [5, 4, 0, 2, 3],
+  );
+  t.deepEqual(
+    order.kitchenItems.map((x) => x.itemType),
+    [8, 9, 6, 7],
+  );
 });
 
-test('body checks accept the shop\'s shapes and reject others', (t) => {
+test("body checks accept the shop's shapes and reject others", (t) => {
   t.true(isItemTypesBody(itemTypesBody()));
   t.false(isItemTypesBody({ itemTypes: [] }));
   t.true(isPlaceOrderBody({}));
   t.false(isPlaceOrderBody({ id: 'x' }));
-  const orders = { orders: [{ id: 'a', loyaltyMemberId: 'm1', orderStatus: 1, lineItems: [] }, { id: 'b', loyaltyMemberId: 'm2', orderStatus: 2, lineItems: [] }] };
+  const orders = {
+    orders: [
+      { id: 'a', loyaltyMemberId: 'm1', orderStatus: 1, lineItems: [] },
+      { id: 'b', loyaltyMemberId: 'm2', orderStatus: 2, lineItems: [] },
+    ],
+  };
   t.true(isFulfillmentBody(orders));
   t.false(isFulfillmentBody({ orders: [{ id: 1 }] }));
   t.is(findOrder(orders, 'm2')?.id, 'b');
