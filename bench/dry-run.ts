@@ -46,7 +46,9 @@ export function fakeTarget(config: BenchConfig): Target {
     }),
     prepare: async () => ({ baseUrls: ['http://dry-run.invalid:5000'], convergenceMs: 0, release: async () => undefined }),
     async startSampler(onSample) {
-      const tick = () => nodes.forEach((node) => onSample(fakeSample(node)));
+      const tick = () => {
+        for (const node of nodes) onSample(fakeSample(node));
+      };
       tick();
       const timer = setInterval(tick, 100);
       return { stop: async () => clearInterval(timer) };

@@ -21,7 +21,7 @@ program
   .option('--known-hosts <path>', 'known_hosts for --ssh (default ~/.ssh/known_hosts)')
   .action(async (options: { duration: number; ssh?: string; key?: string; knownHosts?: string }) => {
     const log = createLogger();
-    let ssh;
+    let ssh: Parameters<typeof runSamplerPerf>[0]['ssh'];
     if (options.ssh) {
       const match = /^([^@]+)@([^:]+)(?::(\d+))?$/.exec(options.ssh);
       if (!match) throw new UsageError(`--ssh: expected user@host[:port], got "${options.ssh}"`);

@@ -46,7 +46,7 @@ export async function writeCompareReport(runDirs: string[], opts: CompareReportO
   const paths = await writeDocuments(opts.outDir, {
     'report.html': compareHtml(model, charts, pngs, warnings, summary),
     'summary.md': compareSummaryMarkdown(model, warnings),
-    'summary.json': JSON.stringify(summary, null, 2) + '\n',
+    'summary.json': `${JSON.stringify(summary, null, 2)}\n`,
     'junit.xml': compareJunit(model),
   });
   return {

@@ -33,7 +33,7 @@ export async function writeRunReport(runDir: string, opts: RunReportOptions = {}
   const paths = await writeDocuments(outDir, {
     'report.html': runHtml(model, charts, pngs, summary),
     'summary.md': runSummaryMarkdown(model),
-    'summary.json': JSON.stringify(summary, null, 2) + '\n',
+    'summary.json': `${JSON.stringify(summary, null, 2)}\n`,
     'junit.xml': runJunit(model, new Map(run.points.map((p) => [p.spec.pointId, p.result?.thresholdsPassed ?? null]))),
   });
   return { htmlPath: paths['report.html']!, summaryMdPath: paths['summary.md']!, summaryJsonPath: paths['summary.json']!, junitPath: paths['junit.xml']! };

@@ -12,7 +12,7 @@ let failed = 0;
 let skipped = 0;
 const lines = createInterface({ input: ava.stdout });
 lines.on('line', (line) => {
-  process.stdout.write(line + '\n');
+  process.stdout.write(`${line}\n`);
   if (/^not ok \d+/.test(line)) {
     if (/# (TODO|SKIP)/i.test(line)) skipped++;
     else failed++;

@@ -49,8 +49,7 @@ export async function probeClock(channel: ClientChannel, rounds = 5, timeoutMs =
   let waiting: ((line: string) => void) | null = null;
   const onData = (chunk: Buffer | string) => {
     buffer += chunk.toString();
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
+    for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
       const line = buffer.slice(0, newline).trim();
       buffer = buffer.slice(newline + 1);
       if (line.startsWith('t ') && waiting) {

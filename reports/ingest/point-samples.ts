@@ -96,7 +96,10 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
     case 'http_req_duration': {
       const endpoint = endpointOf(into, sample.name);
       let histogram = into.latencyByEndpoint.get(endpoint);
-      if (!histogram) into.latencyByEndpoint.set(endpoint, (histogram = new Histogram()));
+      if (!histogram) {
+        histogram = new Histogram();
+        into.latencyByEndpoint.set(endpoint, histogram);
+      }
       histogram.record(sample.value);
       if (sample.scenario !== PROBE_SCENARIO) into.latency.record(sample.value);
       break;
@@ -107,7 +110,7 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
       if (sample.scenario === PROBE_SCENARIO) break;
       into.mainRequests += sample.value;
       const t = sample.timeMs;
-      if (t === t) {
+      if (!Number.isNaN(t)) {
         if (t < into.firstMs) into.firstMs = t;
         if (t > into.lastMs) into.lastMs = t;
         const second = Math.floor(t / 1000);
@@ -120,7 +123,10 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
       break;
     case 'checks': {
       let check = into.checks.get(sample.check);
-      if (!check) into.checks.set(sample.check, (check = { passes: 0, fails: 0 }));
+      if (!check) {
+        check = { passes: 0, fails: 0 };
+        into.checks.set(sample.check, check);
+      }
       if (sample.value !== 0) check.passes++;
       else check.fails++;
       break;

@@ -153,7 +153,7 @@ function measuredWindow(point: PointInput): { startMs: number | null; endMs: num
 function convergenceOf(point: PointInput): number | null {
   const event = point.events.find((e) => e.type === 'converged');
   if (!event) return null;
-  const value = event['durationMs'] ?? event['convergenceMs'];
+  const value = event.durationMs ?? event.convergenceMs;
   return typeof value === 'number' ? value : null;
 }
 
@@ -240,7 +240,8 @@ function groupRows(points: PointInput[], rows: PointRow[]): { groups: GroupRow[]
   rows.forEach((row, i) => {
     let group = byKey.get(row.configKey);
     if (!group) {
-      byKey.set(row.configKey, (group = { rows: [], inputs: [] }));
+      group = { rows: [], inputs: [] };
+      byKey.set(row.configKey, group);
       order.push(row.configKey);
     }
     group.rows.push(row);

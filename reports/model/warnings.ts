@@ -53,7 +53,10 @@ export function findWarnings(model: RunModel, run: RunInput, options: WarningOpt
     const byNode = new Map<string, { maxTempC: number; cpu: number[]; throttled: number }>();
     for (const sample of point.nodes) {
       let node = byNode.get(sample.node);
-      if (!node) byNode.set(sample.node, (node = { maxTempC: Number.NEGATIVE_INFINITY, cpu: [], throttled: 0 }));
+      if (!node) {
+        node = { maxTempC: Number.NEGATIVE_INFINITY, cpu: [], throttled: 0 };
+        byNode.set(sample.node, node);
+      }
       for (const zone of sample.thermal ?? []) if (zone.tempC !== null && zone.tempC > node.maxTempC) node.maxTempC = zone.tempC;
       if (sample.cpuPct !== null) node.cpu.push(sample.cpuPct);
       if (sample.throttled) node.throttled++;
@@ -89,8 +92,8 @@ export function findWarnings(model: RunModel, run: RunInput, options: WarningOpt
       warnings.push({
         code: 'flagged',
         pointId: id,
-        node: typeof lost['node'] === 'string' ? lost['node'] : undefined,
-        message: `a node was lost during point ${id}${typeof lost['node'] === 'string' ? ` (${lost['node']})` : ''}`,
+        node: typeof lost.node === 'string' ? lost.node : undefined,
+        message: `a node was lost during point ${id}${typeof lost.node === 'string' ? ` (${lost.node})` : ''}`,
         hint: 'the swarm rescheduled tasks mid-measurement: rerun the point once the node is back',
       });
     for (const flag of point.result?.flags ?? [])

@@ -302,8 +302,8 @@ export function runCharts(model: RunModel): ChartSpec[] {
   const charts = [pointsChart(model.points)];
   if (model.endpoints.length > 0) charts.push(endpointsChart(model.points, model.endpoints));
   if (model.points.some((p) => p.orderFulfilled.count > 0 || p.convergenceMs !== null)) charts.push(orderAndConvergenceChart(model.points));
-  scaledServices(model.groups).forEach((service, i) => charts.push(...scalingCharts(model.groups, service, i)));
+  for (const [i, service] of scaledServices(model.groups).entries()) charts.push(...scalingCharts(model.groups, service, i));
   const order = model.points.map((p) => p.pointId);
-  model.nodeSeries.forEach((series, i) => charts.push(nodeChart(series, i, order)));
+  for (const [i, series] of model.nodeSeries.entries()) charts.push(nodeChart(series, i, order));
   return charts;
 }

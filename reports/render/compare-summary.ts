@@ -56,7 +56,7 @@ export function compareSummaryMarkdown(model: CompareModel, warnings: Warning[])
     lines.push(line);
     size += line.length + 1;
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** One test case per metric and configuration; a regression is a failure, so CI shows it as one. */

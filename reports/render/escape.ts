@@ -35,7 +35,7 @@ export function escapeXml(value: unknown): string {
   return (
     escapeHtml(value)
       .replace(/&#39;/g, '&apos;')
-      // eslint-disable-next-line no-control-regex
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing the control characters XML 1.0 forbids is the point
       .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
   );
 }

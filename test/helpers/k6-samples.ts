@@ -29,6 +29,6 @@ export async function writeK6Samples(path: string, options: { startMs: number; c
     lines.push({ type: 'Point', metric: 'http_req_duration', data: { time, value: 5 + (i % 7), tags } });
   }
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, gzipSync(lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+  await writeFile(path, gzipSync(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`));
   return options.count * 2;
 }

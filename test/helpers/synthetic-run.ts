@@ -120,8 +120,8 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
     await writeFile(join(pointDir, 'result.json'), JSON.stringify(result, null, 2));
     await writeFile(join(pointDir, 'k6-summary.json'), JSON.stringify({ metrics: { http_reqs: { count: lines.requests, rate: lines.requests / durationS } } }));
     await writeFile(join(pointDir, 'k6-samples.ndjson.gz'), gzipSync(lines.text));
-    await writeFile(join(pointDir, 'nodes.ndjson'), samples.map((s) => JSON.stringify(s)).join('\n') + '\n');
-    await writeFile(join(pointDir, 'events.ndjson'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await writeFile(join(pointDir, 'nodes.ndjson'), `${samples.map((s) => JSON.stringify(s)).join('\n')}\n`);
+    await writeFile(join(pointDir, 'events.ndjson'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
     clockMs += 2000;
   }
   const manifest: Manifest = {
@@ -234,7 +234,7 @@ function samplesFor(point: SyntheticPoint, run: SyntheticRun, random: () => numb
       out.push(k6PointLine('dropped_iterations', t, 1, { scenario: 'default', run: run.runId, point: point.pointId }));
     }
   }
-  return { text: out.join('\n') + '\n', requests, dropped };
+  return { text: `${out.join('\n')}\n`, requests, dropped };
 }
 
 function nodeSamples(point: SyntheticPoint, nodes: string[], fromMs: number, toMs: number, hostile: string | undefined): NodeSample[] {

@@ -8,7 +8,10 @@ test.serial('perf ingest runs on a tiny input and prints its figures', async (t)
   const dir = await tempDir(t);
   const chunks: string[] = [];
   const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => (chunks.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string) => {
+    chunks.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
   const writeErr = process.stderr.write;
   process.stderr.write = (() => true) as typeof process.stderr.write;
   try {
@@ -33,7 +36,10 @@ test.serial('perf ingest runs on a tiny input and prints its figures', async (t)
 test.serial('perf ingest --help prints its usage and runs nothing', async (t) => {
   const chunks: string[] = [];
   const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => (chunks.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string) => {
+    chunks.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
   try {
     await perfIngest(['--help']);
   } finally {

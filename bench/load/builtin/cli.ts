@@ -76,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${(error as Error).message}\n`);
     return 104;
   }
-  let config;
+  let config: ReturnType<typeof parseScenarioEnv>;
   try {
     config = parseScenarioEnv(args.env);
   } catch (error) {

@@ -54,7 +54,10 @@ export class Recorder {
   add(metric: string, value: number, tags: Record<string, string>, time: Date = new Date()): void {
     const all = { ...this.globalTags, ...tags };
     let list = this.samples.get(metric);
-    if (!list) this.samples.set(metric, (list = []));
+    if (!list) {
+      list = [];
+      this.samples.set(metric, list);
+    }
     list.push({ value, tags: all });
     if (!this.declared.has(metric)) {
       this.declared.add(metric);

@@ -70,7 +70,10 @@ test('agent auth: the key held by a real ssh-agent', async (t) => {
     () =>
       new Promise<boolean>((resolve) => {
         const probe = connect(socket)
-          .once('connect', () => (probe.destroy(), resolve(true)))
+          .once('connect', () => {
+            probe.destroy();
+            resolve(true);
+          })
           .once('error', () => resolve(false));
       }),
   );

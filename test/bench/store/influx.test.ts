@@ -83,7 +83,10 @@ async function lines(path: string): Promise<number> {
 async function backfill(runDir: string, ...flags: string[]): Promise<{ exitCode: number; stdout: string }> {
   let stdout = '';
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string) => {
+    stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
   try {
     await runCli(new Command('bench').addCommand(backfillCommand()), ['node', 'bench', 'backfill', runDir, '--quiet', ...flags]);
   } finally {
@@ -211,7 +214,10 @@ test.serial('backfill: no URL, a bad URL, a missing run dir and a down server ea
   });
   const stderr: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string) => (stderr.push(chunk), true)) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string) => {
+    stderr.push(chunk);
+    return true;
+  }) as typeof process.stderr.write;
   try {
     t.is((await backfill(runDir)).exitCode, 2);
     t.is((await backfill(runDir, '--influx-url', 'http://127.0.0.1:1')).exitCode, 2);

@@ -79,9 +79,11 @@ test('secrets, global mode and the spec hash', (t) => {
 
 test('interpolation: values, defaults, required, $$ and unset names', (t) => {
   const values: Record<string, string> = { A: 'a', EMPTY: '' };
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: compose interpolation syntax, not a template literal
   const result = interpolate({ x: '${A}-$A-${B:-b}-${EMPTY:-e}-${EMPTY-e}-$$-${C}' }, (name) => values[name]);
   t.deepEqual(result.value, { x: 'a-a-b-e--$-' });
   t.deepEqual(result.unset, ['C']);
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: compose interpolation syntax, not a template literal
   t.throws(() => interpolate('${D:?set D}', () => undefined), { instanceOf: MissingVariableError, message: /D: set D/ });
 });
 

@@ -46,7 +46,7 @@ test("a real run against the reference shop writes k6's summary and sample forma
   t.is((summary.metrics.checks as { fails: number }).fails, 0);
   t.true(typeof (summary.metrics.http_req_duration as Record<string, number>)['p(99)'] === 'number');
   t.true(((summary.metrics.order_fulfilled_ms as Record<string, number>)?.count ?? 0) >= 1, 'the probe measured order-to-fulfilled');
-  t.deepEqual((summary.metrics['http_req_failed'] as { thresholds: Record<string, boolean> }).thresholds, { 'rate<0.01': false });
+  t.deepEqual((summary.metrics.http_req_failed as { thresholds: Record<string, boolean> }).thresholds, { 'rate<0.01': false });
   const lines = gunzipSync(await readFile(join(dir, 'samples.ndjson.gz')))
     .toString('utf8')
     .trim()
