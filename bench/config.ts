@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PROFILES } from '../scenarios/lib/env.ts';
-import { UsageError } from './errors.ts';
-import { parseWith } from './schema.ts';
+import { UsageError } from '../kernel/errors.ts';
+import { parseWith } from '../kernel/schema.ts';
 
 /**
  * The bench config: what to run and how often. Defaults live here, in the schema. The embedded

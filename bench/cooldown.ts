@@ -1,4 +1,4 @@
-import type { NodeSample } from './rundir/types.ts';
+import type { NodeSample } from '../rundir/types.ts';
 
 /**
  * The thermal cooldown gate, pure: a point starts only when every node's latest reading is below

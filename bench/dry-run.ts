@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { BenchConfig } from './config.ts';
 import type { LoadGenerator } from './load/generator.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../kernel/log.ts';
 import { runBench, type BenchOutcome } from './pipeline.ts';
-import type { NodeSample } from './rundir/types.ts';
+import type { NodeSample } from '../rundir/types.ts';
 import type { Target } from './target/target.ts';
 
 /**

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { arch, cpus, hostname, totalmem } from 'node:os';
 import { promisify } from 'node:util';
-import type { ClusterSnapshot } from './rundir/types.ts';
+import type { ClusterSnapshot } from '../rundir/types.ts';
 
 /** What a manifest says about the tool and the machine, gathered once per run. */
 

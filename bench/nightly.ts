@@ -1,9 +1,9 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Verdict } from '../reports/model/compare-model.ts';
-import { UsageError } from './errors.ts';
-import { readJson, writeJsonAtomic } from './rundir/store.ts';
-import type { RunStatus } from './rundir/types.ts';
+import { UsageError } from '../kernel/errors.ts';
+import { readJson, writeJsonAtomic } from '../rundir/writer.ts';
+import type { RunStatus } from '../rundir/types.ts';
 
 /**
  * The nightly history index: one entry per nightly run, oldest first, so `--baseline latest-good`

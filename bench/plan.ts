@@ -1,5 +1,5 @@
-import type { PointSpec } from './rundir/types.ts';
-import { seededRandom } from '../reports/stats/random.ts';
+import type { PointSpec } from '../rundir/types.ts';
+import { seededRandom } from '../kernel/random.ts';
 import { replicaMatrix, type BenchConfig } from './config.ts';
 
 /**

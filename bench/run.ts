@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { assertPortFree } from '../shop/server.ts';
 import type { BenchConfig } from './config.ts';
-import { EXIT, UsageError } from './errors.ts';
+import { EXIT, UsageError } from '../kernel/errors.ts';
 import { resolveGenerator, type GeneratorChoice } from './load/generator.ts';
 import { remoteGenerator } from './load/remote.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../kernel/log.ts';
 import { runBench, validateScenarioEnv, type BenchOutcome } from './pipeline.ts';
-import type { RunDir } from './rundir/store.ts';
+import type { RunDir } from '../rundir/writer.ts';
 import { influxSinkFrom } from './store/influx.ts';
 import { localTarget } from './target/local.ts';
 import type { Target } from './target/target.ts';

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { runCli } from '../bench/cli/main.ts';
-import { createLogger } from '../bench/log.ts';
-import { EXIT } from '../bench/errors.ts';
+import { runCli } from '../kernel/cli.ts';
+import { createLogger } from '../kernel/log.ts';
+import { EXIT } from '../kernel/errors.ts';
 import { renderFindings, worstLevel } from './commands/doctor.ts';
 import { runDoctor } from './commands/doctor-probe.ts';
 import { initCluster } from './commands/init.ts';

@@ -1,5 +1,5 @@
-import type { Logger } from '../bench/log.ts';
-import type { ClusterSnapshot, Manifest } from '../bench/rundir/types.ts';
+import type { Logger } from '../kernel/log.ts';
+import type { ClusterSnapshot, Manifest } from '../rundir/types.ts';
 import { runDoctor, type DoctorOptions } from './commands/doctor-probe.ts';
 import type { Finding } from './commands/doctor.ts';
 import { buildStatus, type ClusterStatus } from './commands/status.ts';
@@ -22,7 +22,7 @@ export interface TaskPlacement {
   host: string;
 }
 
-/** Pure: the run manifest's cluster snapshot (bench/rundir/types.ts) from a status and the swarm's nodes. */
+/** Pure: the run manifest's cluster snapshot (rundir/types.ts) from a status and the swarm's nodes. */
 export function clusterSnapshot(status: ClusterStatus, swarmNodes: SwarmNode[]): ClusterSnapshot {
   return {
     nodes: status.nodes

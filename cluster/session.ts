@@ -1,4 +1,4 @@
-import type { Logger } from '../bench/log.ts';
+import type { Logger } from '../kernel/log.ts';
 import { connectManager, type ManagerConnection } from './engine/engine.ts';
 import { loadInventory, type LoadedInventory } from './inventory/load.ts';
 

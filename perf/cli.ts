@@ -3,10 +3,10 @@
  * a baseline measured in the same run. Add a benchmark as another sub-command.
  */
 import { Command } from 'commander';
-import { numberArg } from '../bench/cli/args.ts';
-import { runCli } from '../bench/cli/main.ts';
-import { UsageError } from '../bench/errors.ts';
-import { createLogger } from '../bench/log.ts';
+import { numberArg } from '../kernel/args.ts';
+import { runCli } from '../kernel/cli.ts';
+import { UsageError } from '../kernel/errors.ts';
+import { createLogger } from '../kernel/log.ts';
 import { perfIngest } from './ingest.ts';
 import { renderSamplerPerf, runSamplerPerf } from './sampler.ts';
 

@@ -16,9 +16,9 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createGunzip, createGzip } from 'node:zlib';
-import { UsageError } from '../bench/errors.ts';
+import { UsageError } from '../kernel/errors.ts';
 import { readK6Samples } from '../reports/ingest/point-samples.ts';
-import { normalFrom, seededRandom } from '../reports/stats/random.ts';
+import { normalFrom, seededRandom } from '../kernel/random.ts';
 
 const FORMAT_VERSION = 2;
 const LINES_PER_ITERATION = 14;

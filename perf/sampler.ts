@@ -3,15 +3,15 @@
  * core at 1 Hz, read from the loop's own /proc/<pid>/stat (children included), next to Debian's
  * prometheus-node-exporter scraped at 1 Hz on the same host over the same window.
  */
-import { sleep } from '../bench/sleep.ts';
+import { sleep } from '../kernel/sleep.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { startLocalSampler, type SamplerHandle } from '../bench/nodes/local.ts';
 import { cpuPctOfOneCore, processCpuTicks, USER_HZ } from '../bench/nodes/proc.ts';
-import { connectSsh, type SshTarget } from '../bench/ssh/connect.ts';
+import { connectSsh, type SshTarget } from '../kernel/ssh/connect.ts';
 import { startRemoteSampler } from '../bench/ssh/sampler.ts';
-import { EnvironmentError } from '../bench/errors.ts';
+import { EnvironmentError } from '../kernel/errors.ts';
 
 interface Subject {
   label: string;

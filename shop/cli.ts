@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
-import { intArg, numberArg } from '../bench/cli/args.ts';
-import { runCli } from '../bench/cli/main.ts';
+import { intArg, numberArg } from '../kernel/args.ts';
+import { runCli } from '../kernel/cli.ts';
 import { SHOP_DEFAULTS, type ShopOptions, assertPortFree, startPrimary, startSingle } from './server.ts';
 
 const program = new Command('shop').description("The reference coffee shop: the Go coffee shop's HTTP API, served by local processes.").helpCommand(true);

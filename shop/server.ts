@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { EnvironmentError } from '../bench/errors.ts';
+import { EnvironmentError } from '../kernel/errors.ts';
 import { createApiHandler, type OrderStore } from './api.ts';
 import { ApiError, ShopModel } from './model.ts';
 

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { stat } from 'node:fs/promises';
-import { UsageError } from '../errors.ts';
-import { createLogger } from '../log.ts';
+import { UsageError } from '../../kernel/errors.ts';
+import { createLogger } from '../../kernel/log.ts';
 import { backfillRun } from '../store/backfill.ts';
 import { INFLUX_URL_ENV, influxUrlFrom, openInflux, parseInfluxUrl } from '../store/influx.ts';
 

@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { basename, join, resolve } from 'node:path';
-import { EXIT } from '../errors.ts';
+import { EXIT } from '../../kernel/errors.ts';
 import { writeCompareReport } from '../../reports/compare-report.ts';
-import { intArg, numberArg, probabilityArg } from './args.ts';
+import { intArg, numberArg, probabilityArg } from '../../kernel/args.ts';
 import { requireDirectory } from './report.ts';
 
 interface CompareFlags {

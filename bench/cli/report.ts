@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { stat } from 'node:fs/promises';
-import { UsageError } from '../errors.ts';
-import { numberArg } from './args.ts';
-import { createLogger } from '../log.ts';
+import { UsageError } from '../../kernel/errors.ts';
+import { numberArg } from '../../kernel/args.ts';
+import { createLogger } from '../../kernel/log.ts';
 import { writeRunReport } from '../../reports/run-report.ts';
 
 export async function requireDirectory(path: string, what: string): Promise<void> {

@@ -4,8 +4,8 @@ import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { EnvironmentError } from '../errors.ts';
-import type { LoadGeneratorInfo } from '../rundir/types.ts';
+import { EnvironmentError } from '../../kernel/errors.ts';
+import type { LoadGeneratorInfo } from '../../rundir/types.ts';
 import { BUILTIN_READY_LINE, BUILTIN_VERSION } from './builtin/version.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { readLines } from '../rundir/lines.ts';
-import type { K6SampleLine, K6Summary } from '../rundir/types.ts';
+import { readLines } from '../../rundir/reader.ts';
+import type { K6SampleLine, K6Summary } from '../../rundir/types.ts';
 import { Recorder } from './builtin/recorder.ts';
 
 /**

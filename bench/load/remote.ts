@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { shellQuote } from '../nodes/script.ts';
-import { connectSsh, type SshConnection, type SshTarget } from '../ssh/connect.ts';
+import { connectSsh, type SshConnection, type SshTarget } from '../../kernel/ssh/connect.ts';
 import { k6Args, K6_INTERRUPTED, type LoadGenerator, type LoadRunOptions, type LoadRunResult } from './generator.ts';
 
 /**

@@ -3,7 +3,7 @@
  * process, parsed by the same code. The clock offset is 0 by definition.
  */
 import { spawn } from 'node:child_process';
-import type { NodeSample } from '../rundir/types.ts';
+import type { NodeSample } from '../../rundir/types.ts';
 import type { SampleOptions } from './sample.ts';
 import { samplerArgs, samplerScript } from './script.ts';
 import { createSampleStream } from './stream.ts';

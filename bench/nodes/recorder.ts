@@ -4,9 +4,9 @@
  * (cooldown) are not recorded: the run directory holds points only (DESIGN.md contract).
  */
 import { join } from 'node:path';
-import type { NodeSample } from '../rundir/types.ts';
+import type { NodeSample } from '../../rundir/types.ts';
 import type { InfluxSink } from '../store/influx.ts';
-import { openNdjsonWriter, type NdjsonWriter } from './writer.ts';
+import { openNdjsonWriter, type NdjsonWriter } from '../../rundir/ndjson.ts';
 
 export interface NodeRecorder {
   /** Give every sampler's onSample this; it sets pointId and writes. */

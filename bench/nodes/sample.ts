@@ -2,7 +2,7 @@
  * RawRecord → NodeSample: CPU % from deltas against the previous record, hotplug, °C, throttling.
  * Pure: the caller passes the arrival time and the clock offset.
  */
-import type { NodeSample } from '../rundir/types.ts';
+import type { NodeSample } from '../../rundir/types.ts';
 import type { CpuTicks, RawRecord } from './record.ts';
 
 export interface SampleOptions {

@@ -1,5 +1,5 @@
 /** Sampler output → NodeSamples: the part the local and the SSH runner share. */
-import type { NodeSample } from '../rundir/types.ts';
+import type { NodeSample } from '../../rundir/types.ts';
 import { createFramer, parseRecord, type Hello } from './record.ts';
 import { createSampleBuilder, type SampleOptions } from './sample.ts';
 

@@ -1,8 +1,8 @@
 /** Every node of an inventory sampled over SSH, as one SamplerHandle for the pipeline. */
 import { startSamplers } from '../nodes/group.ts';
 import type { SamplerHandle } from '../nodes/local.ts';
-import type { NodeSample, RunEvent } from '../rundir/types.ts';
-import type { SshTarget } from './connect.ts';
+import type { NodeSample, RunEvent } from '../../rundir/types.ts';
+import type { SshTarget } from '../../kernel/ssh/connect.ts';
 import { startRemoteSampler } from './sampler.ts';
 
 export interface SampledNode {

@@ -3,16 +3,16 @@
  * channel, a clock probe on another, and reconnection with backoff when the node drops off.
  */
 import type { ClientChannel } from 'ssh2';
-import { errorMessage } from '../errors.ts';
+import { errorMessage } from '../../kernel/errors.ts';
 import type { SamplerHandle } from '../nodes/local.ts';
 import type { SampleOptions } from '../nodes/sample.ts';
 import { clockProbeCommand, samplerCommand } from '../nodes/script.ts';
 import { createSampleStream } from '../nodes/stream.ts';
-import type { NodeSample } from '../rundir/types.ts';
-import { backoffDelayMs, type BackoffOptions } from './backoff.ts';
-import { betterEstimate, probeClock, type ClockEstimate } from './clock.ts';
-import { connectSsh, describeTarget, type SshConnection, type SshTarget } from './connect.ts';
-import { isPermanentSshError, SshUnreachableError } from './errors.ts';
+import type { NodeSample } from '../../rundir/types.ts';
+import { backoffDelayMs, type BackoffOptions } from '../../kernel/ssh/backoff.ts';
+import { betterEstimate, probeClock, type ClockEstimate } from '../../kernel/ssh/clock.ts';
+import { connectSsh, describeTarget, type SshConnection, type SshTarget } from '../../kernel/ssh/connect.ts';
+import { isPermanentSshError, SshUnreachableError } from '../../kernel/ssh/errors.ts';
 
 export interface ConnectionEvent {
   /** `lost`: the connection or the loop ended; `back`: sampling again after a reconnect. */

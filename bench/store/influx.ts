@@ -4,8 +4,8 @@
  * throws (backfill), and the run's sink that never does (a dashboard copy must not stop a run).
  */
 import { InfluxDB, type IPoint } from 'influx';
-import { errorMessage, EnvironmentError, UsageError } from '../errors.ts';
-import type { NodeSample } from '../rundir/types.ts';
+import { errorMessage, EnvironmentError, UsageError } from '../../kernel/errors.ts';
+import type { NodeSample } from '../../rundir/types.ts';
 import type { InfluxPoint } from './influx-points.ts';
 import { nodeSamplePoints } from './influx-points.ts';
 import { pointFileBatches } from './run-points.ts';

@@ -4,8 +4,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { readLines } from '../rundir/lines.ts';
-import type { K6SampleLine, Manifest, NodeSample } from '../rundir/types.ts';
+import { readLines } from '../../rundir/reader.ts';
+import type { K6SampleLine, Manifest, NodeSample } from '../../rundir/types.ts';
 import { k6SamplePoint, nodeSamplePoints, type InfluxPoint } from './influx-points.ts';
 
 export type RunFileKind = 'nodes' | 'k6';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { EnvironmentError } from '../errors.ts';
+import { EnvironmentError } from '../../kernel/errors.ts';
 import { waitUntilAnswering } from './ready.ts';
 
 /**

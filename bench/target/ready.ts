@@ -1,4 +1,4 @@
-import { poll } from '../../cluster/poll.ts';
+import { poll } from '../../kernel/poll.ts';
 
 /**
  * Waits until a gateway answers `GET /v1/api/item-types` with 200: a process (or a swarm task) that

@@ -1,6 +1,6 @@
 import type { RemoteGeneratorSpec } from '../load/remote.ts';
 import type { SamplerHandle } from '../nodes/local.ts';
-import type { ClusterSnapshot, Manifest, NodeSample, PointSpec, RunEvent } from '../rundir/types.ts';
+import type { ClusterSnapshot, Manifest, NodeSample, PointSpec, RunEvent } from '../../rundir/types.ts';
 
 /**
  * What the pipeline runs a point against: the reference shop on this machine, or a swarm. One

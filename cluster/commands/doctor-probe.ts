@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { errorMessage } from '../../bench/errors.ts';
+import { errorMessage } from '../../kernel/errors.ts';
 import { connectManager, engineOverSsh, within, type Engine } from '../engine/engine.ts';
 import { openSsh, type SshSession } from '../engine/ssh.ts';
 import { sshTarget, type LoadedInventory } from '../inventory/load.ts';

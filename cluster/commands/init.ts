@@ -1,12 +1,12 @@
-import { EnvironmentError, errorMessage } from '../../bench/errors.ts';
-import type { Logger } from '../../bench/log.ts';
+import { EnvironmentError, errorMessage } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/log.ts';
 import { connectNode, type Engine } from '../engine/engine.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { InventoryNode } from '../inventory/schema.ts';
 import { formSwarm, localSwarmState, type SwarmMember } from '../swarm/form.ts';
 import type { SwarmNode } from '../swarm/model.ts';
 import { listNodes } from '../swarm/read.ts';
-import { poll } from '../poll.ts';
+import { poll } from '../../kernel/poll.ts';
 import { matchNode } from './status.ts';
 
 export interface InitResult {

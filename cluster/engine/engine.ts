@@ -3,7 +3,7 @@ import { Agent } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
-import { EnvironmentError, errorMessage } from '../../bench/errors.ts';
+import { EnvironmentError, errorMessage } from '../../kernel/errors.ts';
 import { managers, sshTarget, type LoadedInventory } from '../inventory/load.ts';
 import type { InventoryNode } from '../inventory/schema.ts';
 import { openSsh, type SshSession } from './ssh.ts';

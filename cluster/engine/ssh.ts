@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { Client, type ConnectConfig } from 'ssh2';
-import { checkHostKey, readKnownHosts } from '../../bench/ssh/known-hosts.ts';
-import { EnvironmentError, errorMessage } from '../../bench/errors.ts';
+import { checkHostKey, readKnownHosts } from '../../kernel/ssh/known-hosts.ts';
+import { EnvironmentError, errorMessage } from '../../kernel/errors.ts';
 import type { SshTarget } from '../inventory/load.ts';
 
 /**

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { UsageError, errorMessage } from '../../bench/errors.ts';
-import { parseWith } from '../../bench/schema.ts';
+import { UsageError, errorMessage } from '../../kernel/errors.ts';
+import { parseWith } from '../../kernel/schema.ts';
 import { inventorySchema, type Inventory, type InventoryNode } from './schema.ts';
 
 /** Where and how to open an SSH session to one node; every path is absolute. */

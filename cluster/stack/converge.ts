@@ -1,4 +1,4 @@
-import { EnvironmentError } from '../../bench/errors.ts';
+import { EnvironmentError } from '../../kernel/errors.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { SwarmService, SwarmTask } from '../swarm/model.ts';
 import { listNodes, listTasks } from '../swarm/read.ts';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { EnvironmentError, UsageError, errorMessage } from '../../bench/errors.ts';
-import type { Logger } from '../../bench/log.ts';
+import { EnvironmentError, UsageError, errorMessage } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/log.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Inventory } from '../inventory/schema.ts';
 import type { ServiceSpec, SwarmService } from '../swarm/model.ts';

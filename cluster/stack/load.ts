@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { UsageError, errorMessage } from '../../bench/errors.ts';
+import { UsageError, errorMessage } from '../../kernel/errors.ts';
 import type { Inventory } from '../inventory/schema.ts';
 import { ComposeError, convertStack, type StackPlan } from './convert.ts';
 import { MissingVariableError, interpolate } from './interpolate.ts';

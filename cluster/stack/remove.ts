@@ -1,5 +1,5 @@
-import { EnvironmentError, UsageError, errorMessage } from '../../bench/errors.ts';
-import type { Logger } from '../../bench/log.ts';
+import { EnvironmentError, UsageError, errorMessage } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/log.ts';
 import type { Engine } from '../engine/engine.ts';
 import { listServices, listTasks } from '../swarm/read.ts';
 import { NAMESPACE_LABEL } from './convert.ts';

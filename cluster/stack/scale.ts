@@ -1,5 +1,5 @@
-import { UsageError } from '../../bench/errors.ts';
-import type { Logger } from '../../bench/log.ts';
+import { UsageError } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/log.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { SwarmService } from '../swarm/model.ts';
 import { listServices } from '../swarm/read.ts';

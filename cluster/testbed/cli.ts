@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { runCli } from '../../bench/cli/main.ts';
-import { createLogger } from '../../bench/log.ts';
+import { runCli } from '../../kernel/cli.ts';
+import { createLogger } from '../../kernel/log.ts';
 import { DEFAULT_OPTIONS, type TestbedOptions } from './layout.ts';
 import { testbedDown, testbedStatus, testbedUp } from './testbed.ts';
 

@@ -65,12 +65,11 @@ function followProgress(engine: Engine, stream: NodeJS.ReadableStream): Promise<
 /** The reference coffee shop as an image, built from this checkout and the local Node. */
 export const SHOP_IMAGE = 'cloudlet/shop:dev';
 
-/** What the shop needs at run time: its sources, the bench helpers it imports, tsx and commander. */
+/** What the shop needs at run time: its sources, the shared kernel it imports (kernel/), tsx and commander. */
 const SHOP_FILES = [
   'package.json',
   'shop',
-  'bench/cli',
-  'bench/errors.ts',
+  'kernel',
   'scenarios/lib',
   'node_modules/tsx',
   'node_modules/esbuild',
@@ -88,7 +87,6 @@ export async function shopRootfsTar(workDir: string, repoRoot: string, tools: { 
   await mkdir(join(root, 'tmp'), { recursive: true });
   await chmod(join(root, 'tmp'), 0o1777);
   await mkdir(join(root, 'app', 'node_modules'), { recursive: true });
-  await mkdir(join(root, 'app', 'bench'), { recursive: true });
   await mkdir(join(root, 'app', 'scenarios'), { recursive: true });
   await copyFile(tools.node, join(root, 'usr', 'local', 'bin', 'node'));
   await chmod(join(root, 'usr', 'local', 'bin', 'node'), 0o755);

@@ -4,7 +4,7 @@ import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { engineAtSocket } from '../engine/engine.ts';
 import type { TestbedLayout, TestbedNodeLayout } from './layout.ts';
-import { poll } from '../poll.ts';
+import { poll } from '../../kernel/poll.ts';
 import { run } from './sh.ts';
 
 export interface Binaries {

@@ -4,15 +4,15 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { EnvironmentError, errorMessage } from '../../bench/errors.ts';
-import type { Logger } from '../../bench/log.ts';
+import { EnvironmentError, errorMessage } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/log.ts';
 import { engineAtSocket, type Engine } from '../engine/engine.ts';
 import { formSwarm } from '../swarm/form.ts';
 import { BUSYBOX_IMAGE, SHOP_IMAGE, SHOP_IMAGE_CHANGES, busyboxRootfsTar, copyImage, importRootfs, shopRootfsTar } from './images.ts';
 import { testbedLayout, type TestbedLayout, type TestbedOptions } from './layout.ts';
 import { createNetwork, removeNetwork } from './network.ts';
 import { alive, startEngine, startSshd, stopNode, waitForEngine, writeThermalFixture, type Binaries } from './nodes.ts';
-import { poll } from '../poll.ts';
+import { poll } from '../../kernel/poll.ts';
 import { requireBinary, requireRoot, run } from './sh.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));

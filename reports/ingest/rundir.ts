@@ -1,10 +1,10 @@
-/** Reads a run directory (contract: bench/rundir/types.ts) into memory; raw samples become histograms. */
+/** Reads a run directory (contract: rundir/types.ts) into memory; raw samples become histograms. */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../../bench/errors.ts';
-import type { Manifest, NodeSample, PointResult, PointSpec, RunEvent } from '../../bench/rundir/types.ts';
-import { parseWith } from '../../bench/schema.ts';
+import { UsageError } from '../../kernel/errors.ts';
+import type { Manifest, NodeSample, PointResult, PointSpec, RunEvent } from '../../rundir/types.ts';
+import { parseWith } from '../../kernel/schema.ts';
 import { emptyPointSamples, readK6Samples, type PointSamples } from './point-samples.ts';
 
 export interface PointInput {

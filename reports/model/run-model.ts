@@ -2,7 +2,7 @@
  * The report model of one run: everything the HTML, Markdown, JSON and JUnit renderers show,
  * computed once from the run directory's contents. Pure: no I/O.
  */
-import type { NodeSample, PointSpec } from '../../bench/rundir/types.ts';
+import type { NodeSample, PointSpec } from '../../rundir/types.ts';
 import type { PointInput, RunInput } from '../ingest/rundir.ts';
 import { bootstrapInterval, type Interval } from '../stats/bootstrap.ts';
 import { Histogram } from '../stats/histogram.ts';

@@ -1,4 +1,4 @@
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../../kernel/random.ts';
 import { median, quantileOfSorted, sorted } from './summary.ts';
 
 export interface Interval {

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import type { K6Summary, Manifest, PointResult } from '../../bench/rundir/types.ts';
+import type { K6Summary, Manifest, PointResult } from '../../rundir/types.ts';
 import { isOneLineError, REPO_ROOT, runEntry } from '../helpers/cli.ts';
 import { interruptDuringLoad } from '../helpers/interrupt.ts';
 

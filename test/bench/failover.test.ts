@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { stopEngineProcess } from '../../cluster/testbed/nodes.ts';
-import type { Manifest, PointResult } from '../../bench/rundir/types.ts';
+import type { Manifest, PointResult } from '../../rundir/types.ts';
 import { REPO_ROOT, runEntry } from '../helpers/cli.ts';
 import { startTestbed, type RunningTestbed } from '../helpers/testbed.ts';
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { parseBenchConfig } from '../../bench/config.ts';
 import { estimateDurationS, planPoints } from '../../bench/plan.ts';
-import { UsageError } from '../../bench/errors.ts';
+import { UsageError } from '../../kernel/errors.ts';
 
 const config = parseBenchConfig(
   { matrix: { replicas: [1, 2, 3], ratesRps: [5, 10], repetitions: 3 }, durationS: 10, warmupS: 2, cooldownS: 1, seed: 42 },

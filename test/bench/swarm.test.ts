@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import test from 'ava';
 import { setNodeLink } from '../../cluster/testbed/network.ts';
-import type { K6Summary, Manifest, NodeSample, PointResult, RunEvent } from '../../bench/rundir/types.ts';
+import type { K6Summary, Manifest, NodeSample, PointResult, RunEvent } from '../../rundir/types.ts';
 import { REPO_ROOT, runEntry } from '../helpers/cli.ts';
 import { interruptDuringLoad } from '../helpers/interrupt.ts';
 import { startTestbed, type RunningTestbed } from '../helpers/testbed.ts';

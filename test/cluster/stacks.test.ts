@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import test from 'ava';
 import { parse } from 'yaml';
-import { UsageError } from '../../bench/errors.ts';
+import { UsageError } from '../../kernel/errors.ts';
 import { loadInventory } from '../../cluster/inventory/load.ts';
 import { loadStack, stackFilePath } from '../../cluster/stack/load.ts';
 

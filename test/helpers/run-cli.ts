@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { runCli } from '../../bench/cli/main.ts';
+import { runCli } from '../../kernel/cli.ts';
 
 /**
  * Runs commands in-process through runCli, capturing stdout/stderr and the exit code. Tests that

@@ -15,7 +15,7 @@ import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { SshTarget } from '../../bench/ssh/connect.ts';
+import type { SshTarget } from '../../kernel/ssh/connect.ts';
 import { requireBinary } from './binaries.ts';
 import { freePort } from './ports.ts';
 import { descendants } from './procs.ts';

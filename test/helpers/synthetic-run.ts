@@ -1,13 +1,13 @@
 /**
- * Writes a run directory exactly as the contract in bench/rundir/types.ts describes it, from a few
+ * Writes a run directory exactly as the contract in rundir/types.ts describes it, from a few
  * knobs, so report code is tested without running a load: raw samples in k6 `--out json` lines
  * (gzip), node sampler records, events, spec.json, k6-summary.json and manifest.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Manifest, NodeSample, PointResult, PointSpec, RunEvent } from '../../bench/rundir/types.ts';
-import { normalFrom, seededRandom } from '../../reports/stats/random.ts';
+import type { Manifest, NodeSample, PointResult, PointSpec, RunEvent } from '../../rundir/types.ts';
+import { normalFrom, seededRandom } from '../../kernel/random.ts';
 
 export const ENDPOINTS = ['item-types', 'items-by-types', 'place-order', 'fulfillment-orders'] as const;
 const METHODS: Record<string, string> = { 'item-types': 'GET', 'items-by-types': 'GET', 'place-order': 'POST', 'fulfillment-orders': 'GET' };

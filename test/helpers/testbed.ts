@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { silentLogger } from '../../bench/log.ts';
+import { silentLogger } from '../../kernel/log.ts';
 import { testbedLayout, type TestbedLayout, type TestbedOptions } from '../../cluster/testbed/layout.ts';
 import { testbedDown, testbedUp } from '../../cluster/testbed/testbed.ts';
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../../bench/errors.ts';
+import { UsageError } from '../../kernel/errors.ts';
 import { writeRunReport } from '../../reports/run-report.ts';
 import { buildRunDir } from '../helpers/synthetic-run.ts';
 import { tempDir } from '../helpers/temp-dir.ts';

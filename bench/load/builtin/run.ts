@@ -4,7 +4,7 @@ import type { ScenarioConfig } from '../../../scenarios/lib/env.ts';
 import type { K6Options, K6Scenario, TaskName } from '../../../scenarios/lib/profiles.ts';
 import { TASKS, type HttpResult, type Runtime } from '../../../scenarios/lib/tasks.ts';
 import type { Recorder } from './recorder.ts';
-import { sleep } from '../../sleep.ts';
+import { sleep } from '../../../kernel/sleep.ts';
 import { arrivalOffsetsMs, durationMs, FULL_SEGMENT, inSegment, scenarioDurationMs, segmentShare, type Segment } from './schedule.ts';
 
 /**

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { startSamplers } from '../../../bench/nodes/group.ts';
 import { startLocalSampler } from '../../../bench/nodes/local.ts';
-import type { NodeSample } from '../../../bench/rundir/types.ts';
+import type { NodeSample } from '../../../rundir/types.ts';
 import { waitFor } from '../../helpers/poll.ts';
 
 test('all samplers start, or none keeps running and the first failure is thrown', async (t) => {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { startLocalSampler } from '../../../bench/nodes/local.ts';
-import type { NodeSample } from '../../../bench/rundir/types.ts';
+import type { NodeSample } from '../../../rundir/types.ts';
 import { waitFor } from '../../helpers/poll.ts';
 
 test('the local host sampler (sh -c) gives CPU % per core from the second sample on', async (t) => {

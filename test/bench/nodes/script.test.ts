@@ -5,7 +5,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalSampler } from '../../../bench/nodes/local.ts';
-import type { NodeSample } from '../../../bench/rundir/types.ts';
+import type { NodeSample } from '../../../rundir/types.ts';
 import { requireBinary } from '../../helpers/binaries.ts';
 import { fixturePath } from '../../helpers/fixtures.ts';
 import { waitFor } from '../../helpers/poll.ts';

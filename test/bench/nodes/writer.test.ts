@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openNdjsonWriter } from '../../../bench/nodes/writer.ts';
+import { openNdjsonWriter } from '../../../rundir/ndjson.ts';
 
 test('appends one JSON line per record, in order, across flushes and reopen', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'cloudlet-writer-'));

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { backoffDelayMs } from '../../../bench/ssh/backoff.ts';
-import { betterEstimate, estimateClockOffset } from '../../../bench/ssh/clock.ts';
+import { backoffDelayMs } from '../../../kernel/ssh/backoff.ts';
+import { betterEstimate, estimateClockOffset } from '../../../kernel/ssh/clock.ts';
 
 test('backoff doubles from the base, stops at the cap, and spreads by the jitter', (t) => {
   const middle = () => 0.5;

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { startClusterSampler } from '../../../bench/ssh/cluster.ts';
-import { SshHostKeyUnknownError } from '../../../bench/ssh/errors.ts';
-import type { NodeSample, RunEvent } from '../../../bench/rundir/types.ts';
+import { SshHostKeyUnknownError } from '../../../kernel/ssh/errors.ts';
+import type { NodeSample, RunEvent } from '../../../rundir/types.ts';
 import { waitFor } from '../../helpers/poll.ts';
 import { sshdForFile } from '../../helpers/sshd.ts';
 

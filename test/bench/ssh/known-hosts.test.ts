@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createHmac } from 'node:crypto';
-import { checkHostKey, hostPattern, keyTypeOf, knownHostsLine, knownKeyTypes, parseKnownHosts } from '../../../bench/ssh/known-hosts.ts';
+import { checkHostKey, hostPattern, keyTypeOf, knownHostsLine, knownKeyTypes, parseKnownHosts } from '../../../kernel/ssh/known-hosts.ts';
 
 /** An SSH public key blob: uint32 length + type name + some key bytes. */
 function blob(type: string, body: string): Buffer {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { K6SampleLine, NodeSample } from '../../../bench/rundir/types.ts';
+import type { K6SampleLine, NodeSample } from '../../../rundir/types.ts';
 import { isoToNs, k6SamplePoint, msToNs, nodeSamplePoints } from '../../../bench/store/influx-points.ts';
 import { influxUrlFrom, parseInfluxUrl } from '../../../bench/store/influx.ts';
 

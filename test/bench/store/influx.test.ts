@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../../bench/cli/main.ts';
+import { runCli } from '../../../kernel/cli.ts';
 import { backfillCommand } from '../../../bench/cli/backfill.ts';
 import { startLocalSampler } from '../../../bench/nodes/local.ts';
 import { createNodeRecorder, type NodeRecorder } from '../../../bench/nodes/recorder.ts';

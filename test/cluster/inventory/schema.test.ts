@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import test from 'ava';
-import { UsageError } from '../../../bench/errors.ts';
+import { UsageError } from '../../../kernel/errors.ts';
 import { loadInventory, parseInventory, sshTarget } from '../../../cluster/inventory/load.ts';
 import { inventoryJsonSchema } from '../../../cluster/inventory/schema.ts';
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { Histogram } from '../../../reports/stats/histogram.ts';
-import { normalFrom, seededRandom } from '../../../reports/stats/random.ts';
+import { normalFrom, seededRandom } from '../../../kernel/random.ts';
 
 function exactQuantile(sortedValues: number[], q: number): number {
   return sortedValues[Math.max(0, Math.ceil(q * sortedValues.length) - 1)]!;

@@ -2,7 +2,7 @@ import test from 'ava';
 import { bootstrapInterval, bootstrapRelativeChange } from '../../../reports/stats/bootstrap.ts';
 import { changePoints, segments } from '../../../reports/stats/change-points.ts';
 import { madOutliers, modifiedZScores } from '../../../reports/stats/outliers.ts';
-import { normalFrom, seededRandom } from '../../../reports/stats/random.ts';
+import { normalFrom, seededRandom } from '../../../kernel/random.ts';
 import { mad, median, quantileOfSorted } from '../../../reports/stats/summary.ts';
 
 const noise = (n: number, seed: number, mean: number, sd: number) => {

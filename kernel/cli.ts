@@ -1,5 +1,5 @@
 import { type Command, CommanderError } from 'commander';
-import { EXIT, UsageError, errorMessage } from '../errors.ts';
+import { EXIT, UsageError, errorMessage } from './errors.ts';
 
 /**
  * The one place where errors become exit codes: usage and environment errors print one line

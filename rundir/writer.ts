@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EnvironmentError } from '../errors.ts';
+import { EnvironmentError } from '../kernel/errors.ts';
 import type { Manifest, PointResult, PointSpec } from './types.ts';
 
 /**

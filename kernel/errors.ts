@@ -1,5 +1,5 @@
 /**
- * Typed errors, thrown deep and turned into exit codes in one place (bench/cli/main.ts `runCli`).
+ * Typed errors, thrown deep and turned into exit codes in one place (kernel/cli.ts `runCli`).
  * The message says what to do next; `cause` is always kept.
  */
 

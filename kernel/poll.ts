@@ -1,4 +1,4 @@
-import { EnvironmentError } from '../bench/errors.ts';
+import { EnvironmentError } from './errors.ts';
 
 /** Polls `check` until it returns a value other than undefined, or throws after `timeoutMs`. */
 export async function poll<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, intervalMs = 200): Promise<T> {
