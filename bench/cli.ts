@@ -2,10 +2,10 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
-import { backfillCommand } from './cli/backfill.ts';
-import { compareCommand } from './cli/compare.ts';
+import { backfillCommand } from './commands/backfill.ts';
+import { compareCommand } from './commands/compare.ts';
 import { runCli } from '../kernel/cli.ts';
-import { reportCommand } from './cli/report.ts';
+import { reportCommand } from './commands/report.ts';
 import { benchConfigJsonSchema, loadBenchConfig, parseBenchConfig, type BenchConfig } from './config.ts';
 import { writeCompareReport } from '../reports/compare-report.ts';
 import { numberArg } from '../kernel/args.ts';
@@ -18,7 +18,7 @@ import { pointEnv, validateScenarioEnv, type BenchOutcome } from './pipeline.ts'
 import { dryRun } from './dry-run.ts';
 import { executeRun, preflight } from './run.ts';
 import { RunDir } from '../rundir/writer.ts';
-import { INFLUX_URL_ENV, influxSinkFrom } from './store/influx.ts';
+import { INFLUX_URL_ENV, influxSinkFrom } from './influx/client.ts';
 
 export const DEFAULT_CONFIG = fileURLToPath(new URL('./configs/default.yml', import.meta.url));
 export const NIGHTLY_CONFIG = fileURLToPath(new URL('./configs/nightly.yml', import.meta.url));

@@ -11,13 +11,13 @@ import { mergeGeneratorFiles } from './load/merge.ts';
 import type { Logger } from '../kernel/log.ts';
 import { gitCommit, TOOL_VERSION } from './manifest.ts';
 import type { SamplerHandle } from './nodes/local.ts';
-import { createNodeRecorder, type NodeRecorder } from './nodes/recorder.ts';
+import { createNodeRecorder, type NodeRecorder } from './nodes/sample-writer.ts';
 import { openNdjsonWriter } from '../rundir/ndjson.ts';
 import { estimateDurationS, planPoints } from './plan.ts';
 import { RunDir, newRunId, writeJsonAtomic } from '../rundir/writer.ts';
 import { sleep } from '../kernel/sleep.ts';
 import type { Manifest, NodeSample, PointResult, PointSpec, RunEvent, RunStatus } from '../rundir/types.ts';
-import { describeSinkReport, type InfluxSink } from './store/influx.ts';
+import { describeSinkReport, type InfluxSink } from './influx/client.ts';
 import type { PreparedPoint, Target } from './target/target.ts';
 
 /**

@@ -7,7 +7,7 @@ import { remoteGenerator } from './load/remote.ts';
 import type { Logger } from '../kernel/log.ts';
 import { runBench, validateScenarioEnv, type BenchOutcome } from './pipeline.ts';
 import type { RunDir } from '../rundir/writer.ts';
-import { influxSinkFrom } from './store/influx.ts';
+import { influxSinkFrom } from './influx/client.ts';
 import { localTarget } from './target/local.ts';
 import type { Target } from './target/target.ts';
 

@@ -1,8 +1,8 @@
 import type { Logger } from '../kernel/log.ts';
 import type { ClusterSnapshot, Manifest } from '../rundir/types.ts';
-import { runDoctor, type DoctorOptions } from './commands/doctor-probe.ts';
-import type { Finding } from './commands/doctor.ts';
-import { buildStatus, type ClusterStatus } from './commands/status.ts';
+import { runDoctor, type DoctorOptions } from './doctor/probe.ts';
+import type { Finding } from './doctor/diagnose.ts';
+import { buildStatus, type ClusterStatus } from './swarm/status.ts';
 import { connectManager } from './engine/engine.ts';
 import { loadInventory, type LoadedInventory } from './inventory/load.ts';
 import { deployStack, type DeployResult } from './stack/deploy.ts';

@@ -8,9 +8,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { startLocalSampler, type SamplerHandle } from '../bench/nodes/local.ts';
-import { cpuPctOfOneCore, processCpuTicks, USER_HZ } from '../bench/nodes/proc.ts';
+import { cpuPctOfOneCore, processCpuTicks, USER_HZ } from './proc.ts';
 import { connectSsh, type SshTarget } from '../kernel/ssh/connect.ts';
-import { startRemoteSampler } from '../bench/ssh/sampler.ts';
+import { startRemoteSampler } from '../bench/nodes/remote.ts';
 import { EnvironmentError } from '../kernel/errors.ts';
 
 interface Subject {

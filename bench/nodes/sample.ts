@@ -3,7 +3,7 @@
  * Pure: the caller passes the arrival time and the clock offset.
  */
 import type { NodeSample } from '../../rundir/types.ts';
-import type { CpuTicks, RawRecord } from './record.ts';
+import type { CpuTicks, RawRecord } from './parse.ts';
 
 export interface SampleOptions {
   /** The node is "under load" at or above this overall CPU %; default 70. */

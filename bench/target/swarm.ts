@@ -4,7 +4,7 @@ import { stackFilePath, stackNameOf } from '../../cluster/stack/load.ts';
 import type { BenchConfig } from '../config.ts';
 import { EnvironmentError, UsageError, errorMessage } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/log.ts';
-import { startClusterSampler, type SampledNode } from '../ssh/cluster.ts';
+import { startClusterSampler, type SampledNode } from '../nodes/cluster.ts';
 import type { RemoteGeneratorSpec } from '../load/remote.ts';
 import { waitUntilAnswering } from './ready.ts';
 import type { Target } from './target.ts';

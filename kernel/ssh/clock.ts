@@ -4,7 +4,7 @@
  * halfway. The round with the shortest round trip bounds the error best (± rtt/2).
  */
 import type { ClientChannel } from 'ssh2';
-import { parseClock } from '../../bench/nodes/record.ts';
+import { parseClock } from '../../bench/nodes/parse.ts';
 
 export interface ClockRound {
   sentMs: number;

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { buildStatus } from '../../cluster/commands/status.ts';
+import { buildStatus } from '../../cluster/swarm/status.ts';
 import { clusterSnapshot, stackImages } from '../../cluster/control.ts';
 import { parseInventory } from '../../cluster/inventory/load.ts';
 import type { SwarmNode, SwarmService } from '../../cluster/swarm/model.ts';

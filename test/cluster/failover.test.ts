@@ -1,7 +1,7 @@
 import test from 'ava';
-import type { Finding } from '../../cluster/commands/doctor.ts';
-import type { InitResult } from '../../cluster/commands/init.ts';
-import type { ClusterStatus } from '../../cluster/commands/status.ts';
+import type { Finding } from '../../cluster/doctor/diagnose.ts';
+import type { InitResult } from '../../cluster/swarm/init.ts';
+import type { ClusterStatus } from '../../cluster/swarm/status.ts';
 import { poll } from '../../kernel/poll.ts';
 import { stopEngineProcess } from '../../cluster/testbed/nodes.ts';
 import { clusterCli, startTestbed, type RunningTestbed } from '../helpers/testbed.ts';

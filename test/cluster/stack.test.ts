@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import test from 'ava';
 import { silentLogger } from '../../kernel/log.ts';
-import type { TaskRow } from '../../cluster/commands/ps.ts';
+import type { TaskRow } from '../../cluster/swarm/tasks.ts';
 import { openCluster } from '../../cluster/control.ts';
 import { poll } from '../../kernel/poll.ts';
 import type { DeployResult } from '../../cluster/stack/deploy.ts';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { compareCommand } from '../../../bench/cli/compare.ts';
+import { compareCommand } from '../../../bench/commands/compare.ts';
 import { runCommand } from '../../helpers/run-cli.ts';
 import { buildRunDir, type SyntheticPoint } from '../../helpers/synthetic-run.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { reportCommand } from '../../../bench/cli/report.ts';
+import { reportCommand } from '../../../bench/commands/report.ts';
 import { runCommand } from '../../helpers/run-cli.ts';
 import { buildRunDir } from '../../helpers/synthetic-run.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { cpuPctOfOneCore, processCpuTicks } from '../../../bench/nodes/proc.ts';
+import { cpuPctOfOneCore, processCpuTicks } from '../../../perf/proc.ts';
 
 test('CPU ticks of a process include its waited-for children; odd command names are fine', (t) => {
   // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime ...

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { createFramer, parseClock, parseRecord } from '../../../bench/nodes/record.ts';
+import { createFramer, parseClock, parseRecord } from '../../../bench/nodes/parse.ts';
 
 test('framer reassembles records split anywhere and drops records without their end', (t) => {
   const got: number[] = [];

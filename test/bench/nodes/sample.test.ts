@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseRecord } from '../../../bench/nodes/record.ts';
+import { parseRecord } from '../../../bench/nodes/parse.ts';
 import { createSampleBuilder, thermalTempC } from '../../../bench/nodes/sample.ts';
 import { samplesFromTranscript } from '../../helpers/nodes.ts';
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { startClusterSampler } from '../../../bench/ssh/cluster.ts';
+import { startClusterSampler } from '../../../bench/nodes/cluster.ts';
 import { SshHostKeyUnknownError } from '../../../kernel/ssh/errors.ts';
 import type { NodeSample, RunEvent } from '../../../rundir/types.ts';
 import { waitFor } from '../../helpers/poll.ts';

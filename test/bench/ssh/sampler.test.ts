@@ -1,6 +1,6 @@
 // The node sampler over SSH against a real sshd on loopback: clock offset, busybox, reconnect.
 import test, { type ExecutionContext } from 'ava';
-import { startRemoteSampler, type ConnectionEvent } from '../../../bench/ssh/sampler.ts';
+import { startRemoteSampler, type ConnectionEvent } from '../../../bench/nodes/remote.ts';
 import type { NodeSample } from '../../../rundir/types.ts';
 import { requireBinary } from '../../helpers/binaries.ts';
 import { waitFor } from '../../helpers/poll.ts';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { K6SampleLine, NodeSample } from '../../../rundir/types.ts';
-import { isoToNs, k6SamplePoint, msToNs, nodeSamplePoints } from '../../../bench/store/influx-points.ts';
-import { influxUrlFrom, parseInfluxUrl } from '../../../bench/store/influx.ts';
+import { isoToNs, k6SamplePoint, msToNs, nodeSamplePoints } from '../../../bench/influx/points.ts';
+import { influxUrlFrom, parseInfluxUrl } from '../../../bench/influx/client.ts';
 
 const sample: NodeSample = {
   node: 'pixel-1',

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pointFileBatches, pointIdsOf, runIdOf } from '../../../bench/store/run-points.ts';
+import { pointFileBatches, pointIdsOf, runIdOf } from '../../../bench/influx/run-files.ts';
 import { writeK6Samples } from '../../helpers/k6-samples.ts';
 
 test('a crashed run: no manifest, a k6 file cut short, a torn last line, a point without files', async (t) => {

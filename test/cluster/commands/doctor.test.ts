@@ -1,6 +1,6 @@
 import test from 'ava';
-import { diagnose, imagePlatform, worstLevel, type NodeProbe } from '../../../cluster/commands/doctor.ts';
-import { roleChanges } from '../../../cluster/commands/init.ts';
+import { diagnose, imagePlatform, worstLevel, type NodeProbe } from '../../../cluster/doctor/diagnose.ts';
+import { roleChanges } from '../../../cluster/swarm/init.ts';
 import { parseInventory } from '../../../cluster/inventory/load.ts';
 import type { SwarmNode } from '../../../cluster/swarm/model.ts';
 

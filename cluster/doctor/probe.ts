@@ -7,7 +7,7 @@ import type { InventoryNode } from '../inventory/schema.ts';
 import { IMAGE_LABEL } from '../stack/convert.ts';
 import type { SwarmNode } from '../swarm/model.ts';
 import { listNodes, listServices } from '../swarm/read.ts';
-import { diagnose, imagePlatform, type Finding, type NodeProbe } from './doctor.ts';
+import { diagnose, imagePlatform, type Finding, type NodeProbe } from './diagnose.ts';
 
 /**
  * Node clock minus ours, from the sample with the shortest round trip (error ≤ half of it). One

@@ -1,6 +1,6 @@
 /** `bench backfill <runDir>`: writes a whole run directory into InfluxDB, idempotently. */
-import type { InfluxWriter } from './influx.ts';
-import { pointFileBatches, pointIdsOf, runIdOf, type RunFileKind } from './run-points.ts';
+import type { InfluxWriter } from './client.ts';
+import { pointFileBatches, pointIdsOf, runIdOf, type RunFileKind } from './run-files.ts';
 
 export interface BackfillResult {
   runId: string;

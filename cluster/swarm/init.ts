@@ -3,9 +3,9 @@ import type { Logger } from '../../kernel/log.ts';
 import { connectNode, type Engine } from '../engine/engine.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { InventoryNode } from '../inventory/schema.ts';
-import { formSwarm, localSwarmState, type SwarmMember } from '../swarm/form.ts';
-import type { SwarmNode } from '../swarm/model.ts';
-import { listNodes } from '../swarm/read.ts';
+import { formSwarm, localSwarmState, type SwarmMember } from './form.ts';
+import type { SwarmNode } from './model.ts';
+import { listNodes } from './read.ts';
 import { poll } from '../../kernel/poll.ts';
 import { matchNode } from './status.ts';
 

@@ -2,8 +2,8 @@ import { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { UsageError } from '../../kernel/errors.ts';
 import { createLogger } from '../../kernel/log.ts';
-import { backfillRun } from '../store/backfill.ts';
-import { INFLUX_URL_ENV, influxUrlFrom, openInflux, parseInfluxUrl } from '../store/influx.ts';
+import { backfillRun } from '../influx/backfill.ts';
+import { INFLUX_URL_ENV, influxUrlFrom, openInflux, parseInfluxUrl } from '../influx/client.ts';
 
 /** `bench backfill <runDir> [--influx-url URL]` */
 export function backfillCommand(): Command {

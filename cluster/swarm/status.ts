@@ -1,5 +1,5 @@
 import type { Inventory } from '../inventory/schema.ts';
-import { normalizeArch, type SwarmNode, type SwarmTask } from '../swarm/model.ts';
+import { normalizeArch, type SwarmNode, type SwarmTask } from './model.ts';
 
 /** One node as status shows it: what the inventory expects next to what the swarm reports. */
 export interface NodeStatus {

@@ -1,6 +1,6 @@
 import type { Inventory } from '../inventory/schema.ts';
 import { normalizeArch, type SwarmNode } from '../swarm/model.ts';
-import { matchNode, table } from './status.ts';
+import { matchNode, table } from '../swarm/status.ts';
 
 /** What doctor learnt from one node over SSH (or why it could not). */
 export interface NodeProbe {

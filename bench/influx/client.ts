@@ -6,9 +6,9 @@
 import { InfluxDB, type IPoint } from 'influx';
 import { errorMessage, EnvironmentError, UsageError } from '../../kernel/errors.ts';
 import type { NodeSample } from '../../rundir/types.ts';
-import type { InfluxPoint } from './influx-points.ts';
-import { nodeSamplePoints } from './influx-points.ts';
-import { pointFileBatches } from './run-points.ts';
+import type { InfluxPoint } from './points.ts';
+import { nodeSamplePoints } from './points.ts';
+import { pointFileBatches } from './run-files.ts';
 
 export const INFLUX_URL_ENV = 'CLOUDLET_INFLUX_URL';
 

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { NodeSample } from '../../rundir/types.ts';
-import type { InfluxSink } from '../store/influx.ts';
+import type { InfluxSink } from '../influx/client.ts';
 import { openNdjsonWriter, type NdjsonWriter } from '../../rundir/ndjson.ts';
 
 export interface NodeRecorder {

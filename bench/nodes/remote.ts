@@ -4,10 +4,10 @@
  */
 import type { ClientChannel } from 'ssh2';
 import { errorMessage } from '../../kernel/errors.ts';
-import type { SamplerHandle } from '../nodes/local.ts';
-import type { SampleOptions } from '../nodes/sample.ts';
-import { clockProbeCommand, samplerCommand } from '../nodes/script.ts';
-import { createSampleStream } from '../nodes/stream.ts';
+import type { SamplerHandle } from './local.ts';
+import type { SampleOptions } from './sample.ts';
+import { clockProbeCommand, samplerCommand } from './script.ts';
+import { createSampleStream } from './stream.ts';
 import type { NodeSample } from '../../rundir/types.ts';
 import { backoffDelayMs, type BackoffOptions } from '../../kernel/ssh/backoff.ts';
 import { betterEstimate, probeClock, type ClockEstimate } from '../../kernel/ssh/clock.ts';

@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { readLines } from '../../rundir/reader.ts';
 import type { K6SampleLine, Manifest, NodeSample } from '../../rundir/types.ts';
-import { k6SamplePoint, nodeSamplePoints, type InfluxPoint } from './influx-points.ts';
+import { k6SamplePoint, nodeSamplePoints, type InfluxPoint } from './points.ts';
 
 export type RunFileKind = 'nodes' | 'k6';
 

@@ -1,9 +1,9 @@
 /** Every node of an inventory sampled over SSH, as one SamplerHandle for the pipeline. */
-import { startSamplers } from '../nodes/group.ts';
-import type { SamplerHandle } from '../nodes/local.ts';
+import { startSamplers } from './group.ts';
+import type { SamplerHandle } from './local.ts';
 import type { NodeSample, RunEvent } from '../../rundir/types.ts';
 import type { SshTarget } from '../../kernel/ssh/connect.ts';
-import { startRemoteSampler } from './sampler.ts';
+import { startRemoteSampler } from './remote.ts';
 
 export interface SampledNode {
   name: string;

@@ -1,4 +1,4 @@
-import type { SwarmNode, SwarmService, SwarmTask } from '../swarm/model.ts';
+import type { SwarmNode, SwarmService, SwarmTask } from './model.ts';
 import { table } from './status.ts';
 
 export interface TaskRow {
