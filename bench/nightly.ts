@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Verdict } from '../reports/model/compare-model.ts';
 import { UsageError } from '../kernel/errors.ts';
-import { readJson, writeJsonAtomic } from '../rundir/writer.ts';
+import { readJson, writeJsonAtomic } from '../kernel/files.ts';
 import type { RunStatus } from '../rundir/types.ts';
 
 /**

@@ -28,12 +28,6 @@ export class EnvironmentError extends UsageError {
   override name = 'EnvironmentError';
 }
 
-/** The run was stopped by a signal. */
-export class InterruptedError extends Error {
-  override name = 'InterruptedError';
-  readonly exitCode: number = EXIT.interrupted;
-}
-
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -19,13 +19,21 @@ program
   .option('--ssh <user@host[:port]>', 'measure on a node over SSH instead of this host (no node_exporter comparison)')
   .option('--key <path>', 'private key for --ssh (default: ssh-agent)')
   .option('--known-hosts <path>', 'known_hosts for --ssh (default ~/.ssh/known_hosts)')
-  .action(async (options: { duration: number; ssh?: string; key?: string; knownHosts?: string }) => {
+  .option('--accept-new-host-keys', 'record the SSH host key of --ssh in known_hosts if it is seen for the first time (a changed key is always refused)')
+  .action(async (options: { duration: number; ssh?: string; key?: string; knownHosts?: string; acceptNewHostKeys?: boolean }) => {
     const log = createLogger();
     let ssh: Parameters<typeof runSamplerPerf>[0]['ssh'];
     if (options.ssh) {
       const match = /^([^@]+)@([^:]+)(?::(\d+))?$/.exec(options.ssh);
       if (!match) throw new UsageError(`--ssh: expected user@host[:port], got "${options.ssh}"`);
-      ssh = { username: match[1]!, host: match[2]!, port: match[3] ? Number(match[3]) : 22, privateKeyPath: options.key, knownHostsPath: options.knownHosts };
+      ssh = {
+        username: match[1]!,
+        host: match[2]!,
+        port: match[3] ? Number(match[3]) : 22,
+        privateKeyPath: options.key,
+        knownHostsPath: options.knownHosts,
+        acceptNewHostKey: Boolean(options.acceptNewHostKeys),
+      };
     }
     const rows = await runSamplerPerf({ durationS: options.duration, ssh, log: (line) => log.info(line) });
     process.stdout.write(renderSamplerPerf(rows, options.duration));

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../kernel/errors.ts';
+import { readJson, writeJsonAtomic } from '../kernel/files.ts';
 import type { Manifest, PointResult, PointSpec } from './types.ts';
 
 /**
@@ -13,16 +14,6 @@ import type { Manifest, PointResult, PointSpec } from './types.ts';
 export function newRunId(now: Date = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${randomBytes(2).toString('hex')}`;
-}
-
-export async function writeJsonAtomic(path: string, data: unknown): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`);
-  await rename(tmp, path);
-}
-
-export async function readJson<T>(path: string): Promise<T> {
-  return JSON.parse(await readFile(path, 'utf8')) as T;
 }
 
 export const POINTS_DIR = 'points';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { shellQuote } from '../nodes/script.ts';
+import { quoteWords, shellQuote } from '../../kernel/ssh/shell.ts';
 import { connectSsh, type SshConnection, type SshTarget } from '../../kernel/ssh/connect.ts';
 import { k6Args, K6_INTERRUPTED, type LoadGenerator, type LoadRunOptions, type LoadRunResult } from './generator.ts';
 
@@ -45,7 +45,7 @@ export function remoteGenerator(spec: RemoteGeneratorSpec): LoadGenerator {
           samplesPath: options.samplesPath ? `${dir}/k6-samples.ndjson.gz` : null,
         };
         // `echo $$` then `exec`: the first line is the generator's pid, for SIGINT.
-        const command = `mkdir -p ${dir} && cd ${shellQuote(spec.workdir)} && echo $$ && exec ${[...spec.command, ...k6Args(remote)].map(shellQuote).join(' ')}`;
+        const command = `mkdir -p ${dir} && cd ${shellQuote(spec.workdir)} && echo $$ && exec ${quoteWords([...spec.command, ...k6Args(remote)])}`;
         const channel = await connection.exec(command);
         const log = createWriteStream(options.logPath, { flags: 'a' });
         let pid: string | null = null;

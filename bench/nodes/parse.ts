@@ -2,6 +2,7 @@
  * Pure parsing of the sampler's output (see ./script.ts for the format): text chunks → framed
  * records → RawRecord. No clocks, no I/O; ./sample.ts turns RawRecords into NodeSamples.
  */
+import { parseClock } from '../../kernel/ssh/clock.ts';
 
 /** /proc/stat counters of one line, in USER_HZ ticks. */
 export interface CpuTicks {
@@ -127,21 +128,6 @@ export function parseRecord(lines: string[], seq: number): RawRecord {
   record.cores.sort((a, b) => a.core - b.core);
   record.zones.sort((a, b) => zoneOrder(a.zone) - zoneOrder(b.zone) || a.zone.localeCompare(b.zone));
   return record;
-}
-
-/**
- * The node clock as printed: `1700000000.123456` ($EPOCHREALTIME, a comma in some locales),
- * `1700000000123456789` (`date +%s%N`), or `1700000000%N`/`1700000000N` (busybox date without
- * nanoseconds: seconds only).
- */
-export function parseClock(text: string): { ms: number; precisionMs: number } | null {
-  let match = /^(\d+)[.,](\d+)$/.exec(text);
-  if (match) return { ms: Number(match[1]) * 1000 + Number(`0.${match[2]}`) * 1000, precisionMs: 0.001 };
-  match = /^(\d{16,})$/.exec(text);
-  if (match) return { ms: Number(BigInt(text) / 1000n) / 1000, precisionMs: 0.001 };
-  match = /^(\d{1,12})(?:%?N)?$/.exec(text);
-  if (match) return { ms: Number(match[1]) * 1000, precisionMs: 1000 };
-  return null;
 }
 
 /**

@@ -6,11 +6,11 @@ import type { ClientChannel } from 'ssh2';
 import { errorMessage } from '../../kernel/errors.ts';
 import type { SamplerHandle } from './local.ts';
 import type { SampleOptions } from './sample.ts';
-import { clockProbeCommand, samplerCommand } from './script.ts';
+import { samplerCommand } from './script.ts';
 import { createSampleStream } from './stream.ts';
 import type { NodeSample } from '../../rundir/types.ts';
 import { backoffDelayMs, type BackoffOptions } from '../../kernel/ssh/backoff.ts';
-import { betterEstimate, probeClock, type ClockEstimate } from '../../kernel/ssh/clock.ts';
+import { betterEstimate, clockProbeCommand, probeClock, type ClockEstimate } from '../../kernel/ssh/clock.ts';
 import { connectSsh, describeTarget, type SshConnection, type SshTarget } from '../../kernel/ssh/connect.ts';
 import { isPermanentSshError, SshUnreachableError } from '../../kernel/ssh/errors.ts';
 

@@ -55,19 +55,10 @@ export async function swarmTarget(config: BenchConfig, inventoryPath: string, lo
   logger.info(`stack ${stackName}: ${deployed.created.length} created, ${deployed.updated.length} updated, ${deployed.unchanged.length} unchanged`);
 
   const inventory = control.loaded;
-  const sshOf = (entry: { name: string; host: string; ssh?: (typeof inventory.inventory.nodes)[number]['ssh'] }) => {
-    const ssh = sshTarget(inventory, entry);
-    return {
-      host: ssh.host,
-      port: ssh.port,
-      username: ssh.user,
-      readyTimeoutMs: ssh.timeoutMs,
-      ...(ssh.keyPath ? { privateKeyPath: ssh.keyPath } : {}),
-      ...(ssh.agentSocket ? { agent: ssh.agentSocket } : {}),
-      ...(ssh.knownHostsPath ? { knownHostsPath: ssh.knownHostsPath } : {}),
-      ...(options.acceptNewHostKeys ? { acceptNewHostKey: true } : {}),
-    };
-  };
+  const sshOf = (entry: Parameters<typeof sshTarget>[1]) => ({
+    ...sshTarget(inventory, entry),
+    ...(options.acceptNewHostKeys ? { acceptNewHostKey: true } : {}),
+  });
   const nodes: SampledNode[] = inventory.inventory.nodes.map((node) => ({ name: node.name, ssh: sshOf(node) }));
   const generators: RemoteGeneratorSpec[] = inventory.inventory.generators.map((g) => ({
     name: g.name,

@@ -9,8 +9,10 @@ export interface NodeProbe {
   sshError: string | undefined;
   /** Why its engine did not answer over the SSH tunnel. */
   engineError: string | undefined;
-  /** Node clock minus harness clock, corrected by half the round trip, in ms. */
+  /** Node clock minus harness clock, corrected by half the round trip, in ms (kernel/ssh/clock.ts). */
   clockOffsetMs: number | undefined;
+  /** 1000 when the node's clock prints whole seconds only (busybox date without %N and no $EPOCHREALTIME). */
+  clockPrecisionMs?: number | undefined;
   diskFreeBytes: number | undefined;
   /** Engine-reported platform, normalized (arm/v7, amd64, ...). */
   arch: string | undefined;
@@ -155,12 +157,14 @@ export function diagnose(input: DoctorInput): Finding[] {
         fix: `start the engine on ${probe.node} (systemctl start docker)`,
       });
     if (probe.clockOffsetMs !== undefined) {
-      if (Math.abs(probe.clockOffsetMs) > input.maxClockSkewMs) {
+      // A clock read in whole seconds can look up to a second off while it is right.
+      const coarse = (probe.clockPrecisionMs ?? 0) >= 1000;
+      if (Math.abs(probe.clockOffsetMs) > input.maxClockSkewMs + (coarse ? 1000 : 0)) {
         add({
           check: 'clock',
           level: 'fail',
           node: probe.node,
-          message: `clock is off by ${(probe.clockOffsetMs / 1000).toFixed(2)} s`,
+          message: `clock is off by ${(probe.clockOffsetMs / 1000).toFixed(2)} s${coarse ? " (± 1 s: the node's clock reads whole seconds)" : ''}`,
           fix: `enable time sync on ${probe.node} (chronyd or systemd-timesyncd); samples from nodes are time-aligned`,
         });
       } else add({ check: 'clock', level: 'ok', node: probe.node, message: `clock within ${Math.abs(probe.clockOffsetMs).toFixed(0)} ms`, fix: '' });

@@ -1,40 +1,15 @@
-import { createInterface } from 'node:readline';
 import { errorMessage } from '../../kernel/errors.ts';
-import { connectManager, engineOverSsh, within, type Engine } from '../engine/engine.ts';
-import { openSsh, type SshSession } from '../engine/ssh.ts';
+import { connectManager, engineOverSsh, type Engine } from '../engine/engine.ts';
+import { within } from '../../kernel/poll.ts';
+import { measureClockOffset } from '../../kernel/ssh/clock.ts';
+import { connectSsh, type SshConnection } from '../../kernel/ssh/connect.ts';
+import { shellQuote } from '../../kernel/ssh/shell.ts';
 import { sshTarget, type LoadedInventory } from '../inventory/load.ts';
 import type { InventoryNode } from '../inventory/schema.ts';
 import { IMAGE_LABEL } from '../stack/convert.ts';
 import type { SwarmNode } from '../swarm/model.ts';
 import { listNodes, listServices } from '../swarm/read.ts';
 import { diagnose, imagePlatform, type Finding, type NodeProbe } from './diagnose.ts';
-
-/**
- * Node clock minus ours, from the sample with the shortest round trip (error ≤ half of it). One
- * remote loop answers each newline with the time, so channel set-up does not skew the samples.
- */
-async function clockOffsetMs(session: SshSession): Promise<number | undefined> {
-  const channel = await session.spawn('while read line; do date +%s%N; done');
-  const lines = createInterface({ input: channel });
-  const iterator = lines[Symbol.asyncIterator]();
-  let best: { rttMs: number; offsetMs: number } | undefined;
-  try {
-    for (let sample = 0; sample < 5; sample++) {
-      const sentMs = performance.timeOrigin + performance.now();
-      channel.write('\n');
-      const next = await iterator.next();
-      const receivedMs = performance.timeOrigin + performance.now();
-      const remoteMs = Number(String(next.value ?? '').trim()) / 1e6;
-      if (next.done || !Number.isFinite(remoteMs)) return undefined;
-      const rttMs = receivedMs - sentMs;
-      if (!best || rttMs < best.rttMs) best = { rttMs, offsetMs: remoteMs - (sentMs + receivedMs) / 2 };
-    }
-  } finally {
-    lines.close();
-    channel.end();
-  }
-  return best?.offsetMs;
-}
 
 /** Reaches one node over SSH (within its timeout) and asks its clock, its disk and its engine. */
 export async function probeNode(loaded: LoadedInventory, node: InventoryNode, images: string[]): Promise<NodeProbe> {
@@ -48,21 +23,26 @@ export async function probeNode(loaded: LoadedInventory, node: InventoryNode, im
     images: {},
   };
   const target = sshTarget(loaded, node);
-  let session: SshSession;
+  let session: SshConnection;
   try {
-    session = await openSsh(target);
+    session = await connectSsh(target);
   } catch (error) {
     probe.sshError = errorMessage(error);
     return probe;
   }
   try {
-    probe.clockOffsetMs = await clockOffsetMs(session);
+    const clock = await measureClockOffset(session, { timeoutMs: target.readyTimeoutMs });
+    if (clock) {
+      // The probe measures harness − node; a doctor finding speaks of the node's clock.
+      probe.clockOffsetMs = -clock.offsetMs;
+      probe.clockPrecisionMs = clock.precisionMs;
+    }
     const socketPath = loaded.inventory.engine.via === 'ssh' ? loaded.inventory.engine.socketPath : '/var/run/docker.sock';
-    const engine = engineOverSsh(session, socketPath);
+    const engine = engineOverSsh(session, node.name, socketPath);
     try {
-      const info = (await within(engine.docker.info(), target.timeoutMs, `${node.name}: engine`)) as { DockerRootDir?: string; Architecture?: string };
+      const info = (await within(engine.docker.info(), target.readyTimeoutMs, `${node.name}: engine`)) as { DockerRootDir?: string; Architecture?: string };
       probe.arch = imagePlatform({ Architecture: info.Architecture });
-      const df = await session.exec(`df -Pk '${(info.DockerRootDir ?? '/var/lib/docker').replace(/'/g, '')}'`);
+      const df = await session.run(`df -Pk ${shellQuote(info.DockerRootDir ?? '/var/lib/docker')}`);
       const available = Number(df.stdout.trim().split('\n')[1]?.split(/\s+/)[3]);
       if (Number.isFinite(available)) probe.diskFreeBytes = available * 1024;
       for (const image of images) {

@@ -1,15 +1,45 @@
 /**
- * Clock offset of a node (harness − node), NTP-style: the harness sends a request at `sentMs`, the
- * node answers with its clock, the answer arrives at `receivedMs`; the node read its clock about
- * halfway. The round with the shortest round trip bounds the error best (± rtt/2).
+ * The one clock probe: the offset of a node's clock (harness − node), NTP-style. The harness sends
+ * a request at `sentMs`, the node answers with its clock, the answer arrives at `receivedMs`; the
+ * node read its clock about halfway. The round with the shortest round trip bounds the error best
+ * (± rtt/2). The node side is POSIX sh and works on busybox: `$EPOCHREALTIME` where the shell has
+ * it (busybox ash, bash), else `date +%s%N` (GNU date; busybox date without %N prints seconds).
  */
 import type { ClientChannel } from 'ssh2';
-import { parseClock } from '../../bench/nodes/parse.ts';
+import type { SshConnection } from './connect.ts';
+import { shellScriptCommand } from './shell.ts';
+
+/** Prints the node clock as one line `t <clock>`; the node sampler's records carry the same line. */
+export const NODE_CLOCK_LINE = `if [ -n "\${EPOCHREALTIME:-}" ]; then echo "t $EPOCHREALTIME"; else date '+t %s%N'; fi`;
+
+/** Answers every line it reads with the node clock. */
+export const CLOCK_PROBE = `while read -r x; do ${NODE_CLOCK_LINE}; done`;
+
+export function clockProbeCommand(shell: readonly string[] = ['sh']): string {
+  return shellScriptCommand(shell, CLOCK_PROBE);
+}
+
+/**
+ * The node clock as printed: `1700000000.123456` ($EPOCHREALTIME, a comma in some locales),
+ * `1700000000123456789` (`date +%s%N`), or `1700000000%N`/`1700000000N` (busybox date without
+ * nanoseconds: seconds only).
+ */
+export function parseClock(text: string): { ms: number; precisionMs: number } | null {
+  let match = /^(\d+)[.,](\d+)$/.exec(text);
+  if (match) return { ms: Number(match[1]) * 1000 + Number(`0.${match[2]}`) * 1000, precisionMs: 0.001 };
+  match = /^(\d{16,})$/.exec(text);
+  if (match) return { ms: Number(BigInt(text) / 1000n) / 1000, precisionMs: 0.001 };
+  match = /^(\d{1,12})(?:%?N)?$/.exec(text);
+  if (match) return { ms: Number(match[1]) * 1000, precisionMs: 1000 };
+  return null;
+}
 
 export interface ClockRound {
   sentMs: number;
   receivedMs: number;
   nodeMs: number;
+  /** How fine the node's clock reading is: 0.001 ms, or 1000 ms for a clock that prints whole seconds. */
+  precisionMs?: number;
 }
 
 export interface ClockEstimate {
@@ -40,11 +70,16 @@ export function preciseNowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** An estimate and how fine the node clock it came from is (1000 ms: the node prints whole seconds). */
+export interface ClockReading extends ClockEstimate {
+  precisionMs: number;
+}
+
 /**
- * Runs `rounds` request/response rounds over a channel running CLOCK_PROBE (../nodes/script.ts):
- * each newline written makes the node print `t <clock>`.
+ * Runs `rounds` request/response rounds over a channel running CLOCK_PROBE: each newline written
+ * makes the node print `t <clock>`.
  */
-export async function probeClock(channel: ClientChannel, rounds = 5, timeoutMs = 5000, now: () => number = preciseNowMs): Promise<ClockEstimate | null> {
+export async function probeClock(channel: ClientChannel, rounds = 5, timeoutMs = 5000, now: () => number = preciseNowMs): Promise<ClockReading | null> {
   let buffer = '';
   let waiting: ((line: string) => void) | null = null;
   const onData = (chunk: Buffer | string) => {
@@ -76,12 +111,28 @@ export async function probeClock(channel: ClientChannel, rounds = 5, timeoutMs =
       const receivedMs = now();
       const clock = line === null ? null : parseClock(line);
       if (!clock) continue;
-      results.push({ sentMs, receivedMs, nodeMs: clock.ms });
+      results.push({ sentMs, receivedMs, nodeMs: clock.ms, precisionMs: clock.precisionMs });
     }
-    return estimateClockOffset(results);
+    const estimate = estimateClockOffset(results);
+    return estimate && { ...estimate, precisionMs: Math.max(...results.map((r) => r.precisionMs ?? 0.001)) };
   } finally {
     channel.removeListener('data', onData);
     waiting = null;
+  }
+}
+
+/** Opens a channel for the probe on a connection, measures, and closes it; null when the node never answered. */
+export async function measureClockOffset(
+  connection: SshConnection,
+  options: { shell?: readonly string[]; rounds?: number; timeoutMs?: number } = {},
+): Promise<ClockReading | null> {
+  const channel = await connection.exec(clockProbeCommand(options.shell));
+  channel.stderr.resume();
+  try {
+    return await probeClock(channel, options.rounds, options.timeoutMs);
+  } finally {
+    channel.end();
+    channel.close();
   }
 }
 

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { sshTarget, loadInventory } from '../../cluster/inventory/load.ts';
-import { openSsh } from '../../cluster/engine/ssh.ts';
+import { connectSsh } from '../../kernel/ssh/connect.ts';
 import type { NodeSample } from '../../rundir/types.ts';
 import { startRemoteSampler } from '../../bench/nodes/remote.ts';
 import type { Finding } from '../../cluster/doctor/diagnose.ts';
@@ -58,16 +58,16 @@ test.serial('the engine can also be reached through DOCKER_HOST instead of SSH',
 test.serial('each node has its own hostname, thermal fixture and engine over SSH', async (t) => {
   const loaded = await loadInventory(testbed.inventoryPath);
   const node = loaded.inventory.nodes[2]!;
-  const ssh = await openSsh(sshTarget(loaded, node));
+  const ssh = await connectSsh(sshTarget(loaded, node));
   try {
-    const before = await ssh.exec('hostname; cat /sys/class/thermal/thermal_zone0/type /sys/class/thermal/thermal_zone0/temp');
+    const before = await ssh.run('hostname; cat /sys/class/thermal/thermal_zone0/type /sys/class/thermal/thermal_zone0/temp');
     t.deepEqual(before.stdout.trim().split('\n'), ['node3', 'cpu-thermal', '42500']);
     // Rewriting the fixture in place changes what the node reads, live.
     await writeFile(join(testbed.layout.nodes[2]!.thermalDir, 'thermal_zone0', 'temp'), '71000\n');
-    t.is((await ssh.exec('cat /sys/class/thermal/thermal_zone0/temp')).stdout.trim(), '71000');
-    t.is((await ssh.exec('test -S /var/run/docker.sock && echo yes')).stdout.trim(), 'yes');
-    t.is((await ssh.exec('cat /sys/class/power_supply/battery/type /sys/class/power_supply/battery/temp')).stdout, 'Battery\n303\n');
-    t.is((await ssh.exec('ls /sys/class/net')).stdout.split('\n').includes('eth0'), true, "a fresh sysfs shows the node's own interfaces");
+    t.is((await ssh.run('cat /sys/class/thermal/thermal_zone0/temp')).stdout.trim(), '71000');
+    t.is((await ssh.run('test -S /var/run/docker.sock && echo yes')).stdout.trim(), 'yes');
+    t.is((await ssh.run('cat /sys/class/power_supply/battery/type /sys/class/power_supply/battery/temp')).stdout, 'Battery\n303\n');
+    t.is((await ssh.run('ls /sys/class/net')).stdout.split('\n').includes('eth0'), true, "a fresh sysfs shows the node's own interfaces");
   } finally {
     ssh.close();
   }
@@ -105,9 +105,9 @@ test.serial('a host key that does not match known_hosts is refused', async (t) =
   const wrong = (await readFile(target.knownHostsPath!, 'utf8')).split('\n').find((line) => line.startsWith(`${testbed.layout.nodes[1]!.ip} `))!;
   const path = join(testbed.layout.options.dir, 'wrong_known_hosts');
   await writeFile(path, `${wrong.replace(testbed.layout.nodes[1]!.ip, target.host)}\n`);
-  await t.throwsAsync(openSsh({ ...target, knownHostsPath: path }), { message: /host key of .* does not match/ });
+  await t.throwsAsync(connectSsh({ ...target, knownHostsPath: path }), { message: /host key of .* does not match/ });
   await writeFile(path, '');
-  await t.throwsAsync(openSsh({ ...target, knownHostsPath: path }), { message: /is not in .*wrong_known_hosts/ });
+  await t.throwsAsync(connectSsh({ ...target, knownHostsPath: path }), { message: /is not in .*wrong_known_hosts/ });
 });
 
 test.serial('init promotes and demotes to match the inventory, and labels the nodes', async (t) => {

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { createFramer, parseClock, parseRecord } from '../../../bench/nodes/parse.ts';
+import { parseClock } from '../../../kernel/ssh/clock.ts';
+import { createFramer, parseRecord } from '../../../bench/nodes/parse.ts';
 
 test('framer reassembles records split anywhere and drops records without their end', (t) => {
   const got: number[] = [];

@@ -138,3 +138,13 @@ test('registry images: a platform the registry does not list is a failure', (t) 
   );
   t.regex(images[0]!.fix, /--platform linux\/arm\/v7/);
 });
+
+test('a node clock read in whole seconds gets a second of slack, and the finding says why', (t) => {
+  const clock = (clockOffsetMs: number, clockPrecisionMs: number) =>
+    diagnose({ inventory, swarm: [], probes: [probe('b', { clockOffsetMs, clockPrecisionMs })], images: [], maxClockSkewMs: 1000 }).find(
+      (f) => f.check === 'clock',
+    );
+  t.is(clock(-1500, 1000)?.level, 'ok');
+  t.is(clock(-1500, 0.001)?.level, 'fail');
+  t.regex(clock(-2500, 1000)?.message ?? '', /off by -2\.50 s \(± 1 s: the node's clock reads whole seconds\)/);
+});

@@ -20,8 +20,8 @@ test('the example cloudlet inventory parses', async (t) => {
   t.is(loaded.inventory.nodes.filter((node) => node.role === 'manager').length, 3);
   const target = sshTarget(loaded, loaded.inventory.nodes[0]!, { HOME: '/home/x', USER: 'x' });
   t.is(target.port, 22);
-  t.is(target.user, 'user');
-  t.true(target.keyPath?.endsWith('.ssh/cloudlet_ed25519'));
+  t.is(target.username, 'user');
+  t.true(target.privateKeyPath?.endsWith('.ssh/cloudlet_ed25519'));
 });
 
 test('defaults: engine over SSH, no values, registry images', (t) => {
@@ -64,7 +64,7 @@ test("host keys are always verified: the user's known_hosts unless the inventory
     'name: c\nnodes:\n  - { name: a, host: 10.0.0.1, role: manager }\n  - { name: b, host: 10.0.0.2, role: worker, ssh: { knownHostsPath: lab_hosts } }\n',
     'c.yml',
   );
-  const loaded = { inventory, path: '/etc/cloudlet/c.yml' };
+  const loaded = { inventory, path: '/etc/cloudlet/c.yml', acceptNewHostKeys: false };
   const [a, b] = inventory.nodes;
   t.regex(sshTarget(loaded, a!, { HOME: '/home/x' }).knownHostsPath, /\/\.ssh\/known_hosts$/);
   t.is(sshTarget(loaded, b!, {}).knownHostsPath, '/etc/cloudlet/lab_hosts');
