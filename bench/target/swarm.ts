@@ -1,8 +1,8 @@
-import { openCluster, type ClusterControl } from '../../cluster/control.ts';
+import { openCluster } from '../../cluster/control.ts';
 import { sshTarget } from '../../cluster/inventory/load.ts';
 import { stackFilePath, stackNameOf } from '../../cluster/stack/load.ts';
 import type { BenchConfig } from '../config.ts';
-import { EnvironmentError, UsageError, errorMessage } from '../../kernel/errors.ts';
+import { EnvironmentError, UsageError } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/log.ts';
 import { startClusterSampler, type SampledNode } from '../nodes/cluster.ts';
 import type { RemoteGeneratorSpec } from '../load/remote.ts';
@@ -13,8 +13,8 @@ import type { Target } from './target.ts';
  * A swarm from an inventory: the stack is deployed once (a no-op when it is already there), each
  * point scales its services and waits for convergence, the load goes to every node running the
  * entry service (no routing mesh on the testbed; on the phones it spreads the load the same way),
- * and every node is sampled over SSH. When the manager it talks to is lost, it carries on through
- * another manager of the inventory. On close, the replicas go back to the stack's declared counts.
+ * and every node is sampled over SSH. When the manager it talks to is lost, cluster control carries
+ * on through another manager of the inventory (failover). On close, the replicas go back to the stack's declared counts.
  */
 
 const READY_TIMEOUT_MS = 60_000;
@@ -24,45 +24,23 @@ const MANAGER_FAILOVER_MS = 90_000;
 export async function swarmTarget(config: BenchConfig, inventoryPath: string, logger: Logger, options: { acceptNewHostKeys?: boolean } = {}): Promise<Target> {
   if (config.target.kind !== 'swarm') throw new UsageError('swarmTarget needs target.kind: swarm');
   const target = config.target;
-  const waits = { settleMs: config.settleS * 1000 };
-  let control: ClusterControl = await openCluster(inventoryPath, logger, waits);
+  const control = await openCluster(inventoryPath, logger, {
+    settleMs: config.settleS * 1000,
+    failoverMs: MANAGER_FAILOVER_MS,
+    acceptNewHostKeys: options.acceptNewHostKeys,
+  });
   const stackName = target.stackName ?? stackNameOf(stackFilePath(target.stack));
   const fullName = (service: string) => (service.startsWith(`${stackName}_`) ? service : `${stackName}_${service}`);
 
-  /**
-   * A call that fails for anything but bad input is retried through a fresh manager connection
-   * (the inventory's managers in order) until MANAGER_FAILOVER_MS: long enough for the swarm to
-   * elect a new leader when the one the harness talked to is lost.
-   */
-  const withManager = async <T>(what: string, call: (c: ClusterControl) => Promise<T>): Promise<T> => {
-    const deadline = Date.now() + MANAGER_FAILOVER_MS;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call(control);
-      } catch (error) {
-        if (error instanceof UsageError && !(error instanceof EnvironmentError)) throw error;
-        if (Date.now() > deadline) throw error;
-        logger.warn(`${what} failed (${errorMessage(error)}); retrying through the inventory's managers (attempt ${attempt + 1})`);
-        control.close();
-        await new Promise((resolve) => setTimeout(resolve, 2000));
-        control = await openCluster(inventoryPath, logger, waits).catch(() => control);
-      }
-    }
-  };
-
   logger.progress(`deploying ${target.stack} as ${stackName}`);
-  const deployed = await withManager('deploy', (c) => c.deploy(target.stack, { name: stackName }));
+  const deployed = await control.deploy(target.stack, { name: stackName });
   logger.info(`stack ${stackName}: ${deployed.created.length} created, ${deployed.updated.length} updated, ${deployed.unchanged.length} unchanged`);
 
   const inventory = control.loaded;
-  const sshOf = (entry: Parameters<typeof sshTarget>[1]) => ({
-    ...sshTarget(inventory, entry),
-    ...(options.acceptNewHostKeys ? { acceptNewHostKey: true } : {}),
-  });
-  const nodes: SampledNode[] = inventory.inventory.nodes.map((node) => ({ name: node.name, ssh: sshOf(node) }));
+  const nodes: SampledNode[] = inventory.inventory.nodes.map((node) => ({ name: node.name, ssh: sshTarget(inventory, node) }));
   const generators: RemoteGeneratorSpec[] = inventory.inventory.generators.map((g) => ({
     name: g.name,
-    ssh: sshOf(g),
+    ssh: sshTarget(inventory, g),
     command: g.command,
     workdir: g.workdir,
   }));
@@ -71,15 +49,13 @@ export async function swarmTarget(config: BenchConfig, inventoryPath: string, lo
 
   return {
     async describe() {
-      const [cluster, images] = await Promise.all([withManager('status', (c) => c.snapshot()), withManager('images', (c) => c.images(stackName))]);
+      const [cluster, images] = await Promise.all([control.snapshot(), control.images(stackName)]);
       return { cluster, images, inventory: { path: inventory.path, ...inventory.inventory } };
     },
     async prepare(spec) {
-      const scaled = await withManager('scale', (c) =>
-        c.scale(Object.entries(spec.replicas).map(([service, replicas]) => ({ service: fullName(service), replicas }))),
-      );
+      const scaled = await control.scale(Object.entries(spec.replicas).map(([service, replicas]) => ({ service: fullName(service), replicas })));
       for (const service of scaled.services) if (!declared.has(service.name)) declared.set(service.name, service.from);
-      const placements = await withManager('placements', (c) => c.placements(fullName(target.entryService)));
+      const placements = await control.placements(fullName(target.entryService));
       const baseUrls = [...new Set(placements.map((p) => `http://${p.host}:${target.entryPort}`))];
       if (baseUrls.length === 0) throw new EnvironmentError(`no running task of ${fullName(target.entryService)} to send load to`);
       // Swarm says "running" when the container started; the gateway may still be starting up.
@@ -96,10 +72,10 @@ export async function swarmTarget(config: BenchConfig, inventoryPath: string, lo
         const back = [...declared].map(([service, replicas]) => ({ service, replicas }));
         if (back.length > 0) {
           logger.progress(`restoring declared replicas: ${back.map((b) => `${b.service}=${b.replicas}`).join(' ')}`);
-          await withManager('restore', (c) => c.scale(back));
+          await control.scale(back);
           logger.done();
         }
-        if (target.removeAtEnd) await withManager('remove', (c) => c.remove(stackName));
+        if (target.removeAtEnd) await control.remove(stackName);
       } finally {
         control.close();
       }

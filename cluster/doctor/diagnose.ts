@@ -1,6 +1,6 @@
 import type { Inventory } from '../inventory/schema.ts';
 import { normalizeArch, type SwarmNode } from '../swarm/model.ts';
-import { matchNode, table } from '../swarm/status.ts';
+import { matchNode } from '../swarm/status.ts';
 
 /** What doctor learnt from one node over SSH (or why it could not). */
 export interface NodeProbe {
@@ -235,16 +235,6 @@ export function diagnose(input: DoctorInput): Finding[] {
 export function worstLevel(findings: Finding[]): Finding['level'] {
   if (findings.some((finding) => finding.level === 'fail')) return 'fail';
   return findings.some((finding) => finding.level === 'warn') ? 'warn' : 'ok';
-}
-
-export function renderFindings(findings: Finding[]): string {
-  const rows = findings.map((finding) => [
-    finding.level.toUpperCase(),
-    finding.check,
-    finding.node ?? '',
-    finding.message + (finding.fix ? `\n    fix: ${finding.fix}` : ''),
-  ]);
-  return `${table([['LEVEL', 'CHECK', 'NODE', 'FINDING'], ...rows])}\n`;
 }
 
 /** Image platform as the Engine API reports it (Architecture + Variant) in our terms. */

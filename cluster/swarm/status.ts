@@ -103,32 +103,3 @@ export function buildStatus(
   }
   return { cluster: inventory.name, via, leader: nodes.find((node) => node.leader)?.name, nodes, unreachableManagers };
 }
-
-/** A plain table for people; --json prints the ClusterStatus itself. */
-export function renderStatus(status: ClusterStatus): string {
-  const header = ['NODE', 'HOST', 'ROLE', 'LEADER', 'STATE', 'AVAIL', 'REACH', 'ENGINE', 'ARCH', 'TASKS'];
-  const rows = status.nodes.map((node) => [
-    node.name,
-    node.host,
-    node.expectedRole && node.expectedRole !== node.role ? `${node.role} (want ${node.expectedRole})` : node.role,
-    node.leader ? 'leader' : '',
-    node.state,
-    node.availability,
-    node.reachability,
-    node.engineVersion,
-    node.expectedArch && node.expectedArch !== node.arch && node.arch ? `${node.arch} (want ${node.expectedArch})` : node.arch,
-    String(node.runningTasks),
-  ]);
-  const lines = [`cluster ${status.cluster} via ${status.via}; leader: ${status.leader ?? 'NONE'}`];
-  for (const failed of status.unreachableManagers) lines.push(`manager ${failed.node} did not answer: ${failed.error}`);
-  lines.push(table([header, ...rows]));
-  return `${lines.join('\n')}\n`;
-}
-
-export function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    for (const [index, cell] of row.entries()) widths[index] = Math.max(widths[index] ?? 0, cell.length);
-  }
-  return rows.map((row) => row.map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index] ?? 0))).join('  ')).join('\n');
-}

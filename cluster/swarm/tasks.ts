@@ -1,5 +1,4 @@
 import type { SwarmNode, SwarmService, SwarmTask } from './model.ts';
-import { table } from './status.ts';
 
 export interface TaskRow {
   service: string;
@@ -27,8 +26,4 @@ export function taskRows(services: SwarmService[], tasks: SwarmTask[], nodes: Sw
       since: task.Status?.Timestamp ?? '',
     }))
     .sort((a, b) => a.service.localeCompare(b.service) || (a.slot ?? 0) - (b.slot ?? 0) || a.node.localeCompare(b.node));
-}
-
-export function renderTasks(rows: TaskRow[]): string {
-  return `${table([['SERVICE', 'SLOT', 'NODE', 'DESIRED', 'STATE', 'ERROR'], ...rows.map((row) => [row.service, row.slot === undefined ? '' : String(row.slot), row.node, row.desiredState, row.state, row.error])])}\n`;
 }

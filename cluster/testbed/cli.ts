@@ -1,16 +1,9 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { intArg } from '../../kernel/args.ts';
 import { runCli } from '../../kernel/cli.ts';
 import { createLogger } from '../../kernel/log.ts';
 import { DEFAULT_OPTIONS, type TestbedOptions } from './layout.ts';
 import { testbedDown, testbedStatus, testbedUp } from './testbed.ts';
-
-function intIn(min: number, max: number) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new InvalidArgumentError(`expected an integer ${min}–${max}, got "${value}"`);
-    return parsed;
-  };
-}
 
 interface Flags {
   id: number;
@@ -21,7 +14,7 @@ interface Flags {
 
 function withCommon(command: Command): Command {
   return command
-    .option('--id <n>', 'testbed id 1–9 (names, subnet 192.168.21<id>.0/24, folder)', intIn(1, 9), DEFAULT_OPTIONS.id)
+    .option('--id <n>', 'testbed id 1–9 (names, subnet 192.168.21<id>.0/24, folder)', intArg(1, 9), DEFAULT_OPTIONS.id)
     .option('--dir <path>', 'state folder (default /tmp/cloudlet-testbed-<id>)');
 }
 
@@ -41,8 +34,8 @@ const log = createLogger();
 
 withCommon(program.command('up'))
   .description('start the testbed and print the path of the inventory it wrote')
-  .option('--nodes <n>', 'number of nodes', intIn(1, 9), DEFAULT_OPTIONS.nodes)
-  .option('--managers <n>', 'how many of them are managers', intIn(1, 9), DEFAULT_OPTIONS.managers)
+  .option('--nodes <n>', 'number of nodes', intArg(1, 9), DEFAULT_OPTIONS.nodes)
+  .option('--managers <n>', 'how many of them are managers', intArg(1, 9), DEFAULT_OPTIONS.managers)
   .option('--no-swarm', 'leave the engines outside any swarm (the inventory still says who is a manager): for `cluster init`')
   .option('--no-shop-image', 'skip building and loading the reference coffee shop image (saves about 8 s)')
   .action(async (flags: Flags & { swarm: boolean; shopImage: boolean }) => {

@@ -38,7 +38,7 @@ async function shopRows(): Promise<TaskRow[]> {
 }
 
 test.serial('deploy the reference shop and wait for it; a second deploy changes nothing', async (t) => {
-  const first = json<DeployResult>(await cli(['deploy', 'coffee-shop', '--settle', '500', '--json']));
+  const first = json<DeployResult>(await cli(['deploy', 'coffee-shop', '--settle', '500ms', '--json']));
   t.deepEqual(first.created, ['coffee-shop_shop']);
   const [row] = await shopRows();
   const answer = await fetch(`http://${nodeIp(row!.node)}:5000/v1/api/item-types`);

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { buildStatus, renderStatus } from '../../../cluster/swarm/status.ts';
+import { renderStatus } from '../../../cluster/commands/status.ts';
+import { buildStatus } from '../../../cluster/swarm/status.ts';
 import { parseInventory } from '../../../cluster/inventory/load.ts';
 import type { SwarmNode, SwarmTask } from '../../../cluster/swarm/model.ts';
 
