@@ -14,11 +14,13 @@ import { appendHistory, LATEST_GOOD, resolveBaseline, type NightlyEntry } from '
 import { resolveGenerator, type GeneratorChoice } from './load/generator.ts';
 import { createLogger, type Logger } from '../kernel/log.ts';
 import { estimateDurationS, planPoints } from './plan.ts';
-import { pointEnv, validateScenarioEnv, type BenchOutcome } from './pipeline.ts';
+import type { BenchOutcome } from './pipeline.ts';
+import { pointEnv, validateScenarioEnv } from './scenario-env.ts';
 import { dryRun } from './dry-run.ts';
 import { executeRun, preflight } from './run.ts';
 import { RunDir } from '../rundir/writer.ts';
-import { INFLUX_URL_ENV, influxSinkFrom } from './influx/client.ts';
+import { INFLUX_URL_ENV } from './influx/client.ts';
+import { influxSinkFrom } from './influx/sink.ts';
 
 export const DEFAULT_CONFIG = fileURLToPath(new URL('./configs/default.yml', import.meta.url));
 export const NIGHTLY_CONFIG = fileURLToPath(new URL('./configs/nightly.yml', import.meta.url));

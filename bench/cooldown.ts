@@ -1,3 +1,4 @@
+import { hottestTempC } from '../rundir/node-sample.ts';
 import type { NodeSample } from '../rundir/types.ts';
 
 /**
@@ -5,13 +6,6 @@ import type { NodeSample } from '../rundir/types.ts';
  * the limit, so heat left by one point does not slow the next. The pipeline feeds it samples and
  * asks, once a second, whether it is open; after the longest wait the point goes on, flagged.
  */
-
-/** The hottest reading of a sample (thermal zones and battery), °C; null when it has none. */
-export function hottestTempC(sample: NodeSample): number | null {
-  let max: number | null = sample.batteryTempC;
-  for (const zone of sample.thermal) if (zone.tempC !== null && (max === null || zone.tempC > max)) max = zone.tempC;
-  return max;
-}
 
 export interface GateVerdict {
   open: boolean;

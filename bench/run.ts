@@ -5,9 +5,10 @@ import { EXIT, UsageError } from '../kernel/errors.ts';
 import { resolveGenerator, type GeneratorChoice } from './load/generator.ts';
 import { remoteGenerator } from './load/remote.ts';
 import type { Logger } from '../kernel/log.ts';
-import { runBench, validateScenarioEnv, type BenchOutcome } from './pipeline.ts';
+import { runBench, type BenchOutcome } from './pipeline.ts';
+import { validateScenarioEnv } from './scenario-env.ts';
 import type { RunDir } from '../rundir/writer.ts';
-import { influxSinkFrom } from './influx/client.ts';
+import { influxSinkFrom } from './influx/sink.ts';
 import { localTarget } from './target/local.ts';
 import type { Target } from './target/target.ts';
 

@@ -11,18 +11,14 @@ import { compareCharts } from './render/compare-charts.ts';
 import { compareHtml } from './render/compare-html.ts';
 import { compareJunit, compareSummaryJson, compareSummaryMarkdown } from './render/compare-summary.ts';
 import { changeText, metricName } from './render/compare-text.ts';
-import { writeCharts, writeDocuments } from './write-files.ts';
+import { type ReportPaths, writeCharts, writeDocuments } from './write-files.ts';
 
 export interface CompareReportOptions extends CompareOptions {
   outDir: string;
   warnings?: WarningOptions;
 }
 
-export interface CompareReportResult {
-  htmlPath: string;
-  summaryMdPath: string;
-  summaryJsonPath: string;
-  junitPath: string;
+export interface CompareReportResult extends ReportPaths {
   /** Overall: regressed when any metric of any candidate regressed. */
   verdict: Verdict;
   regressions: number;
@@ -44,16 +40,13 @@ export async function writeCompareReport(runDirs: string[], opts: CompareReportO
   const pngs = await writeCharts(opts.outDir, charts);
   const summary = compareSummaryJson(model, warnings);
   const paths = await writeDocuments(opts.outDir, {
-    'report.html': compareHtml(model, charts, pngs, warnings, summary),
-    'summary.md': compareSummaryMarkdown(model, warnings),
-    'summary.json': `${JSON.stringify(summary, null, 2)}\n`,
-    'junit.xml': compareJunit(model),
+    html: compareHtml(model, charts, pngs, warnings, summary),
+    summaryMd: compareSummaryMarkdown(model, warnings),
+    summaryJson: `${JSON.stringify(summary, null, 2)}\n`,
+    junit: compareJunit(model),
   });
   return {
-    htmlPath: paths['report.html']!,
-    summaryMdPath: paths['summary.md']!,
-    summaryJsonPath: paths['summary.json']!,
-    junitPath: paths['junit.xml']!,
+    ...paths,
     verdict: model.verdict,
     regressions: model.pairs.reduce((a, p) => a + p.counts.regressed, 0),
     regressedMetrics: model.pairs.flatMap((p) =>

@@ -1,12 +1,13 @@
 /** The one place report code writes files: charts/*.png, then the documents, into an output directory. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CHARTS_DIR, REPORT_FILES } from '../rundir/layout.ts';
 import type { ChartSpec } from './render/chart-specs.ts';
 import { renderPng } from './render/png.ts';
 
 /** Draws every chart to `<outDir>/charts/<id>.png` and returns the bytes by chart id (for embedding). */
 export async function writeCharts(outDir: string, charts: ChartSpec[]): Promise<Map<string, Buffer>> {
-  const dir = join(outDir, 'charts');
+  const dir = join(outDir, CHARTS_DIR);
   await mkdir(dir, { recursive: true });
   const pngs = new Map<string, Buffer>();
   for (const spec of charts) {
@@ -17,12 +18,18 @@ export async function writeCharts(outDir: string, charts: ChartSpec[]): Promise<
   return pngs;
 }
 
-export async function writeDocuments(outDir: string, files: Record<string, string>): Promise<Record<string, string>> {
+/** Where a report's documents went. */
+export interface ReportPaths {
+  htmlPath: string;
+  summaryMdPath: string;
+  summaryJsonPath: string;
+  junitPath: string;
+}
+
+/** Writes report.html, summary.md, summary.json and junit.xml (rundir/layout.ts REPORT_FILES) into `outDir`. */
+export async function writeDocuments(outDir: string, texts: Record<keyof typeof REPORT_FILES, string>): Promise<ReportPaths> {
   await mkdir(outDir, { recursive: true });
-  const paths: Record<string, string> = {};
-  for (const [name, text] of Object.entries(files)) {
-    paths[name] = join(outDir, name);
-    await writeFile(paths[name], text);
-  }
-  return paths;
+  const path = (file: keyof typeof REPORT_FILES) => join(outDir, REPORT_FILES[file]);
+  for (const file of Object.keys(REPORT_FILES) as (keyof typeof REPORT_FILES)[]) await writeFile(path(file), texts[file]);
+  return { htmlPath: path('html'), summaryMdPath: path('summaryMd'), summaryJsonPath: path('summaryJson'), junitPath: path('junit') };
 }

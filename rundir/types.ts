@@ -1,18 +1,18 @@
 /**
- * The run-directory contract (see ../shared/DESIGN.md, "Contracts between stages").
+ * The run-directory contract: what each file holds (names and paths: ./layout.ts).
  *
- * results/<runId>/
  *   manifest.json                  Manifest
  *   points/<pointId>/spec.json     PointSpec
- *   points/<pointId>/k6-summary.json      k6 `--summary-export` format (K6Summary)
- *   points/<pointId>/k6-samples.ndjson.gz k6 `--out json` format, one K6SampleLine a line
+ *   points/<pointId>/result.json   PointResult
+ *   points/<pointId>/k6-summary.json      k6 `--summary-export` format (K6Summary, ./k6.ts)
+ *   points/<pointId>/k6-samples.ndjson.gz k6 `--out json` format, one K6SampleLine a line (./k6.ts)
  *   points/<pointId>/nodes.ndjson  NodeSample, one node and second a line
- *   points/<pointId>/events.ndjson RunEvent, one a line
- *   report.html, charts/*.png, summary.md, summary.json
+ *   points/<pointId>/events.ndjson RunEvent, one a line (./events.ts)
  *
  * Every unit is in the field name. Times are epoch milliseconds (`...Ms` of a clock) or ISO 8601.
  */
 
+/** manifest.json's `schemaVersion` for run directories written by this version. */
 export const SCHEMA_VERSION = 1;
 
 export type RunStatus = 'running' | 'complete' | 'interrupted' | 'failed';
@@ -93,29 +93,14 @@ export interface PointResult {
   status: PointStatus;
   startedAt: string;
   endedAt: string;
-  /** Exit code of the load generator; 99 is k6's "thresholds crossed", a result, not a crash. */
+  /** Exit code of the load generator (k6's codes, ./k6.ts): 99, thresholds crossed, is a result, not a crash. */
   loadExitCode: number | null;
   thresholdsPassed: boolean | null;
   /** Harness flags, each a short machine-readable word with a hint, e.g. "cooldown-timeout". */
   flags: { code: string; message: string }[];
 }
 
-/** A line of k6's `--out json` output. Only Point lines carry values. */
-export type K6SampleLine =
-  | {
-      type: 'Metric';
-      metric: string;
-      data: { name: string; type: 'counter' | 'gauge' | 'rate' | 'trend'; contains: 'default' | 'time' | 'data'; thresholds: string[]; submetrics: null };
-    }
-  | { type: 'Point'; metric: string; data: { time: string; value: number; tags: Record<string, string> } };
-
-/** k6's `--summary-export` format (what matters of it). Trend stats keys look like `p(95)`. */
-export interface K6Summary {
-  metrics: Record<string, Record<string, number | boolean | Record<string, boolean>>>;
-  root_group?: unknown;
-}
-
-/** One sampler record of one node, a second apart (see DESIGN.md, "Node sampler"). */
+/** One sampler record of one node, a second apart (the sampler: bench/nodes/script.ts). */
 export interface NodeSample {
   node: string;
   /** Harness clock when the record arrived. */
@@ -136,13 +121,4 @@ export interface NodeSample {
   batteryTempC: number | null;
   /** A core runs below its max frequency while the node is busy. */
   throttled: boolean;
-}
-
-/** events.ndjson: what happened around a point. */
-export interface RunEvent {
-  timeMs: number;
-  pointId: string | null;
-  /** scale, converged, cooldown, warmup, load-start, load-end, throttling, node-lost, node-back, interrupted, error, ... */
-  type: string;
-  [field: string]: unknown;
 }

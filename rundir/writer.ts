@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../kernel/errors.ts';
 import { readJson, writeJsonAtomic } from '../kernel/files.ts';
-import type { Manifest, PointResult, PointSpec } from './types.ts';
+import type { RunEvent, RunEventBody } from './events.ts';
+import { ATTEMPTS_DIR, attemptPath, manifestPath, type PointFile, pointFilePath, pointPath, pointsPath } from './layout.ts';
+import { type NdjsonWriter, openNdjsonWriter } from './ndjson.ts';
+import { listPoints, readPointResult } from './reader.ts';
+import { type Manifest, type PointResult, type PointSpec, SCHEMA_VERSION } from './types.ts';
 
 /**
- * The run directory is the source of truth. Files are written whole and renamed into place, and a
- * point's folder appears under its final name only when the point is complete, so a crash or
- * Ctrl-C never leaves a half-written file that looks finished.
+ * The typed writer of run directories, the source of truth. Files are written whole and renamed
+ * into place, and a point's folder appears under its final name only when the point ends, so a
+ * crash or Ctrl-C never leaves a half-written file or point that looks finished.
  */
 
 export function newRunId(now: Date = new Date()): string {
@@ -16,11 +20,24 @@ export function newRunId(now: Date = new Date()): string {
   return `${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-export const POINTS_DIR = 'points';
-/** Earlier tries of points that a resume ran again. */
-export const ATTEMPTS_DIR = 'attempts';
-/** A point still running (or cut short) lives here; the rename on completion is the commit. */
-export const PARTIAL_SUFFIX = '.partial';
+/** One point while it runs, in `points/<pointId>.partial/`. */
+export interface PointWriter {
+  readonly runId: string;
+  readonly pointId: string;
+  /** The folder the point writes into while it runs. */
+  readonly dir: string;
+  /** The path of one of the point's files, e.g. `path('k6Samples')`. */
+  path(file: PointFile): string;
+  /** Appends an event to events.ndjson, stamped with the time and the point. */
+  event(body: RunEventBody): void;
+  /** Appends an event that already has its time (a sampler's), stamped with the point. */
+  record(event: RunEvent): void;
+  /**
+   * Writes spec.json (once, now that the target's URLs are known) and result.json, closes the
+   * events, and moves the folder to its final name, even when the point was interrupted or failed.
+   */
+  finish(spec: PointSpec, result: PointResult): Promise<string>;
+}
 
 export class RunDir {
   private constructor(
@@ -29,7 +46,7 @@ export class RunDir {
   ) {}
 
   /** Creates `<root>/<runId>/`; an existing directory is an error, never overwritten. */
-  static async create(root: string, manifest: Manifest): Promise<RunDir> {
+  static async create(root: string, manifest: Omit<Manifest, 'schemaVersion'>): Promise<RunDir> {
     await mkdir(root, { recursive: true });
     const dir = join(root, manifest.runId);
     try {
@@ -39,14 +56,15 @@ export class RunDir {
         throw new EnvironmentError(`run directory ${dir} already exists; results are never overwritten`, { cause: error });
       throw error;
     }
-    await mkdir(join(dir, POINTS_DIR));
-    const run = new RunDir(dir, manifest);
+    await mkdir(pointsPath(dir));
+    const run = new RunDir(dir, { schemaVersion: SCHEMA_VERSION, ...manifest });
     await run.saveManifest();
     return run;
   }
 
+  /** An existing run directory, for `bench resume`. */
   static async open(dir: string): Promise<RunDir> {
-    return new RunDir(dir, await readJson<Manifest>(join(dir, 'manifest.json')));
+    return new RunDir(dir, await readJson<Manifest>(manifestPath(dir)));
   }
 
   async updateManifest(patch: Partial<Manifest>): Promise<void> {
@@ -55,24 +73,29 @@ export class RunDir {
   }
 
   private saveManifest(): Promise<void> {
-    return writeJsonAtomic(join(this.dir, 'manifest.json'), this.manifest);
+    return writeJsonAtomic(manifestPath(this.dir), this.manifest);
   }
 
-  /** Folder a point writes into while it runs. */
-  async startPoint(spec: PointSpec): Promise<string> {
-    const dir = join(this.dir, POINTS_DIR, spec.pointId + PARTIAL_SUFFIX);
+  async startPoint(pointId: string): Promise<PointWriter> {
+    const dir = pointPath(this.dir, pointId, true);
     await mkdir(dir, { recursive: true });
-    await writeJsonAtomic(join(dir, 'spec.json'), spec);
-    return dir;
-  }
-
-  /** Writes the point's result and moves it to its final name, even when interrupted or failed. */
-  async finishPoint(spec: PointSpec, result: PointResult): Promise<string> {
-    const partial = join(this.dir, POINTS_DIR, spec.pointId + PARTIAL_SUFFIX);
-    const final = join(this.dir, POINTS_DIR, spec.pointId);
-    await writeJsonAtomic(join(partial, 'result.json'), result);
-    await rename(partial, final);
-    return final;
+    const events: NdjsonWriter<RunEvent> = await openNdjsonWriter<RunEvent>(pointFilePath(dir, 'events'));
+    return {
+      runId: this.manifest.runId,
+      pointId,
+      dir,
+      path: (file) => pointFilePath(dir, file),
+      event: (body) => events.append({ timeMs: Date.now(), pointId, ...body } as RunEvent),
+      record: (event) => events.append({ ...event, pointId }),
+      finish: async (spec, result) => {
+        await events.close().catch(() => undefined);
+        await writeJsonAtomic(pointFilePath(dir, 'spec'), spec);
+        await writeJsonAtomic(pointFilePath(dir, 'result'), result);
+        const final = pointPath(this.dir, pointId);
+        await rename(dir, final);
+        return final;
+      },
+    };
   }
 
   /**
@@ -80,23 +103,16 @@ export class RunDir {
    * `.partial` folder left by a crash) is moved to `attempts/` — kept, never deleted — so the
    * point can run again under its own name.
    */
-  async completedPoints(): Promise<Set<string>> {
+  async setAsideUnfinished(): Promise<Set<string>> {
     const complete = new Set<string>();
-    const root = join(this.dir, POINTS_DIR);
-    for (const name of await readdir(root)) {
-      const id = name.endsWith(PARTIAL_SUFFIX) ? name.slice(0, -PARTIAL_SUFFIX.length) : name;
-      const status = name.endsWith(PARTIAL_SUFFIX)
-        ? null
-        : await readJson<PointResult>(join(root, name, 'result.json')).then(
-            (r) => r.status,
-            () => null,
-          );
-      if (status === 'complete') {
-        complete.add(id);
+    for (const point of await listPoints(this.dir)) {
+      const result = point.partial ? null : await readPointResult(point.dir);
+      if (result?.status === 'complete') {
+        complete.add(point.id);
         continue;
       }
       await mkdir(join(this.dir, ATTEMPTS_DIR), { recursive: true });
-      await rename(join(root, name), join(this.dir, ATTEMPTS_DIR, `${id}-${Date.now()}`));
+      await rename(point.dir, attemptPath(this.dir, point.id, Date.now()));
     }
     return complete;
   }

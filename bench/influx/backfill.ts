@@ -1,6 +1,7 @@
 /** `bench backfill <runDir>`: writes a whole run directory into InfluxDB, idempotently. */
+import { listPoints, runIdOf } from '../../rundir/reader.ts';
 import type { InfluxWriter } from './client.ts';
-import { pointFileBatches, pointIdsOf, runIdOf, type RunFileKind } from './run-files.ts';
+import { pointFileBatches, type RunFileKind } from './run-files.ts';
 
 export interface BackfillResult {
   runId: string;
@@ -13,11 +14,11 @@ export interface BackfillResult {
 export async function backfillRun(runDir: string, writer: InfluxWriter, onProgress: (message: string) => void = () => {}): Promise<BackfillResult> {
   const runId = await runIdOf(runDir);
   const result: BackfillResult = { runId, points: 0, nodePoints: 0, k6Points: 0 };
-  const pointIds = await pointIdsOf(runDir);
-  for (const [index, pointId] of pointIds.entries()) {
-    onProgress(`backfill ${runId}: point ${index + 1}/${pointIds.length} (${pointId})`);
+  const points = await listPoints(runDir);
+  for (const [index, point] of points.entries()) {
+    onProgress(`backfill ${runId}: point ${index + 1}/${points.length} (${point.id}${point.partial ? ', cut short' : ''})`);
     for (const kind of ['nodes', 'k6'] satisfies RunFileKind[]) {
-      for await (const batch of pointFileBatches(runDir, runId, pointId, kind)) {
+      for await (const batch of pointFileBatches(point, runId, kind)) {
         await writer.write(batch);
         if (kind === 'nodes') result.nodePoints += batch.length;
         else result.k6Points += batch.length;

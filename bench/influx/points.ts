@@ -11,7 +11,8 @@
  * k6 series, as k6's `--out influxdb` writes them: measurement = metric name, field `value`, the
  * sample's tags as tags except vu, iter and url (k6's default tagsAsFields), plus run and point.
  */
-import type { K6SampleLine, NodeSample } from '../../rundir/types.ts';
+import type { NodeSample } from '../../rundir/types.ts';
+import type { K6SampleLine } from '../../rundir/k6.ts';
 
 export interface InfluxPoint {
   measurement: string;

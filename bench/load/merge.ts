@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { readLines } from '../../rundir/reader.ts';
-import type { K6SampleLine, K6Summary } from '../../rundir/types.ts';
+import type { K6SampleLine, K6Summary } from '../../rundir/k6.ts';
 import { Recorder } from './builtin/recorder.ts';
 
 /**
@@ -29,7 +29,7 @@ export async function mergeGeneratorFiles(
     if (bytes) gz.push(bytes);
     const summary = JSON.parse(await readFile(part.summaryPath, 'utf8').catch(() => '{}')) as K6Summary & { state?: { testRunDurationMs?: number } };
     durationMs = Math.max(durationMs, summary.state?.testRunDurationMs ?? 0);
-    for await (const line of readLines(part.samplesPath, true)) {
+    for await (const line of readLines(part.samplesPath)) {
       if (!line.includes('"type":"Point"')) continue;
       const sample = JSON.parse(line) as Extract<K6SampleLine, { type: 'Point' }>;
       recorder.add(sample.metric, sample.data.value, sample.data.tags, new Date(sample.data.time));

@@ -1,7 +1,8 @@
 /** Every node of an inventory sampled over SSH, as one SamplerHandle for the pipeline. */
 import { startSamplers } from './group.ts';
 import type { SamplerHandle } from './local.ts';
-import type { NodeSample, RunEvent } from '../../rundir/types.ts';
+import type { NodeSample } from '../../rundir/types.ts';
+import type { SamplerEvent } from '../../rundir/events.ts';
 import type { SshTarget } from '../../kernel/ssh/connect.ts';
 import { startRemoteSampler } from './remote.ts';
 
@@ -18,7 +19,7 @@ export interface ClusterSamplerOptions {
   intervalMs?: number;
   onSample: (sample: NodeSample) => void;
   /** `node-lost` / `node-back` events (pointId null: the pipeline knows the point), and `error`s while reconnecting. */
-  onEvent?: (event: RunEvent) => void;
+  onEvent?: (event: SamplerEvent) => void;
 }
 
 /** Starts one sampler per node; fails as a whole, with that node's typed SSH error, if any node cannot start. */
@@ -34,13 +35,11 @@ export function startClusterSampler(options: ClusterSamplerOptions): Promise<Sam
           intervalMs: options.intervalMs,
           onSample: options.onSample,
           onConnection: (event) =>
-            emit({
-              timeMs: event.timeMs,
-              pointId: null,
-              type: event.type === 'lost' ? 'node-lost' : 'node-back',
-              node: node.name,
-              ...(event.error ? { message: event.error.message } : {}),
-            }),
+            emit(
+              event.type === 'lost'
+                ? { timeMs: event.timeMs, pointId: null, type: 'node-lost', node: node.name, reason: event.error?.message ?? 'connection lost' }
+                : { timeMs: event.timeMs, pointId: null, type: 'node-back', node: node.name },
+            ),
           onError: (error) => emit({ timeMs: Date.now(), pointId: null, type: 'error', node: node.name, message: error.message }),
         }),
     ),

@@ -1,25 +1,24 @@
 /**
  * Where node samples go during a run: the current point's nodes.ndjson (appended as they arrive,
- * synced at the point's end) and, when configured, the InfluxDB sink. Samples between points
- * (cooldown) are not recorded: the run directory holds points only (DESIGN.md contract).
+ * synced at the point's end) and, when configured, the InfluxDB sink. Samples between points are
+ * not kept: the run directory holds points only.
  */
-import { join } from 'node:path';
+import { type NdjsonWriter, openNdjsonWriter } from '../../rundir/ndjson.ts';
 import type { NodeSample } from '../../rundir/types.ts';
-import type { InfluxSink } from '../influx/client.ts';
-import { openNdjsonWriter, type NdjsonWriter } from '../../rundir/ndjson.ts';
+import type { InfluxSink } from '../influx/sink.ts';
 
-export interface NodeRecorder {
+export interface SampleWriter {
   /** Give every sampler's onSample this; it sets pointId and writes. */
   record(sample: NodeSample): void;
-  /** Samples from now on belong to `pointId`, in `<pointDir>/nodes.ndjson` (default points/<pointId>). */
-  beginPoint(pointId: string, pointDir?: string): Promise<void>;
+  /** Samples from now on belong to `pointId`, appended to `path` (the point's nodes.ndjson). */
+  beginPoint(pointId: string, path: string): Promise<void>;
   /** Syncs and closes the point's file, then flushes the sink (never throws for the sink). */
   endPoint(): Promise<void>;
-  /** Samples recorded in the current or last point. */
+  /** Samples written in the current or last point. */
   readonly count: number;
 }
 
-export function createNodeRecorder(options: { runDir: string; runId: string; sink?: InfluxSink | null }): NodeRecorder {
+export function createSampleWriter(options: { runId: string; sink?: InfluxSink | null }): SampleWriter {
   let current: { pointId: string; writer: NdjsonWriter<NodeSample> } | null = null;
   let count = 0;
   const endPoint = async () => {
@@ -40,10 +39,10 @@ export function createNodeRecorder(options: { runDir: string; runId: string; sin
       options.sink?.addNodeSample(options.runId, recorded);
       count++;
     },
-    async beginPoint(pointId, pointDir = join(options.runDir, 'points', pointId)) {
+    async beginPoint(pointId, path) {
       await endPoint();
       count = 0;
-      current = { pointId, writer: await openNdjsonWriter<NodeSample>(join(pointDir, 'nodes.ndjson')) };
+      current = { pointId, writer: await openNdjsonWriter<NodeSample>(path) };
     },
     endPoint,
   };

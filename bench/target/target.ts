@@ -1,6 +1,7 @@
 import type { RemoteGeneratorSpec } from '../load/remote.ts';
 import type { SamplerHandle } from '../nodes/local.ts';
-import type { ClusterSnapshot, Manifest, NodeSample, PointSpec, RunEvent } from '../../rundir/types.ts';
+import type { ClusterSnapshot, Manifest, NodeSample, PointSpec } from '../../rundir/types.ts';
+import type { SamplerEvent } from '../../rundir/events.ts';
 
 /**
  * What the pipeline runs a point against: the reference shop on this machine, or a swarm. One
@@ -22,7 +23,7 @@ export interface Target {
   /** Scales to the point's replica counts and waits for convergence. */
   prepare(spec: PointSpec): Promise<PreparedPoint>;
   /** Samples every node once a second until stopped; connection events (node lost/back) go to onEvent. */
-  startSampler(onSample: (sample: NodeSample) => void, onEvent: (event: RunEvent) => void): Promise<SamplerHandle>;
+  startSampler(onSample: (sample: NodeSample) => void, onEvent: (event: SamplerEvent) => void): Promise<SamplerHandle>;
   /** Extra load generators the inventory lists (none for the local shop). */
   generators(): RemoteGeneratorSpec[];
   /** Names of the nodes the cooldown gate waits for. */

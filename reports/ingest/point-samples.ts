@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { type ReadNotes, readChunks } from '../../rundir/reader.ts';
 import { Histogram } from '../stats/histogram.ts';
 import { K6ByteReader, type LineOutcome } from './k6-bytes.ts';
 import { emptySample, type SampleFields } from './k6-line.ts';
@@ -152,19 +151,15 @@ function tally(totals: PointSamples, outcome: LineOutcome, sample: SampleFields)
 
 /**
  * Streams a k6 `--out json` file (gzip when the name ends in .gz) into point totals, in flat memory:
- * decompressed chunks are read as bytes (k6-bytes.ts); a line cut by a chunk boundary is joined
- * with the start of the next chunk and read on its own.
+ * decompressed chunks (rundir/reader.ts) are read as bytes (k6-bytes.ts); a line cut by a chunk
+ * boundary is joined with the start of the next chunk and read on its own. A missing file or one cut
+ * short by a crash gives the totals read so far, and says so in `notes`.
  */
-export async function readK6Samples(path: string, options: { chunkBytes?: number; into?: PointSamples } = {}): Promise<PointSamples> {
-  // `into` lets a caller keep what was read before an error (a gzip cut short by a crash).
-  const totals = options.into ?? emptyPointSamples();
+export async function readK6Samples(path: string, options: { chunkBytes?: number; notes?: ReadNotes } = {}): Promise<PointSamples> {
+  const totals = emptyPointSamples();
   const reader = new K6ByteReader(emptySample(), (outcome, sample) => tally(totals, outcome, sample));
-  const chunkBytes = options.chunkBytes ?? 1 << 20;
-  const file = createReadStream(path, { highWaterMark: chunkBytes });
-  const stream = path.endsWith('.gz') ? file.pipe(createGunzip({ chunkSize: Math.max(64, chunkBytes) })) : file;
-  file.on('error', (error) => stream.destroy(error));
   let rest: Buffer | null = null;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of readChunks(path, options)) {
     let from = 0;
     if (rest) {
       const newline = chunk.indexOf(10);

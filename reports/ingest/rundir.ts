@@ -1,11 +1,14 @@
-/** Reads a run directory (contract: rundir/types.ts) into memory; raw samples become histograms. */
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+/** Reads a run directory (contract: rundir/) into memory through rundir/reader.ts; raw samples become histograms. */
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from '../../kernel/errors.ts';
-import type { Manifest, NodeSample, PointResult, PointSpec, RunEvent } from '../../rundir/types.ts';
+import type { Manifest, NodeSample, PointResult, PointSpec } from '../../rundir/types.ts';
+import type { RunEvent } from '../../rundir/events.ts';
+import { pathExists } from '../../kernel/files.ts';
 import { parseWith } from '../../kernel/schema.ts';
-import { emptyPointSamples, readK6Samples, type PointSamples } from './point-samples.ts';
+import { manifestPath, pointFilePath } from '../../rundir/layout.ts';
+import { listPoints, newReadNotes, readRecords } from '../../rundir/reader.ts';
+import { readK6Samples, type PointSamples } from './point-samples.ts';
 
 export interface PointInput {
   dir: string;
@@ -27,9 +30,6 @@ export interface RunInput {
   problems: string[];
 }
 
-/** A point folder while its point runs; it keeps this name if the run died during the point. */
-export const PARTIAL_SUFFIX = '.partial';
-
 // Only the fields the report relies on are checked; the rest passes through as written.
 const manifestSchema = z.looseObject({
   runId: z.string(),
@@ -50,14 +50,7 @@ const specSchema = z.looseObject({
   profile: z.string().default(''),
 });
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function readJson(path: string): Promise<unknown> {
+async function readJsonFile(path: string): Promise<unknown> {
   const text = await readFile(path, 'utf8');
   try {
     return JSON.parse(text);
@@ -66,47 +59,33 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
-/** NDJSON lines; a line that does not parse is counted, not fatal (a crash can cut the last line). */
-async function readNdjson<T>(path: string, problems: string[]): Promise<T[]> {
-  if (!(await exists(path))) {
-    problems.push(`missing ${path}`);
-    return [];
-  }
+/** Every record of an NDJSON file; what was missing or unreadable goes to `problems`. */
+async function readAll<T>(path: string, problems: string[]): Promise<T[]> {
+  const notes = newReadNotes();
   const out: T[] = [];
-  let bad = 0;
-  for (const line of (await readFile(path, 'utf8')).split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch {
-      bad++;
-    }
-  }
-  if (bad > 0) problems.push(`${path}: ${bad} unreadable line(s) skipped`);
+  for await (const record of readRecords<T>(path, { notes })) out.push(record);
+  if (notes.missing) problems.push(`missing ${path}`);
+  if (notes.badLines > 0) problems.push(`${path}: ${notes.badLines} unreadable line(s) skipped`);
   return out;
 }
 
 export async function readRunDir(dir: string): Promise<RunInput> {
-  const manifestPath = join(dir, 'manifest.json');
-  if (!(await exists(manifestPath)))
+  const manifestFile = manifestPath(dir);
+  if (!(await pathExists(manifestFile)))
     throw new UsageError(`${dir} is not a run directory: it has no manifest.json (give results/<runId>/ as written by \`bench run\`)`);
-  const manifest = parseWith(manifestSchema, await readJson(manifestPath), manifestPath) as unknown as Manifest;
-  const pointsDir = join(dir, 'points');
-  const ids = (await exists(pointsDir)) ? (await readdir(pointsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name) : [];
+  const manifest = parseWith(manifestSchema, await readJsonFile(manifestFile), manifestFile) as unknown as Manifest;
+  const entries = await listPoints(dir);
   const points: PointInput[] = [];
   const problems: string[] = [];
-  for (const id of ids.filter((name) => name.endsWith(PARTIAL_SUFFIX)))
-    problems.push(
-      `point ${id.slice(0, -PARTIAL_SUFFIX.length)} never finished (${join(pointsDir, id)} is left as it was when the run stopped) and is not in this report`,
-    );
-  for (const id of ids.filter((name) => !name.endsWith(PARTIAL_SUFFIX))) {
-    const pointDir = join(pointsDir, id);
-    const specPath = join(pointDir, 'spec.json');
-    if (!(await exists(specPath))) continue; // a point that never started has nothing to report
-    points.push(await readPoint(pointDir, parseWith(specSchema, await readJson(specPath), specPath) as unknown as PointSpec));
+  for (const entry of entries.filter((e) => e.partial))
+    problems.push(`point ${entry.id} never finished (${entry.dir} is left as it was when the run stopped) and is not in this report`);
+  for (const entry of entries.filter((e) => !e.partial)) {
+    const specFile = pointFilePath(entry.dir, 'spec');
+    if (!(await pathExists(specFile))) continue; // a point that never started has nothing to report
+    points.push(await readPoint(entry.dir, parseWith(specSchema, await readJsonFile(specFile), specFile) as unknown as PointSpec));
   }
   points.sort((a, b) => a.spec.index - b.spec.index);
-  const present = new Set(ids.map((id) => (id.endsWith(PARTIAL_SUFFIX) ? id.slice(0, -PARTIAL_SUFFIX.length) : id)));
+  const present = new Set(entries.map((e) => e.id));
   const missing = (manifest.plannedPoints ?? []).filter((id) => !present.has(id));
   if (missing.length > 0 && manifest.status !== 'running')
     problems.push(
@@ -117,20 +96,16 @@ export async function readRunDir(dir: string): Promise<RunInput> {
 
 async function readPoint(dir: string, spec: PointSpec): Promise<PointInput> {
   const problems: string[] = [];
-  const resultPath = join(dir, 'result.json');
-  const result = (await exists(resultPath)) ? ((await readJson(resultPath)) as PointResult) : null;
-  const samplesPath = join(dir, 'k6-samples.ndjson.gz');
-  const samples = emptyPointSamples();
-  if (await exists(samplesPath)) {
-    try {
-      await readK6Samples(samplesPath, { into: samples });
-    } catch (error) {
-      // A crash can cut the gzip short: keep every sample read before the cut, and say so.
-      problems.push(`${samplesPath} is cut short after ${samples.lines} line(s) (${(error as Error).message}); the point's numbers cover only those`);
-    }
-  } else problems.push(`missing ${samplesPath}`);
-  if (samples.badLines > 0) problems.push(`${samplesPath}: ${samples.badLines} line(s) were not k6 JSON`);
-  const nodes = await readNdjson<NodeSample>(join(dir, 'nodes.ndjson'), problems);
-  const events = await readNdjson<RunEvent>(join(dir, 'events.ndjson'), problems);
+  const resultFile = pointFilePath(dir, 'result');
+  const result = (await pathExists(resultFile)) ? ((await readJsonFile(resultFile)) as PointResult) : null;
+  const samplesFile = pointFilePath(dir, 'k6Samples');
+  const notes = newReadNotes();
+  const samples = await readK6Samples(samplesFile, { notes });
+  if (notes.missing) problems.push(`missing ${samplesFile}`);
+  // A crash can cut the gzip short: every sample read before the cut is kept, and the report says so.
+  if (notes.cutShort) problems.push(`${samplesFile} is cut short after ${samples.lines} line(s) (${notes.cutShort}); the point's numbers cover only those`);
+  if (samples.badLines > 0) problems.push(`${samplesFile}: ${samples.badLines} line(s) were not k6 JSON`);
+  const nodes = await readAll<NodeSample>(pointFilePath(dir, 'nodes'), problems);
+  const events = await readAll<RunEvent>(pointFilePath(dir, 'events'), problems);
   return { dir, spec, result, samples, nodes, events, problems };
 }

@@ -2,6 +2,7 @@
  * The report model of one run: everything the HTML, Markdown, JSON and JUnit renderers show,
  * computed once from the run directory's contents. Pure: no I/O.
  */
+import { hottestTempC } from '../../rundir/node-sample.ts';
 import type { NodeSample, PointSpec } from '../../rundir/types.ts';
 import type { PointInput, RunInput } from '../ingest/rundir.ts';
 import { bootstrapInterval, type Interval } from '../stats/bootstrap.ts';
@@ -152,9 +153,7 @@ function measuredWindow(point: PointInput): { startMs: number | null; endMs: num
 
 function convergenceOf(point: PointInput): number | null {
   const event = point.events.find((e) => e.type === 'converged');
-  if (!event) return null;
-  const value = event.durationMs ?? event.convergenceMs;
-  return typeof value === 'number' ? value : null;
+  return typeof event?.convergenceMs === 'number' ? event.convergenceMs : null;
 }
 
 export function pointRow(point: PointInput): PointRow {
@@ -271,13 +270,6 @@ function groupRows(points: PointInput[], rows: PointRow[]): { groups: GroupRow[]
   return { groups, pooled };
 }
 
-function hottest(sample: NodeSample): number | null {
-  let max: number | null = null;
-  for (const zone of sample.thermal ?? []) if (zone.tempC !== null && (max === null || zone.tempC > max)) max = zone.tempC;
-  if (sample.batteryTempC !== null && sample.batteryTempC !== undefined && (max === null || sample.batteryTempC > max)) max = sample.batteryTempC;
-  return max;
-}
-
 function meanFreqMHz(sample: NodeSample): number | null {
   const freqs = (sample.cores ?? []).filter((c) => c.online && c.freqKHz !== null).map((c) => c.freqKHz!);
   return freqs.length > 0 ? freqs.reduce((a, b) => a + b, 0) / freqs.length / 1000 : null;
@@ -295,7 +287,7 @@ export function nodeSeries(points: PointInput[]): NodeSeries[] {
       timeMs: s.timeMs,
       pointId: s.pointId,
       cpuPct: s.cpuPct,
-      tempC: hottest(s),
+      tempC: hottestTempC(s),
       freqMHz: meanFreqMHz(s),
       throttled: Boolean(s.throttled),
     });

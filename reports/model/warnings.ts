@@ -2,6 +2,7 @@
  * Warnings: each is a value with the fact and what to do about it (STYLE.md 8), found from the
  * report model and the raw run input. Pure.
  */
+import { hottestTempC } from '../../rundir/node-sample.ts';
 import type { RunInput } from '../ingest/rundir.ts';
 import { MAX_ENDPOINTS, OTHER_ENDPOINTS } from '../ingest/point-samples.ts';
 import { madOutliers } from '../stats/outliers.ts';
@@ -57,7 +58,8 @@ export function findWarnings(model: RunModel, run: RunInput, options: WarningOpt
         node = { maxTempC: Number.NEGATIVE_INFINITY, cpu: [], throttled: 0 };
         byNode.set(sample.node, node);
       }
-      for (const zone of sample.thermal ?? []) if (zone.tempC !== null && zone.tempC > node.maxTempC) node.maxTempC = zone.tempC;
+      const tempC = hottestTempC(sample);
+      if (tempC !== null && tempC > node.maxTempC) node.maxTempC = tempC;
       if (sample.cpuPct !== null) node.cpu.push(sample.cpuPct);
       if (sample.throttled) node.throttled++;
     }

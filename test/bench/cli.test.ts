@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import type { K6Summary, Manifest, PointResult } from '../../rundir/types.ts';
+import type { Manifest, PointResult } from '../../rundir/types.ts';
+import type { K6Summary } from '../../rundir/k6.ts';
 import { isOneLineError, REPO_ROOT, runEntry } from '../helpers/cli.ts';
 import { interruptDuringLoad } from '../helpers/interrupt.ts';
 

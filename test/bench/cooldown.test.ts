@@ -1,5 +1,6 @@
 import test from 'ava';
-import { CooldownGate, hottestTempC } from '../../bench/cooldown.ts';
+import { CooldownGate } from '../../bench/cooldown.ts';
+import { hottestTempC } from '../../rundir/node-sample.ts';
 import type { NodeSample } from '../../rundir/types.ts';
 
 function sample(node: string, timeMs: number, temps: (number | null)[], batteryTempC: number | null = null): NodeSample {

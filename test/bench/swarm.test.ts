@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import test from 'ava';
 import { setNodeLink } from '../../cluster/testbed/network.ts';
-import type { K6Summary, Manifest, NodeSample, PointResult, RunEvent } from '../../rundir/types.ts';
+import type { Manifest, NodeSample, PointResult } from '../../rundir/types.ts';
+import type { K6Summary } from '../../rundir/k6.ts';
+import type { RunEvent, RunEventOf } from '../../rundir/events.ts';
 import { REPO_ROOT, runEntry } from '../helpers/cli.ts';
 import { interruptDuringLoad } from '../helpers/interrupt.ts';
 import { startTestbed, type RunningTestbed } from '../helpers/testbed.ts';
@@ -162,8 +164,8 @@ test.serial('a node cut off mid-point: the gap is marked, the point completes, f
     point?.result.flags.some((f) => f.code === 'node-lost'),
     JSON.stringify(point?.result.flags),
   );
-  const lost = point?.events.find((e) => e.type === 'node-lost');
-  const back = point?.events.find((e) => e.type === 'node-back' && e.node === lost?.node);
+  const lost = point?.events.find((e): e is RunEventOf<'node-lost'> => e.type === 'node-lost');
+  const back = point?.events.find((e): e is RunEventOf<'node-back'> => e.type === 'node-back' && e.node === lost?.node);
   t.truthy(lost);
   t.true(typeof back?.gapMs === 'number' && back.gapMs >= 3000, JSON.stringify(back));
   // The lost node's samples stop and resume: a gap in its series, no samples invented.

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { K6SampleLine } from '../../rundir/types.ts';
+import type { K6SampleLine } from '../../rundir/k6.ts';
 
 /**
  * Writes a k6-samples.ndjson.gz in k6's `--out json` format: Metric lines, then `count` requests,

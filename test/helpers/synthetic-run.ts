@@ -6,7 +6,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Manifest, NodeSample, PointResult, PointSpec, RunEvent } from '../../rundir/types.ts';
+import type { Manifest, NodeSample, PointResult, PointSpec } from '../../rundir/types.ts';
+import type { RunEvent } from '../../rundir/events.ts';
+import { manifestPath, pointFilePath, pointPath } from '../../rundir/layout.ts';
 import { normalFrom, seededRandom } from '../../kernel/random.ts';
 
 export const ENDPOINTS = ['item-types', 'items-by-types', 'place-order', 'fulfillment-orders'] as const;
@@ -24,8 +26,10 @@ export interface SyntheticPoint {
   errorRate?: number;
   /** Share of iterations actually run (the rest are dropped_iterations). */
   achievedShare?: number;
-  /** Node temperature during the point, °C. */
+  /** Node temperature during the point (its CPU zone), °C. */
   tempC?: number;
+  /** The first node's battery temperature during the point, °C; default 30. */
+  batteryTempC?: number;
   /** Load-generator host CPU during the point, %. */
   cpuPct?: number;
   throttled?: boolean;
@@ -77,7 +81,7 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
   let clockMs = run.startMs ?? Date.UTC(2026, 10, 25, 2, 0, 0);
   const startedAt = new Date(clockMs).toISOString();
   for (const [index, point] of run.points.entries()) {
-    const pointDir = join(dir, 'points', point.pointId);
+    const pointDir = pointPath(dir, point.pointId);
     await mkdir(pointDir, { recursive: true });
     const durationS = point.durationS ?? 5;
     const spec: PointSpec = {
@@ -95,17 +99,18 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
     const events: RunEvent[] = [];
     events.push({ timeMs: clockMs, pointId: point.pointId, type: 'scale', replicas: point.replicas });
     clockMs += point.convergenceMs ?? 1200;
-    events.push({ timeMs: clockMs, pointId: point.pointId, type: 'converged', durationMs: point.convergenceMs ?? 1200 });
+    events.push({ timeMs: clockMs, pointId: point.pointId, type: 'converged', convergenceMs: point.convergenceMs ?? 1200, baseUrls: [spec.baseUrl] });
     const warmupStartMs = clockMs;
     clockMs += 1000;
     const loadStartMs = clockMs;
-    events.push({ timeMs: loadStartMs, pointId: point.pointId, type: 'load-start' });
+    events.push({ timeMs: loadStartMs, pointId: point.pointId, type: 'load-start', rateRps: point.rateRps, durationS });
     const lines = samplesFor(point, run, random, warmupStartMs, loadStartMs, durationS);
     clockMs = loadStartMs + durationS * 1000;
     // The generator ends after its graceful stop, seconds after the last scheduled arrival.
-    events.push({ timeMs: clockMs + 5000, pointId: point.pointId, type: 'load-end' });
-    if (point.throttled) events.push({ timeMs: loadStartMs + 1000, pointId: point.pointId, type: 'throttling', node: nodes[0] });
-    if (point.nodeLost) events.push({ timeMs: loadStartMs + 1500, pointId: point.pointId, type: 'node-lost', node: point.nodeLost });
+    events.push({ timeMs: clockMs + 5000, pointId: point.pointId, type: 'load-end', exitCode: 0, thresholdsPassed: true, durationMs: durationS * 1000 + 5000 });
+    if (point.throttled) events.push({ timeMs: loadStartMs + 1000, pointId: point.pointId, type: 'throttling', node: nodes[0]!, cpuPct: 95 });
+    if (point.nodeLost)
+      events.push({ timeMs: loadStartMs + 1500, pointId: point.pointId, type: 'node-lost', node: point.nodeLost, reason: 'no sample for 3.5 s' });
     const samples = nodeSamples(point, nodes, warmupStartMs, clockMs, run.hostileText);
     const result: PointResult = {
       pointId: point.pointId,
@@ -116,12 +121,15 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
       thresholdsPassed: true,
       flags: point.flags ?? [],
     };
-    await writeFile(join(pointDir, 'spec.json'), JSON.stringify(spec, null, 2));
-    await writeFile(join(pointDir, 'result.json'), JSON.stringify(result, null, 2));
-    await writeFile(join(pointDir, 'k6-summary.json'), JSON.stringify({ metrics: { http_reqs: { count: lines.requests, rate: lines.requests / durationS } } }));
-    await writeFile(join(pointDir, 'k6-samples.ndjson.gz'), gzipSync(lines.text));
-    await writeFile(join(pointDir, 'nodes.ndjson'), `${samples.map((s) => JSON.stringify(s)).join('\n')}\n`);
-    await writeFile(join(pointDir, 'events.ndjson'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    await writeFile(pointFilePath(pointDir, 'spec'), JSON.stringify(spec, null, 2));
+    await writeFile(pointFilePath(pointDir, 'result'), JSON.stringify(result, null, 2));
+    await writeFile(
+      pointFilePath(pointDir, 'k6Summary'),
+      JSON.stringify({ metrics: { http_reqs: { count: lines.requests, rate: lines.requests / durationS } } }),
+    );
+    await writeFile(pointFilePath(pointDir, 'k6Samples'), gzipSync(lines.text));
+    await writeFile(pointFilePath(pointDir, 'nodes'), `${samples.map((s) => JSON.stringify(s)).join('\n')}\n`);
+    await writeFile(pointFilePath(pointDir, 'events'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
     clockMs += 2000;
   }
   const manifest: Manifest = {
@@ -150,7 +158,7 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
     status: 'complete',
     plannedPoints: run.points.map((p) => p.pointId),
   };
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  await writeFile(manifestPath(dir), JSON.stringify(manifest, null, 2));
   return dir;
 }
 
@@ -258,7 +266,7 @@ function nodeSamples(point: SyntheticPoint, nodes: string[], fromMs: number, toM
           { zone: 'thermal_zone0', type: hostile ? `cpu${hostile}` : 'cpu', tempC: n === 0 ? (point.tempC ?? 45) : 40 },
           { zone: 'thermal_zone1', type: 'skin', tempC: 35 },
         ],
-        batteryTempC: 30,
+        batteryTempC: n === 0 ? (point.batteryTempC ?? 30) : 30,
         throttled,
       });
     }

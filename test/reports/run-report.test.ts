@@ -174,3 +174,12 @@ test('a k6-samples.ndjson.gz cut short keeps the samples before the cut and warn
   t.true(summary.points[0].latency.count < 2000);
   t.true(summary.warnings.some((w: { code: string; message: string }) => w.code === 'missing-data' && /is cut short after \d+ line/.test(w.message)));
 });
+
+test('the thermal warning counts the battery, as the cooldown gate does', async (t) => {
+  const root = await tempDir(t);
+  const dir = await buildRunDir(root, { runId: 'hot-battery', points: [{ pointId: 'p0', replicas: { shop: 1 }, rateRps: 10, tempC: 45, batteryTempC: 75 }] });
+  const summary = JSON.parse(await readFile((await writeRunReport(dir)).summaryJsonPath, 'utf8'));
+  const thermal = summary.warnings.find((w: { code: string }) => w.code === 'thermal');
+  t.truthy(thermal, JSON.stringify(summary.warnings));
+  t.regex(thermal.message, /75\.0 °C/);
+});

@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createGzip, type Gzip } from 'node:zlib';
-import type { K6SampleLine, K6Summary } from '../../../rundir/types.ts';
+import type { K6SampleLine, K6Summary } from '../../../rundir/k6.ts';
 import { type MetricType, aggregate, parseMetricKey, thresholdHolds } from './stats.ts';
 
 /**

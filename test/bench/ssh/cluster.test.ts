@@ -1,7 +1,8 @@
 import test from 'ava';
 import { startClusterSampler } from '../../../bench/nodes/cluster.ts';
 import { SshHostKeyUnknownError } from '../../../kernel/ssh/errors.ts';
-import type { NodeSample, RunEvent } from '../../../rundir/types.ts';
+import type { NodeSample } from '../../../rundir/types.ts';
+import type { SamplerEvent } from '../../../rundir/events.ts';
 import { waitFor } from '../../helpers/poll.ts';
 import { sshdForFile } from '../../helpers/sshd.ts';
 
@@ -10,7 +11,7 @@ const ssh = () => file.target();
 
 test.serial('every node sampled over its own connection; node-lost and node-back become run events', async (t) => {
   const samples: NodeSample[] = [];
-  const events: RunEvent[] = [];
+  const events: SamplerEvent[] = [];
   const handle = await startClusterSampler({
     nodes: [
       { name: 'pixel-1', ssh: { ...ssh(), keepaliveIntervalMs: 500 } },

@@ -1,5 +1,6 @@
 import test from 'ava';
-import type { K6SampleLine, NodeSample } from '../../../rundir/types.ts';
+import type { NodeSample } from '../../../rundir/types.ts';
+import type { K6SampleLine } from '../../../rundir/k6.ts';
 import { isoToNs, k6SamplePoint, msToNs, nodeSamplePoints } from '../../../bench/influx/points.ts';
 import { influxUrlFrom, parseInfluxUrl } from '../../../bench/influx/client.ts';
 

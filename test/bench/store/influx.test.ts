@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { runCli } from '../../../kernel/cli.ts';
 import { backfillCommand } from '../../../bench/commands/backfill.ts';
 import { startLocalSampler } from '../../../bench/nodes/local.ts';
-import { createNodeRecorder, type NodeRecorder } from '../../../bench/nodes/sample-writer.ts';
-import { createInfluxSink, describeSinkReport, openInflux, parseInfluxUrl, type InfluxSink } from '../../../bench/influx/client.ts';
+import { createSampleWriter, type SampleWriter } from '../../../bench/nodes/sample-writer.ts';
+import { openInflux, parseInfluxUrl } from '../../../bench/influx/client.ts';
+import { createInfluxSink, describeSinkReport, type InfluxSink } from '../../../bench/influx/sink.ts';
+import { pointFilePath, pointPath } from '../../../rundir/layout.ts';
 import { startInfluxd, type TestInfluxd } from '../../helpers/influxd.ts';
 import { writeK6Samples } from '../../helpers/k6-samples.ts';
 import { waitFor } from '../../helpers/poll.ts';
@@ -34,7 +36,7 @@ async function tempRunDir(t: { teardown(fn: () => Promise<void>): void }, runId:
 
 /** What the pipeline does for one point: host samples into the run dir and the sink, then k6 samples. */
 async function runPoint(
-  recorder: NodeRecorder,
+  recorder: SampleWriter,
   sink: InfluxSink,
   runDir: string,
   runId: string,
@@ -42,7 +44,7 @@ async function runPoint(
   samples: number,
   withPhone = false,
 ): Promise<number> {
-  await recorder.beginPoint(pointId);
+  await recorder.beginPoint(pointId, pointFilePath(pointPath(runDir, pointId), 'nodes'));
   const handles = [await startLocalSampler({ node: 'local', intervalMs: 50, onSample: (s) => recorder.record(s) })];
   if (withPhone) {
     // A phone-like node beside the host: the fixture tree gives thermal zones, cpufreq and a battery.
@@ -66,7 +68,7 @@ async function runPoint(
     count: 40,
     tags: { run: runId },
   });
-  await sink.addK6Samples(runDir, runId, pointId);
+  await sink.addK6Samples(pointPath(runDir, pointId), runId, pointId);
   return k6Points;
 }
 
@@ -101,7 +103,7 @@ test.serial('the embedded default: host samples in the run directory, host and k
   const runId = 'run-embedded';
   const runDir = await tempRunDir(t, runId);
   const sink = createInfluxSink(openInflux(parseInfluxUrl(influxd.url)));
-  const recorder = createNodeRecorder({ runDir, runId, sink });
+  const recorder = createSampleWriter({ runId, sink });
   const k6Points = await runPoint(recorder, sink, runDir, runId, 'p01', 3, true);
   const report = await sink.close();
   t.is(report.missing, 0, report.errors.join('; '));
@@ -161,7 +163,7 @@ test.serial('influxd stopped mid-run: the run goes on and loses nothing; backfil
   const runId = 'run-outage';
   const runDir = await tempRunDir(t, runId);
   const sink = createInfluxSink(openInflux(parseInfluxUrl(influxd.url), { timeoutMs: 2000 }));
-  const recorder = createNodeRecorder({ runDir, runId, sink });
+  const recorder = createSampleWriter({ runId, sink });
 
   const k6p1 = await runPoint(recorder, sink, runDir, runId, 'p01', 2);
   t.is(sink.report().missing, 0);
@@ -197,7 +199,7 @@ test.serial('a sink keeps what failed and writes it when InfluxDB comes back dur
   const sink = createInfluxSink(openInflux(parseInfluxUrl(influxd.url), { timeoutMs: 2000 }));
   await influxd.kill();
   const k6 = await writeK6Samples(join(runDir, 'points/p01/k6-samples.ndjson.gz'), { startMs: Date.now(), count: 10 });
-  t.is((await sink.addK6Samples(runDir, runId, 'p01')).missing, k6);
+  t.is((await sink.addK6Samples(pointPath(runDir, 'p01'), runId, 'p01')).missing, k6);
   await influxd.start();
   const report = await sink.close();
   t.is(report.missing, 0);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import test from 'ava';
 import { startLocalShop } from '../../../../bench/target/local-shop.ts';
-import type { K6SampleLine, K6Summary } from '../../../../rundir/types.ts';
+import type { K6SampleLine, K6Summary } from '../../../../rundir/k6.ts';
 import { REPO_ROOT, runEntry } from '../../../helpers/cli.ts';
 
 const CLI = `${REPO_ROOT}bench/load/builtin/cli.ts`;
