@@ -82,8 +82,9 @@ export const BenchConfig = z
     durationS: z.number().positive().default(20),
     /** Warm-up before each measured window, excluded from results, seconds. */
     warmupS: z.number().min(0).default(3),
-    /** Pause between points so the host settles, seconds (before the temperature gate). */
-    cooldownS: z.number().min(0).default(2),
+    /** Pause between points so the host settles, seconds (before the temperature gate). Was `cooldownS`. */
+    pauseS: z.number().min(0).default(2),
+    /** The temperature gate before each point. */
     cooldown: Cooldown.default({ maxTempC: 60, maxWaitS: 120 }),
     /** After a scale has converged, how long tasks must stay running before the point starts, seconds. */
     settleS: z.number().min(0).default(2),
@@ -108,11 +109,29 @@ export function replicaMatrix(config: BenchConfig): Record<string, number[]> {
   return out;
 }
 
-export function parseBenchConfig(input: unknown, where: string): BenchConfig {
-  return parseWith(BenchConfig, input ?? {}, where);
+/** Fields renamed since they were first written: the old name is still read (a warning says the new one). */
+const RENAMED: Record<string, { to: string; why: string }> = {
+  cooldownS: { to: 'pauseS', why: 'the pause between points; `cooldown` is the temperature gate' },
+};
+
+/** Parses a config (a file's, or a run manifest's for `bench resume`); `warn` hears about renamed fields. */
+export function parseBenchConfig(input: unknown, where: string, warn: (message: string) => void = () => {}): BenchConfig {
+  let raw = input ?? {};
+  if (typeof raw === 'object' && !Array.isArray(raw)) {
+    const fields: Record<string, unknown> = { ...raw };
+    for (const [old, { to, why }] of Object.entries(RENAMED)) {
+      if (!(old in fields)) continue;
+      if (to in fields) throw new UsageError(`${where}: ${old}: renamed ${to} (${why}), and both are set; keep ${to} only`);
+      warn(`${where}: ${old} is now ${to} (${why}); ${old} is still read, rename it when you next edit the file`);
+      fields[to] = fields[old];
+      delete fields[old];
+    }
+    raw = fields;
+  }
+  return parseWith(BenchConfig, raw, where);
 }
 
-export async function loadBenchConfig(path: string): Promise<BenchConfig> {
+export async function loadBenchConfig(path: string, warn?: (message: string) => void): Promise<BenchConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -127,7 +146,7 @@ export async function loadBenchConfig(path: string): Promise<BenchConfig> {
   } catch (error) {
     throw new UsageError(`${path}: not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
-  return parseBenchConfig(data, path);
+  return parseBenchConfig(data, path, warn);
 }
 
 /** The JSON Schema of bench configs, for editors (bench/config.schema.json is generated from it). */

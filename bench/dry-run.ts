@@ -72,7 +72,7 @@ export const fakeGenerator: LoadGenerator = {
 export async function dryRun(config: BenchConfig, logger: Logger, signal: AbortSignal): Promise<BenchOutcome> {
   const resultsRoot = await mkdtemp(join(tmpdir(), 'cloudlet-bench-dry-run-'));
   return runBench(
-    { ...config, cooldownS: 0 },
+    { ...config, pauseS: 0 },
     { generator: fakeGenerator, target: fakeTarget(config), resultsRoot, logger, signal, commandLine: process.argv.slice(1) },
   );
 }

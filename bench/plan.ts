@@ -58,5 +58,5 @@ export function planPoints(config: BenchConfig, baseUrl = ''): PointSpec[] {
 
 /** Expected wall time: warm-up, load window, start-up and cooldown per point (seconds). */
 export function estimateDurationS(config: BenchConfig, points: readonly PointSpec[], startupS = 1.5): number {
-  return points.reduce((sum, p) => sum + p.warmupS + p.durationS + startupS + config.cooldownS, 0);
+  return points.reduce((sum, p) => sum + p.warmupS + p.durationS + startupS + config.pauseS, 0);
 }

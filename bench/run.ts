@@ -41,7 +41,7 @@ export async function preflight(config: BenchConfig, cluster: string | undefined
 }
 
 /** Opens the config's target; `preflight` has checked the input already. */
-export async function openTarget(config: BenchConfig, cluster: string | undefined, logger: Logger, acceptNewHostKeys = false): Promise<Target> {
+async function openTarget(config: BenchConfig, cluster: string | undefined, logger: Logger, acceptNewHostKeys = false): Promise<Target> {
   if (config.target.kind === 'local-shop') return localTarget(config.target);
   if (!cluster) throw new UsageError("the config's target is a swarm: pass --cluster <inventory file>");
   const { swarmTarget } = await import('./target/swarm.ts');

@@ -5,13 +5,16 @@
  */
 import { sleep } from '../kernel/sleep.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { startLocalSampler, type SamplerHandle } from '../bench/nodes/local.ts';
 import { cpuPctOfOneCore, processCpuTicks, USER_HZ } from './proc.ts';
 import { connectSsh, type SshTarget } from '../kernel/ssh/connect.ts';
 import { startRemoteSampler } from '../bench/nodes/remote.ts';
-import { EnvironmentError } from '../kernel/errors.ts';
+import { Command, Option } from 'commander';
+import { durationArg } from '../kernel/args.ts';
+import { requireBinary } from '../kernel/binaries.ts';
+import { UsageError } from '../kernel/errors.ts';
+import { createLogger } from '../kernel/log.ts';
 
 interface Subject {
   label: string;
@@ -42,13 +45,10 @@ export async function runSamplerPerf(options: SamplerPerfOptions): Promise<Sampl
     else {
       // The figure that matters is the phone's: busybox ash, as on postmarketOS. This host's own sh
       // (dash: no $EPOCHREALTIME, so it forks `sleep` and `date`) is shown beside it.
-      const busybox = await which('busybox');
-      if (!busybox) throw new EnvironmentError('busybox not found: install the Debian package busybox (see .ci/setup-metrics.sh)');
+      const busybox = requireBinary('busybox', 'busybox');
       subjects.push(await localSampler('sampler', [busybox, 'sh']));
       subjects.push(await localSampler("sampler under this host's sh (dash)", ['sh']));
-      const exporter = await which('prometheus-node-exporter');
-      if (!exporter)
-        throw new EnvironmentError('prometheus-node-exporter not found: install the Debian package prometheus-node-exporter (see .ci/setup-metrics.sh)');
+      const exporter = requireBinary('prometheus-node-exporter', 'prometheus-node-exporter');
       subjects.push(await nodeExporter('node_exporter (default collectors)', exporter, []));
       subjects.push(
         await nodeExporter('node_exporter (same data only: cpu, cpufreq, loadavg, meminfo, thermal_zone, powersupplyclass)', exporter, [
@@ -163,15 +163,36 @@ async function nodeExporter(label: string, binary: string, args: string[]): Prom
   };
 }
 
-async function which(name: string): Promise<string | null> {
-  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin']) {
-    const path = `${dir}/${name}`;
-    try {
-      await access(path, constants.X_OK);
-      return path;
-    } catch {
-      // Next.
-    }
-  }
-  return null;
+/** `perf sampler` */
+export function samplerCommand(): Command {
+  return new Command('sampler')
+    .description("the node sampler's CPU cost at 1 Hz (from /proc/<pid>/stat), beside prometheus-node-exporter scraped at 1 Hz on the same host")
+    .addOption(
+      new Option('--duration <duration>', 'measured window, e.g. 30s or 2m (a bare number is seconds)')
+        .argParser(durationArg({ bareUnit: 's', min: 1 }))
+        .default(30_000, '30s'),
+    )
+    .option('--ssh <user@host[:port]>', 'measure on a node over SSH instead of this host (no node_exporter comparison)')
+    .option('--key <path>', 'private key for --ssh (default: ssh-agent)')
+    .option('--known-hosts <path>', 'known_hosts for --ssh (default ~/.ssh/known_hosts)')
+    .option('--accept-new-host-keys', 'record the SSH host key of --ssh in known_hosts if it is seen for the first time (a changed key is always refused)')
+    .action(async (options: { duration: number; ssh?: string; key?: string; knownHosts?: string; acceptNewHostKeys?: boolean }) => {
+      const log = createLogger();
+      let ssh: SshTarget | undefined;
+      if (options.ssh) {
+        const match = /^([^@]+)@([^:]+)(?::(\d+))?$/.exec(options.ssh);
+        if (!match) throw new UsageError(`--ssh: expected user@host[:port], got "${options.ssh}"`);
+        ssh = {
+          username: match[1]!,
+          host: match[2]!,
+          port: match[3] ? Number(match[3]) : 22,
+          privateKeyPath: options.key,
+          knownHostsPath: options.knownHosts,
+          acceptNewHostKey: Boolean(options.acceptNewHostKeys),
+        };
+      }
+      const durationS = options.duration / 1000;
+      const rows = await runSamplerPerf({ durationS, ssh, log: (line) => log.info(line) });
+      process.stdout.write(renderSamplerPerf(rows, durationS));
+    });
 }

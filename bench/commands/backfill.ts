@@ -1,9 +1,9 @@
 import { Command } from 'commander';
-import { stat } from 'node:fs/promises';
 import { UsageError } from '../../kernel/errors.ts';
 import { createLogger } from '../../kernel/log.ts';
 import { backfillRun } from '../influx/backfill.ts';
 import { INFLUX_URL_ENV, influxUrlFrom, openInflux, parseInfluxUrl } from '../influx/client.ts';
+import { requireDirectory } from './options.ts';
 
 /** `bench backfill <runDir> [--influx-url URL]` */
 export function backfillCommand(): Command {
@@ -16,11 +16,7 @@ export function backfillCommand(): Command {
       const url = influxUrlFrom(options.influxUrl);
       if (!url) throw new UsageError(`backfill: no InfluxDB given; pass --influx-url http://host:8086/<database> or set ${INFLUX_URL_ENV}`);
       const target = parseInfluxUrl(url);
-      const isDir = await stat(runDir).then(
-        (s) => s.isDirectory(),
-        () => false,
-      );
-      if (!isDir) throw new UsageError(`backfill: ${runDir} is not a run directory`);
+      await requireDirectory(runDir, 'backfill: run');
       const log = createLogger({ quiet: options.quiet });
       const result = await backfillRun(runDir, openInflux(target), (m) => log.progress(m));
       log.done();

@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { EXIT } from '../../kernel/errors.ts';
 import { writeCompareReport } from '../../reports/compare-report.ts';
+import { comparePath } from '../../rundir/layout.ts';
 import { intArg, numberArg, probabilityArg } from '../../kernel/args.ts';
-import { requireDirectory } from './report.ts';
+import { requireDirectory } from './options.ts';
 
 interface CompareFlags {
   out?: string;
@@ -41,7 +42,7 @@ export function compareCommand(): Command {
     .action(async (baseline: string, candidates: string[], flags: CompareFlags) => {
       const runs = [baseline, ...candidates];
       for (const run of runs) await requireDirectory(run, 'run');
-      const outDir = flags.out ?? join(runs[runs.length - 1]!, `compare-${basename(resolve(baseline))}`);
+      const outDir = flags.out ?? comparePath(runs[runs.length - 1]!, basename(resolve(baseline)));
       const result = await writeCompareReport(runs, {
         outDir,
         thresholdPct: flags.threshold,

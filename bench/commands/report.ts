@@ -1,14 +1,8 @@
 import { Command, Option } from 'commander';
-import { stat } from 'node:fs/promises';
-import { UsageError } from '../../kernel/errors.ts';
 import { numberArg } from '../../kernel/args.ts';
 import { createLogger } from '../../kernel/log.ts';
 import { writeRunReport } from '../../reports/run-report.ts';
-
-export async function requireDirectory(path: string, what: string): Promise<void> {
-  const info = await stat(path).catch(() => null);
-  if (!info?.isDirectory()) throw new UsageError(`${what} ${path} is not a directory (give results/<runId>/)`);
-}
+import { requireDirectory } from './options.ts';
 
 /** `bench report <run>`: rebuilds a run's report from its run directory. */
 export function reportCommand(): Command {

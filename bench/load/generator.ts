@@ -5,6 +5,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { EnvironmentError } from '../../kernel/errors.ts';
+import { K6_EXIT } from '../../rundir/k6.ts';
 import type { LoadGeneratorInfo } from '../../rundir/types.ts';
 import { BUILTIN_READY_LINE, BUILTIN_VERSION } from './builtin/version.ts';
 
@@ -18,9 +19,6 @@ const run = promisify(execFile);
 
 /** The k6 major version the scenarios and flags are written for. */
 export const K6_MAJOR = 2;
-/** k6's exit code when thresholds are crossed: a result to record, not a crash. */
-export const K6_THRESHOLDS_CROSSED = 99;
-export const K6_INTERRUPTED = 105;
 
 export interface LoadRunOptions {
   /** Scenario file path. */
@@ -158,8 +156,8 @@ function spawnGenerator(command: string, prefixArgs: string[], options: LoadRunO
       const exitCode = code ?? (signal ? 128 : 1);
       resolve({
         exitCode,
-        thresholdsPassed: exitCode === 0,
-        interrupted: interrupted || exitCode === K6_INTERRUPTED,
+        thresholdsPassed: exitCode === K6_EXIT.ok,
+        interrupted: interrupted || exitCode === K6_EXIT.interrupted,
         durationMs: Date.now() - started,
       });
     });

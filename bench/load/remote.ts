@@ -4,7 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { quoteWords, shellQuote } from '../../kernel/ssh/shell.ts';
 import { connectSsh, type SshConnection, type SshTarget } from '../../kernel/ssh/connect.ts';
-import { k6Args, K6_INTERRUPTED, type LoadGenerator, type LoadRunOptions, type LoadRunResult } from './generator.ts';
+import { K6_EXIT } from '../../rundir/k6.ts';
+import { k6Args, type LoadGenerator, type LoadRunOptions, type LoadRunResult } from './generator.ts';
 
 /**
  * A load generator on another machine, started over SSH with the same flags as a local one: its
@@ -75,7 +76,12 @@ export function remoteGenerator(spec: RemoteGeneratorSpec): LoadGenerator {
         log.end();
         if (options.summaryPath && remote.summaryPath) await writeFile(options.summaryPath, await fetchFile(connection, remote.summaryPath));
         if (options.samplesPath && remote.samplesPath) await writeFile(options.samplesPath, await fetchFile(connection, remote.samplesPath));
-        return { exitCode, thresholdsPassed: exitCode === 0, interrupted: interrupted || exitCode === K6_INTERRUPTED, durationMs: Date.now() - started };
+        return {
+          exitCode,
+          thresholdsPassed: exitCode === K6_EXIT.ok,
+          interrupted: interrupted || exitCode === K6_EXIT.interrupted,
+          durationMs: Date.now() - started,
+        };
       } finally {
         await connection.run(`rm -rf ${dir}`).catch(() => undefined);
         connection.close();

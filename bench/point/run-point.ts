@@ -123,9 +123,9 @@ async function sample({ deps, emit }: PointRun, slot: PointSlotContext): Promise
 async function coolDown({ config, deps, emit, pause }: PointRun, gate: CooldownGate): Promise<void> {
   const { logger, signal } = deps;
   const started = Date.now();
-  if (pause && config.cooldownS > 0) {
-    logger.progress(`  cooling down ${config.cooldownS} s`);
-    await sleep(config.cooldownS * 1000, signal);
+  if (pause && config.pauseS > 0) {
+    logger.progress(`  pausing ${config.pauseS} s between points`);
+    await sleep(config.pauseS * 1000, signal);
   }
   const since = Date.now();
   const { maxTempC, maxWaitS } = config.cooldown;

@@ -131,8 +131,6 @@ export const inventorySchema = z
 
 export type Inventory = z.output<typeof inventorySchema>;
 export type InventoryNode = z.output<typeof nodeSchema>;
-export type InventoryGenerator = z.output<typeof generatorSchema>;
-export type SshSettings = z.output<typeof sshSchema>;
 
 /** The JSON Schema of the inventory, for editors (cluster/inventory.schema.json is generated from it). */
 export function inventoryJsonSchema(): unknown {

@@ -13,7 +13,7 @@ import { shellScriptCommand } from './shell.ts';
 export const NODE_CLOCK_LINE = `if [ -n "\${EPOCHREALTIME:-}" ]; then echo "t $EPOCHREALTIME"; else date '+t %s%N'; fi`;
 
 /** Answers every line it reads with the node clock. */
-export const CLOCK_PROBE = `while read -r x; do ${NODE_CLOCK_LINE}; done`;
+const CLOCK_PROBE = `while read -r x; do ${NODE_CLOCK_LINE}; done`;
 
 export function clockProbeCommand(shell: readonly string[] = ['sh']): string {
   return shellScriptCommand(shell, CLOCK_PROBE);

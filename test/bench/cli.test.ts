@@ -15,7 +15,7 @@ async function tinyConfig(extra = ''): Promise<{ dir: string; config: string }> 
   const config = join(dir, 'tiny.yml');
   await writeFile(
     config,
-    `name: tiny\nmatrix: { replicas: [1, 2], ratesRps: [8], repetitions: 1 }\ndurationS: 3\nwarmupS: 1\ncooldownS: 0\nscenarioEnv: { PROBE_INTERVAL: "1", PROBE_POLL: "0.1" }\n${extra}`,
+    `name: tiny\nmatrix: { replicas: [1, 2], ratesRps: [8], repetitions: 1 }\ndurationS: 3\nwarmupS: 1\npauseS: 0\nscenarioEnv: { PROBE_INTERVAL: "1", PROBE_POLL: "0.1" }\n${extra}`,
   );
   return { dir, config };
 }

@@ -31,7 +31,7 @@ test.serial('losing the manager the harness talks to: it carries on through anot
       'durationS: 3',
       'warmupS: 0',
       'settleS: 0.5',
-      'cooldownS: 0',
+      'pauseS: 0',
       'cooldown: { maxTempC: 90, maxWaitS: 20 }',
       'scenarioEnv: { PROBE: "off" }',
     ].join('\n'),

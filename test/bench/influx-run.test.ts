@@ -13,7 +13,7 @@ const BENCH = `${REPO_ROOT}bench/cli.ts`;
 async function config(): Promise<{ dir: string; path: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-influx-'));
   const path = join(dir, 'tiny.yml');
-  await writeFile(path, 'name: tiny\nmatrix: { replicas: [1, 2], ratesRps: [8] }\ndurationS: 3\nwarmupS: 0\ncooldownS: 0\nscenarioEnv: { PROBE: "off" }\n');
+  await writeFile(path, 'name: tiny\nmatrix: { replicas: [1, 2], ratesRps: [8] }\ndurationS: 3\nwarmupS: 0\npauseS: 0\nscenarioEnv: { PROBE: "off" }\n');
   return { dir, path };
 }
 

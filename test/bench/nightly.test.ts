@@ -13,7 +13,7 @@ async function nightlyConfig(dir: string, name: string, cpuMs: number): Promise<
   const path = join(dir, `${name}.yml`);
   await writeFile(
     path,
-    `name: nightly-test\ntarget: { kind: local-shop, cpuMs: ${cpuMs}, prepFactor: 0.01 }\nmatrix: { replicas: [1], ratesRps: [20], repetitions: 2 }\ndurationS: 3\nwarmupS: 0\ncooldownS: 0\nscenarioEnv: { PROBE: "off" }\n`,
+    `name: nightly-test\ntarget: { kind: local-shop, cpuMs: ${cpuMs}, prepFactor: 0.01 }\nmatrix: { replicas: [1], ratesRps: [20], repetitions: 2 }\ndurationS: 3\nwarmupS: 0\npauseS: 0\nscenarioEnv: { PROBE: "off" }\n`,
   );
   return path;
 }

@@ -3,10 +3,7 @@ import { parseBenchConfig } from '../../bench/config.ts';
 import { estimateDurationS, planPoints } from '../../bench/plan.ts';
 import { UsageError } from '../../kernel/errors.ts';
 
-const config = parseBenchConfig(
-  { matrix: { replicas: [1, 2, 3], ratesRps: [5, 10], repetitions: 3 }, durationS: 10, warmupS: 2, cooldownS: 1, seed: 42 },
-  'test',
-);
+const config = parseBenchConfig({ matrix: { replicas: [1, 2, 3], ratesRps: [5, 10], repetitions: 3 }, durationS: 10, warmupS: 2, pauseS: 1, seed: 42 }, 'test');
 
 test('every configuration once per repetition, repetition by repetition', (t) => {
   const points = planPoints(config);
@@ -66,7 +63,21 @@ test('every shipped config is valid', async (t) => {
   const { loadBenchConfig } = await import('../../bench/config.ts');
   const dir = new URL('../../bench/configs/', import.meta.url);
   for (const name of await readdir(dir)) {
-    const config = await loadBenchConfig(new URL(name, dir).pathname);
+    const warnings: string[] = [];
+    const config = await loadBenchConfig(new URL(name, dir).pathname, (message) => warnings.push(message));
     t.true(planPoints(config).length > 0, name);
+    t.deepEqual(warnings, [], name);
   }
+});
+
+test('cooldownS, the old name of pauseS, is still read, with a warning; both at once is an error', (t) => {
+  const warnings: string[] = [];
+  const old = parseBenchConfig({ matrix: { replicas: [1], ratesRps: [5] }, cooldownS: 7 }, 'old.yml', (message) => warnings.push(message));
+  t.is(old.pauseS, 7);
+  t.false('cooldownS' in old);
+  t.is(warnings.length, 1);
+  t.regex(warnings[0]!, /^old\.yml: cooldownS is now pauseS \(the pause between points; `cooldown` is the temperature gate\)/);
+  t.throws(() => parseBenchConfig({ matrix: { replicas: [1], ratesRps: [5] }, cooldownS: 7, pauseS: 1 }, 'both.yml'), {
+    message: /both\.yml: cooldownS: renamed pauseS .* keep pauseS only/,
+  });
 });

@@ -37,7 +37,7 @@ async function config(matrix: string, durationS = 3): Promise<{ dir: string; pat
       `durationS: ${durationS}`,
       'warmupS: 1',
       'settleS: 0.5',
-      'cooldownS: 0',
+      'pauseS: 0',
       'cooldown: { maxTempC: 90, maxWaitS: 20 }',
       'scenarioEnv: { PROBE: "off" }',
     ].join('\n'),

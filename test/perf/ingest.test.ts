@@ -1,5 +1,6 @@
 import test from 'ava';
-import { perfIngest } from '../../perf/ingest.ts';
+import { ingestCommand, perfIngest } from '../../perf/ingest.ts';
+import { runCommand } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 // Not a timed test: it checks that the benchmark runs end to end on a tiny input and reports its
@@ -15,7 +16,7 @@ test.serial('perf ingest runs on a tiny input and prints its figures', async (t)
   const writeErr = process.stderr.write;
   process.stderr.write = (() => true) as typeof process.stderr.write;
   try {
-    await perfIngest(['--samples', '14000', '--steps', '7000,14000', '--dir', dir]);
+    await perfIngest({ samples: 14_000, steps: [7000, 14_000], dir });
   } finally {
     process.stdout.write = write;
     process.stderr.write = writeErr;
@@ -34,21 +35,20 @@ test.serial('perf ingest runs on a tiny input and prints its figures', async (t)
 });
 
 test.serial('perf ingest --help prints its usage and runs nothing', async (t) => {
-  const chunks: string[] = [];
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await perfIngest(['--help']);
-  } finally {
-    process.stdout.write = write;
-  }
-  t.regex(chunks.join(''), /^usage: npm run perf -- ingest/);
+  const result = await runCommand([ingestCommand()], ['ingest', '--help']);
+  t.is(result.exitCode, 0);
+  t.regex(result.stdout, /^Usage: bench ingest \[options\]/);
+  t.regex(result.stdout, /--samples <n>/);
 });
 
-test('perf ingest rejects bad flags with a usage error', async (t) => {
-  await t.throwsAsync(perfIngest(['--samples', 'many']), { message: /--samples: expected a whole number/ });
-  await t.throwsAsync(perfIngest(['--bogus']), { message: /unknown option --bogus/ });
+test.serial('perf ingest rejects bad flags with a usage error', async (t) => {
+  const count = await runCommand([ingestCommand()], ['ingest', '--samples', 'many']);
+  t.is(count.exitCode, 2);
+  t.regex(count.stderr, /--samples <n>.*expected an integer ≥ 14, got "many"/);
+  const steps = await runCommand([ingestCommand()], ['ingest', '--steps', '7000,x']);
+  t.is(steps.exitCode, 2);
+  t.regex(steps.stderr, /--steps .*expected an integer ≥ 14, got "x"/);
+  const unknown = await runCommand([ingestCommand()], ['ingest', '--bogus']);
+  t.is(unknown.exitCode, 2);
+  t.regex(unknown.stderr, /unknown option '--bogus'/);
 });

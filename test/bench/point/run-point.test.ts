@@ -15,7 +15,7 @@ import { tempDir } from '../../helpers/temp-dir.ts';
 
 test('prepare → sample → reset → cool down → warm up → load → persist, with both slots plugged in', async (t) => {
   const root = await tempDir(t);
-  const config = parseBenchConfig({ matrix: { replicas: [1], ratesRps: [5] }, durationS: 1, warmupS: 1, cooldownS: 0 }, 'test');
+  const config = parseBenchConfig({ matrix: { replicas: [1], ratesRps: [5] }, durationS: 1, warmupS: 1, pauseS: 0 }, 'test');
   const calls: string[] = [];
   const stateReset: StateReset = {
     name: 'test-reset',
@@ -61,7 +61,7 @@ test('prepare → sample → reset → cool down → warm up → load → persis
 
 test('a slot that fails fails its point, which is still written, flagged and journaled', async (t) => {
   const root = await tempDir(t);
-  const config = parseBenchConfig({ matrix: { replicas: [1], ratesRps: [5] }, durationS: 1, warmupS: 0, cooldownS: 0 }, 'test');
+  const config = parseBenchConfig({ matrix: { replicas: [1], ratesRps: [5] }, durationS: 1, warmupS: 0, pauseS: 0 }, 'test');
   const failing: StateReset = {
     name: 'drain',
     reset: async () => {

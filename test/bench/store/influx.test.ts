@@ -231,7 +231,7 @@ test.serial('backfill: no URL, a bad URL, a missing run dir and a down server ea
   }
   t.regex(stderr[0]!, /^error: backfill: no InfluxDB given; pass --influx-url/);
   t.regex(stderr[1]!, /name the database/);
-  t.regex(stderr[2]!, /is not a run directory/);
+  t.regex(stderr[2]!, /backfill: run .* is not a directory; give a run directory/);
   t.regex(stderr[3]!, /^error: InfluxDB at http:\/\/127\.0\.0\.1:1\/cloudlet: .*ECONNREFUSED/);
   t.is(stderr.length, 4);
 });

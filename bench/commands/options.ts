@@ -1,0 +1,78 @@
+import { stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { type Command, Option } from 'commander';
+import { ENV_DOC } from '../../scenarios/lib/env.ts';
+import { keyValueArg } from '../../kernel/args.ts';
+import { EXIT, UsageError } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/log.ts';
+import { RESULTS_DIR } from '../../rundir/layout.ts';
+import { type BenchConfig, loadBenchConfig } from '../config.ts';
+import { INFLUX_URL_ENV } from '../influx/client.ts';
+import type { GeneratorChoice } from '../load/generator.ts';
+import type { BenchOutcome } from '../pipeline.ts';
+
+/** What the `bench` commands share: their options, the config they load, how they print a run's outcome. */
+
+const DEFAULT_CONFIG = fileURLToPath(new URL('../configs/default.yml', import.meta.url));
+export const NIGHTLY_CONFIG = fileURLToPath(new URL('../configs/nightly.yml', import.meta.url));
+
+export const configOption = () => new Option('--config <file>', 'bench config (YAML); default bench/configs/default.yml');
+export const envOption = () => new Option('-e, --env <KEY=VALUE>', 'scenario variable, repeatable (listed below)').argParser(keyValueArg).default({});
+export const resultsOption = () => new Option('--results <dir>', 'where run directories are created').default(RESULTS_DIR);
+export const generatorOption = () =>
+  new Option('--load-generator <name>', 'k6 (K6_BIN or PATH), builtin, or auto: k6 when found').choices(['auto', 'k6', 'builtin']).default('auto');
+export const influxOption = () =>
+  new Option(
+    '--influx-url <url>',
+    `also stream node and k6 series to InfluxDB 1.x, http://host:8086/<database> (default: $${INFLUX_URL_ENV}; none when unset)`,
+  );
+export const clusterOption = () => new Option('--cluster <inventory>', 'inventory of the swarm (cluster/*.yml), for configs whose target.kind is swarm');
+export const hostKeysOption = () =>
+  new Option('--accept-new-host-keys', 'record SSH host keys seen for the first time in known_hosts (a changed key is always refused)');
+
+/** `--help` of the commands that take `-e`: every scenario variable and what it takes. */
+export function withScenarioVariables(command: Command): Command {
+  const width = Math.max(...Object.keys(ENV_DOC).map((key) => key.length));
+  const rows = Object.entries(ENV_DOC).map(([key, doc]) => `  ${key.padEnd(width)}  ${doc}`);
+  return command.addHelpText(
+    'after',
+    `\nScenario variables (-e KEY=VALUE or the config's scenarioEnv; BASE_URL, PROFILE, RATE and DURATION come from the config):\n${rows.join('\n')}`,
+  );
+}
+
+export interface CommonRunFlags {
+  cluster?: string;
+  results: string;
+  loadGenerator: GeneratorChoice;
+  influxUrl?: string;
+  acceptNewHostKeys?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** The bench config of a command: `--config` or `fallback`, with `-e` variables over its scenarioEnv. */
+export async function configFrom(options: { config?: string; env?: Record<string, string> }, logger: Logger, fallback = DEFAULT_CONFIG): Promise<BenchConfig> {
+  const config = await loadBenchConfig(options.config ?? fallback, (message) => logger.warn(message));
+  return { ...config, scenarioEnv: { ...config.scenarioEnv, ...options.env } };
+}
+
+/** Prints the outcome: JSON, or the point list on stderr and the report path on stdout. */
+export function printOutcome(outcome: BenchOutcome, json: boolean, logger: Logger): void {
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ runDir: outcome.runDir, status: outcome.status, report: outcome.reportPath, points: outcome.points.map((p) => p.result) }, null, 2)}\n`,
+    );
+  else {
+    for (const { spec, result } of outcome.points)
+      logger.info(`  ${spec.pointId}: ${result.status}${result.flags.length ? ` (${result.flags.map((f) => f.code).join(', ')})` : ''}`);
+    logger.info(`run ${outcome.status}: ${outcome.runDir}`);
+    process.stdout.write(`${outcome.reportPath ?? outcome.runDir}\n`);
+  }
+  if (outcome.status === 'interrupted') process.exitCode = EXIT.interrupted;
+}
+
+/** A run directory argument must at least be a directory. */
+export async function requireDirectory(path: string, what: string): Promise<void> {
+  const info = await stat(path).catch(() => null);
+  if (!info?.isDirectory()) throw new UsageError(`${what} ${path} is not a directory; give a run directory (results/<runId>/)`);
+}
