@@ -1,4 +1,4 @@
-/** Progress and logs go to stderr; results go to stdout or files (STYLE.md 7). */
+/** Progress and logs go to stderr; results go to stdout or files, so a command's output can be piped. */
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;

@@ -1,6 +1,6 @@
 /**
  * `bench report <run>`: one run directory → report.html (self-contained), charts/*.png, summary.md,
- * summary.json and junit.xml, by default inside the run directory itself (DESIGN.md, "Contracts between stages").
+ * summary.json and junit.xml, by default inside the run directory itself (ARCHITECTURE.md, "The run directory").
  */
 import { readRunDir } from './ingest/rundir.ts';
 import { buildRunModel } from './model/run-model.ts';

@@ -22,7 +22,7 @@ export interface Engine {
 
 /**
  * dockerode over one long-lived SSH connection: every HTTP request gets its own forwarded stream to
- * the node's engine socket, so there is no `docker system dial-stdio` per call (reference/deps.md).
+ * the node's engine socket, so there is no `docker system dial-stdio` (and no process on the node) per call.
  */
 export function engineOverSsh(session: SshConnection, node: string, socketPath: string): Engine {
   const agent = new Agent({ keepAlive: false });

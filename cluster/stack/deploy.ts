@@ -167,7 +167,7 @@ async function pinImage(engine: Engine, inventory: Inventory, spec: ServiceSpec,
 
 /**
  * service.update needs the whole spec and the current version; a concurrent change gives "update
- * out of sequence", so inspect again and retry (reference/deps.md).
+ * out of sequence" (the Engine API's optimistic locking on the version), so inspect again and retry.
  */
 export async function updateService(engine: Engine, id: string, change: (spec: ServiceSpec) => ServiceSpec): Promise<void> {
   for (let attempt = 1; ; attempt++) {

@@ -1,5 +1,5 @@
 /**
- * Warnings: each is a value with the fact and what to do about it (STYLE.md 8), found from the
+ * Warnings: each is a value with the fact and what to do about it (a `hint`), found from the
  * report model and the raw run input. Pure.
  */
 import { hottestTempC } from '../../rundir/node-sample.ts';
