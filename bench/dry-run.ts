@@ -15,7 +15,8 @@ import type { Target } from './target/target.ts';
  * and of the harness itself before a long run on the phones.
  */
 
-function fakeSample(node: string): NodeSample {
+/** A node sample with every field, all zero: the dry run's, and a test's starting point. */
+export function fakeSample(node: string): NodeSample {
   const now = Date.now();
   return {
     node,

@@ -1,5 +1,6 @@
 // The node sampler over SSH against a real sshd on loopback: clock offset, busybox, reconnect.
 import test, { type ExecutionContext } from 'ava';
+import { alive } from '../../../../cluster/testbed/nodes.ts';
 import { startRemoteSampler, type ConnectionEvent } from '../../../../bench/nodes/remote.ts';
 import type { NodeSample } from '../../../../rundir/types.ts';
 import { requireBinary } from '../../../helpers/binaries.ts';
@@ -8,15 +9,6 @@ import { sshdForFile } from '../../../helpers/sshd.ts';
 
 const file = sshdForFile(test);
 const target = () => file.target();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The node read its clock somewhere inside the probe's round trip, so the estimate is off by at

@@ -2,6 +2,7 @@ import test from 'ava';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fakeSample } from '../../../../bench/dry-run.ts';
 import { pointFileBatches } from '../../../../bench/influx/run-files.ts';
 import { listPoints, runIdOf } from '../../../../rundir/reader.ts';
 import { writeK6Samples } from '../../../helpers/k6-samples.ts';
@@ -14,21 +15,7 @@ test('a crashed run: no manifest, a k6 file cut short, a torn last line, a point
   await writeK6Samples(k6Path, { startMs: Date.parse('2025-11-24T15:00:00Z'), count: 2000 });
   const whole = await readFile(k6Path);
   await writeFile(k6Path, whole.subarray(0, Math.floor(whole.length * 0.6)));
-  const sample = {
-    node: 'n',
-    timeMs: 1,
-    nodeTimeMs: 1,
-    clockOffsetMs: 0,
-    pointId: 'p01',
-    cpuPct: 1,
-    cores: [],
-    load1: 0,
-    memTotalKB: 1,
-    memAvailableKB: 1,
-    thermal: [],
-    batteryTempC: null,
-    throttled: false,
-  };
+  const sample = { ...fakeSample('n'), pointId: 'p01', cores: [] };
   await writeFile(join(runDir, 'points/p01/nodes.ndjson'), `${JSON.stringify(sample)}\n{"node":"n","tim`);
   await writeFile(join(runDir, 'points/.keep'), '');
   await mkdir(join(runDir, 'points/p02'));
