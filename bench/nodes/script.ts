@@ -1,7 +1,7 @@
 /**
  * The node sampler: one POSIX sh loop, the same text on a phone (busybox ash over SSH) and on the
  * local host (`sh -c`, dash on Debian). Nothing is installed on a node; parsing is done on the
- * harness (./record.ts, ./sample.ts).
+ * harness (./parse.ts, ./sample.ts).
  *
  * Output, one framed record per interval:
  *   @@hello <format> <pid>        once: the loop's own pid, read by `npm run perf -- sampler`
