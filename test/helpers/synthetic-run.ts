@@ -14,6 +14,16 @@ import { normalFrom, seededRandom } from '../../kernel/random.ts';
 export const ENDPOINTS = ['item-types', 'items-by-types', 'place-order', 'fulfillment-orders'] as const;
 const METHODS: Record<string, string> = { 'item-types': 'GET', 'items-by-types': 'GET', 'place-order': 'POST', 'fulfillment-orders': 'GET' };
 
+/** The tags k6 puts on a GET of the item types, for tests that write k6 lines by hand. */
+export const ITEM_TYPES_TAGS = {
+  expected_response: 'true',
+  method: 'GET',
+  name: 'item-types',
+  scenario: 'default',
+  status: '200',
+  url: 'http://127.0.0.1:8080/v1/api/item-types',
+};
+
 export interface SyntheticPoint {
   pointId: string;
   replicas: Record<string, number>;

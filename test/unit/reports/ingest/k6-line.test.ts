@@ -1,16 +1,9 @@
 import test from 'ava';
 import { K6ByteReader } from '../../../../reports/ingest/k6-bytes.ts';
 import { TimeParser, emptySample, readSampleLine } from '../../../../reports/ingest/k6-line.ts';
-import { k6MetricLine, k6PointLine } from '../../../helpers/synthetic-run.ts';
+import { ITEM_TYPES_TAGS, k6MetricLine, k6PointLine } from '../../../helpers/synthetic-run.ts';
 
-const tags = {
-  expected_response: 'true',
-  method: 'GET',
-  name: 'item-types',
-  scenario: 'default',
-  status: '200',
-  url: 'http://127.0.0.1:8080/v1/api/item-types',
-};
+const tags = ITEM_TYPES_TAGS;
 
 function read(line: string) {
   const out = emptySample();

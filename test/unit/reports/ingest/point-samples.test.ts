@@ -3,17 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { MAX_ENDPOINTS, OTHER_ENDPOINTS, readK6Samples } from '../../../../reports/ingest/point-samples.ts';
-import { k6MetricLine, k6PointLine } from '../../../helpers/synthetic-run.ts';
+import { ITEM_TYPES_TAGS, k6MetricLine, k6PointLine } from '../../../helpers/synthetic-run.ts';
 import { tempDir } from '../../../helpers/temp-dir.ts';
 
-const tags = {
-  expected_response: 'true',
-  method: 'GET',
-  name: 'item-types',
-  scenario: 'default',
-  status: '200',
-  url: 'http://127.0.0.1:8080/v1/api/item-types',
-};
+const tags = ITEM_TYPES_TAGS;
 
 test('readK6Samples gives the same totals whatever the chunk size (lines cut across chunks)', async (t) => {
   const dir = await tempDir(t);
