@@ -14,7 +14,7 @@ interface Flags {
 
 function withCommon(command: Command): Command {
   return command
-    .option('--id <n>', 'testbed id 1–9 (names, subnet 192.168.21<id>.0/24, folder)', intArg(1, 9), DEFAULT_OPTIONS.id)
+    .option('--id <n>', 'testbed id 1–39 (names, subnet 192.168.<210+id>.0/24, folder)', intArg(1, 39), DEFAULT_OPTIONS.id)
     .option('--dir <path>', 'state folder (default /tmp/cloudlet-testbed-<id>)');
 }
 

@@ -14,15 +14,27 @@ export interface RunningTestbed {
 }
 
 /**
- * A simulated cloudlet for one test file. Each file takes its own `id` (1–9) so files can run side
- * by side. Not root → testbedUp throws, and the file's tests fail with that message (never skip).
+ * A test file's testbed id: its own number (1–9) so files run side by side, shifted by
+ * CLOUDLET_TESTBED_ID_OFFSET (0–30) so two checkouts can run the suite at once on one machine.
+ */
+export function testbedId(fileId: number): number {
+  const offset = Number(process.env.CLOUDLET_TESTBED_ID_OFFSET ?? 0);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 30)
+    throw new Error(`CLOUDLET_TESTBED_ID_OFFSET must be an integer 0–30, got "${process.env.CLOUDLET_TESTBED_ID_OFFSET}"`);
+  return fileId + offset;
+}
+
+/**
+ * A simulated cloudlet for one test file (see testbedId). Not root → testbedUp throws, and the
+ * file's tests fail with that message (never skip).
  */
 export async function startTestbed(options: { id: number; nodes?: number; managers?: number; swarm?: boolean; shopImage?: boolean }): Promise<RunningTestbed> {
+  const id = testbedId(options.id);
   const full: TestbedOptions = {
-    id: options.id,
+    id,
     nodes: options.nodes ?? 4,
     managers: options.managers ?? 1,
-    dir: `/tmp/cloudlet-testbed-${options.id}`,
+    dir: `/tmp/cloudlet-testbed-${id}`,
     swarm: options.swarm ?? true,
     // The shop image costs seconds per testbed: only the files that deploy the shop ask for it.
     shopImage: options.shopImage ?? false,

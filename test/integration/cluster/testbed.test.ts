@@ -12,15 +12,17 @@ import type { InitResult } from '../../../cluster/swarm/init.ts';
 import type { ClusterStatus } from '../../../cluster/swarm/status.ts';
 import { setNodeLink } from '../../../cluster/testbed/network.ts';
 import { stopEngineProcess } from '../../../cluster/testbed/nodes.ts';
-import { clusterCli, runCli, testbedFromCli, type RunningTestbed } from '../../helpers/testbed.ts';
+import { clusterCli, runCli, testbedFromCli, testbedId, type RunningTestbed } from '../../helpers/testbed.ts';
+
+const ID = testbedId(2);
 
 // Integration: a 4-node testbed (2 managers here, to see roles and reachability), then status.
 // Brought up through the CLI, as a user does: `up` prints the inventory path on stdout.
 let testbed: RunningTestbed;
 test.before(async () => {
-  const up = await runCli('cluster/testbed/cli.ts', ['up', '--id', '2', '--nodes', '4', '--managers', '2', '--no-shop-image']);
+  const up = await runCli('cluster/testbed/cli.ts', ['up', '--id', String(ID), '--nodes', '4', '--managers', '2', '--no-shop-image']);
   if (up.code !== 0) throw new Error(`testbed up failed (exit ${up.code}): ${up.stderr}`);
-  testbed = testbedFromCli(2, up.stdout.trim(), { nodes: 4, managers: 2 });
+  testbed = testbedFromCli(ID, up.stdout.trim(), { nodes: 4, managers: 2 });
 });
 test.after.always(async () => {
   await testbed?.down();
@@ -131,7 +133,7 @@ test.serial('init promotes and demotes to match the inventory, and labels the no
     status.nodes.map((node) => node.role),
     ['manager', 'manager', 'worker', 'worker'],
   );
-  t.is(status.nodes[3]!.labels['cloudlet.testbed'], '2');
+  t.is(status.nodes[3]!.labels['cloudlet.testbed'], String(ID));
 });
 
 test.serial('doctor flags the even manager count, a stopped engine and an unreachable node within the SSH timeout', async (t) => {
@@ -163,7 +165,7 @@ test.serial('doctor flags the even manager count, a stopped engine and an unreac
 });
 
 test.serial('testbed status reports the nodes; down removes everything', async (t) => {
-  const status = await runCli('cluster/testbed/cli.ts', ['status', '--id', '2', '--json']);
+  const status = await runCli('cluster/testbed/cli.ts', ['status', '--id', String(ID), '--json']);
   t.is(status.code, 1, 'node3 was stopped');
   const nodes = (JSON.parse(status.stdout) as { nodes: Array<{ name: string; engine: boolean }> }).nodes;
   t.deepEqual(
@@ -175,14 +177,14 @@ test.serial('testbed status reports the nodes; down removes everything', async (
       ['node4', true],
     ],
   );
-  const down = await runCli('cluster/testbed/cli.ts', ['down', '--id', '2']);
+  const down = await runCli('cluster/testbed/cli.ts', ['down', '--id', String(ID)]);
   t.is(down.code, 0, down.stderr);
-  t.false(existsSync('/tmp/cloudlet-testbed-2'));
-  t.false(existsSync('/run/netns/cbt2-br'));
-  t.false(existsSync('/run/netns/cbt2-node1'));
+  t.false(existsSync(`/tmp/cloudlet-testbed-${ID}`));
+  t.false(existsSync(`/run/netns/cbt${ID}-br`));
+  t.false(existsSync(`/run/netns/cbt${ID}-node1`));
   const mounts = await readFile('/proc/self/mountinfo', 'utf8');
-  t.false(mounts.includes('/tmp/cloudlet-testbed-2'));
-  const after = await runCli('cluster/testbed/cli.ts', ['status', '--id', '2']);
+  t.false(mounts.includes(`/tmp/cloudlet-testbed-${ID}`));
+  const after = await runCli('cluster/testbed/cli.ts', ['status', '--id', String(ID)]);
   t.is(after.code, 1);
   t.regex(after.stdout, /down/);
 });
