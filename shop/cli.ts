@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { intArg, numberArg } from '../bench/cli/args.ts';
 import { runCli } from '../bench/cli/main.ts';
+import { registerRealShop } from './gocoffee/cli.ts';
 import { SHOP_DEFAULTS, type ShopOptions, assertPortFree, startPrimary, startSingle } from './server.ts';
 
 const program = new Command('shop')
@@ -37,5 +38,7 @@ program
     await shop.close();
     process.exit(0);
   });
+
+registerRealShop(program);
 
 await runCli(program);
