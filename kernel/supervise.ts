@@ -151,7 +151,6 @@ export class Supervisor {
         resolve({ code: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 126, signal: null });
       });
     });
-    child.unref();
     if (entry.pid !== -1) this.tell(`+${entry.pid} ${(spec.stopSignal ?? 'SIGTERM').replace(/^SIG/, '')}`);
     this.entries.push(entry);
     return entry;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../bench/errors.ts';
 import type { Logger } from '../../bench/log.ts';
@@ -12,7 +12,8 @@ import {
 /**
  * `shop build-real`: the six Go services, static, for one architecture, from a source checkout,
  * cached under `<cache>/go-coffee/<key>/<arch>/bin/<service>` (key: source commit or hash, Go
- * version, flags). A finished build has `build.json`; a second build of the same key returns at once.
+ * version, flags), with what they read at run time beside them: `cmd/<service>/config.yml` and
+ * `db/migrations`. A finished build has `build.json`; a second build of the same key returns at once.
  */
 
 export interface BuildOptions {
@@ -41,6 +42,8 @@ export interface BuiltBinaries {
   dir: string;
   /** Absolute path of each service's binary. */
   binaries: Record<Service, string>;
+  /** Working folder of each service (`<dir>/cmd/<service>`: config.yml, migrations at ../../db). */
+  workdirs: Record<Service, string>;
   source: string;
   sourceKey: string;
   goVersion: string;
@@ -82,6 +85,10 @@ function binariesIn(dir: string): Record<Service, string> {
   return Object.fromEntries(SERVICES.map((service) => [service, join(dir, 'bin', service)])) as Record<Service, string>;
 }
 
+function workdirsIn(dir: string): Record<Service, string> {
+  return Object.fromEntries(SERVICES.map((service) => [service, join(dir, 'cmd', service)])) as Record<Service, string>;
+}
+
 function runGo(command: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command[0]!, command.slice(1), { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -102,7 +109,7 @@ export async function buildBinaries(options: BuildOptions, log: Logger): Promise
   const plan = await planBuild(options);
   const started = Date.now();
   const result = (cached: boolean): BuiltBinaries => ({
-    key: plan.key, arch: plan.arch, dir: plan.dir, binaries: binariesIn(plan.dir), source: plan.source,
+    key: plan.key, arch: plan.arch, dir: plan.dir, binaries: binariesIn(plan.dir), workdirs: workdirsIn(plan.dir), source: plan.source,
     sourceKey: plan.sourceKey, goVersion: plan.goVersion, cached, durationMs: Date.now() - started,
   });
   if (plan.cached) {
@@ -131,6 +138,14 @@ export async function buildBinaries(options: BuildOptions, log: Logger): Promise
       sizes[step.service] = (await stat(join(partial, 'bin', step.service))).size;
       log.info(`built ${step.service} in ${((Date.now() - stepStarted) / 1000).toFixed(1)} s (${(sizes[step.service]! / 1e6).toFixed(1)} MB)`);
     }
+    // The files the services read at run time, laid out as in the source (cmd/<svc>/config.yml
+    // and db/migrations, which counter, barista and kitchen find at cwd/../../db/migrations).
+    for (const service of SERVICES) {
+      const config = join(plan.source, 'cmd', service, 'config.yml');
+      await mkdir(join(partial, 'cmd', service), { recursive: true });
+      if (existsSync(config)) await cp(config, join(partial, 'cmd', service, 'config.yml'));
+    }
+    await cp(join(plan.source, 'db', 'migrations'), join(partial, 'db', 'migrations'), { recursive: true });
     const manifest = {
       source: plan.source, sourceKey: plan.sourceKey, goVersion: plan.goVersion, arch: plan.arch, flags: BUILD_FLAGS,
       env: plan.steps[0]!.env, sizes, durationMs: Date.now() - started, builtAt: new Date().toISOString(),

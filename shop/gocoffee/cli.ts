@@ -1,6 +1,9 @@
 import { Command, Option } from 'commander';
+import { intArg } from '../../bench/cli/args.ts';
 import { createLogger } from '../../bench/log.ts';
 import { buildBinaries, planBuild } from './build.ts';
+import { startLocalShop } from './local.ts';
+import { assertPortFree } from '../server.ts';
 import { ARCHES, SOURCE_ENV, type Arch } from './source.ts';
 
 /**
@@ -39,5 +42,28 @@ export function registerRealShop(program: Command): void {
       }
       const built = await buildBinaries(options, createLogger());
       process.stdout.write(`${built.dir}\n`);
+    });
+
+  program
+    .command('serve-real')
+    .description('Run the real Go coffee shop on loopback (Debian postgres and rabbitmq-server in a throw-away folder, then product, counter, barista, kitchen and proxy; not web) until Ctrl-C. Prints the API URL on stdout when it serves.')
+    .addOption(new Option('--kitchen <n>', 'kitchen processes').argParser(intArg(1, 32)).default(1))
+    .addOption(new Option('--barista <n>', 'barista processes').argParser(intArg(1, 32)).default(1))
+    .addOption(new Option('--port <n>', 'API (proxy) port; 0 picks a free one').argParser(intArg(0, 65535)).default(5000))
+    .addOption(archOption())
+    .addOption(srcOption())
+    .option('--keep', 'keep the throw-away folder (data, logs) after stopping')
+    .action(async (options: { kitchen: number; barista: number; port: number; arch: Arch; src?: string; keep?: boolean }) => {
+      const log = createLogger();
+      if (options.port !== 0) await assertPortFree('127.0.0.1', options.port);
+      const shop = await startLocalShop({ replicas: { kitchen: options.kitchen, barista: options.barista }, port: options.port, arch: options.arch, src: options.src, keepDir: options.keep, log });
+      process.stdout.write(`${shop.url}\n`);
+      log.info(`real go-coffee serving on ${shop.url} (kitchen ${options.kitchen}, barista ${options.barista}); folder ${shop.dir}; Ctrl-C stops it`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      log.info('stopping');
+      await shop.stop();
     });
 }

@@ -106,7 +106,7 @@ export async function goToolchain(env: NodeJS.ProcessEnv = process.env): Promise
 
 /** Cache key: 16 hex digits of source key, Go version and build flags. */
 export function buildKey(source: string, goVersion: string): string {
-  return createHash('sha256').update(`${source}\n${goVersion}\n${BUILD_FLAGS.join(' ')}\nCGO_ENABLED=0`).digest('hex').slice(0, 16);
+  return createHash('sha256').update(`${source}\n${goVersion}\n${BUILD_FLAGS.join(' ')}\nCGO_ENABLED=0\nlayout=2`).digest('hex').slice(0, 16);
 }
 
 export const BUILD_FLAGS = ['-trimpath', '-ldflags=-s -w'];
