@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { intArg } from '../../bench/cli/args.ts';
 import { createLogger } from '../../bench/log.ts';
 import { buildBinaries, planBuild } from './build.ts';
+import { ALL_IMAGES, buildImages, indexPath, planImages, type ImageName } from './images.ts';
 import { startLocalShop } from './local.ts';
 import { assertPortFree } from '../server.ts';
 import { ARCHES, SOURCE_ENV, type Arch } from './source.ts';
@@ -13,6 +15,13 @@ import { ARCHES, SOURCE_ENV, type Arch } from './source.ts';
 
 const archOption = () => new Option('--arch <arch>', 'target platform').choices([...ARCHES]).default('amd64');
 const srcOption = () => new Option('--src <dir>', `go-coffeeshop checkout (default: $${SOURCE_ENV}, else ../shared/upstream/go-coffeeshop beside the repo)`);
+
+function imageList(value: string): ImageName[] {
+  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(ALL_IMAGES as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) throw new InvalidArgumentError(`unknown image ${unknown.join(', ') || '(none)'}: choose from ${ALL_IMAGES.join(', ')}`);
+  return names as ImageName[];
+}
 
 export function registerRealShop(program: Command): void {
   program
@@ -42,6 +51,26 @@ export function registerRealShop(program: Command): void {
       }
       const built = await buildBinaries(options, createLogger());
       process.stdout.write(`${built.dir}\n`);
+    });
+
+  program
+    .command('images-real')
+    .description('Build the Go coffee shop\'s images as docker-archive tarballs (docker load format, platform in the config): the six services (static binary, config.yml, migrations, busybox-static) and postgres and rabbitmq from Debian packages (mmdebstrap). Cached by input under ${XDG_CACHE_HOME:-~/.cache}/cloudlet-bench/go-coffee/images/; index.json there lists them. Prints one line per image: reference, platform, file.')
+    .addOption(archOption())
+    .addOption(srcOption())
+    .addOption(new Option('--only <names>', `comma-separated subset of ${ALL_IMAGES.join(',')}`).argParser(imageList))
+    .option('--dry-run', 'print what would be built (reference, platform, cached or not) and build nothing')
+    .option('--json', 'print JSON instead of lines')
+    .action(async (options: { arch: Arch; src?: string; only?: ImageName[]; dryRun?: boolean; json?: boolean }) => {
+      if (options.dryRun) {
+        const plan = await planImages(options);
+        if (options.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+        else process.stdout.write(plan.map((e) => `${e.reference}\t${e.platform}\t${e.cached ? 'cached' : 'to build'}\t${e.from}`).join('\n') + '\n');
+        return;
+      }
+      const records = await buildImages(options, createLogger());
+      if (options.json) process.stdout.write(`${JSON.stringify({ index: indexPath(), images: records }, null, 2)}\n`);
+      else process.stdout.write(records.map((r) => `${r.reference}\t${[r.platform.os, r.platform.architecture, r.platform.variant].filter(Boolean).join('/')}\t${r.path}`).join('\n') + '\n');
     });
 
   program

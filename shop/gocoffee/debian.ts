@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { EnvironmentError } from '../../bench/errors.ts';
 import { requireBinary } from '../../bench/binaries.ts';
 
@@ -96,6 +96,7 @@ export interface ExtractOptions {
 export async function extractPackages(options: ExtractOptions, onLine?: (line: string) => void): Promise<void> {
   const mmdebstrap = requireBinary('mmdebstrap', 'mmdebstrap');
   const mirror = await hostDebianMirror();
+  await mkdir(dirname(options.target), { recursive: true });
   const args = [
     '--variant=extract',
     '--mode=root',
