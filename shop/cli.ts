@@ -18,6 +18,7 @@ program
   .addOption(new Option('--cpu-ms <ms>', 'busy CPU time per request').env('SHOP_CPU_MS').argParser(numberArg(0)).default(SHOP_DEFAULTS.cpuMs))
   .addOption(new Option('--prep-factor <x>', 'multiplies upstream preparation times (cappuccino 10 s …); 0 = instant').env('SHOP_PREP_FACTOR').argParser(numberArg(0)).default(SHOP_DEFAULTS.prepFactor))
   .addOption(new Option('--station-slots <n>', 'items prepared at once per station (barista, kitchen)').env('SHOP_STATION_SLOTS').argParser(intArg(1)).default(SHOP_DEFAULTS.stationSlots))
+  .addOption(new Option('--behaviour <mode>', 'reference: our imitation; upstream: the real shop\'s behaviour under load (every item to the kitchen at its rate, list not in insertion order, its response details)').choices(['reference', 'upstream']).env('SHOP_BEHAVIOUR').default('reference'))
   .addOption(new Option('--reverse-proxy-url <url>', 'what GET /reverse-proxy-url answers (default: this shop\'s URL)').env('REVERSE_PROXY_URL'))
   .action(async (options: ShopOptions) => {
     let shop: { url: string; close(): Promise<void> };
@@ -29,7 +30,7 @@ program
       shop = await startPrimary(options, entry, ['--import', import.meta.resolve('tsx')]);
     }
     process.stdout.write(`${shop.url}\n`);
-    process.stderr.write(`reference shop listening on ${shop.url} with ${options.replicas} replica(s), cpu ${options.cpuMs} ms/request, prep factor ${options.prepFactor}\n`);
+    process.stderr.write(`reference shop listening on ${shop.url} with ${options.replicas} replica(s), cpu ${options.cpuMs} ms/request, prep factor ${options.prepFactor}, behaviour ${options.behaviour ?? 'reference'}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

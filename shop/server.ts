@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { EnvironmentError } from '../bench/errors.ts';
 import { createApiHandler, type OrderStore } from './api.ts';
-import { ApiError, ShopModel } from './model.ts';
+import { ApiError, ShopModel, type Behaviour } from './model.ts';
 
 /**
  * Runs the reference shop as local processes: N worker processes behind one port (node:cluster,
@@ -20,6 +20,8 @@ export interface ShopOptions {
   stationSlots: number;
   /** Defaults to this shop's own URL. */
   reverseProxyUrl?: string;
+  /** `reference` (default) or `upstream`: imitate the real shop's behaviour under load (model.ts). */
+  behaviour?: Behaviour;
 }
 
 export const SHOP_DEFAULTS: ShopOptions = { port: 5000, host: '127.0.0.1', replicas: 1, cpuMs: 1, prepFactor: 1, stationSlots: 5 };
@@ -53,7 +55,7 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 }
 
 function modelFor(options: ShopOptions): ShopModel {
-  return new ShopModel({ prepFactor: options.prepFactor, stationSlots: options.stationSlots });
+  return new ShopModel({ prepFactor: options.prepFactor, stationSlots: options.stationSlots, behaviour: options.behaviour });
 }
 
 /** One replica: HTTP and the order store in this process. Resolves once listening. */
@@ -64,7 +66,7 @@ export async function startSingle(options: ShopOptions): Promise<{ url: string; 
     fulfillmentBody: async () => model.fulfillmentBody(),
   };
   let url = '';
-  const server = createServer(createApiHandler({ store, cpuMs: options.cpuMs, get reverseProxyUrl() { return options.reverseProxyUrl ?? url; } }));
+  const server = createServer(createApiHandler({ store, cpuMs: options.cpuMs, upstream: options.behaviour === 'upstream', get reverseProxyUrl() { return options.reverseProxyUrl ?? url; } }));
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, options.host, options.port);
   url = `http://${options.host}:${port}`;
@@ -150,7 +152,7 @@ export async function startWorker(): Promise<void> {
     fulfillmentBody: async () => (await call({ op: 'list' })) ?? '{"orders":[]}',
   };
   let reverseProxyUrl = options.reverseProxyUrl;
-  const server = createServer(createApiHandler({ store, cpuMs: options.cpuMs, get reverseProxyUrl() { return reverseProxyUrl; } }));
+  const server = createServer(createApiHandler({ store, cpuMs: options.cpuMs, upstream: options.behaviour === 'upstream', get reverseProxyUrl() { return reverseProxyUrl; } }));
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, options.host, options.port);
   reverseProxyUrl ||= `http://${options.host}:${port}`;
