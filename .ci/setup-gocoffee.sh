@@ -17,4 +17,4 @@ fi
 trap 'if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi' EXIT
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
   postgresql postgresql-contrib rabbitmq-server mmdebstrap qemu-user-static busybox-static \
-  tar xz-utils zstd ca-certificates git
+  uidmap file tar ca-certificates git
