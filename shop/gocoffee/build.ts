@@ -4,6 +4,7 @@ import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { EnvironmentError } from '../../bench/errors.ts';
 import type { Logger } from '../../bench/log.ts';
+import { withLock } from './lock.ts';
 import {
   ARCH_INFO, BUILD_FLAGS, MIGRATE_SERVICES, SERVICES, buildKey, cacheRoot, goToolchain, resolveSource, sourceKey,
   type Arch, type Service,
@@ -116,6 +117,17 @@ export async function buildBinaries(options: BuildOptions, log: Logger): Promise
     log.info(`go-coffee ${plan.arch} binaries: cached in ${plan.dir}`);
     return result(true);
   }
+  return withLock(plan.dir, async () => {
+    if (existsSync(join(plan.dir, 'build.json'))) {
+      log.info(`go-coffee ${plan.arch} binaries: built meanwhile by another process, in ${plan.dir}`);
+      return result(true);
+    }
+    await compile(plan, options, log, started);
+    return result(false);
+  }, () => log.info(`waiting for another build of ${plan.dir}`));
+}
+
+async function compile(plan: BuildPlan, options: BuildOptions, log: Logger, started: number): Promise<void> {
   // Build beside the final folder and rename it in place: a cut-off build never looks finished.
   const partial = `${plan.dir}.partial-${process.pid}`;
   await rm(partial, { recursive: true, force: true });
@@ -159,7 +171,6 @@ export async function buildBinaries(options: BuildOptions, log: Logger): Promise
     throw error;
   }
   log.info(`go-coffee ${plan.arch} binaries in ${plan.dir} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  return result(false);
 }
 
 /** The build record a finished build left (sizes, Go version, time taken). */

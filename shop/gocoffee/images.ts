@@ -9,6 +9,7 @@ import type { Logger } from '../../bench/log.ts';
 import { writeDockerArchive, type ImageConfig, type Platform } from './archive.ts';
 import { buildBinaries, planBuild, type BuiltBinaries } from './build.ts';
 import { extractPackages, hostDebianMirror } from './debian.ts';
+import { withLock } from './lock.ts';
 import { ARCH_INFO, SERVICES, cacheRoot, type Arch, type Service } from './source.ts';
 
 /**
@@ -70,6 +71,11 @@ export async function readIndex(env?: NodeJS.ProcessEnv): Promise<ImageIndex> {
 
 /** Adds (or replaces, by name and arch) records in the index. */
 async function recordImages(records: ImageRecord[]): Promise<void> {
+  await mkdir(imagesDir(), { recursive: true });
+  await withLock(indexPath(), () => writeIndex(records));
+}
+
+async function writeIndex(records: ImageRecord[]): Promise<void> {
   const index = await readIndex();
   const keep = index.images.filter((old) => !records.some((r) => r.name === old.name && r.arch === old.arch));
   const next = { images: [...keep, ...records].sort((a, b) => `${a.arch}/${a.name}`.localeCompare(`${b.arch}/${b.name}`)) };
@@ -107,13 +113,19 @@ async function busyboxFor(arch: Arch, log: Logger): Promise<string> {
   const dir = join(cacheRoot(), 'debian', `busybox-static-${debian}`);
   const binary = join(dir, 'bin', 'busybox');
   if (existsSync(binary)) return binary;
+  return withLock(dir, async () => {
+    if (!existsSync(binary)) await fetchBusybox(debian, dir, log);
+    return binary;
+  });
+}
+
+async function fetchBusybox(debian: string, dir: string, log: Logger): Promise<void> {
   log.info(`fetching busybox-static (${debian}) with mmdebstrap`);
   const partial = `${dir}.partial-${process.pid}`;
   await rm(partial, { recursive: true, force: true });
   await extractPackages({ arch: debian, packages: ['busybox-static'], exclude: ['/usr/share/doc/*', '/usr/share/man/*'], target: partial });
   await rm(dir, { recursive: true, force: true });
   await rename(partial, dir);
-  return binary;
 }
 
 // ------------------------------------------------------------ the six services
@@ -419,15 +431,24 @@ export async function buildImages(options: BuildImagesOptions, log: Logger): Pro
     const busybox = await busyboxFor(options.arch, log);
     await mkdir(join(imagesDir(), ARCH_INFO[options.arch].dir), { recursive: true });
     for (const service of services) {
-      const record = await serviceImage(service, built, busybox, log);
+      const { path } = await serviceImageKey(service, built.key, options.arch);
+      // Recorded inside the lock: whoever waited finds the index entry and the archive together.
+      const record = await withLock(path, async () => {
+        const made = await serviceImage(service, built, busybox, log);
+        await recordImages([made]);
+        return made;
+      });
       records.push(record);
-      await recordImages([record]);
     }
   }
   for (const name of only.filter((n): n is RootfsImage => (ROOTFS_IMAGES as readonly string[]).includes(n))) {
-    const record = await rootfsImage(name, options.arch, log);
+    const key = await rootfsKey(name, options.arch);
+    const record = await withLock(rootfsDir(name, options.arch, key), async () => {
+      const made = await rootfsImage(name, options.arch, log);
+      await recordImages([made]);
+      return made;
+    }, () => log.info(`waiting for another build of ${name} (${options.arch})`));
     records.push(record);
-    await recordImages([record]);
   }
   return records;
 }
