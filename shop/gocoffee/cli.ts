@@ -1,17 +1,14 @@
-import { Command, Option } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { intArg } from '../../bench/cli/args.ts';
-import { createLogger } from '../../bench/log.ts';
-import { buildBinaries, planBuild } from './build.ts';
-import { ALL_IMAGES, buildImages, indexPath, planImages, type ImageName } from './images.ts';
-import { startLocalShop } from './local.ts';
-import { assertPortFree } from '../server.ts';
-import { ARCHES, SOURCE_ENV, type Arch } from './source.ts';
+import { ALL_IMAGES, ARCHES, SOURCE_ENV, type Arch, type ImageName } from './source.ts';
 
 /**
  * The real Go coffee shop's sub-commands of `npm run shop`: build-real, images-real, serve-real.
- * Registered by shop/cli.ts.
+ * Registered by shop/cli.ts. Each action imports what it needs when it runs: the reference shop's
+ * container image carries shop/ and a few bench files only, and `shop serve` must start there.
  */
+
+const logger = async () => (await import('../../bench/log.ts')).createLogger();
 
 const archOption = () => new Option('--arch <arch>', 'target platform').choices([...ARCHES]).default('amd64');
 const srcOption = () => new Option('--src <dir>', `go-coffeeshop checkout (default: $${SOURCE_ENV}, else ../shared/upstream/go-coffeeshop beside the repo)`);
@@ -33,6 +30,7 @@ export function registerRealShop(program: Command): void {
     .option('--dry-run', 'print the plan (source, key, go commands) and build nothing')
     .option('--json', 'with --dry-run: the plan as JSON')
     .action(async (options: { arch: Arch; src?: string; out?: string; dryRun?: boolean; json?: boolean }) => {
+      const { buildBinaries, planBuild } = await import('./build.ts');
       if (options.dryRun) {
         const plan = await planBuild(options);
         if (options.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
@@ -49,7 +47,7 @@ export function registerRealShop(program: Command): void {
         }
         return;
       }
-      const built = await buildBinaries(options, createLogger());
+      const built = await buildBinaries(options, await logger());
       process.stdout.write(`${built.dir}\n`);
     });
 
@@ -62,13 +60,14 @@ export function registerRealShop(program: Command): void {
     .option('--dry-run', 'print what would be built (reference, platform, cached or not) and build nothing')
     .option('--json', 'print JSON instead of lines')
     .action(async (options: { arch: Arch; src?: string; only?: ImageName[]; dryRun?: boolean; json?: boolean }) => {
+      const { buildImages, indexPath, planImages } = await import('./images.ts');
       if (options.dryRun) {
         const plan = await planImages(options);
         if (options.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
         else process.stdout.write(plan.map((e) => `${e.reference}\t${e.platform}\t${e.cached ? 'cached' : 'to build'}\t${e.from}`).join('\n') + '\n');
         return;
       }
-      const records = await buildImages(options, createLogger());
+      const records = await buildImages(options, await logger());
       if (options.json) process.stdout.write(`${JSON.stringify({ index: indexPath(), images: records }, null, 2)}\n`);
       else process.stdout.write(records.map((r) => `${r.reference}\t${[r.platform.os, r.platform.architecture, r.platform.variant].filter(Boolean).join('/')}\t${r.path}`).join('\n') + '\n');
     });
@@ -83,7 +82,9 @@ export function registerRealShop(program: Command): void {
     .addOption(srcOption())
     .option('--keep', 'keep the throw-away folder (data, logs) after stopping')
     .action(async (options: { kitchen: number; barista: number; port: number; arch: Arch; src?: string; keep?: boolean }) => {
-      const log = createLogger();
+      const log = await logger();
+      const { assertPortFree } = await import('../server.ts');
+      const { startLocalShop } = await import('./local.ts');
       if (options.port !== 0) await assertPortFree('127.0.0.1', options.port);
       const shop = await startLocalShop({ replicas: { kitchen: options.kitchen, barista: options.barista }, port: options.port, arch: options.arch, src: options.src, keepDir: options.keep, log });
       process.stdout.write(`${shop.url}\n`);

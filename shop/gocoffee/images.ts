@@ -10,7 +10,7 @@ import { writeDockerArchive, type ImageConfig, type Platform } from './archive.t
 import { buildBinaries, planBuild, type BuiltBinaries } from './build.ts';
 import { extractPackages, hostDebianMirror } from './debian.ts';
 import { withLock } from './lock.ts';
-import { ARCH_INFO, SERVICES, cacheRoot, type Arch, type Service } from './source.ts';
+import { ALL_IMAGES, ARCH_INFO, ROOTFS_IMAGES, SERVICES, cacheRoot, type Arch, type ImageName, type RootfsImage, type Service } from './source.ts';
 
 /**
  * The Go coffee shop's images without a registry or a daemon: docker-archive tarballs (what
@@ -24,10 +24,7 @@ import { ARCH_INFO, SERVICES, cacheRoot, type Arch, type Service } from './sourc
  * there lists what was built with its platform.
  */
 
-export const ROOTFS_IMAGES = ['postgres', 'rabbitmq'] as const;
-export type RootfsImage = (typeof ROOTFS_IMAGES)[number];
-export type ImageName = Service | RootfsImage;
-export const ALL_IMAGES: readonly ImageName[] = [...SERVICES, ...ROOTFS_IMAGES];
+export { ALL_IMAGES, ROOTFS_IMAGES, type ImageName, type RootfsImage } from './source.ts';
 
 /** `cloudlet/go-coffee-<name>`; tags `<key>-<arch>` (exact) and `latest` (stable). */
 export function imageRepository(name: ImageName): string {

@@ -19,6 +19,12 @@ export const SERVICES = ['proxy', 'product', 'counter', 'barista', 'kitchen', 'w
 export type Service = (typeof SERVICES)[number];
 export const MIGRATE_SERVICES: readonly Service[] = ['proxy', 'product', 'counter', 'barista', 'kitchen'];
 
+/** The images: the six services, and postgres and rabbitmq from Debian packages. */
+export const ROOTFS_IMAGES = ['postgres', 'rabbitmq'] as const;
+export type RootfsImage = (typeof ROOTFS_IMAGES)[number];
+export type ImageName = Service | RootfsImage;
+export const ALL_IMAGES: readonly ImageName[] = [...SERVICES, ...ROOTFS_IMAGES];
+
 export const ARCHES = ['amd64', 'arm/v7'] as const;
 export type Arch = (typeof ARCHES)[number];
 
