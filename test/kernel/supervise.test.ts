@@ -6,25 +6,18 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Supervisor } from '../../kernel/supervise.ts';
 import { waitFor } from '../helpers/poll.ts';
+import { alive } from '../helpers/procs.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const PARENT = fileURLToPath(new URL('./supervise-parent.ts', import.meta.url));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie is dead for our purpose: it holds no resources but its slot.
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function state(pid: number): Promise<string | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
   return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
 }
 
+// A zombie is dead for our purpose: it holds no resources but its slot.
 const gone = async (pid: number) => !alive(pid) || (await state(pid)) === 'Z';
 
 /** Starts the fixture parent (in a group of its own, as a shell would) and reads its pids. */

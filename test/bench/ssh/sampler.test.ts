@@ -4,19 +4,12 @@ import { startRemoteSampler, type ConnectionEvent } from '../../../bench/ssh/sam
 import type { NodeSample } from '../../../bench/rundir/types.ts';
 import { requireBinary } from '../../helpers/binaries.ts';
 import { waitFor } from '../../helpers/poll.ts';
+import { alive } from '../../helpers/procs.ts';
 import { sshdForFile } from '../../helpers/sshd.ts';
 
 const file = sshdForFile(test);
 const target = () => file.target();
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The node read its clock somewhere inside the probe's round trip, so the estimate is off by at

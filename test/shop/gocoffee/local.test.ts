@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startLocalShop } from '../../../shop/gocoffee/local.ts';
-import { descendants } from '../../helpers/procs.ts';
+import { alive, descendants } from '../../helpers/procs.ts';
 import { waitFor } from '../../helpers/poll.ts';
 import { binaries, listeners, orderStatus, placeOrder, upstreamSource } from './helpers.ts';
 
@@ -66,14 +66,6 @@ test.serial('serve-real prints the URL, and SIGKILL of it leaves no server or se
   const children = await descendants(cli.pid!);
   t.true(children.length >= 6, `children: ${children.length}`);
   cli.kill('SIGKILL');
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   await waitFor('every server and service of the killed serve-real to exit', () => (children.some(alive) ? undefined : true), 30_000, 200);
   t.pass();
 });

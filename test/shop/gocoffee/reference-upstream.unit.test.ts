@@ -3,26 +3,10 @@ import { createServer } from 'node:http';
 import { ORDER_STATUS } from '../../../scenarios/lib/catalog.ts';
 import { createApiHandler } from '../../../shop/api.ts';
 import { ShopModel, spacedJson, upstreamKitchenDelayMs } from '../../../shop/model.ts';
+import { manualTimers } from '../../helpers/timers.ts';
 
 // Unit (Node only): the reference shop's `upstream` behaviour, on a manual clock.
 
-function manualTimers() {
-  let now = 0;
-  const timers: { at: number; fn: () => void }[] = [];
-  return {
-    schedule: (fn: () => void, delayMs: number) => void timers.push({ at: now + delayMs, fn }),
-    advance(ms: number) {
-      now += ms;
-      for (;;) {
-        timers.sort((a, b) => a.at - b.at);
-        const next = timers[0];
-        if (!next || next.at > now) return;
-        timers.shift();
-        next.fn();
-      }
-    },
-  };
-}
 
 const member = (i: number) => `6a2b6a6c-9c5f-4f7e-8f5b-2d2b1a7c9e${String(i).padStart(2, '0')}`;
 type Listed = { loyaltyMemberId: string; orderStatus: number; lineItems: { itemStatus: number; isBaristaOrder: boolean }[] };
