@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../../bench/log.ts';
 import { Supervisor, type Supervised } from '../../kernel/supervise.ts';
 import { buildBinaries, type BuiltBinaries } from './build.ts';
 import {
-  orderCounts, prepareRunDir, queueStates, startPostgres, startRabbitmq, tcpAnswers, truncateOrders, waitUntil,
+  orderCounts, prepareRunDir, purgeQueues, queueStates, startPostgres, startRabbitmq, tcpAnswers, truncateOrders, waitUntil,
   type OrderCounts, type PostgresServer, type QueueState, type RabbitmqServer,
 } from './servers.ts';
 import type { Arch, Service } from './source.ts';
@@ -54,6 +54,8 @@ export interface LocalShop {
   queues(): Promise<QueueState[]>;
   /** Empties the orders and the barista/kitchen tables. */
   truncate(): Promise<void>;
+  /** Drops the messages waiting in every queue; returns the queue names. */
+  purge(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -184,6 +186,7 @@ export async function startLocalShop(options: LocalShopOptions = {}): Promise<Lo
       counts: () => orderCounts(postgres),
       queues: () => queueStates(rabbitmq),
       truncate: () => truncateOrders(postgres),
+      purge: () => purgeQueues(rabbitmq),
       stop,
     };
   } catch (error) {

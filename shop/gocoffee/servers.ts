@@ -253,6 +253,13 @@ export async function queueStates(rabbitmq: Pick<RabbitmqServer, 'ctl'>): Promis
   return rows.map((row) => ({ name: row.name, depth: row.messages_ready, unacked: row.messages_unacknowledged, consumers: row.consumers }));
 }
 
+/** Drops every message waiting in every queue (consumers stay attached). Returns the queues purged. */
+export async function purgeQueues(rabbitmq: Pick<RabbitmqServer, 'ctl'>): Promise<string[]> {
+  const names = (await queueStates(rabbitmq)).map((queue) => queue.name);
+  for (const name of names) await rabbitmq.ctl(['purge_queue', name]);
+  return names;
+}
+
 /** Makes the folder and everything the servers write in it reachable by their users. */
 export async function prepareRunDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });

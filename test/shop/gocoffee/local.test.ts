@@ -38,6 +38,7 @@ test.serial('the local shop serves on loopback only, fulfils an order, scales ki
   t.true(queues.every((q) => q.depth === 0 && q.unacked === 0));
   await shop.truncate();
   t.deepEqual(await shop.counts(), { orders: 0, fulfilled: 0, inProgress: 0 });
+  t.deepEqual((await shop.purge()).sort(), queues.map((q) => q.name).sort());
 
   const dir = shop.dir;
   await shop.stop();
@@ -51,8 +52,7 @@ test.serial('a service that cannot scale is a config error naming it', async (t)
   t.regex(error!.message, /replicas\.counter: .*scales barista and kitchen only/);
 });
 
-test.serial('serve-real prints the URL, and SIGKILL of it leaves no server or service running', async (t) => {
-  t.timeout(240_000);
+async function serveReal() {
   await binaries();
   const cli = spawn(process.execPath, ['--import', 'tsx', 'shop/cli.ts', 'serve-real', '--port', '0', '--src', upstreamSource()], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stderr = '';
@@ -61,6 +61,12 @@ test.serial('serve-real prints the URL, and SIGKILL of it leaves no server or se
     createInterface({ input: cli.stdout! }).once('line', resolve);
     cli.once('exit', (code) => reject(new Error(`serve-real exited ${code}: ${stderr}`)));
   });
+  return { cli, url, stderr: () => stderr };
+}
+
+test.serial('serve-real prints the URL, and SIGKILL of it leaves no server or service running', async (t) => {
+  t.timeout(240_000);
+  const { cli, url } = await serveReal();
   t.regex(url, /^http:\/\/127\.0\.0\.1:\d+$/);
   t.is((await fetch(`${url}/v1/api/item-types`)).status, 200);
   const children = await descendants(cli.pid!);
@@ -68,4 +74,16 @@ test.serial('serve-real prints the URL, and SIGKILL of it leaves no server or se
   cli.kill('SIGKILL');
   await waitFor('every server and service of the killed serve-real to exit', () => (children.some(alive) ? undefined : true), 30_000, 200);
   t.pass();
+});
+
+test.serial('Ctrl-C (SIGINT to the terminal\'s group) stops serve-real and everything it started, exit 0', async (t) => {
+  t.timeout(240_000);
+  const { cli, stderr } = await serveReal();
+  const children = await descendants(cli.pid!);
+  const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+  process.kill(-cli.pid!, 'SIGINT');
+  t.is(await exited, 0, stderr());
+  t.regex(stderr(), /stopping/);
+  // The supervisor's watcher and tsx's esbuild service end a moment after their pipes close.
+  await waitFor('no child to outlive a graceful stop', () => (children.some(alive) ? undefined : true), 5000, 100);
 });
