@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { intArg, numberArg } from '../kernel/args.ts';
 import { runCli } from '../kernel/cli.ts';
+import { registerRealShop } from './gocoffee/cli.ts';
 import { SHOP_DEFAULTS, type ShopOptions, assertPortFree, startPrimary, startSingle } from './server.ts';
 
 const program = new Command('shop').description("The reference coffee shop: the Go coffee shop's HTTP API, served by local processes.").helpCommand(true);
@@ -25,6 +26,15 @@ program
       .argParser(intArg(1))
       .default(SHOP_DEFAULTS.stationSlots),
   )
+  .addOption(
+    new Option(
+      '--behaviour <mode>',
+      "reference: our imitation; upstream: the real shop's behaviour under load (every item to the kitchen at its rate, list not in insertion order, its response details)",
+    )
+      .choices(['reference', 'upstream'])
+      .env('SHOP_BEHAVIOUR')
+      .default('reference'),
+  )
   .addOption(new Option('--reverse-proxy-url <url>', "what GET /reverse-proxy-url answers (default: this shop's URL)").env('REVERSE_PROXY_URL'))
   .action(async (options: ShopOptions) => {
     let shop: { url: string; close(): Promise<void> };
@@ -37,7 +47,7 @@ program
     }
     process.stdout.write(`${shop.url}\n`);
     process.stderr.write(
-      `reference shop listening on ${shop.url} with ${options.replicas} replica(s), cpu ${options.cpuMs} ms/request, prep factor ${options.prepFactor}\n`,
+      `reference shop listening on ${shop.url} with ${options.replicas} replica(s), cpu ${options.cpuMs} ms/request, prep factor ${options.prepFactor}, behaviour ${options.behaviour ?? 'reference'}\n`,
     );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -47,5 +57,7 @@ program
     await shop.close();
     process.exit(0);
   });
+
+registerRealShop(program);
 
 await runCli(program);

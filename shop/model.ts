@@ -35,7 +35,28 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * `reference`: our imitation as it was (drinks to the barista, catalogue prep times, insertion order).
+ * `upstream`: what the real shop does under load (../shared/reference/go-coffee-real.md): the counter
+ * sends every item to the kitchen, whose delays are 3 s (drinks), 5 s (cakepop), 7 s (croissants,
+ * muffin), 5 at a time per kitchen, so one kitchen makes about 1.2 items/s; a new order lands
+ * anywhere in the fulfilment list, not at its end.
+ */
+export type Behaviour = 'reference' | 'upstream';
+export const BEHAVIOURS: readonly Behaviour[] = ['reference', 'upstream'];
+
+/** Upstream's kitchen delay per item type (internal/kitchen/domain/order.go calculateDelay). */
+export function upstreamKitchenDelayMs(type: number): number {
+  if (type === 7 || type === 8 || type === 9) return 7000;
+  if (type === 6) return 5000;
+  return 3000;
+}
+
 export interface ModelOptions {
+  /** Default `reference`. */
+  behaviour?: Behaviour;
+  /** Random numbers in [0, 1) for the upstream list position; default Math.random. */
+  random?: () => number;
   /** Multiplies the upstream preparation times (10 s cappuccino …); 0 fulfils at once. Default 1. */
   prepFactor?: number;
   /** Items prepared at once per station (upstream: prefetch 5 per barista/kitchen replica). Default 5. */
@@ -45,6 +66,21 @@ export interface ModelOptions {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * JSON with a space after every `:` and `,` between tokens, as upstream's gateway writes it on the
+ * cloudlet (protojson adds such spaces at random per build, so clients must not rely on either).
+ */
+export function spacedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(spacedJson).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${spacedJson(v)}`)
+      .join(', ')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
 
 export function itemTypesBody(): { itemTypes: { name: string; type: number; price: number; image: string }[] } {
   return { itemTypes: CATALOG.map((i) => ({ name: i.name, type: i.type, price: i.price, image: `img/${i.name}.png` })) };
@@ -87,8 +123,12 @@ export class ShopModel {
   private readonly newId: () => string;
   private readonly queues = { barista: [] as (() => void)[], kitchen: [] as (() => void)[] };
   private readonly busy = { barista: 0, kitchen: 0 };
+  private readonly behaviour: Behaviour;
+  private readonly random: () => number;
 
   constructor(options: ModelOptions = {}) {
+    this.behaviour = options.behaviour ?? 'reference';
+    this.random = options.random ?? Math.random;
     this.prepFactor = options.prepFactor ?? 1;
     this.slots = options.stationSlots ?? 5;
     this.schedule = options.schedule ?? ((fn, ms) => void setTimeout(fn, ms).unref());
@@ -118,20 +158,24 @@ export class ShopModel {
       return { id: this.newId(), itemType: type, name: item.name, price: item.price, itemStatus: ORDER_STATUS.IN_PROGRESS, isBaristaOrder };
     });
     const order: Order = { id: this.newId(), orderSource, loyaltyMemberId, orderStatus: ORDER_STATUS.IN_PROGRESS, localtion: location, lineItems };
-    this.orders.push(order);
+    // Upstream's list is a sequential scan of a table whose rows move on update: a new order can
+    // appear anywhere. The probe must search the whole list either way.
+    if (this.behaviour === 'upstream') this.orders.splice(Math.floor(this.random() * (this.orders.length + 1)), 0, order);
+    else this.orders.push(order);
     this.listCache = null;
     for (const line of lineItems) this.enqueue(order, line);
   }
 
   /** The whole list, unpaged, as upstream; serialised once per change. */
   fulfillmentBody(): string {
-    this.listCache ??= JSON.stringify({ orders: this.orders });
+    this.listCache ??= (this.behaviour === 'upstream' ? spacedJson : JSON.stringify)({ orders: this.orders });
     return this.listCache;
   }
 
   private enqueue(order: Order, line: LineItem): void {
-    const station = line.isBaristaOrder ? 'barista' : 'kitchen';
-    const prepMs = (itemByType(line.itemType)?.prepMs ?? 3000) * this.prepFactor;
+    const upstream = this.behaviour === 'upstream';
+    const station = line.isBaristaOrder && !upstream ? 'barista' : 'kitchen';
+    const prepMs = (upstream ? upstreamKitchenDelayMs(line.itemType) : (itemByType(line.itemType)?.prepMs ?? 3000)) * this.prepFactor;
     const start = () => {
       this.busy[station]++;
       this.schedule(() => {

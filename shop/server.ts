@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { EnvironmentError } from '../kernel/errors.ts';
 import { createApiHandler, type OrderStore } from './api.ts';
-import { ApiError, ShopModel } from './model.ts';
+import { ApiError, ShopModel, type Behaviour } from './model.ts';
 
 /**
  * Runs the reference shop as local processes: N worker processes behind one port (node:cluster,
@@ -20,6 +20,8 @@ export interface ShopOptions {
   stationSlots: number;
   /** Defaults to this shop's own URL. */
   reverseProxyUrl?: string;
+  /** `reference` (default) or `upstream`: imitate the real shop's behaviour under load (model.ts). */
+  behaviour?: Behaviour;
 }
 
 export const SHOP_DEFAULTS: ShopOptions = { port: 5000, host: '127.0.0.1', replicas: 1, cpuMs: 1, prepFactor: 1, stationSlots: 5 };
@@ -54,7 +56,7 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 }
 
 function modelFor(options: ShopOptions): ShopModel {
-  return new ShopModel({ prepFactor: options.prepFactor, stationSlots: options.stationSlots });
+  return new ShopModel({ prepFactor: options.prepFactor, stationSlots: options.stationSlots, behaviour: options.behaviour });
 }
 
 /** One replica: HTTP and the order store in this process. Resolves once listening. */
@@ -69,6 +71,7 @@ export async function startSingle(options: ShopOptions): Promise<{ url: string; 
     createApiHandler({
       store,
       cpuMs: options.cpuMs,
+      upstream: options.behaviour === 'upstream',
       get reverseProxyUrl() {
         return options.reverseProxyUrl ?? url;
       },
@@ -171,6 +174,7 @@ export async function startWorker(): Promise<void> {
     createApiHandler({
       store,
       cpuMs: options.cpuMs,
+      upstream: options.behaviour === 'upstream',
       get reverseProxyUrl() {
         return reverseProxyUrl;
       },

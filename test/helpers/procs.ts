@@ -25,3 +25,6 @@ export async function descendants(root: number): Promise<number[]> {
   walk(root);
   return found;
 }
+
+/** Whether a process with this pid exists (a zombie counts). */
+export { alive } from '../../cluster/testbed/nodes.ts';

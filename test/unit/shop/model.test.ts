@@ -2,25 +2,7 @@ import test from 'ava';
 import { ORDER_STATUS } from '../../../scenarios/lib/catalog.ts';
 import { randomOrder } from '../../../scenarios/lib/orders.ts';
 import { ApiError, ShopModel, itemsByTypesBody } from '../../../shop/model.ts';
-
-/** A manual clock: timers fire only when the test advances time. */
-function manualTimers() {
-  let now = 0;
-  const timers: { at: number; fn: () => void }[] = [];
-  return {
-    schedule: (fn: () => void, delayMs: number) => void timers.push({ at: now + delayMs, fn }),
-    advance(ms: number) {
-      now += ms;
-      for (;;) {
-        timers.sort((a, b) => a.at - b.at);
-        const next = timers[0];
-        if (!next || next.at > now) return;
-        timers.shift();
-        next.fn();
-      }
-    },
-  };
-}
+import { manualTimers } from '../../helpers/timers.ts';
 
 const member = '6a2b6a6c-9c5f-4f7e-8f5b-2d2b1a7c9e11';
 
