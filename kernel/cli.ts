@@ -29,7 +29,13 @@ export function exitCodeFor(error: unknown): number {
     return EXIT.usage;
   }
   if (error instanceof UsageError) {
-    process.stderr.write(`error: ${error.message}\n`);
+    // A message naming several problems has one per line, each a line of its own `error:`.
+    process.stderr.write(
+      `${error.message
+        .split('\n')
+        .map((line) => `error: ${line}`)
+        .join('\n')}\n`,
+    );
     return error.exitCode;
   }
   if (error && typeof error === 'object' && 'exitCode' in error && typeof error.exitCode === 'number') {

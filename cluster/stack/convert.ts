@@ -86,7 +86,7 @@ const SERVICE_KEYS = new Set([
 ]);
 const DEPLOY_KEYS = new Set(['mode', 'replicas', 'placement', 'resources', 'restart_policy', 'update_config', 'endpoint_mode', 'labels']);
 
-function isObj(value: unknown): value is Obj {
+export function isObj(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -130,6 +130,13 @@ function unknownKeys(value: Obj, known: Set<string>, where: string, warnings: st
   if (extra.length) warnings.push(`${where}: ignoring unsupported keys: ${extra.join(', ')}`);
 }
 
+/** A port in compose's short syntax, `published:target[/protocol]` or `target`; undefined for anything else (ranges, addresses). */
+export function parsePortText(text: string): { target: number; published: number | undefined; protocol: string } | undefined {
+  const match = /^(?:(\d+):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(text);
+  if (!match) return undefined;
+  return { target: Number(match[2]), published: match[1] ? Number(match[1]) : undefined, protocol: match[3] ?? 'tcp' };
+}
+
 function parsePorts(value: unknown, where: string): NonNullable<ServiceSpec['EndpointSpec']>['Ports'] {
   if (!Array.isArray(value)) return [];
   const ports: NonNullable<NonNullable<ServiceSpec['EndpointSpec']>['Ports']> = [];
@@ -146,9 +153,14 @@ function parsePorts(value: unknown, where: string): NonNullable<ServiceSpec['End
       });
       return;
     }
-    const match = /^(?:(\d+):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(str(item, at));
-    if (!match) throw new ComposeError(`${at}: expected "published:target[/protocol]", got "${String(item)}"`);
-    ports.push({ Protocol: match[3] ?? 'tcp', TargetPort: Number(match[2]), ...(match[1] ? { PublishedPort: Number(match[1]) } : {}), PublishMode: 'ingress' });
+    const short = parsePortText(str(item, at));
+    if (!short) throw new ComposeError(`${at}: expected "published:target[/protocol]", got "${String(item)}"`);
+    ports.push({
+      Protocol: short.protocol,
+      TargetPort: short.target,
+      ...(short.published !== undefined ? { PublishedPort: short.published } : {}),
+      PublishMode: 'ingress',
+    });
   });
   // The CLI sorts ports so the spec does not depend on the file's order.
   return ports.sort((a, b) => a.TargetPort - b.TargetPort || (a.PublishedPort ?? 0) - (b.PublishedPort ?? 0));

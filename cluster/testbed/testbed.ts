@@ -150,6 +150,10 @@ export function testbedInventoryYaml(layout: TestbedLayout): string {
     engine: { via: 'ssh', socketPath: '/var/run/docker.sock' },
     ssh: { user: 'root', keyPath: layout.clientKey, knownHostsPath: layout.knownHosts, timeoutMs: 3000 },
     imagePolicy: 'local',
+    // The Go coffee shop from the images built here (npm run shop -- images-real; cluster images load).
+    images: 'go-coffee-local',
+    // No IPVS in the node namespaces: no routing mesh, no virtual IPs.
+    network: { routingMesh: false },
     minFreeDiskGiB: 1,
     values: { REVERSE_PROXY_URL: `http://${entry.ip}:5000`, ENTRY_HOST: entry.ip },
     nodes: layout.nodes.map((node) => ({

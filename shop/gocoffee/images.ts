@@ -10,7 +10,18 @@ import { writeDockerArchive, type ImageConfig, type Platform } from './archive.t
 import { buildBinaries, planBuild, type BuiltBinaries } from './build.ts';
 import { extractPackages, hostDebianMirror } from './debian.ts';
 import { withLock } from './lock.ts';
-import { ALL_IMAGES, ARCH_INFO, ROOTFS_IMAGES, SERVICES, cacheRoot, type Arch, type ImageName, type RootfsImage, type Service } from './source.ts';
+import {
+  ALL_IMAGES,
+  ARCH_INFO,
+  ROOTFS_IMAGES,
+  SERVICES,
+  cacheRoot,
+  imageRepository,
+  type Arch,
+  type ImageName,
+  type RootfsImage,
+  type Service,
+} from './source.ts';
 
 /**
  * The Go coffee shop's images without a registry or a daemon: docker-archive tarballs (what
@@ -24,12 +35,7 @@ import { ALL_IMAGES, ARCH_INFO, ROOTFS_IMAGES, SERVICES, cacheRoot, type Arch, t
  * there lists what was built with its platform.
  */
 
-export { ALL_IMAGES, ROOTFS_IMAGES, type ImageName, type RootfsImage } from './source.ts';
-
-/** `cloudlet/go-coffee-<name>`; tags `<key>-<arch>` (exact) and `latest` (stable). */
-export function imageRepository(name: ImageName): string {
-  return `cloudlet/go-coffee-${name}`;
-}
+export { ALL_IMAGES, ROOTFS_IMAGES, imageRepository, type ImageName, type RootfsImage } from './source.ts';
 
 export interface ImageRecord {
   name: ImageName;

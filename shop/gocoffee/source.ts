@@ -25,6 +25,17 @@ export type RootfsImage = (typeof ROOTFS_IMAGES)[number];
 export type ImageName = Service | RootfsImage;
 export const ALL_IMAGES: readonly ImageName[] = [...SERVICES, ...ROOTFS_IMAGES];
 
+/** `cloudlet/go-coffee-<name>`; tags `<key>-<arch>` (exact) and `latest` (stable). */
+export function imageRepository(name: ImageName): string {
+  return `cloudlet/go-coffee-${name}`;
+}
+
+/** The image name `images-real` gives `reference` (`cloudlet/go-coffee-proxy:…` → proxy), or undefined for any other image. */
+export function ourImageName(reference: string): ImageName | undefined {
+  const match = /^cloudlet\/go-coffee-([a-z]+)(?::[\w.-]+)?$/.exec(reference);
+  return match && (ALL_IMAGES as readonly string[]).includes(match[1]!) ? (match[1] as ImageName) : undefined;
+}
+
 export const ARCHES = ['amd64', 'arm/v7'] as const;
 export type Arch = (typeof ARCHES)[number];
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { parse } from 'yaml';
 import { ComposeError, convertStack, specHash } from '../../../../cluster/stack/convert.ts';
-import { interpolate, MissingVariableError } from '../../../../cluster/stack/interpolate.ts';
+import { interpolate } from '../../../../cluster/stack/interpolate.ts';
 import { bytes, durationNs, nanoCpus } from '../../../../cluster/stack/units.ts';
 
 const doc = (text: string): unknown => parse(text);
@@ -83,8 +83,22 @@ test('interpolation: values, defaults, required, $$ and unset names', (t) => {
   const result = interpolate({ x: '${A}-$A-${B:-b}-${EMPTY:-e}-${EMPTY-e}-$$-${C}' }, (name) => values[name]);
   t.deepEqual(result.value, { x: 'a-a-b-e--$-' });
   t.deepEqual(result.unset, ['C']);
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: compose interpolation syntax, not a template literal
-  t.throws(() => interpolate('${D:?set D}', () => undefined), { instanceOf: MissingVariableError, message: /D: set D/ });
+  t.deepEqual(result.missing, []);
+});
+
+test('interpolation: every missing required variable at once, each once, with its message', (t) => {
+  // biome-ignore-start lint/suspicious/noTemplateCurlyInString: compose interpolation syntax, not a template literal
+  const result = interpolate(
+    { a: '${D:?set D}', b: ['${E?}', '${D:?set D again}'], c: '${F:?set F}', d: '${EMPTY?unused}', e: '${EMPTY:?empty is missing too}' },
+    (name) => (name === 'F' ? 'f' : name === 'EMPTY' ? '' : undefined),
+  );
+  // biome-ignore-end lint/suspicious/noTemplateCurlyInString: compose interpolation syntax, not a template literal
+  t.deepEqual(result.missing, [
+    { name: 'D', message: 'set D' },
+    { name: 'E', message: 'required variable is not set' },
+    { name: 'EMPTY', message: 'empty is missing too' },
+  ]);
+  t.deepEqual(result.value, { a: '', b: ['', ''], c: 'f', d: '', e: '' });
 });
 
 test('units', (t) => {
