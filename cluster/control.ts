@@ -4,17 +4,25 @@ import { sleep } from '../kernel/sleep.ts';
 import type { ClusterSnapshot, Manifest } from '../rundir/types.ts';
 import type { Finding } from './doctor/diagnose.ts';
 import { runDoctor } from './doctor/probe.ts';
-import { connectManager, type ManagerConnection } from './engine/engine.ts';
+import { connectManager, connectNode, type Engine, type ManagerConnection } from './engine/engine.ts';
 import { loadInventory, type LoadedInventory } from './inventory/load.ts';
+import { readIndex } from '../shop/gocoffee/images.ts';
+import { ourImageName } from '../shop/gocoffee/source.ts';
+import { imageFix } from './images/fix.ts';
+import { loadClusterImages, type ImageLoadOptions, type ImageLoadResult } from './images/load.ts';
+import { inspectImages } from './images/presence.ts';
+import { summarizeChanges } from './stack/adapt.ts';
+import { deployProblems } from './stack/checks.ts';
 import { IMAGE_LABEL, NAMESPACE_LABEL } from './stack/convert.ts';
 import { deployStack, type DeployResult } from './stack/deploy.ts';
-import { loadStack, stackFilePath, stackNameOf } from './stack/load.ts';
+import { assertLoadable, loadStack, renderStack, stackFilePath, stackNameOf, type LoadedStack } from './stack/load.ts';
 import { removeStack, type RemoveResult } from './stack/remove.ts';
 import { findService, scaleServices, type ScaleResult, type ScaleTarget } from './stack/scale.ts';
 import { initCluster, type InitResult } from './swarm/init.ts';
+import { planTeardown, teardownCluster, type TeardownOptions, type TeardownPlan, type TeardownResult } from './swarm/teardown.ts';
 import type { SwarmNode, SwarmService } from './swarm/model.ts';
 import { listNodes, listServices, listTasks } from './swarm/read.ts';
-import { buildStatus, type ClusterStatus } from './swarm/status.ts';
+import { buildStatus, matchNode, type ClusterStatus } from './swarm/status.ts';
 import { type TaskRow, taskRows } from './swarm/tasks.ts';
 
 /**
@@ -97,8 +105,26 @@ export interface ClusterControl {
   doctor(request?: DoctorRequest): Promise<Finding[]>;
   /** Makes the swarm match the inventory (swarm init/join/promote/demote/label); needs no manager beforehand. */
   init(): Promise<InitResult>;
-  /** `stack` is a path or a name in stacks/; the stack name defaults to the file's name. */
-  deploy(stack: string, options?: { name?: string }): Promise<DeployResult>;
+  /**
+   * The effective stack: the file as this cluster gets it (variables, absolute paths, the
+   * inventory's images, platform and network applied); `stack` is a path or a name in stacks/.
+   */
+  stack(stack: string, options?: { name?: string }): Promise<LoadedStack>;
+  /** The effective stack file as YAML, as `docker stack config` prints it; throws every missing variable or file at once. */
+  stackConfig(stack: string): Promise<string>;
+  /**
+   * Checks everything first (variables, files, external objects, placement, and with imagePolicy
+   * local every image on every node that could run it), reporting every problem at once and
+   * changing nothing when there is one; then deploys and waits for convergence.
+   * The stack name defaults to the file's name.
+   */
+  deploy(stack: string, options?: { name?: string; wait?: boolean }): Promise<DeployResult>;
+  /** `cluster images load`: the images images-real built into every node's engine (cluster/images/load.ts). */
+  loadImages(stacks: string[], options?: Omit<ImageLoadOptions, 'stacks'>): Promise<ImageLoadResult>;
+  /** What teardown would do: the stacks, and the nodes in leaving order. */
+  teardownPlan(): Promise<TeardownPlan>;
+  /** Every stack removed, workers then managers out of the swarm, engines pruned when asked. */
+  teardown(options: Omit<TeardownOptions, 'timeoutMs'>): Promise<TeardownResult>;
   scale(targets: ScaleTarget[]): Promise<ScaleResult>;
   remove(stack: string): Promise<RemoveResult>;
   /** Current tasks of a stack (or of every service). */
@@ -155,18 +181,95 @@ export async function openCluster(inventoryPath: string, log: Logger, options: C
       status: buildStatus(loaded.inventory, nodes, tasks, engine.node, failed),
     }));
 
+  const effectiveStack = (stack: string, name?: string) => {
+    const file = stackFilePath(stack);
+    return loadStack(file, name ?? stackNameOf(file), loaded.inventory);
+  };
+  const imageFixer = async () => {
+    const context = { inventoryPath: loaded.path, imagePolicy: loaded.inventory.imagePolicy, index: await readIndex() };
+    return (image: string, platform: string | undefined) => imageFix(image, platform, context);
+  };
+  /** The manager, or undefined when no manager answers (a cluster with no swarm yet, or one torn down). */
+  const managerOrNone = async () => {
+    try {
+      return await connected();
+    } catch (error) {
+      log.warn(`no manager answered (${errorMessage(error)}): going on without one`);
+      return undefined;
+    }
+  };
+
+  /** Everything deploy can check before it changes anything (see stack/checks.ts). */
+  const checkDeploy = async (engine: Engine, stack: LoadedStack): Promise<string[]> => {
+    const { docker } = engine;
+    const [nodes, networks, secrets, configs] = await Promise.all([
+      listNodes(engine),
+      docker.listNetworks() as Promise<Array<{ Name: string }>>,
+      docker.listSecrets() as Promise<Array<{ Spec: { Name: string } }>>,
+      docker.listConfigs() as Promise<Array<{ Spec: { Name: string } }>>,
+    ]);
+    const existing = {
+      networks: new Set(networks.map((n) => n.Name)),
+      secrets: new Set(secrets.map((n) => n.Spec.Name)),
+      configs: new Set(configs.map((n) => n.Spec.Name)),
+    };
+    const fixFor = await imageFixer();
+    if (loaded.inventory.imagePolicy !== 'local') return deployProblems({ plan: stack.plan, nodes, existing, fixFor });
+    const images = [...new Set(stack.plan.services.map((service) => service.spec.TaskTemplate.ContainerSpec.Image))];
+    const managerNodeId = ((await docker.info()) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID ?? '';
+    const ids = new Map<string, Map<string, string | undefined> | Error>();
+    const idsOn = async (on: Engine) =>
+      new Map([...(await inspectImages(on, images))].map(([image, presence]) => [image, typeof presence === 'object' ? presence.id : undefined]));
+    ids.set(managerNodeId, await idsOn(engine));
+    // Every other node over its own SSH connection (an engine reached through DOCKER_HOST is the only one we can ask).
+    if (loaded.inventory.engine.via === 'ssh') {
+      for (const node of nodes) {
+        if (!loaded.inventory.nodes.some((entry) => matchNode(entry, [node]))) ids.set(node.ID, new Error('the node is not in the inventory'));
+      }
+      await Promise.all(
+        loaded.inventory.nodes.map(async (entry) => {
+          const swarmNode = matchNode(entry, nodes);
+          if (!swarmNode || swarmNode.ID === managerNodeId) return;
+          let nodeEngine: Engine | undefined;
+          try {
+            nodeEngine = await connectNode(loaded, entry);
+            ids.set(swarmNode.ID, await idsOn(nodeEngine));
+          } catch (error) {
+            ids.set(swarmNode.ID, error instanceof Error ? error : new Error(String(error)));
+          } finally {
+            nodeEngine?.close();
+          }
+        }),
+      );
+    }
+    return deployProblems({ plan: stack.plan, nodes, existing, images: { managerNodeId, ids }, fixFor });
+  };
+
   return {
     loaded,
     status: () => withManager('status', async (m) => (await status(m)).status),
     async doctor(request = {}) {
       const extraImages: string[] = [];
       for (const stack of request.stacks ?? []) {
-        const file = stackFilePath(stack);
-        const plan = (await loadStack(file, stackNameOf(file), loaded.inventory)).plan;
-        extraImages.push(...plan.services.map((service) => service.spec.TaskTemplate.ContainerSpec.Image));
+        // Missing passwords do not change which images a stack needs: the images are checked anyway.
+        const effective = await effectiveStack(stack);
+        extraImages.push(...effective.plan.services.map((service) => service.spec.TaskTemplate.ContainerSpec.Image));
       }
-      return runDoctor(loaded, { extraImages, maxClockSkewMs: request.maxClockSkewMs ?? 1000 });
+      const fixFor = await imageFixer();
+      return runDoctor(loaded, { extraImages, maxClockSkewMs: request.maxClockSkewMs ?? 1000, fixFor, localOnly: (image) => Boolean(ourImageName(image)) });
     },
+    stack: (stack, options = {}) => effectiveStack(stack, options.name),
+    async stackConfig(stack) {
+      const effective = await effectiveStack(stack);
+      assertLoadable(effective);
+      return renderStack(effective, loaded.inventory.name);
+    },
+    async loadImages(stacks, options = {}) {
+      const effective = await Promise.all(stacks.map((stack) => effectiveStack(stack)));
+      return loadClusterImages(loaded, { ...options, ...(stacks.length ? { stacks: effective } : {}) }, log);
+    },
+    teardownPlan: async () => planTeardown(loaded, (await managerOrNone())?.engine),
+    teardown: async (options) => teardownCluster(loaded, (await managerOrNone())?.engine, { ...options, timeoutMs }, log),
     init: () => initCluster(loaded, log),
     snapshot: () =>
       withManager('status', async (m) => {
@@ -175,12 +278,20 @@ export async function openCluster(inventoryPath: string, log: Logger, options: C
       }),
     images: (stack) => withManager('images', async ({ engine }) => stackImages(await listServices(engine, `${NAMESPACE_LABEL}=${stack}`))),
     async deploy(stack, deployOptions = {}) {
-      const file = stackFilePath(stack);
-      const loadedStack = await loadStack(file, deployOptions.name ?? stackNameOf(file), loaded.inventory);
-      for (const warning of loadedStack.plan.warnings) log.warn(warning);
-      return withManager('deploy', ({ engine }) =>
-        deployStack(engine, loadedStack.plan, loaded.inventory, { timeoutMs, settleMs, baseDir: loadedStack.baseDir, log }),
-      );
+      const effective = await effectiveStack(stack, deployOptions.name);
+      for (const warning of effective.plan.warnings) log.warn(warning);
+      if (effective.changes.length) log.info(`${effective.plan.stack} adapted for cluster ${loaded.inventory.name}: ${summarizeChanges(effective.changes)}`);
+      return withManager('deploy', async ({ engine }) => {
+        const problems = [...effective.problems, ...(await checkDeploy(engine, effective))];
+        if (problems.length) throw new UsageError(`deploy of ${effective.plan.stack} changed nothing:\n${problems.join('\n')}`);
+        return deployStack(engine, effective.plan, loaded.inventory, {
+          timeoutMs,
+          settleMs,
+          baseDir: effective.baseDir,
+          log,
+          wait: deployOptions.wait ?? true,
+        });
+      });
     },
     scale: (targets) => withManager('scale', ({ engine }) => scaleServices(engine, targets, { timeoutMs, settleMs, log })),
     remove: (stack) => withManager('remove', ({ engine }) => removeStack(engine, stack, { timeoutMs, log })),

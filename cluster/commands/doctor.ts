@@ -11,7 +11,10 @@ export function doctorCommand(): Command {
     .description(
       `check the cluster, each finding with its fix: manager count, leader, nodes down or unreachable, clock skew, stack images per platform, disk (exit ${EXIT.regression} on a failure)`,
     )
-    .option('--stack <files...>', 'also check the images of these stack files')
+    .option(
+      '--stack <files...>',
+      "also check the images of these stack files, as this cluster gets them (see `stack config`); a missing image's fix names the command that builds or loads it",
+    )
     .addOption(
       new Option('--max-skew <duration>', 'clock skew allowed between a node and this machine, e.g. 500ms or 1s (a bare number is milliseconds)')
         .argParser(durationArg({ bareUnit: 'ms' }))

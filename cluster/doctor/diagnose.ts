@@ -42,6 +42,13 @@ export interface DoctorInput {
    */
   registryPlatforms?: Record<string, string[] | undefined>;
   maxClockSkewMs: number;
+  /**
+   * What to run to put a missing (or wrong-platform) image on a node of `platform`: the build and
+   * load commands for the images built here (cluster/images/fix.ts); without it, generic advice.
+   */
+  fixFor?: (image: string, platform: string | undefined) => string;
+  /** Images no registry has (built here): missing on a node is a failure whatever the imagePolicy. */
+  localOnly?: (image: string) => boolean;
 }
 
 const GIB = 1024 ** 3;
@@ -207,13 +214,14 @@ export function diagnose(input: DoctorInput): Finding[] {
       } else if (found === 'missing') {
         add({
           check: 'images',
-          level: input.inventory.imagePolicy === 'local' ? 'fail' : 'warn',
+          level: input.inventory.imagePolicy === 'local' || input.localOnly?.(image) ? 'fail' : 'warn',
           node: probe.node,
           message: `image ${image} is not on the node`,
           fix:
-            input.inventory.imagePolicy === 'local'
+            input.fixFor?.(image, nodeArch) ??
+            (input.inventory.imagePolicy === 'local'
               ? `docker save ${image} | ssh ${probe.node} docker load`
-              : `make sure ${image} is published for linux/${nodeArch ?? '<arch>'} and the node can reach its registry`,
+              : `make sure ${image} is published for linux/${nodeArch ?? '<arch>'} and the node can reach its registry`),
         });
       } else if (found && found !== 'unknown' && nodeArch && found !== nodeArch) {
         add({
@@ -221,7 +229,9 @@ export function diagnose(input: DoctorInput): Finding[] {
           level: 'fail',
           node: probe.node,
           message: `image ${image} is for ${found}, the node runs ${nodeArch}`,
-          fix: `build and push ${image} for linux/${nodeArch} (docker buildx build --platform linux/${nodeArch})`,
+          fix:
+            (input.localOnly?.(image) ? input.fixFor?.(image, nodeArch) : undefined) ??
+            `build and push ${image} for linux/${nodeArch} (docker buildx build --platform linux/${nodeArch})`,
         });
       }
     }

@@ -6,10 +6,11 @@ import { connectSsh, type SshConnection } from '../../kernel/ssh/connect.ts';
 import { shellQuote } from '../../kernel/ssh/shell.ts';
 import { sshTarget, type LoadedInventory } from '../inventory/load.ts';
 import type { InventoryNode } from '../inventory/schema.ts';
+import { inspectImages } from '../images/presence.ts';
 import { IMAGE_LABEL } from '../stack/convert.ts';
 import type { SwarmNode } from '../swarm/model.ts';
 import { listNodes, listServices } from '../swarm/read.ts';
-import { diagnose, imagePlatform, type Finding, type NodeProbe } from './diagnose.ts';
+import { diagnose, imagePlatform, type DoctorInput, type Finding, type NodeProbe } from './diagnose.ts';
 
 /** Reaches one node over SSH (within its timeout) and asks its clock, its disk and its engine. */
 export async function probeNode(loaded: LoadedInventory, node: InventoryNode, images: string[]): Promise<NodeProbe> {
@@ -45,13 +46,7 @@ export async function probeNode(loaded: LoadedInventory, node: InventoryNode, im
       const df = await session.run(`df -Pk ${shellQuote(info.DockerRootDir ?? '/var/lib/docker')}`);
       const available = Number(df.stdout.trim().split('\n')[1]?.split(/\s+/)[3]);
       if (Number.isFinite(available)) probe.diskFreeBytes = available * 1024;
-      for (const image of images) {
-        try {
-          probe.images[image] = imagePlatform((await engine.docker.getImage(image).inspect()) as { Architecture?: string; Variant?: string });
-        } catch (error) {
-          probe.images[image] = /no such image|404/i.test(errorMessage(error)) ? 'missing' : 'unknown';
-        }
-      }
+      for (const [image, presence] of await inspectImages(engine, images)) probe.images[image] = typeof presence === 'object' ? presence.platform : presence;
     } catch (error) {
       probe.engineError = errorMessage(error);
     }
@@ -77,6 +72,9 @@ export interface DoctorOptions {
   /** Images to check besides those of deployed stacks (e.g. of a stack about to be deployed). */
   extraImages?: string[];
   maxClockSkewMs?: number;
+  /** What to run for a missing image (cluster/images/fix.ts). */
+  fixFor?: DoctorInput['fixFor'];
+  localOnly?: DoctorInput['localOnly'];
 }
 
 /** Every doctor check against a cluster; the bench's preflight calls this. */
@@ -104,5 +102,14 @@ export async function runDoctor(loaded: LoadedInventory, options: DoctorOptions 
   }
   const list = [...images].sort();
   const probes = await Promise.all(loaded.inventory.nodes.map((node) => probeNode(loaded, node, list)));
-  return diagnose({ inventory: loaded.inventory, swarm, probes, images: list, registryPlatforms, maxClockSkewMs: options.maxClockSkewMs ?? 1000 });
+  return diagnose({
+    inventory: loaded.inventory,
+    swarm,
+    probes,
+    images: list,
+    registryPlatforms,
+    maxClockSkewMs: options.maxClockSkewMs ?? 1000,
+    ...(options.fixFor ? { fixFor: options.fixFor } : {}),
+    ...(options.localOnly ? { localOnly: options.localOnly } : {}),
+  });
 }

@@ -6,7 +6,7 @@ import type { Inventory } from '../inventory/schema.ts';
 import type { ServiceSpec, SwarmService } from '../swarm/model.ts';
 import { listServices } from '../swarm/read.ts';
 import { IMAGE_LABEL, NAMESPACE_LABEL, SPEC_HASH_LABEL, specHash, type SecretPlan, type StackPlan } from './convert.ts';
-import { renderProgress, waitForConvergence } from './converge.ts';
+import { renderProgress, renderTaskError, taskIds, waitForConvergence } from './converge.ts';
 import { resolveFrom } from './load.ts';
 
 export interface DeployResult {
@@ -24,6 +24,8 @@ export interface DeployOptions {
   /** Folder the stack file is in: secret and config files are relative to it. */
   baseDir: string;
   log: Logger;
+  /** false: return once the changes are made, as `docker stack deploy` does (default true: wait for convergence). */
+  wait?: boolean;
 }
 
 async function fileContent(plan: SecretPlan, baseDir: string): Promise<Buffer> {
@@ -91,6 +93,10 @@ export async function deployStack(engine: Engine, plan: StackPlan, inventory: In
   }
 
   const current = new Map((await listServices(engine, filter.filters.label[0])).map((service) => [service.Spec.Name, service]));
+  const earlierTasks = await taskIds(
+    engine,
+    [...current.values()].map((service) => service.ID),
+  );
   const result: DeployResult = { stack: plan.stack, created: [], updated: [], unchanged: [], convergenceMs: 0 };
   const ids: string[] = [];
   for (const service of plan.services) {
@@ -121,11 +127,13 @@ export async function deployStack(engine: Engine, plan: StackPlan, inventory: In
     await updateService(engine, existing.ID, () => spec);
     result.updated.push(spec.Name);
   }
-  if (result.created.length || result.updated.length) {
+  if ((result.created.length || result.updated.length) && options.wait !== false) {
     result.convergenceMs = await waitForConvergence(engine, ids, {
       timeoutMs: options.timeoutMs,
       settleMs: options.settleMs,
       onProgress: (progress) => log.progress(`converging: ${renderProgress(progress)}`),
+      onTaskError: (error) => log.warn(renderTaskError(error)),
+      earlierTasks,
     });
     log.done();
   }

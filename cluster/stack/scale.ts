@@ -3,7 +3,7 @@ import type { Logger } from '../../kernel/log.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { SwarmService } from '../swarm/model.ts';
 import { listServices } from '../swarm/read.ts';
-import { renderProgress, waitForConvergence } from './converge.ts';
+import { renderProgress, renderTaskError, taskIds, waitForConvergence } from './converge.ts';
 import { updateService } from './deploy.ts';
 
 export interface ScaleTarget {
@@ -46,6 +46,10 @@ export async function scaleServices(
     if (!service.Spec.Mode.Replicated) throw new UsageError(`service ${service.Spec.Name} is global: it cannot be scaled`);
     return { service, target };
   });
+  const earlierTasks = await taskIds(
+    engine,
+    chosen.map(({ service }) => service.ID),
+  );
   const started = Date.now();
   for (const { service, target } of chosen) {
     await updateService(engine, service.ID, (spec) => ({ ...spec, Mode: { Replicated: { Replicas: target.replicas } } }));
@@ -58,6 +62,8 @@ export async function scaleServices(
       timeoutMs: options.timeoutMs,
       settleMs: options.settleMs,
       onProgress: (progress) => options.log.progress(`converging: ${renderProgress(progress)}`),
+      onTaskError: (error) => options.log.warn(renderTaskError(error)),
+      earlierTasks,
     },
   );
   options.log.done();

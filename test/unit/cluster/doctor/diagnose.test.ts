@@ -148,3 +148,23 @@ test('a node clock read in whole seconds gets a second of slack, and the finding
   t.is(clock(-1500, 0.001)?.level, 'fail');
   t.regex(clock(-2500, 1000)?.message ?? '', /off by -2\.50 s \(± 1 s: the node's clock reads whole seconds\)/);
 });
+
+test('a missing image built here names the command that builds or loads it, and fails whatever the imagePolicy', (t) => {
+  const registry = parseInventory('name: t\nnodes:\n  - { name: a, host: 10.0.0.1, role: manager, arch: arm/v7 }\n', 'x.yml');
+  const findings = diagnose({
+    inventory: registry,
+    swarm: [swarmNode('a', 'manager')],
+    probes: [probe('a', { images: { 'cloudlet/go-coffee-proxy:latest': 'missing', 'cloudlet/go-coffee-web:latest': 'amd64' } })],
+    images: ['cloudlet/go-coffee-proxy:latest', 'cloudlet/go-coffee-web:latest'],
+    maxClockSkewMs: 1000,
+    fixFor: (image, platform) => `build ${image} for ${platform}, then load it`,
+    localOnly: (image) => image.startsWith('cloudlet/go-coffee-'),
+  }).filter((finding) => finding.check === 'images');
+  t.deepEqual(
+    findings.map((finding) => [finding.level, finding.message, finding.fix]),
+    [
+      ['fail', 'image cloudlet/go-coffee-proxy:latest is not on the node', 'build cloudlet/go-coffee-proxy:latest for arm/v7, then load it'],
+      ['fail', 'image cloudlet/go-coffee-web:latest is for amd64, the node runs arm/v7', 'build cloudlet/go-coffee-web:latest for arm/v7, then load it'],
+    ],
+  );
+});
