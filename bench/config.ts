@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PROFILES } from '../scenarios/lib/env.ts';
+import { ARCHES } from '../shop/gocoffee/source.ts';
 import { UsageError } from '../kernel/errors.ts';
 import { parseWith } from '../kernel/schema.ts';
 
@@ -48,6 +49,43 @@ export const SwarmTarget = z
   })
   .strict();
 
+/**
+ * The real Go coffee shop on this machine (shop/gocoffee/local.ts): Debian postgres and
+ * rabbitmq-server and the Go services on loopback, started once for the run and stopped with it
+ * (on Ctrl-C and SIGKILL too). `matrix.replicas` scales kitchen (a plain list) and barista by
+ * starting and stopping processes.
+ */
+export const LocalGoCoffeeTarget = z
+  .object({
+    kind: z.literal('local-go-coffee'),
+    /** The binaries' platform: amd64, or arm/v7 under qemu-arm-static. */
+    arch: z.enum(ARCHES).default('amd64'),
+    /** A go-coffeeshop checkout; default $GO_COFFEE_SRC, else ../shared/upstream/go-coffeeshop beside the repository. */
+    src: z.string().min(1).optional(),
+    /** Port for the API (the proxy); 0 picks a free one. */
+    port: z.number().int().min(0).max(65535).default(0),
+    /** How long the shop may take to serve, seconds. */
+    readyTimeoutS: z.number().positive().max(3600).default(90),
+  })
+  .strict();
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://192.168.1.101:5000' });
+
+/**
+ * A deployment that is already running (the stack on the phones, a shop started by hand): the bench
+ * deploys nothing, scales nothing and restores nothing; it only sends load and, with --cluster,
+ * samples the inventory's nodes.
+ */
+export const UrlTarget = z
+  .object({
+    kind: z.literal('url'),
+    /** The gateway, or several (each gets an equal share of the load). */
+    url: z.union([httpUrl, z.array(httpUrl).min(1, 'list at least one URL')]).transform((value) => (Array.isArray(value) ? value : [value])),
+    /** How long each URL may take to answer GET /v1/api/item-types before a point, seconds. */
+    readyTimeoutS: z.number().positive().max(3600).default(30),
+  })
+  .strict();
+
 /** Before each point, wait until every node is below maxTempC, at most maxWaitS (then the point is flagged). */
 export const Cooldown = z
   .object({
@@ -65,14 +103,16 @@ export const BenchConfig = z
       .regex(/^[\w.-]+\.ts$/, 'expected a file name in scenarios/, such as coffee.ts')
       .default('coffee.ts'),
     profile: z.enum(PROFILES).default('load'),
-    target: z.discriminatedUnion('kind', [LocalShopTarget, SwarmTarget]).default({ kind: 'local-shop', cpuMs: 1, prepFactor: 0.1, stationSlots: 5, port: 0 }),
+    target: z
+      .discriminatedUnion('kind', [LocalShopTarget, SwarmTarget, LocalGoCoffeeTarget, UrlTarget])
+      .default({ kind: 'local-shop', cpuMs: 1, prepFactor: 0.1, stationSlots: 5, port: 0 }),
     matrix: z
       .object({
         /**
          * Replica counts: a list for the target's main service (the shop, or the swarm's entry service),
          * or per service, `{ counter: [1, 2], product: [1, 3] }`: every combination is a configuration.
          */
-        replicas: z.preprocess((value) => (Array.isArray(value) ? { [MAIN_SERVICE_KEY]: value } : value), z.record(z.string(), replicaCounts)),
+        replicas: z.preprocess((value) => (Array.isArray(value) ? { [MAIN_SERVICE_KEY]: value } : value), z.record(z.string(), replicaCounts)).optional(),
         /** Target arrival rates, iterations (≈ requests) per second. */
         ratesRps: positiveList('rate'),
         repetitions: z.number().int().min(1).default(1),
@@ -93,19 +133,61 @@ export const BenchConfig = z
     /** Extra scenario variables (scenarios/lib/env.ts), e.g. PROBE_INTERVAL: "2". */
     scenarioEnv: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const replicas = config.matrix.replicas;
+    const at = (...path: string[]) => ['matrix', 'replicas', ...path];
+    if (config.target.kind === 'url') {
+      if (replicas)
+        ctx.addIssue({
+          code: 'custom',
+          path: at(),
+          message: 'target.kind url deploys and scales nothing (the deployment keeps its replicas): remove matrix.replicas',
+        });
+      return;
+    }
+    if (!replicas) {
+      ctx.addIssue({ code: 'custom', path: at(), message: `list replica counts, e.g. [1, 2] (they scale ${mainService(config)})` });
+      return;
+    }
+    const scalable = SCALABLE[config.target.kind];
+    if (!scalable) return;
+    for (const service of Object.keys(replicas)) {
+      if (service !== MAIN_SERVICE_KEY && !scalable.includes(service)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at(service),
+          message: `target.kind ${config.target.kind} scales ${scalable.join(' and ')}${config.target.kind === 'local-go-coffee' ? ' (more processes)' : ''}, not ${service}: remove it, or use target.kind swarm`,
+        });
+      }
+    }
+    if (config.target.kind === 'local-go-coffee') {
+      for (const [service, counts] of Object.entries(replicas)) {
+        counts.forEach((count, index) => {
+          if (count > 32) ctx.addIssue({ code: 'custom', path: [...at(service), index], message: 'at most 32 processes per service' });
+        });
+      }
+    }
+  });
+
+/** What a local target can scale; a swarm scales any service of its stack. */
+const SCALABLE: Partial<Record<BenchConfig['target']['kind'], readonly string[]>> = {
+  'local-shop': ['shop'],
+  'local-go-coffee': ['kitchen', 'barista'],
+};
 
 export type BenchConfig = z.output<typeof BenchConfig>;
 
-/** The service a plain replica list scales: the local shop, or the swarm's entry service. */
-export function mainService(config: BenchConfig): string {
-  return config.target.kind === 'swarm' ? config.target.entryService : 'shop';
+/** The service a plain replica list scales: the local shop, the local Go coffee shop's kitchen, or the swarm's entry service. */
+export function mainService(config: Pick<BenchConfig, 'target'>): string {
+  if (config.target.kind === 'swarm') return config.target.entryService;
+  return config.target.kind === 'local-go-coffee' ? 'kitchen' : 'shop';
 }
 
-/** The replica matrix per service. */
+/** The replica matrix per service; empty for a target that scales nothing (url). */
 export function replicaMatrix(config: BenchConfig): Record<string, number[]> {
   const out: Record<string, number[]> = {};
-  for (const [service, counts] of Object.entries(config.matrix.replicas)) out[service === MAIN_SERVICE_KEY ? mainService(config) : service] = counts;
+  for (const [service, counts] of Object.entries(config.matrix.replicas ?? {})) out[service === MAIN_SERVICE_KEY ? mainService(config) : service] = counts;
   return out;
 }
 

@@ -40,7 +40,7 @@ export function planPoints(config: BenchConfig, baseUrl = ''): PointSpec[] {
     for (const combo of shuffle(combos, random)) {
       const index = points.length;
       points.push({
-        pointId: `p${String(index + 1).padStart(2, '0')}-${label(combo.replicas)}-${combo.rateRps}rps-rep${repetition}`,
+        pointId: [`p${String(index + 1).padStart(2, '0')}`, label(combo.replicas), `${combo.rateRps}rps`, `rep${repetition}`].filter(Boolean).join('-'),
         index,
         replicas: combo.replicas,
         rateRps: combo.rateRps,

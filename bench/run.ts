@@ -9,6 +9,8 @@ import { runBench, type BenchOutcome } from './pipeline.ts';
 import { validateScenarioEnv } from './scenario-env.ts';
 import type { RunDir } from '../rundir/writer.ts';
 import { influxSinkFrom } from './influx/sink.ts';
+import { planBuild } from '../shop/gocoffee/build.ts';
+import { localGoCoffeeTarget } from './target/local-go-coffee.ts';
 import { localTarget } from './target/local.ts';
 import type { Target } from './target/target.ts';
 
@@ -33,16 +35,24 @@ export interface RunOptions {
 /** Checks that need no target, so bad input fails in one line before anything starts. */
 export async function preflight(config: BenchConfig, cluster: string | undefined, options: { dryRun?: boolean } = {}): Promise<void> {
   validateScenarioEnv(config);
-  if (config.target.kind === 'local-shop') {
-    if (cluster) throw new UsageError("--cluster was given, but the config's target.kind is local-shop: set target.kind: swarm to run on a cluster");
+  const target = config.target;
+  if (target.kind === 'local-shop' || target.kind === 'local-go-coffee') {
+    if (cluster) throw new UsageError(`--cluster was given, but the config's target.kind is ${target.kind}: set target.kind: swarm to run on a cluster`);
     // A fixed port that is taken fails here, before a run directory exists.
-    if (config.target.port !== 0) await assertPortFree('127.0.0.1', config.target.port);
-  } else if (!cluster && !options.dryRun) throw new UsageError("the config's target is a swarm: pass --cluster <inventory file>");
+    if (target.port !== 0) await assertPortFree('127.0.0.1', target.port);
+    // A missing source or Go toolchain is one line now, not a failed first point.
+    if (target.kind === 'local-go-coffee') await planBuild({ arch: target.arch, src: target.src });
+  } else if (target.kind === 'swarm' && !cluster && !options.dryRun) throw new UsageError("the config's target is a swarm: pass --cluster <inventory file>");
 }
 
 /** Opens the config's target; `preflight` has checked the input already. */
 async function openTarget(config: BenchConfig, cluster: string | undefined, logger: Logger, acceptNewHostKeys = false): Promise<Target> {
   if (config.target.kind === 'local-shop') return localTarget(config.target);
+  if (config.target.kind === 'local-go-coffee') return localGoCoffeeTarget(config.target, logger);
+  if (config.target.kind === 'url') {
+    const { urlTarget } = await import('./target/url.ts');
+    return urlTarget(config.target, cluster, logger, { acceptNewHostKeys });
+  }
   if (!cluster) throw new UsageError("the config's target is a swarm: pass --cluster <inventory file>");
   const { swarmTarget } = await import('./target/swarm.ts');
   return swarmTarget(config, resolve(cluster), logger, { acceptNewHostKeys });

@@ -26,7 +26,8 @@ export const influxOption = () =>
     '--influx-url <url>',
     `also stream node and k6 series to InfluxDB 1.x, http://host:8086/<database> (default: $${INFLUX_URL_ENV}; none when unset)`,
   );
-export const clusterOption = () => new Option('--cluster <inventory>', 'inventory of the swarm (cluster/*.yml), for configs whose target.kind is swarm');
+export const clusterOption = () =>
+  new Option('--cluster <inventory>', 'inventory of the swarm (cluster/*.yml): required for target.kind swarm; with target.kind url, the nodes to sample');
 export const hostKeysOption = () =>
   new Option('--accept-new-host-keys', 'record SSH host keys seen for the first time in known_hosts (a changed key is always refused)');
 

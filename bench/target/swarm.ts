@@ -1,5 +1,6 @@
 import { openCluster } from '../../cluster/control.ts';
 import { sshTarget } from '../../cluster/inventory/load.ts';
+import type { StackPlan } from '../../cluster/stack/convert.ts';
 import { stackFilePath, stackNameOf } from '../../cluster/stack/load.ts';
 import type { BenchConfig } from '../config.ts';
 import { EnvironmentError, UsageError } from '../../kernel/errors.ts';
@@ -18,6 +19,13 @@ import type { Target } from './target.ts';
  */
 
 const READY_TIMEOUT_MS = 60_000;
+
+/** Pure: the services of a stack that run postgres and rabbitmq, by their images (the file's or the cluster's: postgres:14-alpine, cloudlet/go-coffee-postgres). */
+export function stateServices(plan: StackPlan): { postgres: string | undefined; rabbitmq: string | undefined } {
+  const running = (server: string) =>
+    plan.services.find((service) => new RegExp(`(?:^|[/-])${server}(?:[:@]|$)`).test(service.spec.TaskTemplate.ContainerSpec.Image))?.name;
+  return { postgres: running('postgres'), rabbitmq: running('rabbitmq') };
+}
 /** Raft needs 11–18 s for a new leader on the testbed; allow several times that. */
 const MANAGER_FAILOVER_MS = 90_000;
 
@@ -34,6 +42,7 @@ export async function swarmTarget(config: BenchConfig, inventoryPath: string, lo
 
   logger.progress(`deploying ${target.stack} as ${stackName}`);
   const deployed = await control.deploy(target.stack, { name: stackName });
+  const state = stateServices((await control.stack(target.stack, { name: stackName })).plan);
   logger.info(`stack ${stackName}: ${deployed.created.length} created, ${deployed.updated.length} updated, ${deployed.unchanged.length} unchanged`);
 
   const inventory = control.loaded;
@@ -65,6 +74,7 @@ export async function swarmTarget(config: BenchConfig, inventoryPath: string, lo
     startSampler: (onSample, onEvent) => startClusterSampler({ nodes, onSample, onEvent }),
     generators: () => generators,
     nodeNames: () => nodes.map((n) => n.name),
+    shopState: () => ({ kind: 'swarm', stack: stackName, ...state, control }),
     async close() {
       if (closed) return;
       closed = true;

@@ -67,6 +67,11 @@ export interface LocalShop {
   truncate(): Promise<void>;
   /** Drops the messages waiting in every queue; returns the queue names. */
   purge(): Promise<string[]>;
+  /**
+   * Starts or stops kitchen and barista processes until each runs `replicas` (unnamed ones keep
+   * their count) and every one consumes its queue; resolves with the time that took, in ms.
+   */
+  scale(replicas: Partial<Record<string, number>>): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -163,6 +168,7 @@ export async function startLocalShop(options: LocalShopOptions = {}): Promise<Lo
     };
     const consumerPorts = [...more];
     const processes: LocalShop['processes'] = [];
+    const lastIndex = { barista: replicas.barista, kitchen: replicas.kitchen };
     const launch = (service: Service, index: number, port: number) => {
       const file = join(logs, `${service}-${index}.log`);
       const command = qemu ?? binaries.binaries[service];
@@ -201,19 +207,41 @@ export async function startLocalShop(options: LocalShopOptions = {}): Promise<Lo
       log: proxy.log,
     });
     // Messages published before a consumer declares its queue are dropped: wait for every consumer.
-    const consumers = replicas.barista + replicas.kitchen;
-    await waitUntil(
-      `${consumers} barista/kitchen consumers on their queues`,
-      async () => {
-        const dead = processes.find((p) => !p.child.running);
-        if (dead) throw new EnvironmentError(`${dead.child.name} exited; log: ${dead.log}`);
-        const queues = await queueStates(rabbitmq);
-        const count = (prefix: string) => queues.filter((q) => q.name.startsWith(prefix)).reduce((sum, q) => sum + q.consumers, 0);
-        return count('barista') >= replicas.barista && count('kitchen') >= replicas.kitchen ? true : undefined;
-      },
-      { timeoutMs: options.readyTimeoutMs ?? 90_000 },
-    );
+    const consumersReady = async (wanted: Record<'barista' | 'kitchen', number>) => {
+      const consumers = wanted.barista + wanted.kitchen;
+      await waitUntil(
+        `${consumers} barista/kitchen consumers on their queues`,
+        async () => {
+          const queues = await queueStates(rabbitmq);
+          // One consumer per process on each service's queue (upstream's consumer tag).
+          const count = (prefix: string) => queues.filter((q) => q.name.startsWith(prefix)).reduce((sum, q) => sum + q.consumers, 0);
+          return count('barista') === wanted.barista && count('kitchen') === wanted.kitchen ? true : undefined;
+        },
+        { timeoutMs: options.readyTimeoutMs ?? 90_000 },
+      );
+      const dead = processes.find((p) => !p.child.running);
+      if (dead) throw new EnvironmentError(`${dead.child.name} exited; log: ${dead.log}`);
+    };
+    await consumersReady(replicas);
     log.done();
+    const scale = async (wanted: Partial<Record<string, number>>): Promise<number> => {
+      validateReplicas(wanted);
+      const started = performance.now();
+      const next = { ...replicas, ...wanted } as Record<'barista' | 'kitchen', number>;
+      for (const service of ['barista', 'kitchen'] as const) {
+        const running = processes.filter((p) => p.service === service);
+        for (const extra of running.slice(next[service])) {
+          await supervisor.stopChild(extra.child);
+          processes.splice(processes.indexOf(extra), 1);
+        }
+        const ports = await distinctPorts(Math.max(0, next[service] - running.length));
+        // A new process gets an index never used, so its log never mixes with a stopped one's.
+        for (const port of ports) launch(service, ++lastIndex[service], port);
+        replicas[service] = next[service];
+      }
+      await consumersReady(next);
+      return performance.now() - started;
+    };
     return {
       url,
       dir,
@@ -224,6 +252,7 @@ export async function startLocalShop(options: LocalShopOptions = {}): Promise<Lo
       queues: () => queueStates(rabbitmq),
       truncate: () => truncateOrders(postgres),
       purge: () => purgeQueues(rabbitmq),
+      scale,
       stop,
     };
   } catch (error) {

@@ -81,3 +81,55 @@ test('cooldownS, the old name of pauseS, is still read, with a warning; both at 
     message: /both\.yml: cooldownS: renamed pauseS .* keep pauseS only/,
   });
 });
+
+test('target local-go-coffee: a plain list scales the kitchen; it scales kitchen and barista only, each named', (t) => {
+  const go = parseBenchConfig({ target: { kind: 'local-go-coffee' }, matrix: { replicas: [1, 2], ratesRps: [0.5] } }, 'x.yml');
+  t.deepEqual(
+    planPoints(go).map((p) => [p.pointId, p.replicas]),
+    [
+      ['p01-kitchen1-0.5rps-rep1', { kitchen: 1 }],
+      ['p02-kitchen2-0.5rps-rep1', { kitchen: 2 }],
+    ],
+  );
+  t.like(go.target, { kind: 'local-go-coffee', arch: 'amd64', port: 0, readyTimeoutS: 90 });
+  const error = t.throws(
+    () => parseBenchConfig({ target: { kind: 'local-go-coffee' }, matrix: { replicas: { kitchen: [1, 40], counter: [1, 2] }, ratesRps: [1] } }, 'x.yml'),
+    { instanceOf: UsageError },
+  );
+  t.deepEqual(error.message.split('\n'), [
+    'x.yml: matrix.replicas.counter: target.kind local-go-coffee scales kitchen and barista (more processes), not counter: remove it, or use target.kind swarm',
+    'x.yml: matrix.replicas.kitchen[1]: at most 32 processes per service',
+  ]);
+  t.regex(
+    t.throws(() => parseBenchConfig({ target: { kind: 'local-go-coffee', arch: 'arm64' }, matrix: { replicas: [1], ratesRps: [1] } }, 'x.yml')).message,
+    /^x\.yml: target\.arch: .*"amd64"\|"arm\/v7"/,
+  );
+});
+
+test('target url: no replicas (it scales nothing), one URL or several, each an http(s) URL', (t) => {
+  const url = parseBenchConfig({ target: { kind: 'url', url: 'http://10.0.0.1:5000' }, matrix: { ratesRps: [1, 2] } }, 'x.yml');
+  t.deepEqual(url.target, { kind: 'url', url: ['http://10.0.0.1:5000'], readyTimeoutS: 30 });
+  t.deepEqual(
+    planPoints(url).map((p) => [p.pointId, p.replicas]),
+    [
+      ['p01-1rps-rep1', {}],
+      ['p02-2rps-rep1', {}],
+    ],
+  );
+  t.is(
+    t.throws(() => parseBenchConfig({ target: { kind: 'url', url: 'http://h:5000' }, matrix: { replicas: [1, 2], ratesRps: [1] } }, 'x.yml')).message,
+    'x.yml: matrix.replicas: target.kind url deploys and scales nothing (the deployment keeps its replicas): remove matrix.replicas',
+  );
+  t.regex(
+    t.throws(() => parseBenchConfig({ target: { kind: 'url', url: ['ftp://h', 'x'] }, matrix: { ratesRps: [1] } }, 'x.yml')).message,
+    /x\.yml: target\.url\[0\]: expected an http\(s\) URL/,
+  );
+  t.is(
+    t.throws(() => parseBenchConfig({ target: { kind: 'swarm' }, matrix: { ratesRps: [1] } }, 'x.yml')).message,
+    'x.yml: matrix.replicas: list replica counts, e.g. [1, 2] (they scale shop)',
+  );
+  t.is(
+    t.throws(() => parseBenchConfig({ matrix: { replicas: { web: [1] }, ratesRps: [1] } }, 'x.yml')).message,
+    'x.yml: matrix.replicas.web: target.kind local-shop scales shop, not web: remove it, or use target.kind swarm',
+  );
+});
