@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { silentLogger } from '../../../kernel/log.ts';
 import type { TaskRow } from '../../../cluster/swarm/tasks.ts';
 import { openCluster } from '../../../cluster/control.ts';
@@ -12,11 +9,15 @@ import { poll } from '../../../kernel/poll.ts';
 import type { DeployResult } from '../../../cluster/stack/deploy.ts';
 import type { ScaleResult } from '../../../cluster/stack/scale.ts';
 import type { ServiceSpec } from '../../../cluster/swarm/model.ts';
+import { dockerStackDeploy, stackSpecs } from '../../helpers/stack-parity.ts';
+import { copyImage } from '../../../cluster/testbed/images.ts';
 import { testbedEngines } from '../../../cluster/testbed/testbed.ts';
-import { clusterCli, startTestbed, type RunningTestbed } from '../../helpers/testbed.ts';
+import { clusterCli, runCli, startTestbed, type RunningTestbed } from '../../helpers/testbed.ts';
 
 // Integration: the reference coffee shop stack deployed, repeated, scaled and removed on a 4-node
-// testbed through the CLI; then one stack deployed by us and by `docker stack deploy`.
+// testbed through the CLI; then stacks deployed by us and by `docker stack deploy`, specs compared:
+// a fixture with relative paths, and the seed stacks coffee-shop and portainer (stacks/go-coffee.yml
+// is compared in go-coffee.test.ts, where its images are loaded).
 let testbed: RunningTestbed;
 test.before(async () => {
   testbed = await startTestbed({ id: 3, nodes: 4, managers: 1, shopImage: true });
@@ -110,67 +111,97 @@ test.serial('rm leaves nothing behind on any node', async (t) => {
   t.regex(again.stderr, /no stack "coffee-shop"/);
 });
 
-/** The parts of a service spec the parity test compares, with the stack name and ids taken out. */
-function comparable(spec: ServiceSpec, stack: string, networkName: Map<string, string>) {
-  const unstack = (text: string) => text.replace(new RegExp(`^${stack}_`), 'STACK_');
-  const labels = (input: Record<string, string> | undefined) =>
-    Object.fromEntries(
-      Object.entries(input ?? {})
-        .filter(([key]) => !key.startsWith('cloudlet.'))
-        .map(([key, value]) => [key, value === stack ? 'STACK' : value]),
-    );
-  const container = spec.TaskTemplate.ContainerSpec;
-  return {
-    name: unstack(spec.Name),
-    image: spec.TaskTemplate.ContainerSpec.Image,
-    env: container.Env,
-    command: container.Command,
-    args: container.Args,
-    init: container.Init,
-    stopGracePeriod: container.StopGracePeriod,
-    replicas: spec.Mode.Replicated?.Replicas,
-    placement: spec.TaskTemplate.Placement,
-    networks: (spec.TaskTemplate.Networks ?? []).map((network) => ({
-      target: unstack(networkName.get(network.Target) ?? network.Target),
-      aliases: network.Aliases,
-    })),
-    ports: spec.EndpointSpec?.Ports,
-    endpointMode: spec.EndpointSpec?.Mode,
-    labels: labels(spec.Labels),
-    containerLabels: labels(container.Labels),
-    secrets: container.Secrets?.map((secret) => ({ file: secret.File, name: unstack(secret.SecretName) })),
-    configs: container.Configs?.map((config) => ({ file: config.File, name: unstack(config.ConfigName) })),
-    restart: spec.TaskTemplate.RestartPolicy,
-  };
+/** `cluster stack config <stack>` written to a file in the testbed's folder: the effective stack `docker stack deploy` gets. */
+async function effectiveFile(stack: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const result = await runCli('cluster/cli.ts', ['--cluster', testbed.inventoryPath, 'stack', 'config', stack], 60_000, env);
+  if (result.code !== 0) throw new Error(`stack config ${stack}: exit ${result.code}: ${result.stderr}`);
+  const path = join(testbed.layout.options.dir, `${stack}-effective.yml`);
+  await writeFile(path, result.stdout);
+  return path;
 }
 
-test.serial('one stack deployed by us and by `docker stack deploy` gives specs that agree', async (t) => {
-  // Both sides name the image by id, so no engine attempts a pull (a tag would make `docker stack
-  // deploy`'s tasks try the registry first); paths become absolute for the copy in the testbed folder.
-  const imageId = ((await manager().getImage('cloudlet/busybox:1').inspect()) as { Id: string }).Id;
-  const fixtureDir = fileURLToPath(new URL('../../fixtures/stacks/', import.meta.url));
-  const text = (await readFile(join(fixtureDir, 'web.yml'), 'utf8')).replaceAll('cloudlet/busybox:1', imageId).replaceAll('./', fixtureDir);
-  const fixture = join(testbed.layout.options.dir, 'web-by-id.yml');
-  await writeFile(fixture, text);
+const theirs = (file: string, stack: string, env: NodeJS.ProcessEnv = {}) =>
+  dockerStackDeploy(testbed.layout.nodes[0]!.socket, file, stack, { ENTRY_HOST: testbed.layout.nodes[0]!.ip, ...env }, testbed.layout.options.dir);
 
-  json<DeployResult>(await cli(['deploy', fixture, '--name', 'ours', '--settle', '500', '--json']));
-  // The Debian docker.io CLI matches the phones' 20.10 engine; any newer CLI works as well.
-  const docker = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
-  const socket = testbed.layout.nodes[0]!.socket;
-  await promisify(execFile)(docker, ['-H', `unix://${socket}`, 'stack', 'deploy', '--resolve-image', 'never', '-c', fixture, 'theirs'], {
-    env: { ...process.env, ENTRY_HOST: testbed.layout.nodes[0]!.ip, DOCKER_CONFIG: testbed.layout.options.dir },
-  });
-  const networks = new Map(((await manager().listNetworks()) as Array<{ Id: string; Name: string }>).map((network) => [network.Id, network.Name]));
-  const services = (await manager().listServices()) as Array<{ Spec: ServiceSpec }>;
-  const byStack = (stack: string) =>
-    services
-      .filter((service) => service.Spec.Labels?.['com.docker.stack.namespace'] === stack)
-      .map((service) => comparable(service.Spec, stack, networks))
-      .sort((a, b) => a.name.localeCompare(b.name));
-  const ours = byStack('ours');
-  const theirs = byStack('theirs');
+async function removeBoth(t: ExecutionContext, stacks: string[]): Promise<void> {
+  for (const stack of stacks) {
+    const removed = await cli(['rm', stack]);
+    t.is(removed.code, 0, removed.stderr);
+  }
+}
+
+test.serial('a stack file with relative paths (bind mount, env_file, secret, config) deployed by us and by `docker stack deploy`: specs agree', async (t) => {
+  // The fixture keeps its relative paths; both tools resolve them against its folder. Both name the
+  // image by id (WEB_IMAGE), so no engine attempts a pull.
+  const imageId = ((await manager().getImage('cloudlet/busybox:1').inspect()) as { Id: string }).Id;
+  const fixture = fileURLToPath(new URL('../../fixtures/stacks/web.yml', import.meta.url));
+  const env = { WEB_IMAGE: imageId };
+  json<DeployResult>(
+    await runCli('cluster/cli.ts', ['--cluster', testbed.inventoryPath, 'deploy', fixture, '--name', 'ours', '--settle', '500', '--json'], 120_000, env),
+  );
+  await theirs(fixture, 'theirs', env);
+  const ours = await stackSpecs(manager(), 'ours');
   t.is(ours.length, 2);
   t.is(ours[0]!.image, imageId);
-  t.deepEqual(ours, theirs);
-  for (const stack of ['ours', 'theirs']) t.is((await cli(['rm', stack])).code, 0);
+  t.deepEqual(ours[0]!.mounts, [{ Type: 'bind', Source: join(dirname(fixture), 'www'), Target: '/www', ReadOnly: true }]);
+  t.true(ours[0]!.env?.includes('FROM_ENV_FILE=yes'));
+  t.deepEqual(ours, await stackSpecs(manager(), 'theirs'));
+  // The bind mount given as ./www is what our web task serves.
+  const [web] = json<TaskRow[]>(await cli(['ps', 'ours', '--json'])).filter((row) => row.service === 'ours_web' && row.state === 'running');
+  t.is(await (await fetch(`http://${nodeIp(web!.node)}:8080/index.html`)).text(), 'served from a bind mount given as ./www\n');
+  await removeBoth(t, ['ours', 'theirs']);
+});
+
+test.serial('stacks/coffee-shop.yml: our deploy and `docker stack deploy` of its effective file agree', async (t) => {
+  json<DeployResult>(await cli(['deploy', 'coffee-shop', '--name', 'ours-shop', '--settle', '500', '--json']));
+  await theirs(await effectiveFile('coffee-shop'), 'theirs-shop');
+  const ours = await stackSpecs(manager(), 'ours-shop');
+  t.deepEqual(
+    ours.map((service) => [service.name, service.endpointMode, service.healthcheck?.Test?.[0]]),
+    [['STACK_shop', 'dnsrr', 'CMD']],
+  );
+  t.deepEqual(ours, await stackSpecs(manager(), 'theirs-shop'));
+  await removeBoth(t, ['ours-shop', 'theirs-shop']);
+});
+
+/**
+ * Portainer's images cannot be built here: stand-ins, busybox committed with an entrypoint that
+ * takes any arguments and waits, tagged under the stack's image names on every node.
+ */
+async function standIns(images: string[]): Promise<void> {
+  const [first, ...others] = testbedEngines(testbed.layout);
+  const container = await first!.docker.createContainer({ Image: 'cloudlet/busybox:1', Cmd: ['true'] });
+  const committed = (await container.commit({ changes: ['ENTRYPOINT ["sh", "-c", "trap \'exit 0\' TERM; sleep 86400 & wait", "stand-in"]', 'CMD []'] })) as {
+    Id: string;
+  };
+  await container.remove();
+  // One image copied to every node: the same id everywhere, as deploy's checks want with imagePolicy local.
+  for (const image of images) {
+    const colon = image.lastIndexOf(':');
+    await first!.docker.getImage(committed.Id).tag({ repo: image.slice(0, colon), tag: image.slice(colon + 1) });
+    await copyImage(first!, others, image, testbed.layout.options.dir);
+  }
+}
+
+test.serial('stacks/portainer.yml (stand-in images): our deploy and `docker stack deploy` of its effective file agree', async (t) => {
+  await standIns(['portainer/agent:2.19.4', 'portainer/portainer-ce:2.19.4']);
+  const password = join(testbed.layout.options.dir, 'portainer-admin-password');
+  await writeFile(password, globalThis.crypto.randomUUID());
+  const env = { PORTAINER_ADMIN_PASSWORD_FILE: password };
+  // The agent binds the engine's socket and volumes folder from each node: on the testbed those are
+  // this machine's, which has neither, so its tasks are rejected: --detach, as docker stack deploy.
+  json<DeployResult>(
+    await runCli('cluster/cli.ts', ['--cluster', testbed.inventoryPath, 'deploy', 'portainer', '--name', 'ours-p', '--detach', '--json'], 60_000, env),
+  );
+  await theirs(await effectiveFile('portainer', env), 'theirs-p');
+  const ours = await stackSpecs(manager(), 'ours-p');
+  t.deepEqual(
+    ours.map((service) => [service.name, service.global, service.secrets?.map((secret) => secret.name)]),
+    [
+      ['STACK_agent', true, undefined],
+      ['STACK_portainer', false, ['STACK_portainer_admin_password']],
+    ],
+  );
+  t.deepEqual(ours, await stackSpecs(manager(), 'theirs-p'));
+  await removeBoth(t, ['ours-p', 'theirs-p']);
 });
