@@ -8,7 +8,7 @@ import { connectNode, type Engine } from '../engine/engine.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { InventoryNode } from '../inventory/schema.ts';
 import type { LoadedStack } from '../stack/load.ts';
-import { inspectImages, type ImagePresence } from './presence.ts';
+import { inspectImages, splitReference, type ImagePresence } from './presence.ts';
 
 /**
  * `cluster images load`: the images `npm run shop -- images-real` built (its index.json) into every
@@ -162,11 +162,6 @@ async function runNode(plan: NodePlan, log: Logger): Promise<void> {
         : `${name}: ${action.image} already there, tagged ${action.stableReference}`,
     );
   }
-}
-
-function splitReference(reference: string): [string, string] {
-  const colon = reference.lastIndexOf(':');
-  return colon > reference.lastIndexOf('/') ? [reference.slice(0, colon), reference.slice(colon + 1)] : [reference, 'latest'];
 }
 
 /** Runs `work` on every item, at most `limit` at once; the first failure is thrown once all started work has ended. */

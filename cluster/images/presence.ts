@@ -18,3 +18,9 @@ export async function inspectImages(engine: Engine, images: readonly string[]): 
   }
   return found;
 }
+
+/** `repo:tag` → [repo, tag], the form the Engine API's tag call takes (no tag: latest). */
+export function splitReference(reference: string): [string, string] {
+  const colon = reference.lastIndexOf(':');
+  return colon > reference.lastIndexOf('/') ? [reference.slice(0, colon), reference.slice(colon + 1)] : [reference, 'latest'];
+}

@@ -3,6 +3,7 @@ import { copyFile, mkdir, symlink, chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Engine } from '../engine/engine.ts';
+import { splitReference } from '../images/presence.ts';
 import { run } from './sh.ts';
 
 /** The placeholder image every testbed has: a static busybox (sh, httpd, sleep, nc, ...). */
@@ -43,12 +44,6 @@ export async function copyImage(from: Engine, to: Engine[], reference: string, w
       await followProgress(engine, stream);
     }),
   );
-}
-
-function splitReference(reference: string): [string, string] {
-  const colon = reference.lastIndexOf(':');
-  if (colon <= reference.lastIndexOf('/')) return [reference, 'latest'];
-  return [reference.slice(0, colon), reference.slice(colon + 1)];
 }
 
 /** Drains a streamed engine answer and fails on the first error message in it. */

@@ -3,7 +3,25 @@ import test from 'ava';
 import { REPO_ROOT, runEntry } from '../helpers/cli.ts';
 
 const COMMANDS: [string, string[][]][] = [
-  ['cluster/cli.ts', [[], ['status'], ['doctor'], ['init'], ['deploy'], ['scale'], ['rm'], ['ps'], ['schema']]],
+  [
+    'cluster/cli.ts',
+    [
+      [],
+      ['status'],
+      ['doctor'],
+      ['init'],
+      ['deploy'],
+      ['scale'],
+      ['rm'],
+      ['ps'],
+      ['stack'],
+      ['stack', 'config'],
+      ['images'],
+      ['images', 'load'],
+      ['teardown'],
+      ['schema'],
+    ],
+  ],
   ['cluster/testbed/cli.ts', [[], ['up'], ['down'], ['status']]],
   ['perf/cli.ts', [[], ['sampler'], ['ingest']]],
   ['shop/cli.ts', [[], ['serve']]],

@@ -79,3 +79,33 @@ test('a missing stack file is a usage error', async (t) => {
   t.is(result.code, 2);
   t.regex(result.stderr, /cannot read stack file/);
 });
+
+test('stack config names every missing variable at once, one error line each, and prints the effective file otherwise', async (t) => {
+  const missing = await runCli('cluster/cli.ts', ['--cluster', 'cluster/cloudlet.yml', 'stack', 'config', 'go-coffee'], 60_000, {
+    POSTGRES_PASSWORD: '',
+    RABBITMQ_PASSWORD: '',
+  });
+  t.is(missing.code, 2);
+  t.deepEqual(
+    missing.stderr
+      .trim()
+      .split('\n')
+      .map((line) => line.replace(/ \S*go-coffee\.yml:/, ' FILE:')),
+    ['error: FILE: POSTGRES_PASSWORD: set POSTGRES_PASSWORD in the environment', 'error: FILE: RABBITMQ_PASSWORD: set RABBITMQ_PASSWORD in the environment'],
+  );
+  const shown = await runCli('cluster/cli.ts', ['--cluster', 'cluster/cloudlet.yml', 'stack', 'config', 'go-coffee'], 60_000, {
+    POSTGRES_PASSWORD: 'p',
+    RABBITMQ_PASSWORD: 'r',
+  });
+  t.is(shown.code, 0, shown.stderr);
+  t.regex(shown.stdout, /^# .*go-coffee\.yml \(cluster cloudlet changes nothing\)\nversion: "3\.8"\n/, 'the phones get the file as it is');
+});
+
+test('bad flags of images load and teardown are named before anything is reached', async (t) => {
+  const node = await clusterCli('cluster/cloudlet.yml', ['images', 'load', '--node', 'pixel-1,nope']);
+  t.is(node.code, 2);
+  t.regex(node.stderr, /^error: --node nope: not in the inventory \(nodes: pixel-1, pixel-2, pixel-3, pixel-4, pixel-5\)$/m);
+  const volumes = await clusterCli('cluster/cloudlet.yml', ['teardown', '--volumes', '--yes']);
+  t.is(volumes.code, 2);
+  t.regex(volumes.stderr, /^error: --volumes goes with --prune$/m);
+});

@@ -47,6 +47,24 @@ test.serial('the local shop serves on loopback only, fulfils an order, scales ki
   t.deepEqual(await shop.counts(), { orders: 0, fulfilled: 0, inProgress: 0 });
   t.deepEqual((await shop.purge()).sort(), queues.map((q) => q.name).sort());
 
+  // Scaling stops or starts kitchen processes and waits until the queue shows exactly that many consumers.
+  const kitchens = () => shop.processes.filter((p) => p.service === 'kitchen');
+  const kitchenConsumers = async () => (await shop.queues()).find((q) => q.name.startsWith('kitchen'))?.consumers;
+  t.true((await shop.scale({ kitchen: 1 })) > 0);
+  t.deepEqual(
+    kitchens().map((p) => p.index),
+    [1],
+  );
+  t.is(await kitchenConsumers(), 1);
+  await shop.scale({ kitchen: 3 });
+  t.deepEqual(
+    kitchens().map((p) => p.index),
+    [1, 3, 4],
+    'a new process never reuses the index (and log file) of a stopped one',
+  );
+  t.is(await kitchenConsumers(), 3);
+  await t.throwsAsync(shop.scale({ proxy: 2 }), { message: /replicas\.proxy: .*scales barista and kitchen only/ });
+
   const dir = shop.dir;
   await shop.stop();
   t.false(existsSync(dir), 'the throw-away folder is removed');
