@@ -171,6 +171,39 @@ test.serial('bench/configs/go-coffee-testbed.yml: every point completes with nod
   t.is((await running('go-coffee', 'kitchen')).length, 1);
 });
 
+test.serial('target url at the running stack: load and node samples, and the deployment left exactly as it was', async (t) => {
+  t.timeout(180_000);
+  const versions = async () =>
+    ((await manager().listServices()) as Array<{ Spec: { Name: string; Mode: unknown }; Version: { Index: number } }>)
+      .map((service) => [service.Spec.Name, service.Version.Index, service.Spec.Mode])
+      .sort();
+  const before = await versions();
+  const [proxy] = await running('go-coffee', 'proxy');
+  const config = join(results, 'url.yml');
+  await writeFile(
+    config,
+    [
+      `target: { kind: url, url: "http://${nodeIp(proxy!.node)}:5000" }`,
+      'matrix: { ratesRps: [1] }',
+      'durationS: 5',
+      'warmupS: 0',
+      'scenarioEnv: { PROBE: "off" }',
+    ].join('\n'),
+  );
+  const out = join(results, 'url');
+  const run = await runEntry(`${REPO_ROOT}bench/cli.ts`, ['run', '--cluster', testbed.inventoryPath, '--config', config, '--results', out], {
+    timeoutMs: 160_000,
+  });
+  t.is(run.code, 0, run.stderr);
+  const [runId] = await readdir(out);
+  const point = join(out, runId!, 'points', 'p01-1rps-rep1');
+  const summary = JSON.parse(await readFile(join(point, 'k6-summary.json'), 'utf8')) as K6Summary;
+  t.true(((summary.metrics.http_reqs as { count?: number }).count ?? 0) > 0);
+  const nodes = (await readFile(join(point, 'nodes.ndjson'), 'utf8')).trim().split('\n');
+  t.deepEqual([...new Set(nodes.map((line) => (JSON.parse(line) as { node: string }).node))].sort(), ['node1', 'node2', 'node3', 'node4']);
+  t.deepEqual(await versions(), before, 'no service was updated, scaled or restored');
+});
+
 test.serial('the effective stack file deploys with `docker stack deploy` and gives the same specs as ours', async (t) => {
   const config = await cli(['stack', 'config', 'go-coffee'], secrets);
   t.is(config.code, 0, config.stderr);
