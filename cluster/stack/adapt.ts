@@ -136,7 +136,7 @@ export function summarizeChanges(changes: StackChange[]): string {
     count('platform')
       ? `${count('platform')} arch constraints set to the nodes' (${[...new Set(changes.filter((c) => c.kind === 'platform').map((c) => c.to))].join(', ')})`
       : '',
-    count('endpoint') ? `${count('endpoint')} services in dnsrr with host-mode ports (network.routingMesh: false)` : '',
+    count('endpoint') ? `${count('endpoint')} services in dnsrr, their ports in host mode (network.routingMesh: false)` : '',
   ].filter(Boolean);
   return parts.join('; ');
 }

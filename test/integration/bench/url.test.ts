@@ -35,10 +35,7 @@ test.serial('a URL is benched as it is: the points run, nothing is sampled, the 
   t.deepEqual(manifest.cluster.nodes, []);
   t.is(manifest.inventory, null);
   const points = (await readdir(join(runDir, 'points'))).sort();
-  t.deepEqual(
-    points.map((point) => point.replace(/^p0\d-/, '')).sort(),
-    ['10rps-rep1', '5rps-rep1'],
-  );
+  t.deepEqual(points.map((point) => point.replace(/^p0\d-/, '')).sort(), ['10rps-rep1', '5rps-rep1']);
   for (const point of points) {
     const result = JSON.parse(await readFile(join(runDir, 'points', point, 'result.json'), 'utf8')) as PointResult;
     t.is(result.status, 'complete', point);

@@ -78,6 +78,6 @@ test('routingMesh false: dnsrr and every port in host mode; true changes nothing
     Object.values(services).map((service) => service.deploy.endpoint_mode),
     ['dnsrr', 'dnsrr', 'dnsrr'],
   );
-  t.is(summarizeChanges(changes), '3 services in dnsrr with host-mode ports (network.routingMesh: false)');
+  t.is(summarizeChanges(changes), '3 services in dnsrr, their ports in host mode (network.routingMesh: false)');
   t.deepEqual(adaptStack(doc, clusterAdaptation(inventory('', [undefined]))).changes, []);
 });
