@@ -63,6 +63,8 @@ export interface BenchOutcome {
   points: { spec: PointSpec; result: PointResult }[];
   /** Points of this invocation that failed (their generator crashed or wrote nothing, or the target went down). */
   failedPoints: string[];
+  /** A stop signal came, even after the last point (while the report was written): exit 130. */
+  interrupted: boolean;
   reportPath: string | null;
 }
 
@@ -121,6 +123,8 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
       );
       const result = await runPoint(config, spec, run, samples, deps, i > 0);
       done.push({ spec, result });
+      // The disk filled up while the point ended: it is recorded, nothing more can be.
+      if (run.diskFull) throw run.diskFull;
       await deps.sink?.addK6Samples(pointPath(run.dir, spec.pointId), runId, spec.pointId);
       if (result.status === 'interrupted') status = 'interrupted';
       // A failed point is a result too: the run goes on, and ends with exit code 3 (bench/commands/options.ts).
@@ -174,5 +178,5 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
     failure ??= error;
   }
   if (failure) throw failure;
-  return { runDir: run.dir, status, points: done, failedPoints, reportPath };
+  return { runDir: run.dir, status, points: done, failedPoints, reportPath, interrupted: signal.aborted };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { EnvironmentError } from './errors.ts';
 
 /**
@@ -82,8 +82,24 @@ export async function makeDir(path: string): Promise<void> {
   try {
     await mkdir(path, { recursive: true });
   } catch (error) {
-    throw outputError(error, path);
+    throw outputError((error as NodeJS.ErrnoException).code === 'ENOENT' ? await mkdirCause(path, error) : error, path);
   }
+}
+
+/**
+ * Node's recursive mkdir says ENOENT when the real cause is a read-only file system or a missing
+ * permission above the new folder; a plain mkdir of the first missing folder tells the truth.
+ */
+async function mkdirCause(path: string, error: unknown): Promise<unknown> {
+  let missing = resolve(path);
+  while (dirname(missing) !== missing && !(await pathExists(dirname(missing)))) missing = dirname(missing);
+  try {
+    await mkdir(missing);
+    await rm(missing, { recursive: true, force: true });
+  } catch (cause) {
+    return cause;
+  }
+  return error;
 }
 
 /**

@@ -13,6 +13,7 @@ import { renderPng } from './render/png.ts';
 /** Draws every chart to `<outDir>/charts/<id>.png` and returns the bytes by chart id (for embedding). */
 export async function writeCharts(outDir: string, charts: ChartSpec[], signal?: AbortSignal): Promise<Map<string, Buffer>> {
   const dir = join(outDir, CHARTS_DIR);
+  await makeDir(outDir);
   await makeDir(dir);
   const pngs = new Map<string, Buffer>();
   for (const spec of charts) {

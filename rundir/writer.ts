@@ -93,6 +93,8 @@ export async function readManifestForWriting(dir: string): Promise<Manifest> {
 
 export class RunDir {
   private finished = false;
+  /** The first write that found the disk full (the reserve then went); the run must stop. */
+  diskFull: unknown = null;
 
   private constructor(
     readonly dir: string,
@@ -155,6 +157,7 @@ export class RunDir {
       return await write();
     } catch (error) {
       if (!isDiskFull(error)) throw error;
+      this.diskFull ??= error;
       await rm(reservePath(this.dir), { force: true });
       return write();
     }

@@ -6,6 +6,7 @@ import { type Command, Option } from 'commander';
 import { ENV_DOC } from '../../scenarios/lib/env.ts';
 import { keyValueArg, repeatable } from '../../kernel/args.ts';
 import { EXIT, UsageError } from '../../kernel/errors.ts';
+import { assertWritableDir } from '../../kernel/files.ts';
 import type { Logger } from '../../kernel/log.ts';
 import { RESULTS_DIR } from '../../rundir/layout.ts';
 import { liveWriter } from '../../rundir/lock.ts';
@@ -76,9 +77,12 @@ export function printOutcome(outcome: BenchOutcome, json: boolean, logger: Logge
   if (process.exitCode === EXIT.failedPoints) process.stderr.write(`${failedPointsLine(outcome)}\n`);
 }
 
-/** 130 when interrupted, 3 when a point failed (the run completed), else 0. */
-export function outcomeExitCode(outcome: Pick<BenchOutcome, 'status' | 'failedPoints'>): number {
-  if (outcome.status === 'interrupted') return EXIT.interrupted;
+/**
+ * 130 when interrupted (also after the last point, while the report was written: the run stays
+ * complete, its report is finished), 3 when a point failed (the run completed), else 0.
+ */
+export function outcomeExitCode(outcome: Pick<BenchOutcome, 'status' | 'failedPoints'> & { interrupted?: boolean }): number {
+  if (outcome.status === 'interrupted' || outcome.interrupted) return EXIT.interrupted;
   return outcome.failedPoints.length > 0 ? EXIT.failedPoints : EXIT.ok;
 }
 
@@ -100,7 +104,11 @@ export async function requireDirectory(path: string, what: string): Promise<void
  */
 export async function reportOutDir(runDir: string, out: string | undefined, fallback: string, logger: Logger): Promise<string> {
   const writer = await liveWriter(runDir);
-  if (!writer) return out ?? fallback;
+  if (!writer) {
+    // Checked before the runs are read: a folder that cannot take the report fails in one line now.
+    if (out !== undefined) await assertWritableDir(out, '--out');
+    return out ?? fallback;
+  }
   const inside = (path: string) => {
     const rel = relative(resolve(runDir), resolve(path));
     return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
