@@ -1,11 +1,13 @@
 // The CLI runner: unknown commands and repeated options are named, every line of a multi-error
 // message starts with "error:", and every command answers --version.
+import { readFile } from 'node:fs/promises';
 import test from 'ava';
 import { compareCommand } from '../../../bench/commands/compare.ts';
 import { planCommand } from '../../../bench/commands/plan.ts';
 import { reportCommand } from '../../../bench/commands/report.ts';
 import { runCommand as benchRunCommand } from '../../../bench/commands/run.ts';
-import { errorLines } from '../../../kernel/cli.ts';
+import { errorLines, exitCodeFor } from '../../../kernel/cli.ts';
+import { EXIT } from '../../../kernel/errors.ts';
 import { TOOL_VERSION } from '../../../kernel/version.ts';
 import { runCommand } from '../../helpers/run-cli.ts';
 
@@ -46,4 +48,21 @@ test.serial('every line of a multi-problem error starts with error:', async (t) 
   const lines = result.stderr.trim().split('\n');
   t.is(lines.length, 3, result.stderr);
   for (const line of lines) t.regex(line, /^error: scenario environment: (PROBE_TIMEOUT|PROBE_POLL|MAX_VUS): /);
+});
+
+test.serial('a bug is exit 70 with its stack and a request to report it; the exit codes are the README table', async (t) => {
+  const writes: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string) => writes.push(chunk) > 0) as typeof process.stderr.write;
+  try {
+    t.is(exitCodeFor(new TypeError('x is undefined')), 70);
+  } finally {
+    process.stderr.write = write;
+  }
+  t.regex(writes.join(''), /^internal error \(please report it\): TypeError: x is undefined\n\s+at /);
+  // README "Exit codes": every code the commands use, and only those.
+  const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('### Exit codes'), readme.indexOf('\n## ', readme.indexOf('### Exit codes')));
+  const codes = [...section.matchAll(/^\| (\d+) +\|/gm)].map((m) => Number(m[1]));
+  t.deepEqual(codes.sort((a, b) => a - b), [...Object.values(EXIT), 70].sort((a, b) => a - b));
 });
