@@ -3,6 +3,7 @@ import { open, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { EnvironmentError } from '../kernel/errors.ts';
 import { outputError } from '../kernel/files.ts';
+import { pidAlive } from '../kernel/process.ts';
 import { lockPath } from './layout.ts';
 
 /**
@@ -42,19 +43,10 @@ async function procStartOf(pid: number): Promise<number | null> {
   return Number.isFinite(start) ? start : null;
 }
 
-function pidExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Whether the holder still runs; a holder on another host is taken to (its pid cannot be checked). */
 export async function holderAlive(holder: LockHolder): Promise<boolean> {
   if (holder.host !== hostname()) return true;
-  if (!Number.isInteger(holder.pid) || holder.pid <= 0 || !pidExists(holder.pid)) return false;
+  if (!pidAlive(holder.pid)) return false;
   if (typeof holder.procStart === 'number') {
     const now = await procStartOf(holder.pid);
     if (now !== null && now !== holder.procStart) return false;

@@ -25,6 +25,8 @@ import { isOneLineError } from '../../helpers/cli.ts';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const args = (config: string, results: string, extra: string[] = []) => ['--config', config, '--results', results, '--load-generator', 'builtin', ...extra];
 
+const errorLinesOf = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('error:'));
+
 /** Every file below `dir`, as paths relative to it. */
 async function tree(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true })).map(String);
@@ -94,6 +96,16 @@ test.serial('Ctrl-C during the warm-up: the point is interrupted with the warm-u
   t.false(types.includes('load-start'), types.join(','));
   t.is(types.at(-1), 'interrupted');
   await stat(join(run, 'report.html'));
+});
+
+test.serial("Ctrl-C while the point's shop is starting: it starts (it never saw the signal), the point is interrupted, not failed; exit 130", async (t) => {
+  const { manifest, point } = await interruptAt(t, { event: 'scale' }, 'SIGINT');
+  t.is(manifest.status, 'interrupted');
+  t.is(point.result.status, 'interrupted');
+  const types = await eventTypes(point.dir);
+  t.true(types.includes('converged'), types.join(','));
+  t.false(types.includes('error'), types.join(','));
+  t.false(types.includes('warmup-start'), types.join(','));
 });
 
 test.serial('SIGTERM to the group (systemd, timeout) is a Ctrl-C: exit 130, the point kept', async (t) => {
@@ -285,10 +297,7 @@ test.serial(
     await fill(disk);
     const exit = await bench.exited;
     t.is(exit.code, 2, bench.stderr());
-    const errors = bench
-      .stderr()
-      .split('\n')
-      .filter((l) => l.startsWith('error:'));
+    const errors = errorLinesOf(bench.stderr());
     t.is(errors.length, 1, bench.stderr());
     t.regex(errors[0]!, new RegExp(`^error: cannot write ${disk}/\\S+: no space left on the device: free space there, or write somewhere else \\(ENOSPC\\)$`));
     t.notRegex(bench.stderr(), /\n\s+at /, 'no stack trace');
@@ -312,10 +321,7 @@ test.serial('a disk too small for a run: one error line, exit 2, nothing left ru
   const bench = startBench(args(config, join(disk, 'results')));
   const exit = await bench.exited;
   t.is(exit.code, 2, bench.stderr());
-  const errors = bench
-    .stderr()
-    .split('\n')
-    .filter((l) => l.startsWith('error:'));
+  const errors = errorLinesOf(bench.stderr());
   t.is(errors.length, 1, bench.stderr());
   t.regex(errors[0]!, /no space left on the device: .*\(ENOSPC\)$/);
   t.notRegex(bench.stderr(), /\n\s+at /, 'no stack trace');
@@ -357,10 +363,7 @@ test.serial('--results that cannot take output: read-only, a file, no permission
   const exit = await bench.exited;
   execFileSync('chattr', ['-i', run]);
   t.is(exit.code, 2, bench.stderr());
-  const errors = bench
-    .stderr()
-    .split('\n')
-    .filter((l) => l.startsWith('error:'));
+  const errors = errorLinesOf(bench.stderr());
   t.is(errors.length, 1, bench.stderr());
   t.regex(errors[0]!, new RegExp(`^error: cannot write ${run}/\\S+: operation not permitted .*\\(EPERM\\)$`));
 });

@@ -64,5 +64,8 @@ test.serial('a bug is exit 70 with its stack and a request to report it; the exi
   const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('### Exit codes'), readme.indexOf('\n## ', readme.indexOf('### Exit codes')));
   const codes = [...section.matchAll(/^\| (\d+) +\|/gm)].map((m) => Number(m[1]));
-  t.deepEqual(codes.sort((a, b) => a - b), [...Object.values(EXIT), 70].sort((a, b) => a - b));
+  t.deepEqual(
+    codes.sort((a, b) => a - b),
+    [...Object.values(EXIT), 70].sort((a, b) => a - b),
+  );
 });
