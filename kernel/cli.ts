@@ -1,6 +1,6 @@
 import { type Command, CommanderError, type Option } from 'commander';
 import { isRepeatable } from './args.ts';
-import { EXIT, UsageError, errorMessage } from './errors.ts';
+import { EXIT, InterruptedError, UsageError, errorMessage } from './errors.ts';
 import { TOOL_VERSION } from './version.ts';
 
 /**
@@ -64,7 +64,8 @@ export function exitCodeFor(error: unknown): number {
     return error.exitCode;
   }
   if (error && typeof error === 'object' && 'exitCode' in error && typeof error.exitCode === 'number') {
-    process.stderr.write(errorLines(errorMessage(error)));
+    // An interruption is no error: its line says what was kept.
+    process.stderr.write(error instanceof InterruptedError ? `${error.message}\n` : errorLines(errorMessage(error)));
     return error.exitCode;
   }
   process.stderr.write(`internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -16,6 +16,8 @@ import { type ReportPaths, writeCharts, writeDocuments } from './write-files.ts'
 export interface CompareReportOptions extends CompareOptions {
   outDir: string;
   warnings?: WarningOptions;
+  /** Stops between files (Ctrl-C); every file written is whole. */
+  signal?: AbortSignal;
 }
 
 export interface CompareReportResult extends ReportPaths {
@@ -39,7 +41,7 @@ export async function writeCompareReport(runDirs: string[], opts: CompareReportO
   const model = buildCompareModel(runs, opts);
   const warnings = runWarnings(runs);
   const charts = compareCharts(model);
-  const pngs = await writeCharts(opts.outDir, charts);
+  const pngs = await writeCharts(opts.outDir, charts, opts.signal);
   const notes = model.pairs.flatMap((pair) => [
     ...(pair.verdict === 'not-comparable'
       ? [
@@ -49,12 +51,16 @@ export async function writeCompareReport(runDirs: string[], opts: CompareReportO
     ...pair.differences.map((d) => `the runs differ: ${d}; changes may come from that`),
   ]);
   const summary = compareSummaryJson(model, warnings);
-  const paths = await writeDocuments(opts.outDir, {
-    html: compareHtml(model, charts, pngs, warnings, summary),
-    summaryMd: compareSummaryMarkdown(model, warnings),
-    summaryJson: `${JSON.stringify(summary, null, 2)}\n`,
-    junit: compareJunit(model),
-  });
+  const paths = await writeDocuments(
+    opts.outDir,
+    {
+      html: compareHtml(model, charts, pngs, warnings, summary),
+      summaryMd: compareSummaryMarkdown(model, warnings),
+      summaryJson: `${JSON.stringify(summary, null, 2)}\n`,
+      junit: compareJunit(model),
+    },
+    opts.signal,
+  );
   return {
     ...paths,
     notes,

@@ -4,7 +4,7 @@ import { EXIT } from '../../kernel/errors.ts';
 import { writeCompareReport } from '../../reports/compare-report.ts';
 import { comparePath } from '../../rundir/layout.ts';
 import { intArg, numberArg, probabilityArg } from '../../kernel/args.ts';
-import { reportOutDir, requireDirectory } from './options.ts';
+import { reportOutDir, requireDirectory, stoppableBetweenFiles } from './options.ts';
 import { createLogger } from '../../kernel/log.ts';
 
 interface CompareFlags {
@@ -45,14 +45,17 @@ export function compareCommand(): Command {
       for (const run of runs) await requireDirectory(run, 'run');
       const last = runs[runs.length - 1]!;
       const outDir = await reportOutDir(last, flags.out, comparePath(last, basename(resolve(baseline))), createLogger());
-      const result = await writeCompareReport(runs, {
-        outDir,
-        thresholdPct: flags.threshold,
-        errorThresholdPp: flags.errorThreshold,
-        alpha: flags.alpha,
-        minRepetitions: flags.minRepetitions,
-        warnings: { thermalThresholdC: flags.thermalThreshold },
-      });
+      const result = await stoppableBetweenFiles('compare', (signal) =>
+        writeCompareReport(runs, {
+          signal,
+          outDir,
+          thresholdPct: flags.threshold,
+          errorThresholdPp: flags.errorThreshold,
+          alpha: flags.alpha,
+          minRepetitions: flags.minRepetitions,
+          warnings: { thermalThresholdC: flags.thermalThreshold },
+        }),
+      );
       const log = createLogger();
       for (const note of result.notes) log.warn(note);
       if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);

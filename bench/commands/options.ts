@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
 import { ENV_DOC } from '../../scenarios/lib/env.ts';
 import { keyValueArg, repeatable } from '../../kernel/args.ts';
-import { EXIT, UsageError } from '../../kernel/errors.ts';
+import { EXIT, InterruptedError, UsageError } from '../../kernel/errors.ts';
 import { assertWritableDir } from '../../kernel/files.ts';
+import { onInterrupt } from '../../kernel/interrupt.ts';
 import type { Logger } from '../../kernel/log.ts';
 import { RESULTS_DIR } from '../../rundir/layout.ts';
 import { liveWriter } from '../../rundir/lock.ts';
@@ -124,4 +125,21 @@ export async function reportOutDir(runDir: string, out: string | undefined, fall
     `${runDir} is still being written (${holder}): reading its finished points, and writing this report to ${dir} instead; the run writes its own when it ends`,
   );
   return dir;
+}
+
+/**
+ * Runs a command that only writes files (report, compare) so that Ctrl-C stops it between two
+ * files: each file written is whole, no temporary file stays, and the exit code is 130.
+ */
+export async function stoppableBetweenFiles<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const interrupts = onInterrupt();
+  try {
+    return await work(interrupts.stopping);
+  } catch (error) {
+    if (interrupts.stopping.aborted)
+      throw new InterruptedError(`${what}: interrupted; the files written so far are whole; run it again to write the rest`, { cause: error });
+    throw error;
+  } finally {
+    interrupts.dispose();
+  }
 }
