@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PROFILES } from '../scenarios/lib/env.ts';
 import { ARCHES } from '../shop/gocoffee/source.ts';
 import { UsageError } from '../kernel/errors.ts';
+import { parseYamlText } from '../kernel/yaml.ts';
 import { parseWith } from '../kernel/schema.ts';
 
 /**
@@ -11,19 +11,52 @@ import { parseWith } from '../kernel/schema.ts';
  * default (`npm run bench` with no --config) is bench/configs/default.yml.
  */
 
+/**
+ * The bounds of a config, checked before anything starts (README, "Bench configs"). Each is far
+ * beyond a sensible run and below what breaks one: a spawn's argument list, a generator's memory.
+ */
+export const LIMITS = {
+  /** Replicas of one service: the reference shop runs one worker process each. */
+  localShopReplicas: 64,
+  /** Kitchen or barista processes of the local Go coffee shop (shop/gocoffee/local.ts validateReplicas). */
+  localGoCoffeeReplicas: 32,
+  /** Replicas of one service on a swarm. */
+  swarmReplicas: 1000,
+  /** Arrival rate of one point, iterations per second. */
+  rateRps: 10_000,
+  /** Load window of one point, seconds (a day). */
+  durationS: 86_400,
+  /** Warm-up, pause between points, cooldown wait, seconds (an hour). */
+  waitS: 3_600,
+  /** Settle time after convergence, seconds. */
+  settleS: 600,
+  repetitions: 100,
+  /** Points of one run (configurations × repetitions). */
+  points: 10_000,
+  /** Scenario variables: each value, all of them together (bytes), and how many. */
+  envValueBytes: 4_096,
+  envTotalBytes: 65_536,
+  envKeys: 256,
+} as const;
+
+/** A scenario variable's name (an environment variable's). */
+export const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** A plain list of replica counts is stored under this key: the target's main service. */
 const MAIN_SERVICE_KEY = '';
-const replicaCounts = z.array(z.number().int().min(1, 'replicas must be ≥ 1')).min(1, 'list at least one replica count');
-const positiveList = (what: string) => z.array(z.number().positive(`each ${what} must be > 0`)).min(1, `list at least one ${what}`);
+const replicaCounts = z
+  .array(z.number().int().min(1, 'replicas must be ≥ 1').max(LIMITS.swarmReplicas, `at most ${LIMITS.swarmReplicas} replicas of a service`))
+  .min(1, 'list at least one replica count');
+const seconds = (max: number, what: string) => z.number().max(max, `${what} is at most ${max} s`);
 
 export const LocalShopTarget = z
   .object({
     kind: z.literal('local-shop'),
     /** Busy CPU time per request in the shop, ms. */
-    cpuMs: z.number().min(0).default(1),
+    cpuMs: z.number().min(0).max(10_000).default(1),
     /** Multiplies upstream preparation times; 0.1 turns a 10 s cappuccino into 1 s. */
-    prepFactor: z.number().min(0).default(0.1),
-    stationSlots: z.number().int().min(1).default(5),
+    prepFactor: z.number().min(0).max(1000).default(0.1),
+    stationSlots: z.number().int().min(1).max(10_000).default(5),
     /** Port for the shop; 0 picks a free one. */
     port: z.number().int().min(0).max(65535).default(0),
   })
@@ -90,7 +123,7 @@ export const UrlTarget = z
 export const Cooldown = z
   .object({
     maxTempC: z.number().min(20).max(120).default(60),
-    maxWaitS: z.number().min(0).default(120),
+    maxWaitS: seconds(LIMITS.waitS, 'cooldown.maxWaitS').min(0).default(120),
   })
   .strict();
 
@@ -114,29 +147,40 @@ export const BenchConfig = z
          */
         replicas: z.preprocess((value) => (Array.isArray(value) ? { [MAIN_SERVICE_KEY]: value } : value), z.record(z.string(), replicaCounts)).optional(),
         /** Target arrival rates, iterations (≈ requests) per second. */
-        ratesRps: positiveList('rate'),
-        repetitions: z.number().int().min(1).default(1),
+        ratesRps: z
+          .array(z.number().positive('each rate must be > 0').max(LIMITS.rateRps, `a rate is at most ${LIMITS.rateRps} per second`))
+          .min(1, 'list at least one rate'),
+        repetitions: z.number().int().min(1).max(LIMITS.repetitions).default(1),
       })
       .strict(),
     /** Measured load window per point, seconds. */
-    durationS: z.number().positive().default(20),
+    durationS: seconds(LIMITS.durationS, 'durationS').positive().default(20),
     /** Warm-up before each measured window, excluded from results, seconds. */
-    warmupS: z.number().min(0).default(3),
+    warmupS: seconds(LIMITS.waitS, 'warmupS').min(0).default(3),
     /** Pause between points so the host settles, seconds (before the temperature gate). Was `cooldownS`. */
-    pauseS: z.number().min(0).default(2),
+    pauseS: seconds(LIMITS.waitS, 'pauseS').min(0).default(2),
     /** The temperature gate before each point. */
     cooldown: Cooldown.default({ maxTempC: 60, maxWaitS: 120 }),
     /** After a scale has converged, how long tasks must stay running before the point starts, seconds. */
-    settleS: z.number().min(0).default(2),
+    settleS: seconds(LIMITS.settleS, 'settleS').min(0).default(2),
     /** Seed of the shuffled point order; the same seed gives the same order. */
     seed: z.number().int().default(1),
     /** Extra scenario variables (scenarios/lib/env.ts), e.g. PROBE_INTERVAL: "2". */
-    scenarioEnv: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
+    scenarioEnv: z
+      .record(
+        z.string().regex(ENV_KEY, 'a variable name is letters, digits and _, not starting with a digit'),
+        z
+          .union([z.string(), z.number()])
+          .transform(String)
+          .refine((value) => Buffer.byteLength(value) <= LIMITS.envValueBytes, `a value is at most ${LIMITS.envValueBytes} bytes`),
+      )
+      .refine((env) => Object.keys(env).length <= LIMITS.envKeys, `at most ${LIMITS.envKeys} variables`)
+      .default({}),
   })
   .strict()
   .superRefine((config, ctx) => {
     const replicas = config.matrix.replicas;
-    const at = (...path: string[]) => ['matrix', 'replicas', ...path];
+    const at = (...path: (string | number)[]) => ['matrix', 'replicas', ...path];
     if (config.target.kind === 'url') {
       if (replicas)
         ctx.addIssue({
@@ -144,36 +188,56 @@ export const BenchConfig = z
           path: at(),
           message: 'target.kind url deploys and scales nothing (the deployment keeps its replicas): remove matrix.replicas',
         });
-      return;
-    }
-    if (!replicas) {
+    } else if (!replicas) {
       ctx.addIssue({ code: 'custom', path: at(), message: `list replica counts, e.g. [1, 2] (they scale ${mainService(config)})` });
-      return;
-    }
-    const scalable = SCALABLE[config.target.kind];
-    if (!scalable) return;
-    for (const service of Object.keys(replicas)) {
-      if (service !== MAIN_SERVICE_KEY && !scalable.includes(service)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: at(service),
-          message: `target.kind ${config.target.kind} scales ${scalable.join(' and ')}${config.target.kind === 'local-go-coffee' ? ' (more processes)' : ''}, not ${service}: remove it, or use target.kind swarm`,
-        });
+    } else {
+      const scalable = SCALABLE[config.target.kind];
+      for (const service of Object.keys(replicas)) {
+        if (scalable && service !== MAIN_SERVICE_KEY && !scalable.includes(service)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: at(service),
+            message: `target.kind ${config.target.kind} scales ${scalable.join(' and ')}${config.target.kind === 'local-go-coffee' ? ' (more processes)' : ''}, not ${service}: remove it, or use target.kind swarm`,
+          });
+        }
       }
-    }
-    if (config.target.kind === 'local-go-coffee') {
-      for (const [service, counts] of Object.entries(replicas)) {
-        counts.forEach((count, index) => {
-          if (count > 32) ctx.addIssue({ code: 'custom', path: [...at(service), index], message: 'at most 32 processes per service' });
+      // Replicas against the target's own limit.
+      const max = REPLICA_LIMIT[config.target.kind];
+      for (const [service, counts] of Object.entries(replicas))
+        counts.forEach((count, i) => {
+          // Above swarmReplicas the field's own bound has said it already.
+          if (count > max && count <= LIMITS.swarmReplicas)
+            ctx.addIssue({
+              code: 'custom',
+              path: at(...(service === MAIN_SERVICE_KEY ? [] : [service]), i),
+              message: `${count} replicas; the ${config.target.kind} target runs at most ${max}${PER_PROCESS[config.target.kind] ?? ''}`,
+            });
         });
-      }
     }
+    // The size of the plan.
+    let points = config.matrix.ratesRps.length * config.matrix.repetitions;
+    for (const counts of Object.values(replicas ?? {})) points *= counts.length;
+    if (points > LIMITS.points)
+      ctx.addIssue({ code: 'custom', path: ['matrix'], message: `${points} points; a run has at most ${LIMITS.points}: split it into several runs` });
   });
 
 /** What a local target can scale; a swarm scales any service of its stack. */
 const SCALABLE: Partial<Record<BenchConfig['target']['kind'], readonly string[]>> = {
   'local-shop': ['shop'],
   'local-go-coffee': ['kitchen', 'barista'],
+};
+
+/** What one replica of a local target is, said beside its limit. */
+const PER_PROCESS: Partial<Record<BenchConfig['target']['kind'], string>> = {
+  'local-shop': ' (one worker process each)',
+  'local-go-coffee': ' (one process each)',
+};
+
+/** Replicas of one service per target kind (url scales nothing). */
+const REPLICA_LIMIT: Record<Exclude<BenchConfig['target']['kind'], 'url'>, number> = {
+  'local-shop': LIMITS.localShopReplicas,
+  'local-go-coffee': LIMITS.localGoCoffeeReplicas,
+  swarm: LIMITS.swarmReplicas,
 };
 
 export type BenchConfig = z.output<typeof BenchConfig>;
@@ -222,13 +286,12 @@ export async function loadBenchConfig(path: string, warn?: (message: string) => 
       cause: error,
     });
   }
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (error) {
-    throw new UsageError(`${path}: not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
-  }
-  return parseBenchConfig(data, path, warn);
+  return parseBenchConfig(parseConfigText(text, path), path, warn);
+}
+
+/** The config file's text as plain data (kernel/yaml.ts: linear in size and keys, every problem with its line). */
+export function parseConfigText(text: string, path: string): unknown {
+  return parseYamlText(text, path);
 }
 
 /** The JSON Schema of bench configs, for editors (bench/config.schema.json is generated from it). */

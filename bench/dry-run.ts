@@ -74,6 +74,6 @@ export async function dryRun(config: BenchConfig, logger: Logger, signal: AbortS
   const resultsRoot = await mkdtemp(join(tmpdir(), 'cloudlet-bench-dry-run-'));
   return runBench(
     { ...config, pauseS: 0 },
-    { generator: fakeGenerator, target: fakeTarget(config), resultsRoot, logger, signal, commandLine: process.argv.slice(1) },
+    { generator: fakeGenerator, target: fakeTarget(config), resultsRoot, logger, signal, commandLine: process.argv.slice(1), targetHealth: false },
   );
 }

@@ -1,6 +1,6 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { EnvironmentError, errorMessage, UsageError } from '../kernel/errors.ts';
+import { EnvironmentError, errorMessage, InterruptedError, UsageError } from '../kernel/errors.ts';
 import { pathExists, readJson, writeJsonAtomic } from '../kernel/files.ts';
 import { baselineComparePath, manifestPath, REPORT_FILES } from '../rundir/layout.ts';
 import { readManifest } from '../rundir/reader.ts';
@@ -25,6 +25,8 @@ export interface NightlyEntry {
   baseline: string | null;
   regressedMetrics: string[];
   gitCommit: string | null;
+  /** Points that failed (the run completed without them); such a run is never `latest-good`. */
+  failedPoints?: string[];
 }
 
 export interface NightlyHistory {
@@ -55,7 +57,7 @@ async function appendHistory(path: string, entry: NightlyEntry): Promise<Nightly
 /** The newest complete run with no regression whose directory still exists; null on the first night. */
 async function latestGood(history: NightlyHistory): Promise<string | null> {
   for (const entry of [...history.runs].reverse()) {
-    if (entry.status !== 'complete' || entry.verdict === 'regressed') continue;
+    if (entry.status !== 'complete' || entry.verdict === 'regressed' || (entry.failedPoints?.length ?? 0) > 0) continue;
     if (await pathExists(entry.runDir)) return entry.runDir;
   }
   return null;
@@ -112,9 +114,14 @@ export async function runNightly(options: NightlyOptions): Promise<NightlyOutcom
     baseline,
     regressedMetrics: [],
     gitCommit: manifest.gitCommit,
+    ...(outcome.failedPoints.length > 0 ? { failedPoints: outcome.failedPoints } : {}),
   };
   if (outcome.status !== 'complete') {
     await appendHistory(options.history, entry);
+    if (outcome.status === 'interrupted')
+      throw new InterruptedError(
+        `nightly: interrupted; every finished point is in ${outcome.runDir}; finish it with: npm run bench -- resume ${outcome.runDir}`,
+      );
     throw new EnvironmentError(`nightly: the run ended ${outcome.status}; see ${outcome.runDir}`);
   }
   let summaryPath = join(outcome.runDir, REPORT_FILES.summaryMd);

@@ -1,4 +1,5 @@
 import { errorMessage } from '../kernel/errors.ts';
+import { isDiskFull, OutputError } from '../kernel/files.ts';
 import type { Logger } from '../kernel/log.ts';
 import type { PointResult, PointSpec, RunStatus } from '../rundir/types.ts';
 import { pointPath } from '../rundir/layout.ts';
@@ -12,6 +13,7 @@ import { createSampleWriter } from './nodes/sample-writer.ts';
 import { estimateDurationS, planPoints } from './plan.ts';
 import { runPoint } from './point/run-point.ts';
 import type { PointSampler, StateReset } from './point/slots.ts';
+import type { TargetHealthOptions } from './point/target-health.ts';
 import { validateScenarioEnv } from './scenario-env.ts';
 import type { Target } from './target/target.ts';
 
@@ -27,12 +29,18 @@ export interface BenchDeps {
   target: Target;
   resultsRoot: string;
   logger: Logger;
-  /** Aborted on SIGINT/SIGTERM. */
+  /** Aborted at the first Ctrl-C, SIGTERM or SIGHUP: stop gracefully, keep everything. */
   signal: AbortSignal;
+  /** Aborted at a second one: stop the generators at once, skip the report; the point is still written. */
+  force?: AbortSignal;
   /** The run's InfluxDB copy (node samples live, k6 samples at each point's end); null for none. */
   sink?: InfluxSink | null;
-  /** Writes the run's report; its failure is a warning, never a lost run. */
-  writeReport?(runDir: string): Promise<{ htmlPath: string }>;
+  /**
+   * Writes the run's report, while the run still holds its directory; a failure is a warning, never
+   * a lost run, except a file that cannot be written (a full disk), which fails the run. `signal`
+   * (a second Ctrl-C) cuts it short: what is written stays whole.
+   */
+  writeReport?(runDir: string, signal?: AbortSignal): Promise<{ htmlPath: string }>;
   commandLine: string[];
   /** Tests pass a fixed one. */
   runId?: string;
@@ -42,6 +50,8 @@ export interface BenchDeps {
   remoteGenerators?: NamedGenerator[];
   /** Slot: a per-point state reset or drain after scaling (./point/slots.ts); none by default. */
   stateReset?: StateReset;
+  /** How the gateways are watched for an outage during the load (./point/target-health.ts); false: not at all (fakes). */
+  targetHealth?: TargetHealthOptions | false;
   /** Slot: samplers beside the node samplers, e.g. of the shop's own metrics (./point/slots.ts); none by default. */
   pointSamplers?: PointSampler[];
 }
@@ -51,39 +61,48 @@ export interface BenchOutcome {
   status: RunStatus;
   /** The points run by this invocation (a resume runs only what was left). */
   points: { spec: PointSpec; result: PointResult }[];
+  /** Points of this invocation that failed (their generator crashed or wrote nothing, or the target went down). */
+  failedPoints: string[];
+  /** A stop signal came, even after the last point (while the report was written): exit 130. */
+  interrupted: boolean;
   reportPath: string | null;
 }
 
 async function openRun(config: BenchConfig, points: PointSpec[], deps: BenchDeps): Promise<RunDir> {
-  const described = await deps.target.describe();
   if (deps.resume) {
     await deps.resume.updateManifest({ status: 'running', endedAt: null, resumes: [...(deps.resume.manifest.resumes ?? []), new Date().toISOString()] });
     return deps.resume;
   }
+  const described = await deps.target.describe();
   const runId = deps.runId ?? newRunId();
-  return RunDir.create(deps.resultsRoot, {
-    toolVersion: TOOL_VERSION,
-    gitCommit: await gitCommit(),
-    commandLine: deps.commandLine,
-    runId,
-    config,
-    inventory: described.inventory,
-    cluster: described.cluster,
-    images: described.images,
-    loadGenerator: deps.generator.info,
-    startedAt: new Date().toISOString(),
-    endedAt: null,
-    status: 'running',
-    plannedPoints: points.map((p) => p.pointId),
-  });
+  return RunDir.create(
+    deps.resultsRoot,
+    {
+      toolVersion: TOOL_VERSION,
+      gitCommit: await gitCommit(),
+      commandLine: deps.commandLine,
+      runId,
+      config,
+      inventory: described.inventory,
+      cluster: described.cluster,
+      images: described.images,
+      loadGenerator: deps.generator.info,
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      status: 'running',
+      plannedPoints: points.map((p) => p.pointId),
+    },
+    { warn: (message) => deps.logger.warn(message), command: deps.commandLine.join(' ') },
+  );
 }
 
 export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<BenchOutcome> {
   const { logger, signal, target } = deps;
   validateScenarioEnv(config);
   const planned = planPoints(config);
-  let run: RunDir | null = null;
+  let run: RunDir | null = deps.resume ?? null;
   const done: BenchOutcome['points'] = [];
+  const failedPoints: string[] = [];
   let status: RunStatus = 'complete';
   let failure: unknown = null;
   try {
@@ -104,11 +123,14 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
       );
       const result = await runPoint(config, spec, run, samples, deps, i > 0);
       done.push({ spec, result });
+      // The disk filled up while the point ended: it is recorded, nothing more can be.
+      if (run.diskFull) throw run.diskFull;
       await deps.sink?.addK6Samples(pointPath(run.dir, spec.pointId), runId, spec.pointId);
       if (result.status === 'interrupted') status = 'interrupted';
+      // A failed point is a result too: the run goes on, and ends with exit code 3 (bench/commands/options.ts).
       if (result.status === 'failed') {
-        status = 'failed';
-        break;
+        failedPoints.push(spec.pointId);
+        logger.warn(`${spec.pointId} failed (${result.flags.map((f) => f.code).join(', ') || 'see its events'}); going on with the next point`);
       }
     }
     if (signal.aborted) status = 'interrupted';
@@ -123,20 +145,38 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
     if (run) {
       const missing = sinkReport && describeSinkReport(sinkReport, run.dir);
       if (missing) logger.warn(missing);
-      await run.updateManifest({ status, endedAt: new Date().toISOString(), ...(failure ? { error: errorMessage(failure) } : {}) });
     }
   }
   if (!run) throw failure;
+  // The report is written while the run still holds its directory, before its final status.
   let reportPath: string | null = null;
-  if (deps.writeReport && (done.length > 0 || deps.resume)) {
-    try {
-      reportPath = (await deps.writeReport(run.dir)).htmlPath;
-    } catch (error) {
-      logger.warn(
-        `the report could not be written (${errorMessage(error)}); every result is in ${run.dir}; rebuild it with: npm run bench -- report ${run.dir}`,
-      );
+  if (deps.writeReport && (done.length > 0 || deps.resume) && !isDiskFull(failure)) {
+    if (deps.force?.aborted) logger.warn(`stopped at once: no report; build it with: npm run bench -- report ${run.dir}`);
+    else {
+      try {
+        reportPath = (await deps.writeReport(run.dir, deps.force)).htmlPath;
+      } catch (error) {
+        if (error instanceof OutputError) {
+          status = 'failed';
+          failure ??= error;
+        } else if (deps.force?.aborted) logger.warn(`stopped at once: the report was cut short; build it with: npm run bench -- report ${run.dir}`);
+        else
+          logger.warn(
+            `the report could not be written (${errorMessage(error)}); every result is in ${run.dir}; rebuild it with: npm run bench -- report ${run.dir}`,
+          );
+      }
     }
   }
+  try {
+    await run.finish({
+      status,
+      endedAt: new Date().toISOString(),
+      ...(failure ? { error: errorMessage(failure) } : {}),
+      ...(failedPoints.length > 0 || deps.resume ? { failedPoints } : {}),
+    });
+  } catch (error) {
+    failure ??= error;
+  }
   if (failure) throw failure;
-  return { runDir: run.dir, status, points: done, reportPath };
+  return { runDir: run.dir, status, points: done, failedPoints, reportPath, interrupted: signal.aborted };
 }

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { assertPortFree } from '../shop/server.ts';
 import type { BenchConfig } from './config.ts';
-import { EXIT, UsageError } from '../kernel/errors.ts';
+import { UsageError } from '../kernel/errors.ts';
+import { assertWritableDir } from '../kernel/files.ts';
+import { onInterrupt } from '../kernel/interrupt.ts';
 import { resolveGenerator, type GeneratorChoice } from './load/generator.ts';
 import { remoteGenerator } from './load/remote.ts';
 import type { Logger } from '../kernel/log.ts';
@@ -61,40 +63,36 @@ async function openTarget(config: BenchConfig, cluster: string | undefined, logg
 export async function executeRun(options: RunOptions): Promise<BenchOutcome> {
   const { config, logger } = options;
   await preflight(config, options.cluster);
+  if (!options.resume) await assertWritableDir(resolve(options.results), '--results');
   const generator = await resolveGenerator(options.loadGenerator);
   if (generator.info.name === 'builtin' && options.loadGenerator === 'auto') {
     logger.info('no k6 2.x found (K6_BIN, PATH): using the built-in generator, which runs the same scenario tasks and writes the same files');
   }
-  const sink = influxSinkFrom(options.influxUrl);
-  const target = await openTarget(config, options.cluster, logger, options.acceptNewHostKeys);
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (name: string) => {
-    signals++;
-    if (signals > 1) process.exit(EXIT.interrupted);
-    logger.warn(`${name}: stopping gracefully, keeping every result so far (again to force)`);
-    controller.abort();
-  };
-  const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  // Ctrl-C, SIGTERM and SIGHUP, to this process alone or to its whole group: one graceful stop
+  // (the children run in groups of their own and get one forwarded signal), a later second one
+  // forces it; copies a wrapper re-sends within REPEAT_MS do not count.
+  const interrupts = onInterrupt({
+    onStop: (name) => logger.warn(`${name}: stopping gracefully, keeping every result so far (again to stop at once)`),
+    onForce: (name) => logger.warn(`${name} again: stopping at once; the running point is still recorded`),
+  });
   try {
+    const sink = influxSinkFrom(options.influxUrl);
+    const target = await openTarget(config, options.cluster, logger, options.acceptNewHostKeys);
     const { writeRunReport } = await import('../reports/run-report.ts');
     return await runBench(config, {
       generator,
       target,
       resultsRoot: resolve(options.results),
       logger,
-      signal: controller.signal,
+      signal: interrupts.stopping,
+      force: interrupts.forced,
       commandLine: process.argv.slice(1),
-      writeReport: (dir) => writeRunReport(dir),
+      writeReport: (dir, signal) => writeRunReport(dir, { signal }),
       sink,
       remoteGenerators: target.generators().map((spec) => ({ name: spec.name, generator: remoteGenerator(spec) })),
       ...(options.resume ? { resume: options.resume } : {}),
     });
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    interrupts.dispose();
   }
 }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Option } from 'commander';
 import { parseDurationMs } from './duration.ts';
 
 /**
@@ -61,4 +61,16 @@ export function keyValueArg(value: string, previous: Record<string, string> = {}
   const i = value.indexOf('=');
   if (i <= 0) throw new InvalidArgumentError(`expected KEY=VALUE, got "${value}"`);
   return { ...previous, [value.slice(0, i)]: value.slice(i + 1) };
+}
+
+const REPEATABLE = Symbol('repeatable');
+
+/** Marks an option that may be given several times (kernel/cli.ts refuses repeats of any other). */
+export function repeatable<T extends Option>(option: T): T {
+  (option as T & { [REPEATABLE]?: boolean })[REPEATABLE] = true;
+  return option;
+}
+
+export function isRepeatable(option: Option): boolean {
+  return (option as Option & { [REPEATABLE]?: boolean })[REPEATABLE] === true || option.variadic;
 }

@@ -8,6 +8,8 @@ export function issuePath(path: readonly PropertyKey[]): string {
     if (typeof part === 'number') out += `[${part}]`;
     // An empty key stands for a list given where a map is also allowed (matrix.replicas).
     else if (part === '') continue;
+    // A key that is no plain name (spaces, colons, dots) is quoted, so the path stays readable.
+    else if (typeof part === 'string' && !/^[A-Za-z_$][\w$-]*$/.test(part)) out += `[${JSON.stringify(part)}]`;
     else out += out ? `.${String(part)}` : String(part);
   }
   return out || '(root)';

@@ -23,8 +23,8 @@ export interface ChildSpec {
   cwd?: string;
   uid?: number;
   gid?: number;
-  /** Where stdout and stderr go: a file (appended), 'inherit', or 'ignore' (the default). */
-  output?: string | 'inherit' | 'ignore';
+  /** Where stdout and stderr go: a file (appended), 'inherit', 'pipe' (read them from `child`), or 'ignore' (the default). */
+  output?: string | 'inherit' | 'ignore' | 'pipe';
   /** Graceful stop signal (default SIGTERM; postgres wants SIGINT for a fast shutdown). */
   stopSignal?: NodeJS.Signals;
   /** How long a graceful stop may take before SIGKILL (default 5000 ms). */
@@ -38,6 +38,8 @@ export interface Supervised {
   /** Resolves with the exit code (or 128 + signal number) when the child exits. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly running: boolean;
+  /** Sends `signal` to the child's process group (a no-op once it has exited). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 export interface SupervisorOptions {
@@ -121,9 +123,9 @@ export class Supervisor {
   start(spec: ChildSpec): Supervised {
     if (this.closed) throw new Error(`supervisor is stopped: cannot start ${spec.name}`);
     this.ensureWatcher();
-    let output: 'inherit' | 'ignore' | number = 'ignore';
+    let output: 'inherit' | 'ignore' | 'pipe' | number = 'ignore';
     let fd: number | undefined;
-    if (spec.output === 'inherit') output = 'inherit';
+    if (spec.output === 'inherit' || spec.output === 'pipe') output = spec.output;
     else if (spec.output && spec.output !== 'ignore') output = fd = openSync(spec.output, 'a');
     const child = spawn(spec.command, spec.args ?? [], {
       cwd: spec.cwd,
@@ -136,11 +138,18 @@ export class Supervisor {
     if (fd !== undefined) closeSync(fd);
     const entry = { spec, child, name: spec.name, pid: child.pid ?? -1, stopping: false, alive: child.pid !== undefined } as Entry;
     Object.defineProperty(entry, 'running', { get: () => entry.alive });
+    entry.signal = (signal) => {
+      if (entry.alive) killGroup(entry.pid, signal);
+    };
     (entry as { exited: Supervised['exited'] }).exited = new Promise((resolve) => {
       const done = (code: number | null, signal: NodeJS.Signals | null) => {
         if (!entry.alive && entry.pid !== -1) return;
         entry.alive = false;
-        this.tell(`-${entry.pid}`);
+        // Its group may live on (a grandchild): keep it registered and listed until that is gone.
+        if (!groupAlive(entry.pid)) {
+          this.tell(`-${entry.pid}`);
+          if (!entry.stopping) this.forget(entry);
+        }
         if (!entry.stopping && !this.closed) this.options.onUnexpectedExit?.(entry, code, signal);
         resolve({ code, signal });
       };
@@ -163,6 +172,8 @@ export class Supervisor {
     entry.stopping = true;
     if (!entry.alive) {
       killGroup(entry.pid, 'SIGKILL');
+      this.tell(`-${entry.pid}`);
+      this.forget(entry);
       return;
     }
     killGroup(entry.pid, entry.spec.stopSignal ?? 'SIGTERM');
@@ -179,6 +190,13 @@ export class Supervisor {
     await entry.exited;
     // The leader is gone; whatever it left in its group goes too.
     killGroup(entry.pid, 'SIGKILL');
+    this.tell(`-${entry.pid}`);
+    this.forget(entry);
+  }
+
+  private forget(entry: Entry): void {
+    const index = this.entries.indexOf(entry);
+    if (index >= 0) this.entries.splice(index, 1);
   }
 
   /** Stops every child, last started first; then the watcher ends with nothing to kill. */
@@ -188,6 +206,28 @@ export class Supervisor {
     const watcher = this.watcher;
     this.watcher = undefined;
     watcher?.stdin?.end();
+  }
+}
+
+let shared: Supervisor | undefined;
+
+/**
+ * The process's own supervisor, for children started anywhere in it (a bench's shop, generators and
+ * samplers): one watcher for all of them. Each owner stops its own children; whatever is left when
+ * the process ends, however it ends, the watcher stops.
+ */
+export function processSupervisor(): Supervisor {
+  shared ??= new Supervisor();
+  return shared;
+}
+
+function groupAlive(pgid: number): boolean {
+  if (pgid <= 0) return false;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -4,9 +4,14 @@
  */
 import { Command } from 'commander';
 import { runCli } from '../kernel/cli.ts';
+import { configCommand } from './config.ts';
 import { ingestCommand } from './ingest.ts';
 import { samplerCommand } from './sampler.ts';
 
-const program = new Command('perf').description("cloudlet-bench's own benchmarks").addCommand(samplerCommand()).addCommand(ingestCommand());
+const program = new Command('perf')
+  .description("cloudlet-bench's own benchmarks")
+  .addCommand(samplerCommand())
+  .addCommand(ingestCommand())
+  .addCommand(configCommand());
 
 await runCli(program);

@@ -4,7 +4,7 @@
  * prometheus-node-exporter scraped at 1 Hz on the same host over the same window.
  */
 import { sleep } from '../kernel/sleep.ts';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { processSupervisor } from '../kernel/supervise.ts';
 import { readFile } from 'node:fs/promises';
 import { startLocalSampler, type SamplerHandle } from '../bench/nodes/local.ts';
 import { cpuPctOfOneCore, processCpuTicks, USER_HZ } from './proc.ts';
@@ -124,7 +124,8 @@ async function remoteSampler(target: SshTarget): Promise<Subject> {
 }
 
 async function nodeExporter(label: string, binary: string, args: string[]): Promise<Subject> {
-  const child: ChildProcess = spawn(binary, ['--web.listen-address=127.0.0.1:0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exporter = processSupervisor().start({ name: 'node_exporter', command: binary, args: ['--web.listen-address=127.0.0.1:0', ...args], output: 'pipe' });
+  const child = exporter.child;
   let log = '';
   const address = await new Promise<string>((resolve, reject) => {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -157,7 +158,7 @@ async function nodeExporter(label: string, binary: string, args: string[]): Prom
     events: () => scrapes,
     async stop() {
       stopped = true;
-      child.kill('SIGTERM');
+      await processSupervisor().stopChild(exporter);
       await loop;
     },
   };

@@ -14,6 +14,8 @@ export interface RunReportOptions {
   /** Where to write; default the run directory. */
   outDir?: string;
   warnings?: WarningOptions;
+  /** Stops between files (a second Ctrl-C); every file written is whole. */
+  signal?: AbortSignal;
 }
 
 export async function writeRunReport(runDir: string, opts: RunReportOptions = {}): Promise<ReportPaths> {
@@ -21,12 +23,16 @@ export async function writeRunReport(runDir: string, opts: RunReportOptions = {}
   const run = await readRunDir(runDir);
   const model = buildRunModel(run, opts.warnings);
   const charts = runCharts(model);
-  const pngs = await writeCharts(outDir, charts);
+  const pngs = await writeCharts(outDir, charts, opts.signal);
   const summary = runSummaryJson(model);
-  return writeDocuments(outDir, {
-    html: runHtml(model, charts, pngs, summary),
-    summaryMd: runSummaryMarkdown(model),
-    summaryJson: `${JSON.stringify(summary, null, 2)}\n`,
-    junit: runJunit(model, new Map(run.points.map((p) => [p.spec.pointId, p.result?.thresholdsPassed ?? null]))),
-  });
+  return writeDocuments(
+    outDir,
+    {
+      html: runHtml(model, charts, pngs, summary),
+      summaryMd: runSummaryMarkdown(model),
+      summaryJson: `${JSON.stringify(summary, null, 2)}\n`,
+      junit: runJunit(model, new Map(run.points.map((p) => [p.spec.pointId, p.result?.thresholdsPassed ?? null]))),
+    },
+    opts.signal,
+  );
 }

@@ -8,6 +8,8 @@ import { join } from 'node:path';
  *   nightly-history.json             NIGHTLY_HISTORY, bench nightly's index of its runs
  *   <runId>/
  *     manifest.json                  Manifest
+ *     writer.lock                    LOCK: pid, host and start time of the one process writing it (run, resume)
+ *     .space-reserve                 RESERVE: space kept free for the last writes if the disk fills
  *     points/<pointId>/              one folder a point; `<pointId>.partial/` while it runs
  *       spec.json  result.json  k6-summary.json  k6-samples.ndjson.gz  nodes.ndjson  events.ndjson  load.log
  *       generators/<name>/           each generator's share when several ran the point
@@ -20,6 +22,10 @@ export const RESULTS_DIR = 'results';
 export const NIGHTLY_HISTORY = 'nightly-history.json';
 
 export const MANIFEST = 'manifest.json';
+/** Held by the one process writing the run directory (rundir/lock.ts). */
+export const LOCK = 'writer.lock';
+/** A few hundred KiB the writer frees to record a failure when the disk fills (rundir/writer.ts). */
+export const RESERVE = '.space-reserve';
 export const POINTS_DIR = 'points';
 export const ATTEMPTS_DIR = 'attempts';
 /** A point still running (or cut short by a crash) lives here; the rename on completion is the commit. */
@@ -47,6 +53,8 @@ export const REPORT_FILES = {
 export const CHARTS_DIR = 'charts';
 
 export const manifestPath = (runDir: string): string => join(runDir, MANIFEST);
+export const lockPath = (runDir: string): string => join(runDir, LOCK);
+export const reservePath = (runDir: string): string => join(runDir, RESERVE);
 export const pointsPath = (runDir: string): string => join(runDir, POINTS_DIR);
 export const pointPath = (runDir: string, pointId: string, partial = false): string => join(runDir, POINTS_DIR, partial ? pointId + PARTIAL_SUFFIX : pointId);
 export const pointFilePath = (pointDir: string, file: PointFile): string => join(pointDir, POINT_FILES[file]);

@@ -3,8 +3,9 @@
  * loses at most the records of the last moment), and flush() makes everything so far durable
  * (fsync), which the pipeline calls at each point boundary.
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { makeDir, OutputError, outputError } from '../kernel/files.ts';
 
 export interface NdjsonWriter<T> {
   append(record: T): void;
@@ -17,8 +18,13 @@ export interface NdjsonWriter<T> {
 }
 
 export async function openNdjsonWriter<T>(path: string): Promise<NdjsonWriter<T>> {
-  await mkdir(dirname(path), { recursive: true });
-  const file: FileHandle = await open(path, 'a');
+  await makeDir(dirname(path));
+  let file: FileHandle;
+  try {
+    file = await open(path, 'a');
+  } catch (error) {
+    throw outputError(error, path);
+  }
   let pending: string[] = [];
   // One write at a time, in order: each append chains onto the previous write.
   let chain: Promise<void> = Promise.resolve();
@@ -34,7 +40,8 @@ export async function openNdjsonWriter<T>(path: string): Promise<NdjsonWriter<T>
       try {
         await file.appendFile(text, 'utf8');
       } catch (error) {
-        failure = new Error(`cannot write ${path}: ${(error as Error).message}`, { cause: error });
+        const mapped = outputError(error, path);
+        failure = mapped instanceof OutputError ? mapped : new Error(`cannot write ${path}: ${(error as Error).message}`, { cause: error });
       }
     });
   };
@@ -43,7 +50,11 @@ export async function openNdjsonWriter<T>(path: string): Promise<NdjsonWriter<T>
     drain();
     await chain;
     if (failure) throw failure;
-    await file.datasync();
+    try {
+      await file.datasync();
+    } catch (error) {
+      throw outputError(error, path);
+    }
   };
 
   return {

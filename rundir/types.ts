@@ -51,6 +51,11 @@ export interface Manifest {
   plannedPoints: string[];
   /** Error message when status is `failed`. */
   error?: string;
+  /**
+   * Points of the last invocation (run or resume) that failed: their generator crashed or wrote
+   * nothing, or their target went down. The run still completed; `bench resume` runs them again.
+   */
+  failedPoints?: string[];
   /** When `bench resume` picked the run up again. */
   resumes?: string[];
 }

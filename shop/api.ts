@@ -53,6 +53,27 @@ function sendError(res: ServerResponse, status: number, grpcCode: number, messag
 }
 
 const MAX_BODY_BYTES = 1 << 20;
+/** Deeper JSON than this is refused before it is parsed or passed between processes (an order is 3 deep). */
+export const MAX_JSON_DEPTH = 32;
+
+/** The nesting depth of JSON text, counted outside strings in one pass (no recursion, so no stack to overflow). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -100,6 +121,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiOpt
   if (path === '/v1/api/orders') {
     route('POST');
     const text = await readBody(req);
+    if (jsonDepth(text) > MAX_JSON_DEPTH) throw new ApiError(400, 3, `request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
     let body: unknown;
     try {
       body = JSON.parse(text);

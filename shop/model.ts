@@ -89,7 +89,13 @@ export function itemTypesBody(): { itemTypes: { name: string; type: number; pric
 export function itemsByTypesBody(names: string): { items: { price: number; type: number }[] } {
   const items: { price: number; type: number }[] = [];
   for (const name of names.split(',')) {
-    const item = itemByName(decodeURIComponent(name).trim());
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(name);
+    } catch {
+      throw new ApiError(400, 3, `item type names: bad percent-encoding in ${JSON.stringify(name.slice(0, 100))}`);
+    }
+    const item = itemByName(decoded.trim());
     if (item) items.push({ price: item.price, type: item.type });
   }
   return { items };
@@ -103,9 +109,16 @@ function intField(body: Record<string, unknown>, key: string, max: number): numb
   return value;
 }
 
+/**
+ * The most items one order may hold. Upstream has no limit (a 60,000-item order ties up its kitchen
+ * for hours); ours answers 400 beyond this, which no real basket reaches (the scenario's hold 1–6).
+ */
+export const MAX_ORDER_ITEMS = 100;
+
 function itemTypes(body: Record<string, unknown>, key: string): number[] {
   const list = body[key] ?? [];
   if (!Array.isArray(list)) throw new ApiError(400, 3, `${key}: expected a list of {itemType}`);
+  if (list.length > MAX_ORDER_ITEMS) throw new ApiError(400, 3, `${key}: ${list.length} items; an order holds at most ${MAX_ORDER_ITEMS}`);
   return list.map((entry: unknown) => {
     const type = typeof entry === 'object' && entry !== null ? ((entry as Record<string, unknown>).itemType ?? 0) : undefined;
     // Upstream's counter crashes on a type outside 0–9; ours answers 400 instead (documented difference).
@@ -153,6 +166,8 @@ export class ShopModel {
     }
     const barista = itemTypes(body, 'baristaItems');
     const kitchen = itemTypes(body, 'kitchenItems');
+    if (barista.length + kitchen.length > MAX_ORDER_ITEMS)
+      throw new ApiError(400, 3, `${barista.length + kitchen.length} items in all; an order holds at most ${MAX_ORDER_ITEMS}`);
     const lineItems: LineItem[] = [...barista.map((t) => [t, true] as const), ...kitchen.map((t) => [t, false] as const)].map(([type, isBaristaOrder]) => {
       const item = itemByType(type)!;
       return { id: this.newId(), itemType: type, name: item.name, price: item.price, itemStatus: ORDER_STATUS.IN_PROGRESS, isBaristaOrder };

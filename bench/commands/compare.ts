@@ -4,7 +4,8 @@ import { EXIT } from '../../kernel/errors.ts';
 import { writeCompareReport } from '../../reports/compare-report.ts';
 import { comparePath } from '../../rundir/layout.ts';
 import { intArg, numberArg, probabilityArg } from '../../kernel/args.ts';
-import { requireDirectory } from './options.ts';
+import { reportOutDir, requireDirectory, stoppableBetweenFiles } from './options.ts';
+import { createLogger } from '../../kernel/log.ts';
 
 interface CompareFlags {
   out?: string;
@@ -37,25 +38,32 @@ export function compareCommand(): Command {
     .addOption(
       new Option('--thermal-threshold <tempC>', 'warn when a node exceeds this temperature, °C').default(70).argParser(numberArg(0, { exclusive: true })),
     )
-    .option('--fail-on-regression', `exit ${EXIT.regression} when any metric regressed`)
+    .option('--fail-on-regression', `exit ${EXIT.regression} when any metric regressed, or nothing is comparable`)
     .option('--json', 'print the result (paths and verdict) as JSON on stdout')
     .action(async (baseline: string, candidates: string[], flags: CompareFlags) => {
       const runs = [baseline, ...candidates];
       for (const run of runs) await requireDirectory(run, 'run');
-      const outDir = flags.out ?? comparePath(runs[runs.length - 1]!, basename(resolve(baseline)));
-      const result = await writeCompareReport(runs, {
-        outDir,
-        thresholdPct: flags.threshold,
-        errorThresholdPp: flags.errorThreshold,
-        alpha: flags.alpha,
-        minRepetitions: flags.minRepetitions,
-        warnings: { thermalThresholdC: flags.thermalThreshold },
-      });
+      const last = runs[runs.length - 1]!;
+      const outDir = await reportOutDir(last, flags.out, comparePath(last, basename(resolve(baseline))), createLogger());
+      const result = await stoppableBetweenFiles('compare', (signal) =>
+        writeCompareReport(runs, {
+          signal,
+          outDir,
+          thresholdPct: flags.threshold,
+          errorThresholdPp: flags.errorThreshold,
+          alpha: flags.alpha,
+          minRepetitions: flags.minRepetitions,
+          warnings: { thermalThresholdC: flags.thermalThreshold },
+        }),
+      );
+      const log = createLogger();
+      for (const note of result.notes) log.warn(note);
       if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else
         process.stdout.write(
           `verdict: ${result.verdict} (${result.regressions} regressed metric(s))\n${result.htmlPath}\n${result.summaryMdPath}\n${result.summaryJsonPath}\n${result.junitPath}\n`,
         );
-      if (flags.failOnRegression && result.regressions > 0) process.exitCode = EXIT.regression;
+      // Nothing comparable may hide a regression: it fails a gate as one does.
+      if (flags.failOnRegression && (result.regressions > 0 || result.verdict === 'not-comparable')) process.exitCode = EXIT.regression;
     });
 }

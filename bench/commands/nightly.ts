@@ -14,6 +14,7 @@ import {
   hostKeysOption,
   influxOption,
   NIGHTLY_CONFIG,
+  failedPointsLine,
   resultsOption,
   withScenarioVariables,
 } from './options.ts';
@@ -32,7 +33,7 @@ export function nightlyCommand(): Command {
   return withScenarioVariables(
     new Command('nightly')
       .description(
-        `Run the nightly config and compare it with a baseline. Exit ${EXIT.ok}: no regression; ${EXIT.regression}: a regression beyond the threshold (named on stderr); ${EXIT.usage}: the run could not happen. Keeps a history index of nightly runs.`,
+        `Run the nightly config and compare it with a baseline. Exit ${EXIT.ok}: no regression; ${EXIT.regression}: a regression beyond the threshold (named on stderr), or nothing comparable; ${EXIT.usage}: the run could not happen; ${EXIT.failedPoints}: points failed; ${EXIT.interrupted}: interrupted. Keeps a history index of nightly runs.`,
       )
       .addOption(new Option('--config <file>', 'bench config (YAML)').default(NIGHTLY_CONFIG))
       .addOption(envOption())
@@ -64,6 +65,17 @@ export function nightlyCommand(): Command {
     if (entry.verdict === 'regressed') {
       process.stderr.write(`regression beyond ${options.threshold} % against ${entry.baseline}:\n${entry.regressedMetrics.map((m) => `  ${m}`).join('\n')}\n`);
       process.exitCode = EXIT.regression;
-    } else logger.info(`nightly: ${entry.verdict ?? 'first run'}${entry.baseline ? ` against ${entry.baseline}` : ''}`);
+    } else if (entry.verdict === 'not-comparable') {
+      process.stderr.write(
+        `nothing comparable against ${entry.baseline}: no configuration of the baseline has samples in this run (see the comparison's report)\n`,
+      );
+      process.exitCode = EXIT.regression;
+    } else {
+      logger.info(`nightly: ${entry.verdict ?? 'first run'}${entry.baseline ? ` against ${entry.baseline}` : ''}`);
+      if (entry.failedPoints?.length) {
+        process.stderr.write(`${failedPointsLine({ failedPoints: entry.failedPoints, runDir: entry.runDir })}\n`);
+        process.exitCode = EXIT.failedPoints;
+      }
+    }
   });
 }

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { numberArg } from '../../kernel/args.ts';
 import { createLogger } from '../../kernel/log.ts';
 import { writeRunReport } from '../../reports/run-report.ts';
-import { requireDirectory } from './options.ts';
+import { reportOutDir, requireDirectory, stoppableBetweenFiles } from './options.ts';
 
 /** `bench report <run>`: rebuilds a run's report from its run directory. */
 export function reportCommand(): Command {
@@ -17,8 +17,11 @@ export function reportCommand(): Command {
     .action(async (run: string, options: { out?: string; thermalThreshold: number; json?: boolean }) => {
       await requireDirectory(run, 'run');
       const log = createLogger();
+      const outDir = await reportOutDir(run, options.out, run, log);
       log.info(`reading ${run}`);
-      const paths = await writeRunReport(run, { outDir: options.out, warnings: { thermalThresholdC: options.thermalThreshold } });
+      const paths = await stoppableBetweenFiles('report', (signal) =>
+        writeRunReport(run, { outDir, signal, warnings: { thermalThresholdC: options.thermalThreshold } }),
+      );
       if (options.json) process.stdout.write(`${JSON.stringify(paths)}\n`);
       else process.stdout.write(`${paths.htmlPath}\n${paths.summaryMdPath}\n${paths.summaryJsonPath}\n${paths.junitPath}\n`);
     });

@@ -14,7 +14,9 @@ export interface BackfillResult {
 export async function backfillRun(runDir: string, writer: InfluxWriter, onProgress: (message: string) => void = () => {}): Promise<BackfillResult> {
   const runId = await runIdOf(runDir);
   const result: BackfillResult = { runId, points: 0, nodePoints: 0, k6Points: 0 };
-  const points = await listPoints(runDir);
+  const problems: string[] = [];
+  const points = await listPoints(runDir, problems);
+  for (const problem of problems) onProgress(`warning: ${problem}`);
   for (const [index, point] of points.entries()) {
     onProgress(`backfill ${runId}: point ${index + 1}/${points.length} (${point.id}${point.partial ? ', cut short' : ''})`);
     for (const kind of ['nodes', 'k6'] satisfies RunFileKind[]) {

@@ -3,7 +3,8 @@
  * point's k6 samples do not fit comfortably in memory as points). The live sink sends a finished
  * point's k6 samples this way; `bench backfill` sends whole run directories.
  */
-import type { K6SampleLine } from '../../rundir/k6.ts';
+import { asK6Point, type K6SampleLine } from '../../rundir/k6.ts';
+import { checkNodeSample } from '../../rundir/node-sample.ts';
 import { pointFilePath } from '../../rundir/layout.ts';
 import { type PointEntry, readRecords } from '../../rundir/reader.ts';
 import type { NodeSample } from '../../rundir/types.ts';
@@ -20,7 +21,16 @@ export async function* pointFileBatches(
 ): AsyncGenerator<InfluxPoint[]> {
   const seen = new Set<string>();
   let batch: InfluxPoint[] = [];
-  for await (const record of readRecords<NodeSample | K6SampleLine>(pointFilePath(point.dir, kind === 'nodes' ? 'nodes' : 'k6Samples'))) {
+  // Lines that are not records of their file (damage) are skipped, as the report skips them.
+  const check = (value: unknown): { record: NodeSample | K6SampleLine } | { problem: string } => {
+    if (kind === 'nodes') {
+      const checked = checkNodeSample(value);
+      return 'problem' in checked ? checked : { record: checked.sample };
+    }
+    const sample = asK6Point(value);
+    return sample ? { record: sample } : { problem: 'not a k6 Point line' };
+  };
+  for await (const record of readRecords<NodeSample | K6SampleLine>(pointFilePath(point.dir, kind === 'nodes' ? 'nodes' : 'k6Samples'), { check })) {
     if (kind === 'nodes') batch.push(...nodeSamplePoints(runId, record as NodeSample));
     else {
       // Tagged with the point id, never the folder's `.partial` name of a point cut short.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { outputError, writeFileAtomic } from '../../kernel/files.ts';
 import { basename } from 'node:path';
 import { quoteWords, shellQuote } from '../../kernel/ssh/shell.ts';
 import { connectSsh, type SshConnection, type SshTarget } from '../../kernel/ssh/connect.ts';
@@ -49,6 +49,10 @@ export function remoteGenerator(spec: RemoteGeneratorSpec): LoadGenerator {
         const command = `mkdir -p ${dir} && cd ${shellQuote(spec.workdir)} && echo $$ && exec ${quoteWords([...spec.command, ...k6Args(remote)])}`;
         const channel = await connection.exec(command);
         const log = createWriteStream(options.logPath, { flags: 'a' });
+        let logError: unknown = null;
+        log.on('error', (error) => {
+          logError ??= error;
+        });
         let pid: string | null = null;
         let pending = '';
         let interrupted = false;
@@ -64,18 +68,32 @@ export function remoteGenerator(spec: RemoteGeneratorSpec): LoadGenerator {
         channel.stderr.on('data', (chunk: Buffer) => log.write(chunk));
         const onAbort = () => {
           interrupted = true;
-          if (pid) void connection.run(`kill -INT ${pid}`);
+          if (pid) void connection.run(`kill -INT ${pid}`).catch(() => undefined);
+        };
+        const onForce = () => {
+          interrupted = true;
+          if (pid) void connection.run(`kill -KILL ${pid}`).catch(() => undefined);
         };
         options.signal?.addEventListener('abort', onAbort, { once: true });
+        options.force?.addEventListener('abort', onForce, { once: true });
         const exitCode = await new Promise<number>((resolve) => {
           let code = 1;
           channel.once('exit', (c: number | null) => (code = c ?? 1));
           channel.once('close', () => resolve(code));
         });
         options.signal?.removeEventListener('abort', onAbort);
-        log.end();
-        if (options.summaryPath && remote.summaryPath) await writeFile(options.summaryPath, await fetchFile(connection, remote.summaryPath));
-        if (options.samplesPath && remote.samplesPath) await writeFile(options.samplesPath, await fetchFile(connection, remote.samplesPath));
+        options.force?.removeEventListener('abort', onForce);
+        await new Promise<void>((resolve) => log.end(() => resolve()));
+        if (logError) throw outputError(logError, options.logPath);
+        // A file the generator did not write stays missing (the point is then flagged no-load-data).
+        for (const [local, path] of [
+          [options.summaryPath, remote.summaryPath],
+          [options.samplesPath, remote.samplesPath],
+        ] as const) {
+          if (!local || !path) continue;
+          const bytes = await fetchFile(connection, path);
+          if (bytes.length > 0) await writeFileAtomic(local, bytes);
+        }
         return {
           exitCode,
           thresholdsPassed: exitCode === K6_EXIT.ok,

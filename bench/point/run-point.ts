@@ -1,7 +1,10 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../../kernel/errors.ts';
+import { OutputError } from '../../kernel/files.ts';
 import { sleep } from '../../kernel/sleep.ts';
 import { K6_EXIT } from '../../rundir/k6.ts';
+import { POINT_FILES } from '../../rundir/layout.ts';
 import type { PointResult, PointSpec } from '../../rundir/types.ts';
 import type { PointWriter, RunDir } from '../../rundir/writer.ts';
 import type { BenchConfig } from '../config.ts';
@@ -18,6 +21,7 @@ import { PointEmitter } from './emitter.ts';
 import { journal } from './journal.ts';
 import { nodeHealth } from './node-health.ts';
 import { noStateReset, type PointSlotContext } from './slots.ts';
+import { type TargetWatch, watchTarget } from './target-health.ts';
 
 /**
  * One point, as its phases:
@@ -76,17 +80,26 @@ export async function runPoint(
   const ctx: PointRun = { config, spec, deps, point, emit, result, pause };
   let prepared: PreparedPoint | null = null;
   let sampling: SamplerHandle | null = null;
+  let watch: TargetWatch | null = null;
   try {
     prepared = await prepare(ctx);
     const slot: PointSlotContext = { pointId: spec.pointId, dir: point.dir, baseUrls: prepared.baseUrls, logger, signal };
     sampling = await sample(ctx, slot);
     await (deps.stateReset ?? noStateReset).reset(slot);
     await coolDown(ctx, gate);
+    if (!signal.aborted && deps.targetHealth !== false) watch = watchTarget(prepared.baseUrls, emit, deps.targetHealth);
     if (!signal.aborted) await warmUp(ctx, prepared.baseUrls);
     if (!signal.aborted) await load(ctx, prepared.baseUrls);
+    watch?.stop();
+    // Requests to a target that was down failed fast: the point measured an outage.
+    if (watch && watch.wentDown.length > 0) result.status = 'failed';
     if (signal.aborted) {
       result.status = 'interrupted';
-      emit.event({ type: 'interrupted' });
+      emit.event({
+        type: 'interrupted',
+        ...(typeof signal.reason === 'string' ? { signal: signal.reason } : {}),
+        ...(deps.force?.aborted ? { forced: true } : {}),
+      });
     }
   } catch (error) {
     result.status = 'failed';
@@ -94,6 +107,7 @@ export async function runPoint(
     emit.event({ type: 'error', message: errorMessage(error) });
     throw error;
   } finally {
+    watch?.stop();
     await persist(ctx, samples, sampling, prepared);
   }
   return result;
@@ -153,11 +167,11 @@ async function coolDown({ config, deps, emit, pause }: PointRun, gate: CooldownG
   }
 }
 
-async function warmUp({ config, spec, deps, point, emit }: PointRun, baseUrls: string[]): Promise<void> {
+async function warmUp({ config, spec, deps, point, emit, result }: PointRun, baseUrls: string[]): Promise<void> {
   if (spec.warmupS <= 0) return;
   emit.event({ type: 'warmup-start' });
   deps.logger.progress(`  warm-up ${spec.warmupS} s`);
-  await deps.generator.run({
+  const warm = await deps.generator.run({
     script: join(SCENARIOS_DIR, config.scenario),
     env: { ...pointEnv(config, { ...spec, durationS: spec.warmupS }, baseUrls), PROBE: 'off' },
     tags: { run: point.runId, point: spec.pointId, phase: 'warmup' },
@@ -165,7 +179,10 @@ async function warmUp({ config, spec, deps, point, emit }: PointRun, baseUrls: s
     samplesPath: null,
     logPath: point.path('loadLog'),
     signal: deps.signal,
+    force: deps.force,
   });
+  // Stopped during the warm-up: the point's exit code is the warm-up's (105, interrupted).
+  if (warm.interrupted) result.loadExitCode = warm.exitCode;
   emit.event({ type: 'warmup-end' });
 }
 
@@ -191,14 +208,25 @@ async function load({ config, spec, deps, point, emit, result }: PointRun, baseU
       samplesPath: point.path('k6Samples'),
       logPath: point.path('loadLog'),
       signal: deps.signal,
+      force: deps.force,
     });
     result.loadExitCode = outcome.exitCode;
     result.thresholdsPassed = outcome.thresholdsPassed;
     emit.event({ type: 'load-end', exitCode: outcome.exitCode, thresholdsPassed: outcome.thresholdsPassed, durationMs: outcome.durationMs });
+    const unwritten = await missingLoadFiles(point);
+    if (unwritten.length > 0) {
+      emit.flag(
+        'no-load-data',
+        `the load generator exited with code ${outcome.exitCode} but left no ${unwritten.join(' and no ')}: this point has no load results; see ${point.finalPath('loadLog')}`,
+      );
+      if (!outcome.interrupted) result.status = 'failed';
+    }
     if (outcome.interrupted) result.status = 'interrupted';
     else if (!outcome.thresholdsPassed && outcome.exitCode !== K6_EXIT.thresholdsCrossed) {
       result.status = 'failed';
-      emit.flag('load-failed', `the load generator exited with code ${outcome.exitCode}; see ${point.path('loadLog')}`);
+      emit.flag('load-failed', `the load generator exited with code ${outcome.exitCode}; see ${point.finalPath('loadLog')}`);
+    } else if (unwritten.length > 0) {
+      // Flagged above: no thresholds to speak of without results.
     } else if (!outcome.thresholdsPassed) {
       emit.flag('thresholds-crossed', `thresholds crossed at ${spec.rateRps} rps with replicas ${JSON.stringify(spec.replicas)}; k6-summary.json names them`);
       logger.warn(`${spec.pointId}: thresholds crossed (a result, not an error)`);
@@ -209,7 +237,20 @@ async function load({ config, spec, deps, point, emit, result }: PointRun, baseU
   }
 }
 
-/** Whatever happened: samplers stopped, the target let go, the samples synced, the folder committed. */
+/** The point files a generator must leave: missing or empty ones, by name. */
+async function missingLoadFiles(point: PointWriter): Promise<string[]> {
+  const missing: string[] = [];
+  for (const file of ['k6Summary', 'k6Samples'] as const) {
+    const info = await stat(point.path(file)).catch(() => null);
+    if (!info?.isFile() || info.size === 0) missing.push(POINT_FILES[file]);
+  }
+  return missing;
+}
+
+/**
+ * Whatever happened: samplers stopped, the target let go, the samples synced, the folder committed.
+ * A file that could not be written (a full disk) fails the run, once the point is on disk.
+ */
 async function persist(
   { spec, emit, point, result }: PointRun,
   samples: SampleWriter,
@@ -219,7 +260,11 @@ async function persist(
   emit.close();
   await sampling?.stop().catch(() => undefined);
   await prepared?.release().catch(() => undefined);
-  await samples.endPoint().catch(() => undefined);
+  let unwritten: unknown = null;
+  await samples.endPoint().catch((error: unknown) => {
+    if (error instanceof OutputError) unwritten = error;
+  });
   result.endedAt = new Date().toISOString();
   await point.finish({ ...spec, baseUrl: prepared ? prepared.baseUrls.join(',') : spec.baseUrl }, result);
+  if (unwritten) throw unwritten;
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYamlText } from '../../kernel/yaml.ts';
 import { UsageError, errorMessage } from '../../kernel/errors.ts';
 import type { SshTarget } from '../../kernel/ssh/connect.ts';
 import { parseWith } from '../../kernel/schema.ts';
@@ -32,13 +32,7 @@ export async function loadInventory(path: string, options: InventoryOptions = {}
 
 /** Parses inventory YAML; errors name the file and each bad field. */
 export function parseInventory(text: string, where: string): Inventory {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new UsageError(`${where}: not valid YAML: ${errorMessage(error)}`, { cause: error });
-  }
-  return parseWith(inventorySchema, raw, where);
+  return parseWith(inventorySchema, parseYamlText(text, where), where);
 }
 
 function expandPath(path: string, baseDir: string): string {

@@ -20,14 +20,31 @@ export const PROBE_SCENARIO = 'probe';
 export const MAX_ENDPOINTS = 200;
 export const OTHER_ENDPOINTS = '(other endpoints)';
 
-/** What one point's raw k6 samples add up to. Latencies in ms. */
+/**
+ * A latency (or order time) beyond this is not a measurement but damage (a day, in ms): it is kept
+ * out of the histograms and counted in `implausible`.
+ */
+export const MAX_PLAUSIBLE_MS = 86_400_000;
+/** Sample times outside these years are damage too. */
+const PLAUSIBLE_TIME_MS = [Date.UTC(2000, 0, 1), Date.UTC(2200, 0, 1)] as const;
+
+/**
+ * What one point's raw k6 samples add up to. Latencies in ms. Latency percentiles are of successful
+ * requests only (k6's `expected_response` tag true, or no such tag): a refused connection fails in
+ * a millisecond, and counting it would make a dead target look fast. Failed requests are counted in
+ * the errors and their own latency is kept apart (`failedLatency`).
+ */
 export interface PointSamples {
-  /** http_req_duration per endpoint (`name` tag; '' when untagged). */
+  /** http_req_duration of successful requests per endpoint (`name` tag; '' when untagged). */
   latencyByEndpoint: Map<string, Histogram>;
   /** Distinct endpoint names merged into OTHER_ENDPOINTS (0 when under MAX_ENDPOINTS). */
   endpointsMerged: Set<string>;
-  /** http_req_duration of every endpoint of the main load (the probe scenario's are left out). */
+  /** http_req_duration of every successful request of the main load (the probe scenario's are left out). */
   latency: Histogram;
+  /** http_req_duration of the main load's failed requests (expected_response false), apart. */
+  failedLatency: Histogram;
+  /** Values kept out because they cannot be real (negative counts, latencies past a day, non-finite), by what they are. */
+  implausible: Map<string, number>;
   /** The custom trend order_fulfilled_ms: order placed → fulfilled. */
   orderFulfilled: Histogram;
   requestsByEndpoint: Map<string, number>;
@@ -55,6 +72,8 @@ export function emptyPointSamples(): PointSamples {
     latencyByEndpoint: new Map(),
     endpointsMerged: new Set(),
     latency: new Histogram(),
+    failedLatency: new Histogram(),
+    implausible: new Map(),
     orderFulfilled: new Histogram(),
     requestsByEndpoint: new Map(),
     mainRequests: 0,
@@ -84,6 +103,18 @@ function endpointOf(into: PointSamples, name: string): string {
   return OTHER_ENDPOINTS;
 }
 
+function plausibleMs(into: PointSamples, metric: string, value: number): boolean {
+  if (Number.isFinite(value) && value >= 0 && value <= MAX_PLAUSIBLE_MS) return true;
+  bump(into.implausible, `${metric} value(s) outside 0 ms to 1 day`, 1);
+  return false;
+}
+
+function plausibleCount(into: PointSamples, metric: string, value: number): boolean {
+  if (Number.isFinite(value) && value >= 0) return true;
+  bump(into.implausible, `${metric} value(s) negative or not finite`, 1);
+  return false;
+}
+
 /** Adds one parsed sample to the point's totals. */
 export function addSample(into: PointSamples, sample: SampleFields): void {
   if (sample.phase === WARMUP || sample.scenario === WARMUP) {
@@ -93,6 +124,11 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
   into.pointsUsed++;
   switch (sample.metric) {
     case 'http_req_duration': {
+      if (!plausibleMs(into, sample.metric, sample.value)) break;
+      if (sample.expectedResponse === 'false') {
+        if (sample.scenario !== PROBE_SCENARIO) into.failedLatency.record(sample.value);
+        break;
+      }
       const endpoint = endpointOf(into, sample.name);
       let histogram = into.latencyByEndpoint.get(endpoint);
       if (!histogram) {
@@ -104,12 +140,14 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
       break;
     }
     case 'http_reqs': {
+      if (!plausibleCount(into, sample.metric, sample.value)) break;
       bump(into.requestsByEndpoint, endpointOf(into, sample.name), sample.value);
       if (sample.status) bump(into.statusCounts, sample.status, sample.value);
       if (sample.scenario === PROBE_SCENARIO) break;
       into.mainRequests += sample.value;
       const t = sample.timeMs;
-      if (!Number.isNaN(t)) {
+      if (!Number.isNaN(t) && (t < PLAUSIBLE_TIME_MS[0] || t > PLAUSIBLE_TIME_MS[1])) bump(into.implausible, 'sample time(s) outside the years 2000–2200', 1);
+      else if (!Number.isNaN(t)) {
         if (t < into.firstMs) into.firstMs = t;
         if (t > into.lastMs) into.lastMs = t;
         const second = Math.floor(t / 1000);
@@ -131,13 +169,13 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
       break;
     }
     case 'iterations':
-      if (sample.scenario !== PROBE_SCENARIO) into.iterations += sample.value;
+      if (plausibleCount(into, sample.metric, sample.value) && sample.scenario !== PROBE_SCENARIO) into.iterations += sample.value;
       break;
     case 'dropped_iterations':
-      into.droppedIterations += sample.value;
+      if (plausibleCount(into, sample.metric, sample.value)) into.droppedIterations += sample.value;
       break;
     case 'order_fulfilled_ms':
-      into.orderFulfilled.record(sample.value);
+      if (plausibleMs(into, sample.metric, sample.value)) into.orderFulfilled.record(sample.value);
       break;
   }
 }

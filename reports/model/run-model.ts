@@ -36,7 +36,10 @@ export interface PointRow {
   errorPct: number;
   checks: { check: string; passes: number; fails: number }[];
   droppedIterations: number;
+  /** Latency of successful requests: failed ones (a refused connection fails fast) are apart, in failedLatency. */
   latency: LatencySummary;
+  /** Latency of the failed requests of the main load. */
+  failedLatency: LatencySummary;
   endpoints: EndpointRow[];
   orderFulfilled: LatencySummary;
   convergenceMs: number | null;
@@ -106,6 +109,8 @@ export interface RunModel {
   gitCommit: string | null;
   toolVersion: string;
   loadGenerator: string;
+  /** The resolved bench config the run was made with (manifest.json), for comparisons. */
+  config: unknown;
   nodes: { name: string; role: string; arch: string; labels: Record<string, string> }[];
   endpoints: string[];
   points: PointRow[];
@@ -179,6 +184,7 @@ export function pointRow(point: PointInput): PointRow {
     checks: [...s.checks.entries()].map(([check, c]) => ({ check, ...c })).sort((a, b) => a.check.localeCompare(b.check)),
     droppedIterations: s.droppedIterations,
     latency: summarizeLatency(s.latency),
+    failedLatency: summarizeLatency(s.failedLatency),
     endpoints: endpoints.map((endpoint) => ({
       endpoint,
       requests: s.requestsByEndpoint.get(endpoint) ?? 0,
@@ -276,11 +282,12 @@ function meanFreqMHz(sample: NodeSample): number | null {
 }
 
 export function nodeSeries(points: PointInput[]): NodeSeries[] {
-  const all = points.flatMap((p) => p.nodes);
-  if (all.length === 0) return [];
-  const t0 = Math.min(...all.map((s) => s.timeMs));
+  // No spreading into Math.min: a long run has hundreds of thousands of samples.
+  let t0 = Number.POSITIVE_INFINITY;
+  for (const point of points) for (const s of point.nodes) if (s.timeMs < t0) t0 = s.timeMs;
+  if (!Number.isFinite(t0)) return [];
   const byNode = new Map<string, NodeSeriesPoint[]>();
-  for (const s of all) {
+  for (const s of points.flatMap((p) => p.nodes)) {
     if (!byNode.has(s.node)) byNode.set(s.node, []);
     byNode.get(s.node)!.push({
       tMs: s.timeMs - t0,
@@ -312,6 +319,7 @@ export function buildRunModel(run: RunInput, options: WarningOptions = {}): RunM
     gitCommit: m.gitCommit ?? null,
     toolVersion: m.toolVersion ?? '',
     loadGenerator: m.loadGenerator ? `${m.loadGenerator.name} ${m.loadGenerator.version}` : 'unknown',
+    config: m.config ?? null,
     nodes: (m.cluster?.nodes ?? []).map((n) => ({ name: n.name, role: n.role ?? '', arch: n.arch ?? '', labels: n.labels ?? {} })),
     endpoints,
     points: rows,

@@ -18,6 +18,7 @@ export interface Warning {
     | 'rate-not-reached'
     | 'throttled'
     | 'missing-data'
+    | 'implausible'
     | 'too-many-endpoints';
   message: string;
   /** What to do about it. */
@@ -121,6 +122,13 @@ export function findWarnings(model: RunModel, run: RunInput, options: WarningOpt
       });
     for (const problem of point.problems)
       warnings.push({ code: 'missing-data', pointId: id, message: problem, hint: "the point's numbers may be incomplete; rerun the point if it matters" });
+    for (const value of point.implausible)
+      warnings.push({
+        code: 'implausible',
+        pointId: id,
+        message: `implausible values left out of point ${id}: ${value}`,
+        hint: 'the file is damaged or was written by a broken generator or sampler; rerun the point if its numbers matter',
+      });
   }
 
   for (const problem of run.problems)

@@ -23,11 +23,13 @@ function pairSection(pair: ComparePair, model: CompareModel): string {
     m.basis,
     verdictCell(m.verdict),
   ]);
-  const unmatched = pair.unmatched.length > 0 ? `<p>Not compared (measured by one run only): ${escapeHtml(pair.unmatched.join('; '))}</p>` : '';
+  const unmatched = pair.unmatched.length > 0 ? `<p>Not compared: ${escapeHtml(pair.unmatched.join('; '))}</p>` : '';
+  const differences = pair.differences.map((d) => `<p class="warn">The runs differ: ${escapeHtml(d)}; changes may come from that.</p>`).join('\n');
   return `<h2>${escapeHtml(pair.baseline.runId)} → ${escapeHtml(pair.candidate.runId)}: <span class="verdict-${escapeHtml(pair.verdict)}">${escapeHtml(VERDICT_TEXT[pair.verdict])}</span></h2>
 <p>${escapeHtml(counts)} at a threshold of ±${escapeHtml(model.thresholdPct)} % (error rate ±${escapeHtml(model.errorThresholdPp)} pp), significance level ${escapeHtml(model.alpha)}.</p>
 ${table(['Configuration', 'Metric', 'Baseline', 'Candidate', 'Change [95% CI]', 'p (Mann–Whitney / two-proportion)', "Cliff's δ", 'Basis', 'Verdict'], rows, 'compare')}
-${unmatched}`;
+${unmatched}
+${differences}`;
 }
 
 function trendSection(model: CompareModel): string {

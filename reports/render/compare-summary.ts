@@ -2,12 +2,12 @@
 import type { CompareModel } from '../model/compare-model.ts';
 import type { Warning } from '../model/warnings.ts';
 import { VERDICT_TEXT, changeText, deltaText, metricName, pText, valueText } from './compare-text.ts';
-import { escapeMarkdown, escapeXml } from './escape.ts';
+import { escapeMarkdown, escapeXml, markdownWithCode } from './escape.ts';
 
 /** GitHub caps a PR comment at 65 536 characters; stay under it with room for a footer. */
 export const MARKDOWN_LIMIT = 60_000;
 
-const ICON = { regressed: '🔴', improved: '🟢', 'no-change': '⚪' } as const;
+const ICON = { regressed: '🔴', improved: '🟢', 'no-change': '⚪', 'not-comparable': '⚠️' } as const;
 
 export function compareSummaryJson(model: CompareModel, warnings: Warning[]): Record<string, unknown> {
   return { kind: 'compare-report', schemaVersion: 1, ...model, warnings };
@@ -33,6 +33,7 @@ export function compareSummaryMarkdown(model: CompareModel, warnings: Warning[])
         `| ${escapeMarkdown(m.configLabel)} | ${escapeMarkdown(metricName(m))} | ${valueText(m.baseline, m)} | ${valueText(m.candidate, m)} | ${changeText(m)} | ${pText(m.pValue)} | ${deltaText(m)} | ${ICON[m.verdict]} ${VERDICT_TEXT[m.verdict]} |`,
       );
     if (pair.unmatched.length > 0) body.push('', `Not compared: ${pair.unmatched.map(escapeMarkdown).join('; ')}`);
+    for (const difference of pair.differences) body.push('', `Differs: ${escapeMarkdown(difference)}`);
     body.push('');
   }
   const changes = model.trends.flatMap((s) =>
@@ -43,7 +44,7 @@ export function compareSummaryMarkdown(model: CompareModel, warnings: Warning[])
   if (model.trends.length > 0) body.push(`### Trend across ${model.runs.length} runs`, '', ...(changes.length > 0 ? changes : ['No change points.']), '');
   if (warnings.length > 0) {
     body.push(`### Warnings (${warnings.length})`, '');
-    for (const w of warnings) body.push(`- ${escapeMarkdown(w.message)}. *${escapeMarkdown(w.hint)}*`);
+    for (const w of warnings) body.push(`- ${escapeMarkdown(w.message)}. *${markdownWithCode(w.hint)}*`);
     body.push('');
   }
   const lines = [...head];

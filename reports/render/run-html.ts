@@ -79,7 +79,15 @@ function pointDetails(p: PointRow): string {
     p.orderFulfilled.count > 0
       ? table(['Order→fulfilled', 'Count', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms'], [['all orders', p.orderFulfilled.count, ...latencyCells(p.orderFulfilled)]])
       : '';
-  return `<details><summary>Point ${escapeHtml(p.pointId)} — ${escapeHtml(p.configLabel)}, repetition ${escapeHtml(p.repetition)}</summary>${endpoints}${order}${checks}</details>`;
+  // Failed requests are not in the percentiles (a refused connection fails in a millisecond): apart here.
+  const failed =
+    p.failedLatency.count > 0
+      ? table(
+          ['Failed requests (not in the percentiles above)', 'Count', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms'],
+          [['main load', p.failedLatency.count, ...latencyCells(p.failedLatency)]],
+        )
+      : '';
+  return `<details><summary>Point ${escapeHtml(p.pointId)} — ${escapeHtml(p.configLabel)}, repetition ${escapeHtml(p.repetition)}</summary>${endpoints}${failed}${order}${checks}</details>`;
 }
 
 function groupsTable(model: RunModel): string {

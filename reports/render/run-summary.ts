@@ -1,6 +1,6 @@
 /** summary.json and summary.md of one run. */
 import type { RunModel } from '../model/run-model.ts';
-import { escapeMarkdown, escapeXml } from './escape.ts';
+import { escapeMarkdown, escapeXml, markdownWithCode } from './escape.ts';
 import { num } from './page.ts';
 
 /** Everything in the model except histograms: stable, diffable, for other tools. */
@@ -25,7 +25,7 @@ export function runSummaryMarkdown(model: RunModel): string {
   ];
   if (model.warnings.length > 0) {
     lines.push(`### Warnings (${model.warnings.length})`, '');
-    for (const w of model.warnings) lines.push(`- ${escapeMarkdown(w.message)}. *${escapeMarkdown(w.hint)}*`);
+    for (const w of model.warnings) lines.push(`- ${escapeMarkdown(w.message)}. *${markdownWithCode(w.hint)}*`);
     lines.push('');
   }
   return lines.join('\n');

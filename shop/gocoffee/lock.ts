@@ -1,5 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { pidAlive } from '../../kernel/process.ts';
 
 /**
  * A lock between processes on this machine: a folder made atomically, holding the owner's pid.
@@ -18,7 +19,7 @@ export async function withLock<T>(path: string, fn: () => Promise<T>, onWait?: (
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number((await readFile(join(lock, 'pid'), 'utf8').catch(() => '')).trim());
-      if (owner > 0 && !alive(owner)) {
+      if (owner > 0 && !pidAlive(owner)) {
         await rm(lock, { recursive: true, force: true });
         continue;
       }
@@ -31,14 +32,5 @@ export async function withLock<T>(path: string, fn: () => Promise<T>, onWait?: (
     return await fn();
   } finally {
     await rm(lock, { recursive: true, force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

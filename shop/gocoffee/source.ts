@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../../kernel/errors.ts';
 
@@ -62,7 +62,39 @@ export const ARCH_INFO: Record<Arch, ArchInfo> = {
 };
 
 export const SOURCE_ENV = 'GO_COFFEE_SRC';
-export const DEFAULT_SOURCE = resolve(REPO_ROOT, '..', 'shared', 'upstream', 'go-coffeeshop');
+const SHARED_SOURCE = join('shared', 'upstream', 'go-coffeeshop');
+
+/**
+ * Where the default source may be: `../shared/upstream/go-coffeeshop` beside this checkout, or
+ * beside any folder above it, or beside the checkout this one was cloned from (a clean clone for
+ * CI lives elsewhere, but its `origin` is the working copy that sits beside `shared/`).
+ */
+export function defaultSourceCandidates(root: string = REPO_ROOT, originUrl: string | undefined = gitOrigin(root)): string[] {
+  const candidates: string[] = [];
+  for (let dir = resolve(root); ; dir = dirname(dir)) {
+    candidates.push(join(dirname(dir), SHARED_SOURCE));
+    if (dirname(dir) === dir) break;
+  }
+  const originPath = originUrl?.startsWith('file://') ? fileURLToPath(originUrl) : originUrl;
+  if (originPath && isAbsolute(originPath)) candidates.push(join(dirname(resolve(originPath)), SHARED_SOURCE));
+  return [...new Set(candidates)];
+}
+
+/** The first candidate that exists; else the nearest one, so the error names where it was looked for. */
+export function defaultSource(candidates: string[] = defaultSourceCandidates()): string {
+  return candidates.find((dir) => existsSync(dir)) ?? candidates[0] ?? SHARED_SOURCE;
+}
+
+function gitOrigin(root: string): string | undefined {
+  try {
+    return (
+      execFileSync('git', ['config', '--get', 'remote.origin.url'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 const SOURCE_FIX = `pass --src DIR or set ${SOURCE_ENV}=DIR to a checkout of github.com/thangchung/go-coffeeshop (commit 22d3319 is the one the cloudlet runs)`;
 
 /** `${XDG_CACHE_HOME:-~/.cache}/cloudlet-bench/go-coffee`. */
@@ -71,9 +103,9 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'cloudlet-bench', 'go-coffee');
 }
 
-/** The source folder: the flag, else the variable, else ../shared/upstream/go-coffeeshop beside the repo. */
+/** The source folder: the flag, else the variable, else ../shared/upstream/go-coffeeshop (see defaultSourceCandidates). */
 export function resolveSource(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const chosen = flag ?? env[SOURCE_ENV] ?? DEFAULT_SOURCE;
+  const chosen = flag ?? env[SOURCE_ENV] ?? defaultSource();
   const dir = resolve(chosen);
   const origin = flag ? '--src' : env[SOURCE_ENV] ? SOURCE_ENV : 'the default source';
   if (!existsSync(dir)) throw new EnvironmentError(`go-coffeeshop source not found at ${dir} (${origin}): ${SOURCE_FIX}`);

@@ -5,7 +5,11 @@ import { runCli } from '../../kernel/cli.ts';
  * Runs commands in-process through runCli, capturing stdout/stderr and the exit code. Tests that
  * use it must be `test.serial`: it swaps the process's write functions while it runs.
  */
-export async function runCommand(commands: Command[], args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+export async function runCommand(
+  commands: Command[],
+  args: string[],
+  options: { defaultCommand?: string } = {},
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const write = { out: process.stdout.write, err: process.stderr.write };
@@ -21,7 +25,7 @@ export async function runCommand(commands: Command[], args: string[]): Promise<{
   process.exitCode = 0;
   try {
     const program = new Command('bench');
-    for (const command of commands) program.addCommand(command);
+    for (const command of commands) program.addCommand(command, { isDefault: command.name() === options.defaultCommand });
     await runCli(program, ['node', 'bench', ...args]);
     return { exitCode: Number(process.exitCode ?? 0), stdout: out.join(''), stderr: err.join('') };
   } finally {

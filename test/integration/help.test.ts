@@ -1,4 +1,5 @@
 // Every command and sub-command answers --help with exit code 0 (bench's own are in test/integration/bench/cli.test.ts).
+import { readFile } from 'node:fs/promises';
 import test from 'ava';
 import { REPO_ROOT, runEntry } from '../helpers/cli.ts';
 
@@ -23,7 +24,7 @@ const COMMANDS: [string, string[][]][] = [
     ],
   ],
   ['cluster/testbed/cli.ts', [[], ['up'], ['down'], ['status']]],
-  ['perf/cli.ts', [[], ['sampler'], ['ingest']]],
+  ['perf/cli.ts', [[], ['sampler'], ['ingest'], ['config']]],
   ['shop/cli.ts', [[], ['serve']]],
 ];
 
@@ -35,4 +36,18 @@ for (const [entry, commands] of COMMANDS) {
       t.regex(result.stdout, /[Uu]sage/);
     });
   }
+}
+
+// --version on every command comes from the one CLI runner (kernel/cli.ts); each program and a
+// sub-command of it, as a user runs them.
+for (const [entry, commands] of COMMANDS) {
+  const sub = commands[1] ?? [];
+  test(`${entry} --version and ${sub.join(' ')} --version`, async (t) => {
+    const version = JSON.parse(await readFile(`${REPO_ROOT}package.json`, 'utf8')).version as string;
+    for (const args of [['--version'], [...sub, '--version']]) {
+      const result = await runEntry(`${REPO_ROOT}${entry}`, args);
+      t.is(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+      t.is(result.stdout, `${version}\n`);
+    }
+  });
 }

@@ -35,7 +35,7 @@ test('bad input is one line on stderr and exit code 2', async (t) => {
   const cases: [string[], RegExp][] = [
     [['--bogus'], /unknown option '--bogus'/],
     [['run', '--config', config, '-e', 'PROBE_TIMEOUT=soon'], /PROBE_TIMEOUT: expected seconds > 0, got "soon"/],
-    [['run', '--config', config, '-e', 'RATE=5'], /RATE is set by the bench config's matrix.ratesRps/],
+    [['run', '--config', config, '-e', 'RATE=5'], /RATE: set by the bench config's matrix.ratesRps/],
     [['run', '--config', join(dir, 'missing.yml')], /cannot read config .*missing.yml: no such file/],
     [['run', '--load-generator', 'gatling'], /argument 'gatling' is invalid/],
   ];

@@ -3,6 +3,8 @@ import test from 'ava';
 import { isOneLineError, REPO_ROOT, runEntry } from '../../helpers/cli.ts';
 import { waitFor } from '../../helpers/poll.ts';
 import { startLocalShop, type RunningShop } from '../../../bench/target/local-shop.ts';
+import { MAX_JSON_DEPTH } from '../../../shop/api.ts';
+import { MAX_ORDER_ITEMS } from '../../../shop/model.ts';
 
 const member = '6a2b6a6c-9c5f-4f7e-8f5b-2d2b1a7c9e11';
 
@@ -61,6 +63,33 @@ for (const replicas of [1, 3]) {
     t.is((await json(`${shop.url}/nowhere`)).status, 404);
     t.is((await json(`${shop.url}/v1/api/orders`)).status, 405);
     t.deepEqual((await json(`${shop.url}/reverse-proxy-url`)).body, { url: shop.url });
+  });
+}
+
+for (const replicas of [1, 2]) {
+  test.serial(`bad input gets 400 with ${replicas} replica(s): bad percent-encoding, deeply nested JSON, an absurd item count`, async (t) => {
+    const shop = await startLocalShop({ replicas, port: 0, cpuMs: 0, prepFactor: 0.01, stationSlots: 5 });
+    t.teardown(() => shop.stop());
+    const badEncoding = await json(`${shop.url}/v1/api/items-by-types/LATTE,%E0%A4%A`);
+    t.is(badEncoding.status, 400);
+    t.regex((badEncoding.body as { message: string }).message, /bad percent-encoding/);
+    const deep = await json(`${shop.url}/v1/api/orders`, { method: 'POST', body: `${'['.repeat(100_000)}${']'.repeat(100_000)}` });
+    t.is(deep.status, 400);
+    t.regex((deep.body as { message: string }).message, new RegExp(`nested deeper than ${MAX_JSON_DEPTH} levels`));
+    const order = (items: number) => ({
+      commandType: 0,
+      orderSource: 0,
+      location: 0,
+      loyaltyMemberId: member,
+      baristaItems: Array.from({ length: items }, () => ({ itemType: 5 })),
+      kitchenItems: [],
+    });
+    const huge = await json(`${shop.url}/v1/api/orders`, { method: 'POST', body: JSON.stringify(order(60_000)) });
+    t.is(huge.status, 400);
+    t.regex((huge.body as { message: string }).message, new RegExp(`60000 items; an order holds at most ${MAX_ORDER_ITEMS}`));
+    t.is((await json(`${shop.url}/v1/api/orders`, { method: 'POST', body: JSON.stringify(order(MAX_ORDER_ITEMS)) })).status, 200);
+    // The shop still serves afterwards.
+    t.is((await json(`${shop.url}/v1/api/item-types`)).status, 200);
   });
 }
 

@@ -98,7 +98,7 @@ test('target local-go-coffee: a plain list scales the kitchen; it scales kitchen
   );
   t.deepEqual(error.message.split('\n'), [
     'x.yml: matrix.replicas.counter: target.kind local-go-coffee scales kitchen and barista (more processes), not counter: remove it, or use target.kind swarm',
-    'x.yml: matrix.replicas.kitchen[1]: at most 32 processes per service',
+    'x.yml: matrix.replicas.kitchen[1]: 40 replicas; the local-go-coffee target runs at most 32 (one process each)',
   ]);
   t.regex(
     t.throws(() => parseBenchConfig({ target: { kind: 'local-go-coffee', arch: 'arm64' }, matrix: { replicas: [1], ratesRps: [1] } }, 'x.yml')).message,

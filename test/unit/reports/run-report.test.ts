@@ -1,9 +1,11 @@
 import test from 'ava';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { UsageError } from '../../../kernel/errors.ts';
+import { markdownWithCode } from '../../../reports/render/escape.ts';
 import { writeRunReport } from '../../../reports/run-report.ts';
-import { buildRunDir } from '../../helpers/synthetic-run.ts';
+import { buildRunDir, ITEM_TYPES_TAGS, k6PointLine } from '../../helpers/synthetic-run.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
 const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
@@ -90,6 +92,18 @@ test('summary.md is a table that fits a job summary, with warnings', async (t) =
   t.regex(md, /^\| p0 \| barista×1 @ 20\/s \| 20\.0 \| 20\.0 \|/m);
   t.regex(md, /### Warnings/);
   t.false(md.includes('<script>'));
+  t.is(markdownWithCode('rerun it with `bench resume`; a_b'), 'rerun it with `bench resume`; a\\_b');
+  t.is(markdownWithCode('an odd ` backtick'), 'an odd \\` backtick');
+});
+
+test('summary.md keeps the code spans of its own hints (and still escapes data)', async (t) => {
+  const root = await tempDir(t);
+  const dir = await buildRunDir(root, { runId: 'r', points: [{ pointId: 'p_0', replicas: { shop: 1 }, rateRps: 5, durationS: 2 }] });
+  const resultPath = join(dir, 'points', 'p_0', 'result.json');
+  await writeFile(resultPath, JSON.stringify({ ...JSON.parse(await readFile(resultPath, 'utf8')), status: 'interrupted' }));
+  const md = await readFile((await writeRunReport(dir, { outDir: join(root, 'out') })).summaryMdPath, 'utf8');
+  t.regex(md, /point p\\_0 is interrupted\. \*its numbers cover only part of the window: rerun it with `bench resume`\*/);
+  t.false(md.includes('\\`'));
 });
 
 test('junit.xml has a test case per point with its warnings', async (t) => {
@@ -182,4 +196,27 @@ test('the thermal warning counts the battery, as the cooldown gate does', async 
   const thermal = summary.warnings.find((w: { code: string }) => w.code === 'thermal');
   t.truthy(thermal, JSON.stringify(summary.warnings));
   t.regex(thermal.message, /75\.0 °C/);
+});
+
+test('failed requests (a target refusing connections) are kept out of the latency percentiles and shown apart', async (t) => {
+  const root = await tempDir(t);
+  const dir = await buildRunDir(root, { runId: 'r', points: [{ pointId: 'p0', replicas: { shop: 1 }, rateRps: 5, durationS: 2 }] });
+  const t0 = Date.UTC(2026, 10, 25, 2, 0, 3);
+  const refused = { ...ITEM_TYPES_TAGS, status: '0', expected_response: 'false', error_code: '1212' };
+  const ok = { ...ITEM_TYPES_TAGS };
+  const lines = [
+    ...Array.from({ length: 100 }, (_, i) => k6PointLine('http_req_duration', t0 + i, 0.2, refused)),
+    ...Array.from({ length: 100 }, (_, i) => k6PointLine('http_reqs', t0 + i, 1, refused)),
+    ...Array.from({ length: 100 }, (_, i) => k6PointLine('http_req_failed', t0 + i, 1, refused)),
+    ...Array.from({ length: 20 }, (_, i) => k6PointLine('http_req_duration', t0 + i, 25, ok)),
+    ...Array.from({ length: 20 }, (_, i) => k6PointLine('http_reqs', t0 + i, 1, ok)),
+  ];
+  await writeFile(join(dir, 'points', 'p0', 'k6-samples.ndjson.gz'), gzipSync(`${lines.join('\n')}\n`));
+  const summary = JSON.parse(await readFile((await writeRunReport(dir, { outDir: join(root, 'out') })).summaryJsonPath, 'utf8'));
+  const point = summary.points[0];
+  t.is(point.latency.count, 20);
+  t.is(point.latency.p50Ms, 25, 'refused connections do not make the target look fast');
+  t.is(point.failedLatency.count, 100);
+  t.true(point.errorPct > 80);
+  t.regex(await readFile(join(root, 'out', 'report.html'), 'utf8'), /Failed requests \(not in the percentiles above\)/);
 });

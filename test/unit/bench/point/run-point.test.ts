@@ -3,7 +3,10 @@
 // called where their interfaces say.
 import { readFile, writeFile } from 'node:fs/promises';
 import test from 'ava';
+import { outcomeExitCode } from '../../../../bench/commands/options.ts';
 import { parseBenchConfig } from '../../../../bench/config.ts';
+import type { LoadGenerator } from '../../../../bench/load/generator.ts';
+import { EXIT } from '../../../../kernel/errors.ts';
 import { fakeGenerator, fakeTarget } from '../../../../bench/dry-run.ts';
 import { runBench } from '../../../../bench/pipeline.ts';
 import type { PointSampler, StateReset } from '../../../../bench/point/slots.ts';
@@ -84,4 +87,48 @@ test('a slot that fails fails its point, which is still written, flagged and jou
   const events: RunEvent[] = [];
   for await (const event of readRecords<RunEvent>(pointFilePath(dir, 'events'))) events.push(event);
   t.deepEqual(events.at(-1), { ...events.at(-1)!, type: 'error', message: 'queues never drained' });
+});
+
+test.serial('a generator that crashes or writes nothing fails its point; the run goes on and ends with exit code 3', async (t) => {
+  const root = await tempDir(t);
+  const config = parseBenchConfig({ matrix: { replicas: [1], ratesRps: [5, 6, 7] }, durationS: 1, warmupS: 0, pauseS: 0 }, 'test');
+  let call = 0;
+  // First point: exit 0 but no files; second: exit 1 (a crash) with files; third: fine.
+  const generator: LoadGenerator = {
+    info: fakeGenerator.info,
+    async run(options) {
+      call++;
+      if (call === 1) return { exitCode: 0, thresholdsPassed: true, interrupted: false, durationMs: 1 };
+      const result = await fakeGenerator.run(options);
+      return call === 2 ? { ...result, exitCode: 1, thresholdsPassed: false } : result;
+    },
+  };
+  const outcome = await runBench(config, {
+    generator,
+    target: fakeTarget(config),
+    resultsRoot: root,
+    logger: silentLogger,
+    signal: new AbortController().signal,
+    commandLine: [],
+    runId: 'failing-points',
+    targetHealth: false,
+  });
+  t.is(outcome.status, 'complete');
+  t.deepEqual(
+    outcome.points.map((p) => [p.result.status, p.result.flags.map((f) => f.code)]),
+    [
+      ['failed', ['no-load-data']],
+      ['failed', ['load-failed']],
+      ['complete', []],
+    ],
+  );
+  t.is(outcome.failedPoints.length, 2);
+  t.is(outcomeExitCode(outcome), EXIT.failedPoints);
+  // The flag's load.log is where the point ended up, not its .partial folder.
+  const loadLog = /see (\S+load\.log)/.exec(outcome.points[1]!.result.flags[0]!.message)?.[1];
+  t.truthy(loadLog);
+  t.false(loadLog!.includes('.partial'), loadLog);
+  const manifest = JSON.parse(await readFile(`${outcome.runDir}/manifest.json`, 'utf8'));
+  t.deepEqual(manifest.failedPoints, outcome.failedPoints);
+  t.is(manifest.status, 'complete');
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { tarHeader, writeDockerArchive } from '../../../../shop/gocoffee/archive.ts';
 import { debianMirrorLines, parseAptSources } from '../../../../shop/gocoffee/debian.ts';
 import { validateReplicas } from '../../../../shop/gocoffee/local.ts';
-import { buildKey, cacheRoot, resolveSource, sourceKey } from '../../../../shop/gocoffee/source.ts';
+import { buildKey, cacheRoot, defaultSource, defaultSourceCandidates, REPO_ROOT, resolveSource, sourceKey } from '../../../../shop/gocoffee/source.ts';
 import { tempDir } from '../../../helpers/temp-dir.ts';
 
 // Unit (Node only): archive format, apt sources, source identity, replica validation.
@@ -100,4 +100,19 @@ test('replicas: only kitchen and barista scale, by 1–32 processes', (t) => {
   t.notThrows(() => validateReplicas({ kitchen: 3, barista: 1 }));
   t.throws(() => validateReplicas({ proxy: 2 }), { message: /^replicas\.proxy: the local Go coffee shop scales barista and kitchen only/ });
   t.throws(() => validateReplicas({ kitchen: 0 }), { message: /^replicas\.kitchen: expected an integer 1–32, got 0$/ });
+});
+
+test('the default source is looked for beside the checkout, beside every folder above it, and beside the checkout it was cloned from', (t) => {
+  const candidates = defaultSourceCandidates('/ci/runs/42/clone', '/work/main');
+  t.deepEqual(candidates, [
+    '/ci/runs/42/shared/upstream/go-coffeeshop',
+    '/ci/runs/shared/upstream/go-coffeeshop',
+    '/ci/shared/upstream/go-coffeeshop',
+    '/shared/upstream/go-coffeeshop',
+    '/work/shared/upstream/go-coffeeshop',
+  ]);
+  t.deepEqual(defaultSourceCandidates('/a/b', 'file:///src/repo').at(-1), '/src/shared/upstream/go-coffeeshop');
+  t.is(defaultSourceCandidates('/a/b', 'https://example.invalid/repo.git').length, 2);
+  t.is(defaultSource(['/nonexistent/one', REPO_ROOT]), REPO_ROOT);
+  t.is(defaultSource(['/nonexistent/one', '/nonexistent/two']), '/nonexistent/one');
 });
