@@ -72,6 +72,12 @@ export interface LocalShop {
    * their count) and every one consumes its queue; resolves with the time that took, in ms.
    */
   scale(replicas: Partial<Record<string, number>>): Promise<number>;
+  /**
+   * Stops every kitchen and barista process (their unacknowledged messages go back to the queues),
+   * for a state reset; the function it resolves with starts as many again and waits until each
+   * consumes its queue.
+   */
+  pauseConsumers(): Promise<() => Promise<void>>;
   stop(): Promise<void>;
 }
 
@@ -224,10 +230,7 @@ export async function startLocalShop(options: LocalShopOptions = {}): Promise<Lo
     };
     await consumersReady(replicas);
     log.done();
-    const scale = async (wanted: Partial<Record<string, number>>): Promise<number> => {
-      validateReplicas(wanted);
-      const started = performance.now();
-      const next = { ...replicas, ...wanted } as Record<'barista' | 'kitchen', number>;
+    const setConsumers = async (next: Record<'barista' | 'kitchen', number>): Promise<void> => {
       for (const service of ['barista', 'kitchen'] as const) {
         const running = processes.filter((p) => p.service === service);
         for (const extra of running.slice(next[service])) {
@@ -237,10 +240,21 @@ export async function startLocalShop(options: LocalShopOptions = {}): Promise<Lo
         const ports = await distinctPorts(Math.max(0, next[service] - running.length));
         // A new process gets an index never used, so its log never mixes with a stopped one's.
         for (const port of ports) launch(service, ++lastIndex[service], port);
-        replicas[service] = next[service];
       }
       await consumersReady(next);
+    };
+    const scale = async (wanted: Partial<Record<string, number>>): Promise<number> => {
+      validateReplicas(wanted);
+      const started = performance.now();
+      const next = { ...replicas, ...wanted } as Record<'barista' | 'kitchen', number>;
+      await setConsumers(next);
+      Object.assign(replicas, next);
       return performance.now() - started;
+    };
+    const pauseConsumers = async (): Promise<() => Promise<void>> => {
+      const running = { barista: replicas.barista, kitchen: replicas.kitchen };
+      await setConsumers({ barista: 0, kitchen: 0 });
+      return () => setConsumers(running);
     };
     return {
       url,
@@ -253,6 +267,7 @@ export async function startLocalShop(options: LocalShopOptions = {}): Promise<Lo
       truncate: () => truncateOrders(postgres),
       purge: () => purgeQueues(rabbitmq),
       scale,
+      pauseConsumers,
       stop,
     };
   } catch (error) {
