@@ -127,6 +127,8 @@ export interface ShopStateSnapshot {
   queued: number;
   /** Messages delivered to a consumer and not acknowledged yet (being made). */
   unacked: number;
+  /** Orders never to be fulfilled: every item made more than 10 s ago, the order not fulfilled (lost updates). */
+  neverFulfilled?: number;
 }
 
 /** One queue of the shop's broker at one moment. */

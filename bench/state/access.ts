@@ -3,7 +3,7 @@ import { EnvironmentError } from '../../kernel/errors.ts';
 import { poll } from '../../kernel/poll.ts';
 import { queueTotals } from '../../rundir/shop-sample.ts';
 import type { ShopSample, ShopStateSnapshot } from '../../rundir/types.ts';
-import { type OrderCounts, orderCounts, purgeQueues, type QueueState, queueStates, truncateOrders } from '../../shop/gocoffee/servers.ts';
+import { lostOrders, type OrderCounts, orderCounts, purgeQueues, type QueueState, queueStates, truncateOrders } from '../../shop/gocoffee/servers.ts';
 import type { ShopState } from '../target/target.ts';
 
 /**
@@ -16,6 +16,8 @@ export interface ShopAccess {
   /** How it is reached, for events and messages. */
   readonly method: string;
   counts(): Promise<OrderCounts>;
+  /** Orders never to be fulfilled (every item made, the order not fulfilled): a heavier query, for snapshots. */
+  lost(): Promise<number>;
   queues(): Promise<QueueState[]>;
   /** Empties the order, line-item, barista and kitchen tables. */
   truncate(): Promise<void>;
@@ -35,6 +37,7 @@ export function shopAccess(state: ShopState): ShopAccess {
     return {
       method: 'the local postgres and rabbitmq',
       counts: () => shop.counts(),
+      lost: () => shop.lost(),
       queues: () => shop.queues(),
       truncate: () => shop.truncate(),
       purge: async () => {
@@ -93,6 +96,7 @@ function swarmAccess(state: Extract<ShopState, { kind: 'swarm' }>): ShopAccess {
   return {
     method: `exec in ${[state.postgres, state.rabbitmq].filter(Boolean).join(' and ')} on the swarm`,
     counts: () => orderCounts(postgres),
+    lost: () => lostOrders(postgres),
     queues: () => queueStates(rabbitmq),
     truncate: () => truncateOrders(postgres),
     purge: async () => {
@@ -144,6 +148,6 @@ export async function readShop(access: ShopAccess): Promise<{ sample: Omit<ShopS
 
 /** A snapshot of the shop now; throws when either part cannot be read. */
 export async function snapshotShop(access: ShopAccess): Promise<ShopStateSnapshot> {
-  const [counts, queues] = await Promise.all([access.counts(), access.queues()]);
-  return { timeMs: Date.now(), ...counts, ...queueTotals(queues) };
+  const [counts, queues, lost] = await Promise.all([access.counts(), access.queues(), access.lost().catch(() => null)]);
+  return { timeMs: Date.now(), ...counts, ...queueTotals(queues), ...(lost === null ? {} : { neverFulfilled: lost }) };
 }

@@ -18,7 +18,7 @@ import type { SamplerEvent } from '../../rundir/events.ts';
  */
 export type ShopState =
   /** The real Go coffee shop on this machine: its postgres and rabbitmq servers' hooks (shop/gocoffee/servers.ts). */
-  | { kind: 'local-go-coffee'; shop: Pick<LocalShop, 'url' | 'counts' | 'queues' | 'truncate' | 'purge' | 'pauseConsumers'> }
+  | { kind: 'local-go-coffee'; shop: Pick<LocalShop, 'url' | 'counts' | 'lost' | 'queues' | 'truncate' | 'purge' | 'pauseConsumers'> }
   /**
    * A stack on a swarm: the services that run postgres and rabbitmq and the consumers of its queues
    * (full names), and cluster control to reach their tasks (exec) and scale the consumers.

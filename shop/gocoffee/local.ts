@@ -8,6 +8,7 @@ import { silentLogger, type Logger } from '../../kernel/log.ts';
 import { Supervisor, type Supervised } from '../../kernel/supervise.ts';
 import { buildBinaries, type BuiltBinaries } from './build.ts';
 import {
+  lostOrders,
   orderCounts,
   prepareRunDir,
   purgeQueues,
@@ -61,6 +62,8 @@ export interface LocalShop {
   processes: Array<{ service: Service; index: number; child: Supervised; log: string }>;
   /** Orders by status, from the counter's table. */
   counts(): Promise<OrderCounts>;
+  /** Orders never to be fulfilled: every item made, the order not fulfilled (the counter's lost updates). */
+  lost(): Promise<number>;
   /** Queue depth, unacknowledged messages and consumers per queue. */
   queues(): Promise<QueueState[]>;
   /** Empties the orders and the barista/kitchen tables. */
@@ -263,6 +266,7 @@ export async function startLocalShop(options: LocalShopOptions = {}): Promise<Lo
       rabbitmq,
       processes,
       counts: () => orderCounts(postgres),
+      lost: () => lostOrders(postgres),
       queues: () => queueStates(rabbitmq),
       truncate: () => truncateOrders(postgres),
       purge: () => purgeQueues(rabbitmq),

@@ -29,6 +29,7 @@ function fakeTarget(shop: FakeShop): Pick<Target, 'shopState'> {
       shop: {
         url: 'http://127.0.0.1:1',
         counts: async () => ({ orders: shop.orders, fulfilled: shop.fulfilled, inProgress: shop.orders - shop.fulfilled }),
+        lost: async () => 0,
         queues: async () => {
           const taken = Math.min(shop.ready, shop.consumers > 0 ? (shop.drainPerRead ?? 0) : 0);
           shop.ready -= taken;
