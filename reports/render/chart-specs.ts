@@ -3,7 +3,7 @@
  * @napi-rs/canvas) and the interactive chart in the page (Chart.js inlined in the HTML). No callbacks:
  * point boundaries are a stepped, filled dataset on a hidden axis, throttling a scatter dataset.
  */
-import type { GroupRow, NodeSeries, PointRow, RunModel } from '../model/run-model.ts';
+import type { GroupRow, NodeSeries, PointRow, RunModel, ShopSeriesRow } from '../model/run-model.ts';
 
 export interface ChartSpec {
   /** File-name-safe id: charts/<id>.png, and the canvas id in the page. */
@@ -226,10 +226,110 @@ export function scalingCharts(groups: GroupRow[], service: string, index: number
  * in alternating bands (a stepped dataset filled to the bottom of a hidden 0–1 axis) and throttled
  * samples are marked with red triangles on the temperature line.
  */
+const seconds = (tMs: number) => Math.round(tMs / 100) / 10;
+
+/** The points as alternating grey bands: a stepped dataset filled to the bottom of the hidden `band` axis. */
+function pointBands(samples: readonly { tMs: number; pointId: string | null }[], pointOrder: string[]): Record<string, unknown> {
+  return {
+    label: 'points (shaded)',
+    data: samples.map((x) => ({ x: seconds(x.tMs), y: x.pointId === null ? 0 : pointOrder.indexOf(x.pointId) % 2 === 0 ? 1 : 0.5 })),
+    stepped: true,
+    fill: 'origin',
+    pointRadius: 0,
+    borderWidth: 0,
+    backgroundColor: 'rgba(120,120,120,0.12)',
+    yAxisID: 'band',
+  };
+}
+
+/**
+ * The shop's backlog over the run: messages queued or being made, and orders not fulfilled, with
+ * the points shaded as on the node charts. A backlog that climbs through a point and is still
+ * there at the next is load above what the shop fulfils.
+ */
+export function backlogChart(series: ShopSeriesRow[], pointOrder: string[]): ChartSpec {
+  const title = 'Shop backlog over the run';
+  return {
+    id: 'shop-backlog',
+    title,
+    caption:
+      'Messages queued or unacknowledged in every queue (work not done yet) and orders placed but not fulfilled, about once a second. Grey bands are the points, in run order (alternating shades), from the reset or drain before the warm-up to the end of the load.',
+    width: 900,
+    height: 360,
+    config: {
+      type: 'line',
+      data: {
+        datasets: [
+          {
+            label: 'queued + unacked messages',
+            data: series.map((x) => ({ x: seconds(x.tMs), y: x.backlog })),
+            borderColor: color(1),
+            backgroundColor: color(1),
+            pointRadius: 0,
+            yAxisID: 'count',
+          },
+          {
+            label: 'orders not fulfilled',
+            data: series.map((x) => ({ x: seconds(x.tMs), y: x.inProgress })),
+            borderColor: color(0),
+            backgroundColor: color(0),
+            pointRadius: 0,
+            yAxisID: 'count',
+          },
+          pointBands(series, pointOrder),
+        ],
+      },
+      options: baseOptions(title, {
+        x: { type: 'linear', title: { display: true, text: 'seconds since first shop sample' } },
+        count: axis('messages / orders'),
+        band: { display: false, min: 0, max: 1 },
+      }),
+    },
+  };
+}
+
+/** Fulfilled orders per second against one service's replicas, with the 95 % interval, one line per rate. */
+export function fulfilmentScalingChart(groups: GroupRow[], service: string, index: number): ChartSpec | null {
+  const withShop = groups.filter((g) => g.fulfilment);
+  if (withShop.length === 0) return null;
+  const rates = [...new Set(withShop.map((g) => g.targetRps))].sort((a, b) => a - b);
+  const title = `Fulfilment throughput by ${service} replicas`;
+  const datasets = rates.flatMap((rate, i) => {
+    const rows = withShop.filter((g) => g.targetRps === rate).sort((a, b) => (a.replicas[service] ?? 0) - (b.replicas[service] ?? 0));
+    const line = (label: string, pick: (g: GroupRow) => number | null, dash?: number[]) => ({
+      label,
+      data: rows.map((g) => ({ x: g.replicas[service] ?? 0, y: pick(g) })),
+      borderColor: color(i),
+      backgroundColor: color(i),
+      ...(dash ? { borderDash: dash, pointRadius: 0 } : {}),
+    });
+    return [
+      line(`fulfilled /s @ ${rate}/s`, (g) => g.fulfilment!.fulfilledPerS.value),
+      line(`95% CI @ ${rate}/s`, (g) => g.fulfilment!.fulfilledPerS.ci?.low ?? null, [3, 3]),
+      line(`95% CI (high) @ ${rate}/s`, (g) => g.fulfilment!.fulfilledPerS.ci?.high ?? null, [3, 3]),
+      line(`offered orders /s @ ${rate}/s`, (g) => g.fulfilment!.offeredOrdersPerS, [8, 4]),
+    ];
+  });
+  return {
+    id: `fulfilment-${index}`,
+    title,
+    caption:
+      'Orders fulfilled per second during the window (solid), its 95 % interval (dotted) and the orders offered per second, the probe included (dashed). Where fulfilment stays below the offered rate the shop is the limit, and adding replicas of a service that is not the bottleneck changes nothing.',
+    width: 900,
+    height: 360,
+    config: {
+      type: 'line',
+      data: { datasets },
+      options: baseOptions(title, {
+        x: { type: 'linear', title: { display: true, text: `${service} replicas` }, ticks: { stepSize: 1 } },
+        y: axis('orders per second'),
+      }),
+    },
+  };
+}
+
 export function nodeChart(series: NodeSeries, index: number, pointOrder: string[]): ChartSpec {
   const s = series.samples;
-  const seconds = (tMs: number) => Math.round(tMs / 100) / 10;
-  const band = s.map((x) => ({ x: seconds(x.tMs), y: x.pointId === null ? 0 : pointOrder.indexOf(x.pointId) % 2 === 0 ? 1 : 0.5 }));
   return {
     id: `node-${index}`,
     title: `Node ${series.node}: CPU, temperature, frequency`,
@@ -275,16 +375,7 @@ export function nodeChart(series: NodeSeries, index: number, pointOrder: string[
             backgroundColor: '#d62728',
             yAxisID: 'pct',
           },
-          {
-            label: 'points (shaded)',
-            data: band,
-            stepped: true,
-            fill: 'origin',
-            pointRadius: 0,
-            borderWidth: 0,
-            backgroundColor: 'rgba(120,120,120,0.12)',
-            yAxisID: 'band',
-          },
+          pointBands(s, pointOrder),
         ],
       },
       options: baseOptions(`Node ${series.node}: CPU, temperature, frequency`, {
@@ -302,8 +393,13 @@ export function runCharts(model: RunModel): ChartSpec[] {
   const charts = [pointsChart(model.points)];
   if (model.endpoints.length > 0) charts.push(endpointsChart(model.points, model.endpoints));
   if (model.points.some((p) => p.orderFulfilled.count > 0 || p.convergenceMs !== null)) charts.push(orderAndConvergenceChart(model.points));
-  for (const [i, service] of scaledServices(model.groups).entries()) charts.push(...scalingCharts(model.groups, service, i));
+  for (const [i, service] of scaledServices(model.groups).entries()) {
+    charts.push(...scalingCharts(model.groups, service, i));
+    const fulfilment = fulfilmentScalingChart(model.groups, service, i);
+    if (fulfilment) charts.push(fulfilment);
+  }
   const order = model.points.map((p) => p.pointId);
+  if (model.shopSeries.length > 0) charts.push(backlogChart(model.shopSeries, order));
   for (const [i, series] of model.nodeSeries.entries()) charts.push(nodeChart(series, i, order));
   return charts;
 }
