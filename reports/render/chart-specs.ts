@@ -228,6 +228,18 @@ export function scalingCharts(groups: GroupRow[], service: string, index: number
  */
 const seconds = (tMs: number) => Math.round(tMs / 100) / 10;
 
+/** A line over the run's time axis (seconds), without point markers. */
+function timeLine<T extends { tMs: number }>(label: string, samples: readonly T[], y: (sample: T) => number | null, colorIndex: number, yAxisID: string) {
+  return {
+    label,
+    data: samples.map((x) => ({ x: seconds(x.tMs), y: y(x) })),
+    borderColor: color(colorIndex),
+    backgroundColor: color(colorIndex),
+    pointRadius: 0,
+    yAxisID,
+  };
+}
+
 /** The points as alternating grey bands: a stepped dataset filled to the bottom of the hidden `band` axis. */
 function pointBands(samples: readonly { tMs: number; pointId: string | null }[], pointOrder: string[]): Record<string, unknown> {
   return {
@@ -260,22 +272,8 @@ export function backlogChart(series: ShopSeriesRow[], pointOrder: string[]): Cha
       type: 'line',
       data: {
         datasets: [
-          {
-            label: 'queued + unacked messages',
-            data: series.map((x) => ({ x: seconds(x.tMs), y: x.backlog })),
-            borderColor: color(1),
-            backgroundColor: color(1),
-            pointRadius: 0,
-            yAxisID: 'count',
-          },
-          {
-            label: 'orders not fulfilled',
-            data: series.map((x) => ({ x: seconds(x.tMs), y: x.inProgress })),
-            borderColor: color(0),
-            backgroundColor: color(0),
-            pointRadius: 0,
-            yAxisID: 'count',
-          },
+          timeLine('queued + unacked messages', series, (x) => x.backlog, 1, 'count'),
+          timeLine('orders not fulfilled', series, (x) => x.inProgress, 0, 'count'),
           pointBands(series, pointOrder),
         ],
       },
@@ -341,30 +339,9 @@ export function nodeChart(series: NodeSeries, index: number, pointOrder: string[
       type: 'line',
       data: {
         datasets: [
-          {
-            label: 'CPU %',
-            data: s.map((x) => ({ x: seconds(x.tMs), y: x.cpuPct })),
-            borderColor: color(0),
-            backgroundColor: color(0),
-            pointRadius: 0,
-            yAxisID: 'pct',
-          },
-          {
-            label: 'temperature °C',
-            data: s.map((x) => ({ x: seconds(x.tMs), y: x.tempC })),
-            borderColor: color(1),
-            backgroundColor: color(1),
-            pointRadius: 0,
-            yAxisID: 'pct',
-          },
-          {
-            label: 'frequency MHz',
-            data: s.map((x) => ({ x: seconds(x.tMs), y: x.freqMHz })),
-            borderColor: color(2),
-            backgroundColor: color(2),
-            pointRadius: 0,
-            yAxisID: 'freq',
-          },
+          timeLine('CPU %', s, (x) => x.cpuPct, 0, 'pct'),
+          timeLine('temperature °C', s, (x) => x.tempC, 1, 'pct'),
+          timeLine('frequency MHz', s, (x) => x.freqMHz, 2, 'freq'),
           {
             type: 'scatter',
             label: 'throttled',
