@@ -300,13 +300,15 @@ export async function orderCounts(postgres: Pick<PostgresServer, 'query'>): Prom
 }
 
 /**
- * Orders that will never be fulfilled: not fulfilled although the kitchen and barista made every
- * item of them more than `graceS` ago (the counter's lost updates: two items of one order finishing
- * together, each update overwriting the other). Joins every table: for snapshots, not every second.
+ * Orders that will never be fulfilled: not fulfilled although the kitchen made every item of them
+ * more than `graceS` ago (the counter's lost updates: two items of one order finishing together,
+ * each update overwriting the other). Upstream sends every item to the kitchen, and only the
+ * kitchen's table has the order id (barista_orders has none). Joins the tables: for snapshots, not
+ * every second.
  */
 export async function lostOrders(postgres: Pick<PostgresServer, 'query'>, graceS = 10): Promise<number> {
   const rows = await postgres.query(
-    `WITH made AS (SELECT order_id, count(*) AS n, max(time_up) AS last FROM (SELECT order_id, time_up FROM kitchen.kitchen_orders UNION ALL SELECT order_id, time_up FROM barista.barista_orders) AS m GROUP BY order_id), items AS (SELECT order_id, count(*) AS n FROM "order".line_items GROUP BY order_id) SELECT count(*) FROM "order".orders o JOIN items i ON i.order_id = o.id JOIN made ON made.order_id = o.id WHERE o.order_status <> 2 AND made.n >= i.n AND made.last < now() - interval '${Math.max(0, Math.round(graceS))} seconds'`,
+    `WITH made AS (SELECT order_id, count(*) AS n, max(time_up) AS last FROM kitchen.kitchen_orders GROUP BY order_id), items AS (SELECT order_id, count(*) AS n FROM "order".line_items GROUP BY order_id) SELECT count(*) FROM "order".orders o JOIN items i ON i.order_id = o.id JOIN made ON made.order_id = o.id WHERE o.order_status <> 2 AND made.n >= i.n AND made.last < now() - interval '${Math.max(0, Math.round(graceS))} seconds'`,
   );
   return Number(rows[0]?.[0] ?? 0);
 }

@@ -77,6 +77,7 @@ test.serial('npm run bench -- run --config bench/configs/go-coffee-local.yml: a 
     t.true((await readFile(join(dir, 'points', point, 'nodes.ndjson'), 'utf8')).trim().split('\n').length >= 10, `${point}: node samples`);
     // state: reset through the local postgres and rabbitmq: every point starts from an empty shop.
     t.like(result.state, { mode: 'reset', start: { orders: 0, queued: 0, unacked: 0 } }, point);
+    t.is(typeof result.state?.end?.neverFulfilled, 'number', `${point}: the lost-update count was read`);
     t.false(
       result.flags.some((flag) => flag.code === 'state-not-reset'),
       point,

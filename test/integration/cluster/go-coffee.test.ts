@@ -205,6 +205,7 @@ test.serial(
       // Every point starts from the configured state: nothing stored, queued or being made.
       t.like(result.state, { mode: 'reset', start: { orders: 0, fulfilled: 0, inProgress: 0, queued: 0, unacked: 0 } }, point);
       t.true((result.state?.end?.orders ?? 0) > 5, `${point}: orders placed during the point`);
+      t.is(typeof result.state?.end?.neverFulfilled, 'number', `${point}: the lost-update count was read by SQL in the postgres task`);
       const events = await ndjson<RunEvent>(join(dir, 'points', point, 'events.ndjson'));
       const reset = events.find((event) => event.type === 'state');
       t.like(reset, { mode: 'reset', timedOut: false, after: { orders: 0, queued: 0, unacked: 0 } }, point);
