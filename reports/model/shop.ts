@@ -200,3 +200,44 @@ export function fulfilmentThroughput(points: readonly ShopPointAnalysis[]): { pe
   const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : null);
   return { perS: mean(rates), ci: bootstrapInterval(blocks, mean), blocks };
 }
+
+/** Fulfilment at one replica count of a service, over every configuration with that count. */
+export interface FulfilmentAtReplicas {
+  replicas: number;
+  /** Mean of those configurations' fulfilled orders per second. */
+  fulfilledPerS: number | null;
+  /** Bootstrap interval of the mean over every block of every repetition of them. */
+  ci: Interval | null;
+  offeredOrdersPerS: number | null;
+  configurations: number;
+}
+
+/**
+ * Fulfilment against one service's replicas at one rate, the other services' replicas pooled: a
+ * line that stays flat says the service does not limit what the shop makes (the barista, to which
+ * upstream sends nothing), one that rises says it does (the kitchen).
+ */
+export function fulfilmentByReplicas(
+  groups: readonly { replicas: Record<string, number>; targetRps: number; fulfilledPerS: number | null; offeredOrdersPerS: number | null; blocks: number[] }[],
+  service: string,
+  rateRps: number,
+): FulfilmentAtReplicas[] {
+  const byCount = new Map<number, typeof groups>();
+  for (const group of groups.filter((g) => g.targetRps === rateRps && g.fulfilledPerS !== null)) {
+    const count = group.replicas[service] ?? 0;
+    byCount.set(count, [...(byCount.get(count) ?? []), group]);
+  }
+  const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : null);
+  return [...byCount.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([replicas, members]) => ({
+      replicas,
+      fulfilledPerS: mean(members.map((g) => g.fulfilledPerS!)),
+      ci: bootstrapInterval(
+        members.flatMap((g) => g.blocks),
+        mean,
+      ),
+      offeredOrdersPerS: mean(members.map((g) => g.offeredOrdersPerS).filter((v): v is number => v !== null)),
+      configurations: members.length,
+    }));
+}

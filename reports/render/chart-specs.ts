@@ -4,6 +4,7 @@
  * point boundaries are a stepped, filled dataset on a hidden axis, throttling a scatter dataset.
  */
 import type { GroupRow, NodeSeries, PointRow, RunModel, ShopSeriesRow } from '../model/run-model.ts';
+import { type FulfilmentAtReplicas, fulfilmentByReplicas } from '../model/shop.ts';
 
 export interface ChartSpec {
   /** File-name-safe id: charts/<id>.png, and the canvas id in the page. */
@@ -286,33 +287,44 @@ export function backlogChart(series: ShopSeriesRow[], pointOrder: string[]): Cha
   };
 }
 
-/** Fulfilled orders per second against one service's replicas, with the 95 % interval, one line per rate. */
-export function fulfilmentScalingChart(groups: GroupRow[], service: string, index: number): ChartSpec | null {
-  const withShop = groups.filter((g) => g.fulfilment);
-  if (withShop.length === 0) return null;
-  const rates = [...new Set(withShop.map((g) => g.targetRps))].sort((a, b) => a - b);
+/**
+ * Fulfilled orders per second against one service's replicas, with the 95 % interval, one line per
+ * rate; at each count, every configuration with it (the other services' replicas pooled).
+ */
+export function fulfilmentScalingChart(model: Pick<RunModel, 'groups' | 'pooled'>, service: string, index: number): ChartSpec | null {
+  const groups = model.groups
+    .filter((g) => g.fulfilment)
+    .map((g) => ({
+      replicas: g.replicas,
+      targetRps: g.targetRps,
+      fulfilledPerS: g.fulfilment!.fulfilledPerS.value,
+      offeredOrdersPerS: g.fulfilment!.offeredOrdersPerS,
+      blocks: model.pooled.get(g.configKey)?.fulfilledBlocks ?? [],
+    }));
+  if (groups.length === 0) return null;
+  const rates = [...new Set(groups.map((g) => g.targetRps))].sort((a, b) => a - b);
   const title = `Fulfilment throughput by ${service} replicas`;
   const datasets = rates.flatMap((rate, i) => {
-    const rows = withShop.filter((g) => g.targetRps === rate).sort((a, b) => (a.replicas[service] ?? 0) - (b.replicas[service] ?? 0));
-    const line = (label: string, pick: (g: GroupRow) => number | null, dash?: number[]) => ({
+    const rows = fulfilmentByReplicas(groups, service, rate);
+    const line = (label: string, pick: (row: FulfilmentAtReplicas) => number | null, dash?: number[]) => ({
       label,
-      data: rows.map((g) => ({ x: g.replicas[service] ?? 0, y: pick(g) })),
+      data: rows.map((row) => ({ x: row.replicas, y: pick(row) })),
       borderColor: color(i),
       backgroundColor: color(i),
       ...(dash ? { borderDash: dash, pointRadius: 0 } : {}),
     });
     return [
-      line(`fulfilled /s @ ${rate}/s`, (g) => g.fulfilment!.fulfilledPerS.value),
-      line(`95% CI @ ${rate}/s`, (g) => g.fulfilment!.fulfilledPerS.ci?.low ?? null, [3, 3]),
-      line(`95% CI (high) @ ${rate}/s`, (g) => g.fulfilment!.fulfilledPerS.ci?.high ?? null, [3, 3]),
-      line(`offered orders /s @ ${rate}/s`, (g) => g.fulfilment!.offeredOrdersPerS, [8, 4]),
+      line(`fulfilled /s @ ${rate}/s`, (row) => row.fulfilledPerS),
+      line(`95% CI @ ${rate}/s`, (row) => row.ci?.low ?? null, [3, 3]),
+      line(`95% CI (high) @ ${rate}/s`, (row) => row.ci?.high ?? null, [3, 3]),
+      line(`offered orders /s @ ${rate}/s`, (row) => row.offeredOrdersPerS, [8, 4]),
     ];
   });
   return {
     id: `fulfilment-${index}`,
     title,
     caption:
-      'Orders fulfilled per second during the window (solid), its 95 % interval (dotted) and the orders offered per second, the probe included (dashed). Where fulfilment stays below the offered rate the shop is the limit, and adding replicas of a service that is not the bottleneck changes nothing.',
+      'Orders fulfilled per second during the window (solid), its 95 % interval (dotted) and the orders offered per second, the probe included (dashed); at each replica count, every configuration with that count (other services pooled). A line that rises with the replicas is a service that limits what the shop makes; a flat one is not (upstream sends every item to the kitchen, so barista replicas should change nothing).',
     width: 900,
     height: 360,
     config: {
@@ -372,7 +384,7 @@ export function runCharts(model: RunModel): ChartSpec[] {
   if (model.points.some((p) => p.orderFulfilled.count > 0 || p.convergenceMs !== null)) charts.push(orderAndConvergenceChart(model.points));
   for (const [i, service] of scaledServices(model.groups).entries()) {
     charts.push(...scalingCharts(model.groups, service, i));
-    const fulfilment = fulfilmentScalingChart(model.groups, service, i);
+    const fulfilment = fulfilmentScalingChart(model, service, i);
     if (fulfilment) charts.push(fulfilment);
   }
   const order = model.points.map((p) => p.pointId);

@@ -2,7 +2,15 @@
 // and one that does not, a drain seen in the point, estimated, or measured by the next point's
 // drain, and fulfilment throughput with its interval.
 import test from 'ava';
-import { analyzeShopPoint, creditNextDrain, fulfilmentThroughput, slopePerS, valueAt, shopSeries } from '../../../../reports/model/shop.ts';
+import {
+  analyzeShopPoint,
+  creditNextDrain,
+  fulfilmentByReplicas,
+  fulfilmentThroughput,
+  shopSeries,
+  slopePerS,
+  valueAt,
+} from '../../../../reports/model/shop.ts';
 import type { ShopSample } from '../../../../rundir/types.ts';
 
 const T0 = 1_800_000_000_000;
@@ -100,4 +108,26 @@ test('fulfilment throughput of a configuration: the mean rate, with an interval 
   t.true(Math.abs(perS! - 0.45) < 0.02, String(perS));
   t.truthy(ci);
   t.true(ci!.low < perS! && perS! < ci!.high, JSON.stringify(ci));
+});
+
+test('fulfilment by replicas, the other services pooled: the kitchen line rises, the barista line stays flat', (t) => {
+  // What one kitchen makes (0.45 orders/s) limits; barista replicas change nothing (upstream sends it nothing).
+  const groups = [1, 2].flatMap((kitchen) =>
+    [1, 2].map((barista) => {
+      const rate = Math.min(0.7, 0.45 * kitchen);
+      return { replicas: { kitchen, barista }, targetRps: 1.5, fulfilledPerS: rate, offeredOrdersPerS: 0.7, blocks: [rate - 0.05, rate, rate + 0.05, rate] };
+    }),
+  );
+  const kitchen = fulfilmentByReplicas(groups, 'kitchen', 1.5);
+  t.deepEqual(
+    kitchen.map((row) => [row.replicas, row.fulfilledPerS, row.configurations]),
+    [
+      [1, 0.45, 2],
+      [2, 0.7, 2],
+    ],
+  );
+  t.true(kitchen[0]!.ci!.high < kitchen[1]!.ci!.low, 'the intervals do not overlap');
+  const barista = fulfilmentByReplicas(groups, 'barista', 1.5);
+  t.is(barista[0]!.fulfilledPerS, barista[1]!.fulfilledPerS);
+  t.deepEqual(fulfilmentByReplicas(groups, 'kitchen', 3), [], 'no configuration at that rate');
 });
