@@ -116,6 +116,21 @@ export const UrlTarget = z
     url: z.union([httpUrl, z.array(httpUrl).min(1, 'list at least one URL')]).transform((value) => (Array.isArray(value) ? value : [value])),
     /** How long each URL may take to answer GET /v1/api/item-types before a point, seconds. */
     readyTimeoutS: z.number().positive().max(3600).default(30),
+    /**
+     * Where the deployment keeps its state, named explicitly (swarm services of the --cluster
+     * inventory): only then are the shop's metrics read, and only then may `state` reset or drain it.
+     */
+    shop: z
+      .object({
+        /** The service running postgres, e.g. go-coffee_postgres. */
+        postgres: z.string().min(1),
+        /** The service running rabbitmq, e.g. go-coffee_rabbitmq. */
+        rabbitmq: z.string().min(1),
+        /** The services consuming the queues, stopped during a reset and started again, e.g. [go-coffee_barista, go-coffee_kitchen]. */
+        consumers: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -163,6 +178,19 @@ export const BenchConfig = z
     cooldown: Cooldown.default({ maxTempC: 60, maxWaitS: 120 }),
     /** After a scale has converged, how long tasks must stay running before the point starts, seconds. */
     settleS: seconds(LIMITS.settleS, 'settleS').min(0).default(2),
+    /**
+     * What happens to the shop's state before each point, after scaling and before the warm-up:
+     * `reset` empties its tables and queues (consumers stopped first), `drain` waits until nothing
+     * is queued or being made (at most drainTimeoutS), `none` leaves it (it is still recorded).
+     */
+    state: z.enum(['none', 'reset', 'drain']).default('none'),
+    /** How long `state: drain` waits for the queues to empty before the point starts anyway (flagged), seconds. */
+    drainTimeoutS: seconds(LIMITS.waitS, 'drainTimeoutS').positive().default(300),
+    /**
+     * Sample the shop's own metrics once a second per point (queue depths, orders placed, fulfilled
+     * and in progress) into the point's shop.ndjson, when the target knows where its state lives.
+     */
+    shopMetrics: z.boolean().default(true),
     /** Seed of the shuffled point order; the same seed gives the same order. */
     seed: z.number().int().default(1),
     /** Extra scenario variables (scenarios/lib/env.ts), e.g. PROBE_INTERVAL: "2". */
@@ -181,6 +209,12 @@ export const BenchConfig = z
   .superRefine((config, ctx) => {
     const replicas = config.matrix.replicas;
     const at = (...path: (string | number)[]) => ['matrix', 'replicas', ...path];
+    if (config.state !== 'none' && config.target.kind === 'url' && !config.target.shop)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['state'],
+        message: `target.kind url is never reset or drained unless the config says how: name its services in target.shop { postgres, rabbitmq, consumers } (with --cluster), or set state: none`,
+      });
     if (config.target.kind === 'url') {
       if (replicas)
         ctx.addIssue({

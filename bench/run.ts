@@ -14,6 +14,8 @@ import { influxSinkFrom } from './influx/sink.ts';
 import { planBuild } from '../shop/gocoffee/build.ts';
 import { localGoCoffeeTarget } from './target/local-go-coffee.ts';
 import { localTarget } from './target/local.ts';
+import { stateResetFor } from './state/reset.ts';
+import { shopMetricsSampler } from './state/sampler.ts';
 import type { Target } from './target/target.ts';
 
 /**
@@ -45,6 +47,8 @@ export async function preflight(config: BenchConfig, cluster: string | undefined
     // A missing source or Go toolchain is one line now, not a failed first point.
     if (target.kind === 'local-go-coffee') await planBuild({ arch: target.arch, src: target.src });
   } else if (target.kind === 'swarm' && !cluster && !options.dryRun) throw new UsageError("the config's target is a swarm: pass --cluster <inventory file>");
+  else if (target.kind === 'url' && target.shop && !cluster && !options.dryRun)
+    throw new UsageError("the config's target.shop names swarm services: pass --cluster <inventory file> to reach them");
 }
 
 /** Opens the config's target; `preflight` has checked the input already. */
@@ -90,6 +94,8 @@ export async function executeRun(options: RunOptions): Promise<BenchOutcome> {
       writeReport: (dir, signal) => writeRunReport(dir, { signal }),
       sink,
       remoteGenerators: target.generators().map((spec) => ({ name: spec.name, generator: remoteGenerator(spec) })),
+      stateReset: stateResetFor(target, { mode: config.state, drainTimeoutS: config.drainTimeoutS, restartsEachPoint: config.target.kind === 'local-shop' }),
+      pointSamplers: config.shopMetrics ? [shopMetricsSampler(target, sink)] : [],
       ...(options.resume ? { resume: options.resume } : {}),
     });
   } finally {

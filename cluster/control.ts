@@ -5,6 +5,7 @@ import type { ClusterSnapshot, Manifest } from '../rundir/types.ts';
 import type { Finding } from './doctor/diagnose.ts';
 import { runDoctor } from './doctor/probe.ts';
 import { connectManager, connectNode, type Engine, type ManagerConnection } from './engine/engine.ts';
+import { execInContainer, type ExecOptions, type ExecResult } from './engine/exec.ts';
 import { loadInventory, type LoadedInventory } from './inventory/load.ts';
 import { readIndex } from '../shop/gocoffee/images.ts';
 import { ourImageName } from '../shop/gocoffee/source.ts';
@@ -135,6 +136,12 @@ export interface ClusterControl {
   images(stack: string): Promise<Manifest['images']>;
   /** Running tasks of a service (full name or `<name>` of a single stack). */
   placements(service: string): Promise<TaskPlacement[]>;
+  /**
+   * Runs a command in the container of one running task of a service (the lowest slot), through
+   * the Engine API of the node it runs on (over that node's SSH connection, kept open for the next
+   * call): how the bench reads and resets the shop's database and broker (bench/state/).
+   */
+  exec(service: string, command: string[], options?: ExecOptions): Promise<ExecResult>;
   close(): void;
 }
 
@@ -158,6 +165,14 @@ export async function openCluster(inventoryPath: string, log: Logger, options: C
     manager?.engine.close();
     manager = null;
   };
+  /** Engines of the nodes exec has run on (the manager's own is not in here). */
+  const nodeEngines = new Map<string, Engine>();
+  const dropNodes = () => {
+    for (const engine of nodeEngines.values()) engine.close();
+    nodeEngines.clear();
+  };
+  /** Where exec last found a service's container, until a call there fails. */
+  const containers = new Map<string, { node: string; containerId: string }>();
 
   /** Runs `call` on a manager; a failure other than bad input is retried through a fresh manager connection until `failoverMs`. */
   const withManager = async <T>(what: string, call: (manager: ManagerConnection) => Promise<T>): Promise<T> => {
@@ -317,6 +332,55 @@ export async function openCluster(inventoryPath: string, log: Logger, options: C
           })
           .sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0));
       }),
-    close: drop,
+    async exec(serviceName, command, execOptions = {}) {
+      const locate = () =>
+        withManager('exec', async ({ engine }) => {
+          const service = findService(await listServices(engine), serviceName);
+          const [tasks, nodes] = await Promise.all([listTasks(engine, { service: [service.ID], desiredState: ['running'] }), listNodes(engine)]);
+          const task = tasks
+            .filter((candidate) => candidate.Status?.State === 'running' && candidate.NodeID && candidate.Status.ContainerStatus?.ContainerID)
+            .sort((a, b) => (a.Slot ?? 0) - (b.Slot ?? 0))[0];
+          if (!task) throw new EnvironmentError(`exec in ${service.Spec.Name}: no running task`);
+          const current = buildStatus(loaded.inventory, nodes, [], engine.node);
+          const node = current.nodes.find((candidate) => candidate.nodeId === task.NodeID);
+          const managerNodeId = ((await engine.docker.info()) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID;
+          return { node: task.NodeID === managerNodeId ? '' : (node?.name ?? task.NodeID!), containerId: task.Status!.ContainerStatus!.ContainerID! };
+        });
+      const engineOf = async (node: string): Promise<Engine> => {
+        if (node === '') return (await connected()).engine;
+        let engine = nodeEngines.get(node);
+        if (!engine) {
+          const entry = loaded.inventory.nodes.find((candidate) => candidate.name === node);
+          if (!entry || loaded.inventory.engine.via !== 'ssh')
+            throw new EnvironmentError(
+              `exec in ${serviceName}: its task runs on ${node}, which ${entry ? 'cannot be reached on its own (engine.via is docker-host)' : 'is not in the inventory'}`,
+            );
+          engine = await connectNode(loaded, entry);
+          nodeEngines.set(node, engine);
+        }
+        return engine;
+      };
+      let where = containers.get(serviceName);
+      for (let attempt = 1; ; attempt++) {
+        where ??= await locate();
+        try {
+          const result = await execInContainer(await engineOf(where.node), where.containerId, command, execOptions);
+          containers.set(serviceName, where);
+          return result;
+        } catch (error) {
+          // The task moved, or the node's connection dropped: look it up again, once.
+          containers.delete(serviceName);
+          nodeEngines.get(where.node)?.close();
+          nodeEngines.delete(where.node);
+          if (attempt >= 2) throw error;
+          where = undefined;
+        }
+      }
+    },
+    close() {
+      dropNodes();
+      containers.clear();
+      drop();
+    },
   };
 }

@@ -1,3 +1,5 @@
+import type { ShopStateSnapshot } from './types.ts';
+
 /**
  * events.ndjson: what happened around a point, one event a line, in the order it happened. Each
  * type has its own fields; `pointId` is null only on events a sampler emits before the pipeline
@@ -35,6 +37,21 @@ export type RunEventBody =
   | { type: 'target-down'; baseUrl: string; sinceMs: number; reason: string }
   /** Connections to that gateway succeed again; `downMs` since `sinceMs` of its target-down. */
   | { type: 'target-back'; baseUrl: string; downMs: number }
+  /**
+   * The config's `state: reset` or `drain` before the warm-up: how (`method`), how long, the state
+   * before and after; `timedOut` when a drain gave up after drainTimeoutS.
+   */
+  | {
+      type: 'state';
+      mode: 'reset' | 'drain';
+      method: string;
+      durationMs: number;
+      timedOut: boolean;
+      before: ShopStateSnapshot | null;
+      after: ShopStateSnapshot | null;
+    }
+  /** The shop's state the point starts from (before the warm-up) or ends with (after the load). */
+  | { type: 'shop-state'; at: 'start' | 'end'; state: ShopStateSnapshot }
   | { type: 'interrupted'; signal?: string; forced?: boolean }
   | { type: 'error'; message: string; node?: string };
 
@@ -58,6 +75,8 @@ const EVENT_TYPES = new Set<string>([
   'node-back',
   'target-down',
   'target-back',
+  'state',
+  'shop-state',
   'interrupted',
   'error',
 ]);
@@ -69,6 +88,7 @@ const NUMBER_FIELDS: Partial<Record<RunEventType, string[]>> = {
   'load-end': ['exitCode', 'durationMs'],
   'target-down': ['sinceMs'],
   'target-back': ['downMs'],
+  state: ['durationMs'],
 };
 const STRING_FIELDS: Partial<Record<RunEventType, string[]>> = {
   'node-lost': ['node'],

@@ -12,6 +12,7 @@ import { join } from 'node:path';
  *     .space-reserve                 RESERVE: space kept free for the last writes if the disk fills
  *     points/<pointId>/              one folder a point; `<pointId>.partial/` while it runs
  *       spec.json  result.json  k6-summary.json  k6-samples.ndjson.gz  nodes.ndjson  events.ndjson  load.log
+ *       shop.ndjson                  the shop's own metrics (queues, orders), when the target knows where its state lives
  *       generators/<name>/           each generator's share when several ran the point
  *     attempts/<pointId>-<time>/     earlier tries that `bench resume` ran again
  *     report.html  charts/*.png  summary.md  summary.json  junit.xml
@@ -39,6 +40,8 @@ export const POINT_FILES = {
   k6Samples: 'k6-samples.ndjson.gz',
   nodes: 'nodes.ndjson',
   events: 'events.ndjson',
+  /** ShopSample, one a second: queue depths and order counts (bench/state/sampler.ts). */
+  shop: 'shop.ndjson',
   loadLog: 'load.log',
 } as const;
 export type PointFile = keyof typeof POINT_FILES;

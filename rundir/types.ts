@@ -8,6 +8,7 @@
  *   points/<pointId>/k6-samples.ndjson.gz k6 `--out json` format, one K6SampleLine a line (./k6.ts)
  *   points/<pointId>/nodes.ndjson  NodeSample, one node and second a line
  *   points/<pointId>/events.ndjson RunEvent, one a line (./events.ts)
+ *   points/<pointId>/shop.ndjson   ShopSample, the shop's own metrics, one a second (./shop-sample.ts)
  *
  * Every unit is in the field name. Times are epoch milliseconds (`...Ms` of a clock) or ISO 8601.
  */
@@ -103,6 +104,55 @@ export interface PointResult {
   thresholdsPassed: boolean | null;
   /** Harness flags, each a short machine-readable word with a hint, e.g. "cooldown-timeout". */
   flags: { code: string; message: string }[];
+  /**
+   * The shop's state the point started from (after the reset or drain, before the warm-up) and
+   * ended with (after the load), and the config's `state` mode; absent when the target does not
+   * know its shop's state (the reference shop, a URL not told how).
+   */
+  state?: { mode: StateMode; start: ShopStateSnapshot | null; end: ShopStateSnapshot | null };
+}
+
+/** The bench config's `state`: what happens to the shop's state before each point. */
+export type StateMode = 'none' | 'reset' | 'drain';
+
+/** The shop's state at one moment, in totals (SQL counts, every queue summed). */
+export interface ShopStateSnapshot {
+  timeMs: number;
+  /** Orders in the counter's table. */
+  orders: number;
+  fulfilled: number;
+  /** Placed and not fulfilled (waiting, being made, or lost: see the report's never-fulfilled warning). */
+  inProgress: number;
+  /** Messages ready in every queue. */
+  queued: number;
+  /** Messages delivered to a consumer and not acknowledged yet (being made). */
+  unacked: number;
+  /** Orders never to be fulfilled: every item made more than 10 s ago, the order not fulfilled (lost updates). */
+  neverFulfilled?: number;
+}
+
+/** One queue of the shop's broker at one moment. */
+export interface ShopQueue {
+  name: string;
+  /** Messages ready for delivery. */
+  depth: number;
+  unacked: number;
+  consumers: number;
+}
+
+/**
+ * One record of shop.ndjson: the shop's own metrics at one moment, about once a second (SQL counts
+ * and the broker's queues, read inside the shop's database and broker, never through its API). A
+ * part that could not be read in that second is null (its error is in events.ndjson).
+ */
+export interface ShopSample {
+  /** Harness clock, the middle of the reads. */
+  timeMs: number;
+  pointId: string | null;
+  orders: number | null;
+  fulfilled: number | null;
+  inProgress: number | null;
+  queues: ShopQueue[] | null;
 }
 
 /** One sampler record of one node, a second apart (the sampler: bench/nodes/script.ts). */

@@ -21,7 +21,7 @@ export function backfillCommand(): Command {
       const result = await backfillRun(runDir, openInflux(target), (m) => log.progress(m));
       log.done();
       process.stdout.write(
-        `backfilled run ${result.runId}: ${result.points} points, ${result.nodePoints} node and ${result.k6Points} k6 InfluxDB points into ${target.url}\n`,
+        `backfilled run ${result.runId}: ${result.points} points, ${result.nodePoints} node, ${result.shopPoints} shop and ${result.k6Points} k6 InfluxDB points into ${target.url}\n`,
       );
     });
 }

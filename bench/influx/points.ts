@@ -8,10 +8,13 @@
  *                                                       batteryTempC, throttled (0/1), clockOffsetMs
  *   node_cpu      tags run, point, node, core    fields online (0/1), cpuPct, freqKHz, maxFreqKHz
  *   node_thermal  tags run, point, node, zone, type     field tempC
+ * Shop series (timestamps: the harness clock; bench/state/sampler.ts, the point's shop.ndjson):
+ *   shop_orders   tags run, point                fields orders, fulfilled, inProgress
+ *   shop_queue    tags run, point, queue         fields depth, unacked, consumers
  * k6 series, as k6's `--out influxdb` writes them: measurement = metric name, field `value`, the
  * sample's tags as tags except vu, iter and url (k6's default tagsAsFields), plus run and point.
  */
-import type { NodeSample } from '../../rundir/types.ts';
+import type { NodeSample, ShopSample } from '../../rundir/types.ts';
 import type { K6SampleLine } from '../../rundir/k6.ts';
 
 export interface InfluxPoint {
@@ -51,6 +54,23 @@ export function nodeSamplePoints(runId: string, sample: NodeSample): InfluxPoint
     push('node_cpu', { core: String(core.core) }, { online: core.online ? 1 : 0, cpuPct: core.cpuPct, freqKHz: core.freqKHz, maxFreqKHz: core.maxFreqKHz });
   }
   for (const zone of sample.thermal) push('node_thermal', { zone: zone.zone, type: zone.type }, { tempC: zone.tempC });
+  return points;
+}
+
+/** One shop.ndjson record → its points: the order counts, and each queue. */
+export function shopSamplePoints(runId: string, sample: ShopSample): InfluxPoint[] {
+  const timestamp = msToNs(sample.timeMs);
+  const base = cleanTags({ run: runId, point: sample.pointId ?? '' });
+  const points: InfluxPoint[] = [];
+  const orders = cleanFields({ orders: sample.orders, fulfilled: sample.fulfilled, inProgress: sample.inProgress });
+  if (Object.keys(orders).length > 0) points.push({ measurement: 'shop_orders', tags: base, fields: orders, timestamp });
+  for (const queue of sample.queues ?? [])
+    points.push({
+      measurement: 'shop_queue',
+      tags: { ...base, ...cleanTags({ queue: queue.name }) },
+      fields: cleanFields({ depth: queue.depth, unacked: queue.unacked, consumers: queue.consumers }),
+      timestamp,
+    });
   return points;
 }
 

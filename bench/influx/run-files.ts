@@ -5,12 +5,13 @@
  */
 import { asK6Point, type K6SampleLine } from '../../rundir/k6.ts';
 import { checkNodeSample } from '../../rundir/node-sample.ts';
+import { checkShopSample } from '../../rundir/shop-sample.ts';
 import { pointFilePath } from '../../rundir/layout.ts';
 import { type PointEntry, readRecords } from '../../rundir/reader.ts';
-import type { NodeSample } from '../../rundir/types.ts';
-import { type InfluxPoint, k6SamplePoint, nodeSamplePoints } from './points.ts';
+import type { NodeSample, ShopSample } from '../../rundir/types.ts';
+import { type InfluxPoint, k6SamplePoint, nodeSamplePoints, shopSamplePoints } from './points.ts';
 
-export type RunFileKind = 'nodes' | 'k6';
+export type RunFileKind = 'nodes' | 'k6' | 'shop';
 
 /** Yields one point file's InfluxDB points in batches; a missing file yields nothing, a line cut off by a crash is skipped. */
 export async function* pointFileBatches(
@@ -22,16 +23,20 @@ export async function* pointFileBatches(
   const seen = new Set<string>();
   let batch: InfluxPoint[] = [];
   // Lines that are not records of their file (damage) are skipped, as the report skips them.
-  const check = (value: unknown): { record: NodeSample | K6SampleLine } | { problem: string } => {
+  const check = (value: unknown): { record: NodeSample | K6SampleLine | ShopSample } | { problem: string } => {
     if (kind === 'nodes') {
       const checked = checkNodeSample(value);
       return 'problem' in checked ? checked : { record: checked.sample };
     }
+    if (kind === 'shop') return checkShopSample(value);
     const sample = asK6Point(value);
     return sample ? { record: sample } : { problem: 'not a k6 Point line' };
   };
-  for await (const record of readRecords<NodeSample | K6SampleLine>(pointFilePath(point.dir, kind === 'nodes' ? 'nodes' : 'k6Samples'), { check })) {
+  const file = kind === 'nodes' ? 'nodes' : kind === 'shop' ? 'shop' : 'k6Samples';
+  for await (const record of readRecords<NodeSample | K6SampleLine | ShopSample>(pointFilePath(point.dir, file), { check })) {
     if (kind === 'nodes') batch.push(...nodeSamplePoints(runId, record as NodeSample));
+    // Tagged with the point id, as the k6 samples are.
+    else if (kind === 'shop') batch.push(...shopSamplePoints(runId, { ...(record as ShopSample), pointId: point.id }));
     else {
       // Tagged with the point id, never the folder's `.partial` name of a point cut short.
       const sample = k6SamplePoint(runId, point.id, record as K6SampleLine, seen);

@@ -83,14 +83,31 @@ export async function runPoint(
   let watch: TargetWatch | null = null;
   try {
     prepared = await prepare(ctx);
-    const slot: PointSlotContext = { pointId: spec.pointId, dir: point.dir, baseUrls: prepared.baseUrls, logger, signal };
+    const slot: PointSlotContext = {
+      runId: point.runId,
+      pointId: spec.pointId,
+      dir: point.dir,
+      baseUrls: prepared.baseUrls,
+      logger,
+      signal,
+      event: (body) => emit.event(body),
+      flag: (code, message) => emit.flag(code, message),
+    };
     sampling = await sample(ctx, slot);
-    await (deps.stateReset ?? noStateReset).reset(slot);
+    const state = deps.stateReset ?? noStateReset;
+    const start = await state.reset(slot);
+    if (start) emit.event({ type: 'shop-state', at: 'start', state: start });
+    if (start || state.mode !== 'none') result.state = { mode: state.mode, start, end: null };
     await coolDown(ctx, gate);
     if (!signal.aborted && deps.targetHealth !== false) watch = watchTarget(prepared.baseUrls, emit, deps.targetHealth);
     if (!signal.aborted) await warmUp(ctx, prepared.baseUrls);
     if (!signal.aborted) await load(ctx, prepared.baseUrls);
     watch?.stop();
+    if (result.state) {
+      const end = await state.snapshot(slot);
+      result.state.end = end;
+      if (end) emit.event({ type: 'shop-state', at: 'end', state: end });
+    }
     // Requests to a target that was down failed fast: the point measured an outage.
     if (watch && watch.wentDown.length > 0) result.status = 'failed';
     if (signal.aborted) {

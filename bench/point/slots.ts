@@ -1,4 +1,6 @@
 import type { Logger } from '../../kernel/log.ts';
+import type { RunEventBody } from '../../rundir/events.ts';
+import type { ShopStateSnapshot, StateMode } from '../../rundir/types.ts';
 import type { SamplerHandle } from '../nodes/local.ts';
 
 /**
@@ -8,6 +10,7 @@ import type { SamplerHandle } from '../nodes/local.ts';
 
 /** What a slot gets to know about the point it runs in. */
 export interface PointSlotContext {
+  runId: string;
   pointId: string;
   /** The point's folder while it runs (points/<pointId>.partial/): a sampler writes its own file here. */
   dir: string;
@@ -16,6 +19,10 @@ export interface PointSlotContext {
   logger: Logger;
   /** Aborted on Ctrl-C / SIGTERM: stop early, keep what was gathered. */
   signal: AbortSignal;
+  /** A run event of the point (events.ndjson). */
+  event(body: RunEventBody): void;
+  /** A harness flag on the point's result: a short code and what it means for the numbers. */
+  flag(code: string, message: string): void;
 }
 
 /**
@@ -24,11 +31,19 @@ export interface PointSlotContext {
  * load the next. Its heat is then cooled off by the gate. Throwing fails the point.
  */
 export interface StateReset {
-  readonly name: string;
-  reset(point: PointSlotContext): Promise<void>;
+  /** The config's `state`. */
+  readonly mode: StateMode;
+  /**
+   * Resets or drains (saying what it did through `point.event`, and flagging `state-not-reset`
+   * when the point does not start from the configured state), then resolves with the state the
+   * point starts from; null when the target does not know it.
+   */
+  reset(point: PointSlotContext): Promise<ShopStateSnapshot | null>;
+  /** The shop's state now (the point's end); null when unknown. */
+  snapshot(point: PointSlotContext): Promise<ShopStateSnapshot | null>;
 }
 
-export const noStateReset: StateReset = { name: 'none', reset: async () => undefined };
+export const noStateReset: StateReset = { mode: 'none', reset: async () => null, snapshot: async () => null };
 
 /**
  * A sampler beside the node samplers, e.g. of the shop's own metrics (queue depths, orders in

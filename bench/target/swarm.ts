@@ -20,11 +20,19 @@ import type { Target } from './target.ts';
 
 const READY_TIMEOUT_MS = 60_000;
 
-/** Pure: the services of a stack that run postgres and rabbitmq, by their images (the file's or the cluster's: postgres:14-alpine, cloudlet/go-coffee-postgres). */
-export function stateServices(plan: StackPlan): { postgres: string | undefined; rabbitmq: string | undefined } {
+/**
+ * Pure: the services of a stack that hold the Go coffee shop's state, by their images (the file's
+ * or the cluster's: postgres:14-alpine, cloudlet/go-coffee-postgres, …-kitchen): postgres, rabbitmq,
+ * and the consumers of its queues (barista, kitchen), which a state reset stops first.
+ */
+export function stateServices(plan: StackPlan): { postgres: string | undefined; rabbitmq: string | undefined; consumers: string[] } {
   const running = (server: string) =>
-    plan.services.find((service) => new RegExp(`(?:^|[/-])${server}(?:[:@]|$)`).test(service.spec.TaskTemplate.ContainerSpec.Image))?.name;
-  return { postgres: running('postgres'), rabbitmq: running('rabbitmq') };
+    plan.services.filter((service) => new RegExp(`(?:^|[/-])${server}(?:[:@]|$)`).test(service.spec.TaskTemplate.ContainerSpec.Image));
+  return {
+    postgres: running('postgres')[0]?.name,
+    rabbitmq: running('rabbitmq')[0]?.name,
+    consumers: [...running('barista'), ...running('kitchen')].map((service) => service.name),
+  };
 }
 /** Raft needs 11–18 s for a new leader on the testbed; allow several times that. */
 const MANAGER_FAILOVER_MS = 90_000;

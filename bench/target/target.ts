@@ -18,9 +18,12 @@ import type { SamplerEvent } from '../../rundir/events.ts';
  */
 export type ShopState =
   /** The real Go coffee shop on this machine: its postgres and rabbitmq servers' hooks (shop/gocoffee/servers.ts). */
-  | { kind: 'local-go-coffee'; shop: Pick<LocalShop, 'url' | 'counts' | 'queues' | 'truncate' | 'purge'> }
-  /** A stack on a swarm: the services that run postgres and rabbitmq (full names), and cluster control to reach their tasks. */
-  | { kind: 'swarm'; stack: string; postgres: string | undefined; rabbitmq: string | undefined; control: ClusterControl };
+  | { kind: 'local-go-coffee'; shop: Pick<LocalShop, 'url' | 'counts' | 'lost' | 'queues' | 'truncate' | 'purge' | 'pauseConsumers'> }
+  /**
+   * A stack on a swarm: the services that run postgres and rabbitmq and the consumers of its queues
+   * (full names), and cluster control to reach their tasks (exec) and scale the consumers.
+   */
+  | { kind: 'swarm'; stack: string; postgres: string | undefined; rabbitmq: string | undefined; consumers: string[]; control: ClusterControl };
 
 export interface PreparedPoint {
   /** Gateways the load goes to (several when each node running the entry service is its own entry). */

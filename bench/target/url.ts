@@ -49,5 +49,7 @@ export async function urlTarget(
       control?.close();
       control = undefined;
     },
+    // Only what the config names: the deployment's services are never guessed.
+    shopState: () => (control && target.shop ? { kind: 'swarm', stack: '', ...target.shop, control } : undefined),
   };
 }

@@ -13,7 +13,8 @@ import { checkRunEvent, type RunEvent } from '../../rundir/events.ts';
 import { manifestPath, pointFilePath, pointsPath } from '../../rundir/layout.ts';
 import { checkNodeSample } from '../../rundir/node-sample.ts';
 import { checkPointResult, describeBadLines, listPoints, newReadNotes, type ReadNotes, readRecords } from '../../rundir/reader.ts';
-import type { Manifest, NodeSample, PointResult, PointSpec } from '../../rundir/types.ts';
+import { checkShopSample } from '../../rundir/shop-sample.ts';
+import type { Manifest, NodeSample, PointResult, PointSpec, ShopSample } from '../../rundir/types.ts';
 import { type PointSamples, readK6Samples } from './point-samples.ts';
 
 export interface PointInput {
@@ -23,6 +24,8 @@ export interface PointInput {
   result: PointResult | null;
   samples: PointSamples;
   nodes: NodeSample[];
+  /** The shop's own metrics (shop.ndjson); empty when the target did not know its shop's state. */
+  shop: ShopSample[];
   events: RunEvent[];
   /** What was missing or unreadable, for the report's warnings. */
   problems: string[];
@@ -86,10 +89,17 @@ function describeNotes(path: string, notes: ReadNotes, problems: string[]): void
   if (notes.badLines > 0) problems.push(`${path}: ${notes.badLines} line(s) skipped (${describeBadLines(notes)})`);
 }
 
-async function readChecked<T>(path: string, check: (value: unknown) => { record: T } | { problem: string }, problems: string[]): Promise<T[]> {
+async function readChecked<T>(
+  path: string,
+  check: (value: unknown) => { record: T } | { problem: string },
+  problems: string[],
+  options: { optional?: boolean } = {},
+): Promise<T[]> {
   const notes = newReadNotes();
   const out: T[] = [];
   for await (const record of readRecords<T>(path, { notes, check })) out.push(record);
+  // An optional file (shop.ndjson: only targets that know their shop's state write it) may be missing.
+  if (options.optional) notes.missing = false;
   describeNotes(path, notes, problems);
   return out;
 }
@@ -208,6 +218,7 @@ async function readPoint(dir: string, spec: PointSpec): Promise<PointInput> {
     problems,
   );
   for (const [key, { count, example }] of odd) implausible.push(`${nodesFile}: ${key} out of range in ${count} sample(s) (e.g. ${example}); shown as missing`);
+  const shop = await readChecked<ShopSample>(pointFilePath(dir, 'shop'), checkShopSample, problems, { optional: true });
   const events = await readChecked<RunEvent>(
     pointFilePath(dir, 'events'),
     (value) => {
@@ -216,5 +227,5 @@ async function readPoint(dir: string, spec: PointSpec): Promise<PointInput> {
     },
     problems,
   );
-  return { dir, spec, result, samples, nodes, events, problems, implausible };
+  return { dir, spec, result, samples, nodes, shop, events, problems, implausible };
 }

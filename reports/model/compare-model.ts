@@ -208,19 +208,47 @@ function rankedRow(
   };
 }
 
-function compareThroughput(a: Side, b: Side, options: Required<CompareOptions>): MetricComparison {
-  const repsA = a.rows.map((r) => r.requestsPerS);
-  const repsB = b.rows.map((r) => r.requestsPerS);
+/**
+ * A rate, higher is better: with enough repetitions each repetition's value is an observation,
+ * otherwise the pooled per-interval values (seconds of requests, blocks of fulfilled orders).
+ */
+function compareRate(
+  a: Side,
+  b: Side,
+  metric: string,
+  perRep: (row: PointRow) => number | null,
+  perInterval: (pooled: PooledSamples) => number[],
+  options: Required<CompareOptions>,
+): MetricComparison {
+  const repsA = a.rows.map(perRep).filter((v): v is number => v !== null);
+  const repsB = b.rows.map(perRep).filter((v): v is number => v !== null);
   const byReps = repsA.length >= options.minRepetitions && repsB.length >= options.minRepetitions;
-  // Without enough repetitions, the per-second request counts are the observations.
-  const obsA = byReps ? repsA : a.pooled.requestsPerSecond;
-  const obsB = byReps ? repsB : b.pooled.requestsPerSecond;
+  const obsA = byReps ? repsA : perInterval(a.pooled);
+  const obsB = byReps ? repsB : perInterval(b.pooled);
   const ci = bootstrapRelativeChange(obsA, obsB);
   const test = rankTest(weighted(obsA), weighted(obsB));
-  return rankedRow(
+  return rankedRow(a, { metric, endpoint: '', unit: '/s', better: 'higher' }, { baseline: median(repsA), candidate: median(repsB), ci, test, byReps }, options);
+}
+
+function compareThroughput(a: Side, b: Side, options: Required<CompareOptions>): MetricComparison {
+  return compareRate(
     a,
-    { metric: 'throughput', endpoint: '', unit: '/s', better: 'higher' },
-    { baseline: median(repsA), candidate: median(repsB), ci, test, byReps },
+    b,
+    'throughput',
+    (r) => r.requestsPerS,
+    (p) => p.requestsPerSecond,
+    options,
+  );
+}
+
+/** Fulfilled orders per second (the shop's own metrics): throughput where it is delivered, with its own verdict. */
+function compareFulfilment(a: Side, b: Side, options: Required<CompareOptions>): MetricComparison {
+  return compareRate(
+    a,
+    b,
+    'fulfilment throughput',
+    (r) => r.shop?.fulfilledPerS ?? null,
+    (p) => p.fulfilledBlocks,
     options,
   );
 }
@@ -320,6 +348,7 @@ export function comparePair(baseline: RunModel, candidate: RunModel, opts: Compa
         ),
       );
     metrics.push(compareThroughput(sa, sb, options));
+    if (sa.pooled.fulfilledBlocks.length > 0 && sb.pooled.fulfilledBlocks.length > 0) metrics.push(compareFulfilment(sa, sb, options));
     metrics.push(compareErrors(sa, sb, options));
   }
   for (const [key, sb] of b) if (!a.has(key)) unmatched.push(`${sb.group.configLabel} (only in ${candidate.runId})`);

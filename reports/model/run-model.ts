@@ -9,6 +9,7 @@ import { bootstrapInterval, type Interval } from '../stats/bootstrap.ts';
 import { Histogram } from '../stats/histogram.ts';
 import { median } from '../stats/summary.ts';
 import { summarizeLatency, type LatencySummary } from './latency.ts';
+import { analyzeShopPoint, creditNextDrain, fulfilmentThroughput, type ShopPointAnalysis, shopSeries } from './shop.ts';
 import { findWarnings, type Warning, type WarningOptions } from './warnings.ts';
 
 export interface EndpointRow {
@@ -47,6 +48,8 @@ export interface PointRow {
   windowEndMs: number | null;
   status: string;
   flags: { code: string; message: string }[];
+  /** The shop's own metrics (shop.ndjson, result.json's state): null when the target did not know them. */
+  shop: ShopPointAnalysis | null;
 }
 
 /** Raw-sample totals of one configuration, every repetition merged (histograms merge exactly). */
@@ -58,6 +61,8 @@ export interface PooledSamples {
   failed: number;
   /** Requests in each whole second inside a measured window, over every repetition. */
   requestsPerSecond: number[];
+  /** Fulfilled orders per second in each block of the windows (reports/model/shop.ts), over every repetition. */
+  fulfilledBlocks: number[];
 }
 
 /** The repetitions of one configuration: medians with 95 % bootstrap intervals. */
@@ -74,6 +79,26 @@ export interface GroupRow {
   errorPct: MedianWithCi;
   /** Every repetition's latencies merged (histograms merge exactly). */
   pooledLatency: LatencySummary;
+  /** What the shop delivered, when its own metrics were sampled; null otherwise. */
+  fulfilment: GroupFulfilment | null;
+}
+
+/** A configuration's fulfilment over its repetitions (the shop's own metrics and the probe's orders). */
+export interface GroupFulfilment {
+  /** Fulfilled orders per second: the mean of the repetitions, with a bootstrap interval of 5 s blocks. */
+  fulfilledPerS: { value: number | null; ci: Interval | null };
+  /** Orders stored per second during the window (the probe's included), median of the repetitions. */
+  offeredOrdersPerS: number | null;
+  /** Order placed → fulfilled, every repetition's probe orders merged. */
+  orderFulfilled: LatencySummary;
+  /** Repetitions that ended with a growing backlog. */
+  growing: number;
+  /** Seconds to drain after the window, median of the repetitions that have one. */
+  drainS: number | null;
+  /** How the drain times were found (measured, next-drain, estimated), each once. */
+  drainBasis: string[];
+  /** Orders never fulfilled (lost updates), summed over the repetitions that know. */
+  neverFulfilled: number | null;
 }
 
 export interface MedianWithCi {
@@ -100,6 +125,18 @@ export interface NodeSeries {
   samples: NodeSeriesPoint[];
 }
 
+/** One shop sample on the run's time line, for the backlog chart. */
+export interface ShopSeriesRow {
+  /** ms since the run's first shop sample. */
+  tMs: number;
+  timeMs: number;
+  pointId: string;
+  /** Messages queued or unacknowledged over every queue. */
+  backlog: number | null;
+  /** Orders placed and not fulfilled. */
+  inProgress: number | null;
+}
+
 export interface RunModel {
   runId: string;
   dir: string;
@@ -116,6 +153,8 @@ export interface RunModel {
   points: PointRow[];
   groups: GroupRow[];
   nodeSeries: NodeSeries[];
+  /** The shop's backlog over the run, every point's samples (empty when none was sampled). */
+  shopSeries: ShopSeriesRow[];
   /** Raw-sample totals per configuration key, for comparisons. */
   pooled: Map<string, PooledSamples>;
   warnings: Warning[];
@@ -197,6 +236,10 @@ export function pointRow(point: PointInput): PointRow {
     windowEndMs: window.endMs,
     status: point.result?.status ?? 'complete',
     flags: point.result?.flags ?? [],
+    shop:
+      point.shop.length > 0 || point.result?.state
+        ? analyzeShopPoint({ samples: point.shop, windowStartMs: window.startMs, windowEndMs: window.endMs, state: point.result?.state })
+        : null,
   };
 }
 
@@ -223,6 +266,7 @@ function pool(rows: PointRow[], inputs: PointInput[]): PooledSamples {
     requests: 0,
     failed: 0,
     requestsPerSecond: [],
+    fulfilledBlocks: [],
   };
   inputs.forEach((input, i) => {
     const s = input.samples;
@@ -235,6 +279,7 @@ function pool(rows: PointRow[], inputs: PointInput[]): PooledSamples {
     pooled.requests += rows[i]!.requests;
     pooled.failed += rows[i]!.failed;
     pooled.requestsPerSecond.push(...fullSeconds(rows[i]!, s.requestsPerSecond));
+    pooled.fulfilledBlocks.push(...(rows[i]!.shop?.fulfilledBlocks ?? []));
   });
   return pooled;
 }
@@ -271,9 +316,49 @@ function groupRows(points: PointInput[], rows: PointRow[]): { groups: GroupRow[]
       p99Ms: pick((r) => r.latency.p99Ms),
       errorPct: pick((r) => r.errorPct),
       pooledLatency: summarizeLatency(totals.latency),
+      fulfilment: groupFulfilment(members, totals),
     };
   });
   return { groups, pooled };
+}
+
+function groupFulfilment(members: PointRow[], totals: PooledSamples): GroupFulfilment | null {
+  const shops = members.map((r) => r.shop).filter((s): s is ShopPointAnalysis => s !== null && s.samples > 0);
+  if (shops.length === 0) return null;
+  const throughput = fulfilmentThroughput(shops);
+  const known = (values: (number | null)[]) => values.filter((v): v is number => v !== null);
+  const lost = known(shops.map((s) => s.neverFulfilled));
+  return {
+    fulfilledPerS: { value: throughput.perS, ci: throughput.ci },
+    offeredOrdersPerS: median(known(shops.map((s) => s.offeredOrdersPerS))),
+    orderFulfilled: summarizeLatency(totals.orderFulfilled),
+    growing: shops.filter((s) => s.growing).length,
+    drainS: median(known(shops.map((s) => s.drainS))),
+    drainBasis: [...new Set(shops.map((s) => s.drainBasis).filter((b): b is NonNullable<typeof b> => b !== null))],
+    neverFulfilled: lost.length > 0 ? lost.reduce((a, b) => a + b, 0) : null,
+  };
+}
+
+/** A `state: drain` at the start of a point measured how long the previous point's backlog took to drain. */
+function creditDrains(points: PointInput[], rows: PointRow[]): void {
+  for (let i = 0; i + 1 < rows.length; i++) {
+    const shop = rows[i]!.shop;
+    const drain = points[i + 1]!.events.find((e) => e.type === 'state' && e.mode === 'drain');
+    if (!shop || !drain || drain.type !== 'state') continue;
+    rows[i]!.shop = creditNextDrain(shop, rows[i]!.windowEndMs, { endMs: drain.timeMs, timedOut: drain.timedOut });
+  }
+}
+
+/** Every point's shop samples on one time line. */
+export function shopSeriesRows(points: PointInput[]): ShopSeriesRow[] {
+  let t0 = Number.POSITIVE_INFINITY;
+  for (const point of points) for (const s of point.shop) if (s.timeMs < t0) t0 = s.timeMs;
+  if (!Number.isFinite(t0)) return [];
+  return points
+    .flatMap((point) =>
+      shopSeries(point.shop).map((s) => ({ tMs: s.timeMs - t0, timeMs: s.timeMs, pointId: point.spec.pointId, backlog: s.backlog, inProgress: s.inProgress })),
+    )
+    .sort((a, b) => a.timeMs - b.timeMs);
 }
 
 function meanFreqMHz(sample: NodeSample): number | null {
@@ -306,6 +391,7 @@ export function nodeSeries(points: PointInput[]): NodeSeries[] {
 
 export function buildRunModel(run: RunInput, options: WarningOptions = {}): RunModel {
   const rows = run.points.map(pointRow);
+  creditDrains(run.points, rows);
   const { groups, pooled } = groupRows(run.points, rows);
   const series = nodeSeries(run.points);
   const m = run.manifest;
@@ -325,6 +411,7 @@ export function buildRunModel(run: RunInput, options: WarningOptions = {}): RunM
     points: rows,
     groups,
     nodeSeries: series,
+    shopSeries: shopSeriesRows(run.points),
     pooled,
     warnings: [],
   };

@@ -19,7 +19,9 @@ export interface Warning {
     | 'throttled'
     | 'missing-data'
     | 'implausible'
-    | 'too-many-endpoints';
+    | 'too-many-endpoints'
+    | 'backlog-growing'
+    | 'never-fulfilled';
   message: string;
   /** What to do about it. */
   hint: string;
@@ -141,6 +143,25 @@ export function findWarnings(model: RunModel, run: RunInput, options: WarningOpt
         pointId: row.pointId,
         message: `point ${row.pointId} achieved ${fmt(row.achievedRps)}/s of a ${row.targetRps}/s target${row.droppedIterations > 0 ? ` (${row.droppedIterations} dropped iterations)` : ''}`,
         hint: 'give the generator more VUs (preAllocatedVUs/maxVUs) or a faster host; the system may also be saturated, which the latency columns show',
+      });
+  }
+
+  for (const row of model.points) {
+    const shop = row.shop;
+    if (!shop) continue;
+    if (shop.growing)
+      warnings.push({
+        code: 'backlog-growing',
+        pointId: row.pointId,
+        message: `point ${row.pointId} (${row.configLabel}) ended with a growing backlog: the load is above what the shop fulfils; the latency you see is queueing (queued messages rose ${fmt(shop.backlogSlopePerS ?? 0, 2)}/s to ${fmt(shop.backlogEnd ?? 0, 0)}; ${fmt(shop.offeredOrdersPerS ?? 0, 2)} orders/s offered, the probe's included, ${fmt(shop.fulfilledPerS ?? 0, 2)}/s fulfilled)`,
+        hint: 'compare configurations by fulfilled orders per second, not HTTP latency; lower the rate below the fulfilment throughput or add kitchen replicas, and use state: reset or drain so the backlog does not load the next point',
+      });
+    if (shop.neverFulfilled !== null && shop.neverFulfilled > 0)
+      warnings.push({
+        code: 'never-fulfilled',
+        pointId: row.pointId,
+        message: `${shop.neverFulfilled} order(s) of point ${row.pointId} will never be fulfilled: every item was made, the order was not (the counter's lost updates)`,
+        hint: "upstream's counter updates an order without a lock when two of its items finish together; count throughput by fulfilled orders and expect probe orders that never arrive (order_fulfilled_ms then misses them)",
       });
   }
 

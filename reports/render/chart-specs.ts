@@ -3,7 +3,8 @@
  * @napi-rs/canvas) and the interactive chart in the page (Chart.js inlined in the HTML). No callbacks:
  * point boundaries are a stepped, filled dataset on a hidden axis, throttling a scatter dataset.
  */
-import type { GroupRow, NodeSeries, PointRow, RunModel } from '../model/run-model.ts';
+import type { GroupRow, NodeSeries, PointRow, RunModel, ShopSeriesRow } from '../model/run-model.ts';
+import { type FulfilmentAtReplicas, fulfilmentByReplicas } from '../model/shop.ts';
 
 export interface ChartSpec {
   /** File-name-safe id: charts/<id>.png, and the canvas id in the page. */
@@ -226,10 +227,119 @@ export function scalingCharts(groups: GroupRow[], service: string, index: number
  * in alternating bands (a stepped dataset filled to the bottom of a hidden 0–1 axis) and throttled
  * samples are marked with red triangles on the temperature line.
  */
+const seconds = (tMs: number) => Math.round(tMs / 100) / 10;
+
+/** A line over the run's time axis (seconds), without point markers. */
+function timeLine<T extends { tMs: number }>(label: string, samples: readonly T[], y: (sample: T) => number | null, colorIndex: number, yAxisID: string) {
+  return {
+    label,
+    data: samples.map((x) => ({ x: seconds(x.tMs), y: y(x) })),
+    borderColor: color(colorIndex),
+    backgroundColor: color(colorIndex),
+    pointRadius: 0,
+    yAxisID,
+  };
+}
+
+/** The points as alternating grey bands: a stepped dataset filled to the bottom of the hidden `band` axis. */
+function pointBands(samples: readonly { tMs: number; pointId: string | null }[], pointOrder: string[]): Record<string, unknown> {
+  return {
+    label: 'points (shaded)',
+    data: samples.map((x) => ({ x: seconds(x.tMs), y: x.pointId === null ? 0 : pointOrder.indexOf(x.pointId) % 2 === 0 ? 1 : 0.5 })),
+    stepped: true,
+    fill: 'origin',
+    pointRadius: 0,
+    borderWidth: 0,
+    backgroundColor: 'rgba(120,120,120,0.12)',
+    yAxisID: 'band',
+  };
+}
+
+/**
+ * The shop's backlog over the run: messages queued or being made, and orders not fulfilled, with
+ * the points shaded as on the node charts. A backlog that climbs through a point and is still
+ * there at the next is load above what the shop fulfils.
+ */
+export function backlogChart(series: ShopSeriesRow[], pointOrder: string[]): ChartSpec {
+  const title = 'Shop backlog over the run';
+  return {
+    id: 'shop-backlog',
+    title,
+    caption:
+      'Messages queued or unacknowledged in every queue (work not done yet) and orders placed but not fulfilled, about once a second. Grey bands are the points, in run order (alternating shades), from the reset or drain before the warm-up to the end of the load.',
+    width: 900,
+    height: 360,
+    config: {
+      type: 'line',
+      data: {
+        datasets: [
+          timeLine('queued + unacked messages', series, (x) => x.backlog, 1, 'count'),
+          timeLine('orders not fulfilled', series, (x) => x.inProgress, 0, 'count'),
+          pointBands(series, pointOrder),
+        ],
+      },
+      options: baseOptions(title, {
+        x: { type: 'linear', title: { display: true, text: 'seconds since first shop sample' } },
+        count: axis('messages / orders'),
+        band: { display: false, min: 0, max: 1 },
+      }),
+    },
+  };
+}
+
+/**
+ * Fulfilled orders per second against one service's replicas, with the 95 % interval, one line per
+ * rate; at each count, every configuration with it (the other services' replicas pooled).
+ */
+export function fulfilmentScalingChart(model: Pick<RunModel, 'groups' | 'pooled'>, service: string, index: number): ChartSpec | null {
+  const groups = model.groups
+    .filter((g) => g.fulfilment)
+    .map((g) => ({
+      replicas: g.replicas,
+      targetRps: g.targetRps,
+      fulfilledPerS: g.fulfilment!.fulfilledPerS.value,
+      offeredOrdersPerS: g.fulfilment!.offeredOrdersPerS,
+      blocks: model.pooled.get(g.configKey)?.fulfilledBlocks ?? [],
+    }));
+  if (groups.length === 0) return null;
+  const rates = [...new Set(groups.map((g) => g.targetRps))].sort((a, b) => a - b);
+  const title = `Fulfilment throughput by ${service} replicas`;
+  const datasets = rates.flatMap((rate, i) => {
+    const rows = fulfilmentByReplicas(groups, service, rate);
+    const line = (label: string, pick: (row: FulfilmentAtReplicas) => number | null, dash?: number[]) => ({
+      label,
+      data: rows.map((row) => ({ x: row.replicas, y: pick(row) })),
+      borderColor: color(i),
+      backgroundColor: color(i),
+      ...(dash ? { borderDash: dash, pointRadius: 0 } : {}),
+    });
+    return [
+      line(`fulfilled /s @ ${rate}/s`, (row) => row.fulfilledPerS),
+      line(`95% CI @ ${rate}/s`, (row) => row.ci?.low ?? null, [3, 3]),
+      line(`95% CI (high) @ ${rate}/s`, (row) => row.ci?.high ?? null, [3, 3]),
+      line(`offered orders /s @ ${rate}/s`, (row) => row.offeredOrdersPerS, [8, 4]),
+    ];
+  });
+  return {
+    id: `fulfilment-${index}`,
+    title,
+    caption:
+      'Orders fulfilled per second during the window (solid), its 95 % interval (dotted) and the orders offered per second, the probe included (dashed); at each replica count, every configuration with that count (other services pooled). A line that rises with the replicas is a service that limits what the shop makes; a flat one is not (upstream sends every item to the kitchen, so barista replicas should change nothing).',
+    width: 900,
+    height: 360,
+    config: {
+      type: 'line',
+      data: { datasets },
+      options: baseOptions(title, {
+        x: { type: 'linear', title: { display: true, text: `${service} replicas` }, ticks: { stepSize: 1 } },
+        y: axis('orders per second'),
+      }),
+    },
+  };
+}
+
 export function nodeChart(series: NodeSeries, index: number, pointOrder: string[]): ChartSpec {
   const s = series.samples;
-  const seconds = (tMs: number) => Math.round(tMs / 100) / 10;
-  const band = s.map((x) => ({ x: seconds(x.tMs), y: x.pointId === null ? 0 : pointOrder.indexOf(x.pointId) % 2 === 0 ? 1 : 0.5 }));
   return {
     id: `node-${index}`,
     title: `Node ${series.node}: CPU, temperature, frequency`,
@@ -241,30 +351,9 @@ export function nodeChart(series: NodeSeries, index: number, pointOrder: string[
       type: 'line',
       data: {
         datasets: [
-          {
-            label: 'CPU %',
-            data: s.map((x) => ({ x: seconds(x.tMs), y: x.cpuPct })),
-            borderColor: color(0),
-            backgroundColor: color(0),
-            pointRadius: 0,
-            yAxisID: 'pct',
-          },
-          {
-            label: 'temperature °C',
-            data: s.map((x) => ({ x: seconds(x.tMs), y: x.tempC })),
-            borderColor: color(1),
-            backgroundColor: color(1),
-            pointRadius: 0,
-            yAxisID: 'pct',
-          },
-          {
-            label: 'frequency MHz',
-            data: s.map((x) => ({ x: seconds(x.tMs), y: x.freqMHz })),
-            borderColor: color(2),
-            backgroundColor: color(2),
-            pointRadius: 0,
-            yAxisID: 'freq',
-          },
+          timeLine('CPU %', s, (x) => x.cpuPct, 0, 'pct'),
+          timeLine('temperature °C', s, (x) => x.tempC, 1, 'pct'),
+          timeLine('frequency MHz', s, (x) => x.freqMHz, 2, 'freq'),
           {
             type: 'scatter',
             label: 'throttled',
@@ -275,16 +364,7 @@ export function nodeChart(series: NodeSeries, index: number, pointOrder: string[
             backgroundColor: '#d62728',
             yAxisID: 'pct',
           },
-          {
-            label: 'points (shaded)',
-            data: band,
-            stepped: true,
-            fill: 'origin',
-            pointRadius: 0,
-            borderWidth: 0,
-            backgroundColor: 'rgba(120,120,120,0.12)',
-            yAxisID: 'band',
-          },
+          pointBands(s, pointOrder),
         ],
       },
       options: baseOptions(`Node ${series.node}: CPU, temperature, frequency`, {
@@ -302,8 +382,13 @@ export function runCharts(model: RunModel): ChartSpec[] {
   const charts = [pointsChart(model.points)];
   if (model.endpoints.length > 0) charts.push(endpointsChart(model.points, model.endpoints));
   if (model.points.some((p) => p.orderFulfilled.count > 0 || p.convergenceMs !== null)) charts.push(orderAndConvergenceChart(model.points));
-  for (const [i, service] of scaledServices(model.groups).entries()) charts.push(...scalingCharts(model.groups, service, i));
+  for (const [i, service] of scaledServices(model.groups).entries()) {
+    charts.push(...scalingCharts(model.groups, service, i));
+    const fulfilment = fulfilmentScalingChart(model, service, i);
+    if (fulfilment) charts.push(fulfilment);
+  }
   const order = model.points.map((p) => p.pointId);
+  if (model.shopSeries.length > 0) charts.push(backlogChart(model.shopSeries, order));
   for (const [i, series] of model.nodeSeries.entries()) charts.push(nodeChart(series, i, order));
   return charts;
 }

@@ -75,7 +75,7 @@ function trendChart(series: TrendSeries[], runIds: string[], metric: string, uni
 export function compareCharts(model: CompareModel): ChartSpec[] {
   const charts: (ChartSpec | null)[] = [];
   model.pairs.forEach((pair, i) => {
-    charts.push(pairChart(pair, i, 'p95 latency', '', 'ms'), pairChart(pair, i, 'throughput', '', '/s'));
+    charts.push(pairChart(pair, i, 'p95 latency', '', 'ms'), pairChart(pair, i, 'throughput', '', '/s'), pairChart(pair, i, 'fulfilment throughput', '', '/s'));
   });
   const runIds = model.runs.map((r) => r.runId);
   charts.push(trendChart(model.trends, runIds, 'p95 latency', 'ms', 'trend-p95'), trendChart(model.trends, runIds, 'throughput', '/s', 'trend-throughput'));

@@ -105,6 +105,82 @@ function groupsTable(model: RunModel): string {
   );
 }
 
+const DRAIN_BASIS: Record<string, string> = { measured: 'seen', 'next-drain': 'next point', estimated: '≈' };
+
+/** What the shop delivered, per configuration and per point (only when its own metrics were sampled). */
+function fulfilmentHtml(model: RunModel): string {
+  const groups = model.groups.filter((g) => g.fulfilment);
+  const points = model.points.filter((p) => p.shop);
+  if (groups.length === 0 && points.length === 0) return '';
+  const groupTable = table(
+    [
+      'Configuration',
+      'Repetitions',
+      'Offered orders /s (probe included)',
+      'Fulfilled orders /s [95% CI]',
+      'Order→fulfilled p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'Growing backlog',
+      'Drain after window s',
+      'Never fulfilled',
+    ],
+    groups.map((g) => {
+      const f = g.fulfilment!;
+      return [
+        g.configLabel,
+        g.pointIds.length,
+        num(f.offeredOrdersPerS, 2),
+        withCi(f.fulfilledPerS.value, f.fulfilledPerS.ci, 2),
+        withCi(f.orderFulfilled.p50Ms, f.orderFulfilled.ci.p50, 0),
+        withCi(f.orderFulfilled.p95Ms, f.orderFulfilled.ci.p95, 0),
+        withCi(f.orderFulfilled.p99Ms, f.orderFulfilled.ci.p99, 0),
+        `${f.growing} of ${g.pointIds.length}`,
+        f.drainS === null ? '–' : `${num(f.drainS, 0)} (${f.drainBasis.map((b) => DRAIN_BASIS[b] ?? b).join(', ')})`,
+        f.neverFulfilled ?? '–',
+      ];
+    }),
+    'fulfilment',
+  );
+  const pointTable = table(
+    [
+      'Point',
+      'Configuration',
+      'State',
+      'Started with',
+      'Offered orders /s',
+      'Fulfilled /s',
+      'Backlog start→end (messages)',
+      'Queue trend /s',
+      'Drain s',
+      'Never fulfilled',
+      'Ended with',
+    ],
+    points.map((p) => {
+      const shop = p.shop!;
+      const state = (s: typeof shop.start) => (s ? `${s.orders} orders, ${s.queued + s.unacked} messages` : '–');
+      return [
+        p.pointId,
+        p.configLabel,
+        shop.stateMode ?? '–',
+        state(shop.start),
+        num(shop.offeredOrdersPerS, 2),
+        num(shop.fulfilledPerS, 2),
+        `${num(shop.backlogStart, 0)} → ${num(shop.backlogEnd, 0)}${shop.growing ? ' (growing)' : ''}`,
+        num(shop.backlogSlopePerS, 2),
+        shop.drainS === null ? '–' : `${num(shop.drainS, 0)} (${DRAIN_BASIS[shop.drainBasis ?? ''] ?? ''})`,
+        shop.neverFulfilled ?? '–',
+        state(shop.end),
+      ];
+    }),
+    'shop-points',
+  );
+  return `<h2>Fulfilment</h2>
+<p>What the shop delivered, from its own metrics (queue depths by rabbitmqctl and order counts by SQL, about once a second, never through its API). Fulfilled orders per second is the throughput that matters: HTTP requests can be answered while orders pile up. Its interval is a bootstrap of 5 s blocks of every repetition's window; order-to-fulfilled percentiles are the probe's orders of every repetition, with 95 % intervals. The offered order rate counts every order stored during the window, the probe's included. Drain after the window: <em>seen</em> in the point's samples, measured by the <em>next point</em>'s drain, or <em>≈</em> the orders left ÷ the fulfilment rate.</p>
+${groupTable}
+${pointTable}`;
+}
+
 function facts(model: RunModel): string {
   const rows: [string, string][] = [
     ['Run', model.runId],
@@ -133,6 +209,7 @@ ${model.points.map(pointDetails).join('\n')}
 <h2>Repetitions</h2>
 <p>Median over the repetitions of each configuration, with a 95 % bootstrap confidence interval (needs 2 or more repetitions).</p>
 ${groupsTable(model)}
+${fulfilmentHtml(model)}
 <h2>Charts</h2>
 ${figures}
 `;

@@ -23,6 +23,19 @@ export function runSummaryMarkdown(model: RunModel): string {
     ),
     '',
   ];
+  const fulfilment = model.groups.filter((g) => g.fulfilment);
+  if (fulfilment.length > 0) {
+    const ci = (c: { low: number; high: number } | null) => (c ? ` [${num(c.low, 2)}–${num(c.high, 2)}]` : '');
+    lines.push(
+      '| Configuration | Offered orders /s | Fulfilled /s [95% CI] | Order→fulfilled p95 ms | Growing backlog | Never fulfilled |',
+      '|---|--:|--:|--:|--:|--:|',
+      ...fulfilment.map((g) => {
+        const f = g.fulfilment!;
+        return `| ${escapeMarkdown(g.configLabel)} | ${num(f.offeredOrdersPerS, 2)} | ${num(f.fulfilledPerS.value, 2)}${ci(f.fulfilledPerS.ci)} | ${num(f.orderFulfilled.p95Ms, 0)} | ${f.growing} of ${g.pointIds.length} | ${f.neverFulfilled ?? '–'} |`;
+      }),
+      '',
+    );
+  }
   if (model.warnings.length > 0) {
     lines.push(`### Warnings (${model.warnings.length})`, '');
     for (const w of model.warnings) lines.push(`- ${escapeMarkdown(w.message)}. *${markdownWithCode(w.hint)}*`);

@@ -8,6 +8,7 @@ import { silentLogger, type Logger } from '../../kernel/log.ts';
 import { Supervisor, type Supervised } from '../../kernel/supervise.ts';
 import { buildBinaries, type BuiltBinaries } from './build.ts';
 import {
+  lostOrders,
   orderCounts,
   prepareRunDir,
   purgeQueues,
@@ -61,6 +62,8 @@ export interface LocalShop {
   processes: Array<{ service: Service; index: number; child: Supervised; log: string }>;
   /** Orders by status, from the counter's table. */
   counts(): Promise<OrderCounts>;
+  /** Orders never to be fulfilled: every item made, the order not fulfilled (the counter's lost updates). */
+  lost(): Promise<number>;
   /** Queue depth, unacknowledged messages and consumers per queue. */
   queues(): Promise<QueueState[]>;
   /** Empties the orders and the barista/kitchen tables. */
@@ -72,6 +75,12 @@ export interface LocalShop {
    * their count) and every one consumes its queue; resolves with the time that took, in ms.
    */
   scale(replicas: Partial<Record<string, number>>): Promise<number>;
+  /**
+   * Stops every kitchen and barista process (their unacknowledged messages go back to the queues),
+   * for a state reset; the function it resolves with starts as many again and waits until each
+   * consumes its queue.
+   */
+  pauseConsumers(): Promise<() => Promise<void>>;
   stop(): Promise<void>;
 }
 
@@ -224,10 +233,7 @@ export async function startLocalShop(options: LocalShopOptions = {}): Promise<Lo
     };
     await consumersReady(replicas);
     log.done();
-    const scale = async (wanted: Partial<Record<string, number>>): Promise<number> => {
-      validateReplicas(wanted);
-      const started = performance.now();
-      const next = { ...replicas, ...wanted } as Record<'barista' | 'kitchen', number>;
+    const setConsumers = async (next: Record<'barista' | 'kitchen', number>): Promise<void> => {
       for (const service of ['barista', 'kitchen'] as const) {
         const running = processes.filter((p) => p.service === service);
         for (const extra of running.slice(next[service])) {
@@ -237,10 +243,21 @@ export async function startLocalShop(options: LocalShopOptions = {}): Promise<Lo
         const ports = await distinctPorts(Math.max(0, next[service] - running.length));
         // A new process gets an index never used, so its log never mixes with a stopped one's.
         for (const port of ports) launch(service, ++lastIndex[service], port);
-        replicas[service] = next[service];
       }
       await consumersReady(next);
+    };
+    const scale = async (wanted: Partial<Record<string, number>>): Promise<number> => {
+      validateReplicas(wanted);
+      const started = performance.now();
+      const next = { ...replicas, ...wanted } as Record<'barista' | 'kitchen', number>;
+      await setConsumers(next);
+      Object.assign(replicas, next);
       return performance.now() - started;
+    };
+    const pauseConsumers = async (): Promise<() => Promise<void>> => {
+      const running = { barista: replicas.barista, kitchen: replicas.kitchen };
+      await setConsumers({ barista: 0, kitchen: 0 });
+      return () => setConsumers(running);
     };
     return {
       url,
@@ -249,10 +266,12 @@ export async function startLocalShop(options: LocalShopOptions = {}): Promise<Lo
       rabbitmq,
       processes,
       counts: () => orderCounts(postgres),
+      lost: () => lostOrders(postgres),
       queues: () => queueStates(rabbitmq),
       truncate: () => truncateOrders(postgres),
       purge: () => purgeQueues(rabbitmq),
       scale,
+      pauseConsumers,
       stop,
     };
   } catch (error) {

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Manifest, NodeSample, PointResult, PointSpec } from '../../rundir/types.ts';
+import type { Manifest, NodeSample, PointResult, PointSpec, ShopSample } from '../../rundir/types.ts';
 import type { RunEvent } from '../../rundir/events.ts';
 import { manifestPath, pointFilePath, pointPath } from '../../rundir/layout.ts';
 import { normalFrom, seededRandom } from '../../kernel/random.ts';
@@ -49,6 +49,11 @@ export interface SyntheticPoint {
   nodeLost?: string;
   /** Also run the order-to-fulfilled probe scenario, one probe iteration a second (as scenarios/coffee.ts does). */
   probe?: boolean;
+  /**
+   * The shop's own metrics (shop.ndjson, one sample a second from warm-up to the generator's end):
+   * orders offered and fulfilled per second; the kitchen queue grows by 3 messages per order not fulfilled.
+   */
+  shop?: { ordersPerS: number; fulfilledPerS: number };
 }
 
 export interface SyntheticRun {
@@ -60,6 +65,26 @@ export interface SyntheticRun {
   gitCommit?: string;
   /** Put into every tag value that can carry free text (for escaping tests). */
   hostileText?: string;
+}
+
+/** shop.ndjson from the load start to `toMs`, a sample a second, counts growing at the given rates. */
+function shopSamples(pointId: string, rates: { ordersPerS: number; fulfilledPerS: number }, fromMs: number, toMs: number): string {
+  const lines: ShopSample[] = [];
+  for (let t = fromMs; t <= toMs; t += 1000) {
+    const s = (t - fromMs) / 1000;
+    const orders = Math.floor(s * rates.ordersPerS);
+    const fulfilled = Math.min(orders, Math.floor(s * rates.fulfilledPerS));
+    const waiting = orders - fulfilled;
+    lines.push({
+      timeMs: t,
+      pointId,
+      orders,
+      fulfilled,
+      inProgress: waiting,
+      queues: [{ name: 'kitchen-order-queue', depth: Math.max(0, 3 * waiting - 5), unacked: Math.min(5, 3 * waiting), consumers: 1 }],
+    });
+  }
+  return `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
 }
 
 /** Formats one k6 `--out json` Point line as k6 writes it. */
@@ -140,6 +165,7 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
     await writeFile(pointFilePath(pointDir, 'k6Samples'), gzipSync(lines.text));
     await writeFile(pointFilePath(pointDir, 'nodes'), `${samples.map((s) => JSON.stringify(s)).join('\n')}\n`);
     await writeFile(pointFilePath(pointDir, 'events'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    if (point.shop) await writeFile(pointFilePath(pointDir, 'shop'), shopSamples(point.pointId, point.shop, loadStartMs, clockMs + 5000));
     clockMs += 2000;
   }
   const manifest: Manifest = {

@@ -75,6 +75,15 @@ test.serial('npm run bench -- run --config bench/configs/go-coffee-local.yml: a 
     t.true(((summary.metrics.http_reqs as { count?: number }).count ?? 0) >= 15, `${point}: requests`);
     fulfilled += (summary.metrics.order_fulfilled_ms as { count?: number } | undefined)?.count ?? 0;
     t.true((await readFile(join(dir, 'points', point, 'nodes.ndjson'), 'utf8')).trim().split('\n').length >= 10, `${point}: node samples`);
+    // state: reset through the local postgres and rabbitmq: every point starts from an empty shop.
+    t.like(result.state, { mode: 'reset', start: { orders: 0, queued: 0, unacked: 0 } }, point);
+    t.is(typeof result.state?.end?.neverFulfilled, 'number', `${point}: the lost-update count was read`);
+    t.false(
+      result.flags.some((flag) => flag.code === 'state-not-reset'),
+      point,
+    );
+    const shop = (await readFile(join(dir, 'points', point, 'shop.ndjson'), 'utf8')).trim().split('\n');
+    t.true(shop.length >= 20, `${point}: ${shop.length} shop samples`);
   }
   t.true(fulfilled >= 4, `probe orders fulfilled across the run: ${fulfilled}`);
   // The shop stopped with the run: its folder is gone and no process names it.

@@ -18,7 +18,9 @@ import type { TeardownResult } from '../../../cluster/swarm/teardown.ts';
 import { testbedEngines } from '../../../cluster/testbed/testbed.ts';
 import { silentLogger } from '../../../kernel/log.ts';
 import type { K6Summary } from '../../../rundir/k6.ts';
-import type { Manifest, PointResult } from '../../../rundir/types.ts';
+import type { RunEvent } from '../../../rundir/events.ts';
+import type { Manifest, PointResult, ShopSample } from '../../../rundir/types.ts';
+import type { RunModel } from '../../../reports/model/run-model.ts';
 import { buildImages } from '../../../shop/gocoffee/images.ts';
 import { REPO_ROOT, runEntry } from '../../helpers/cli.ts';
 import { waitFor } from '../../helpers/poll.ts';
@@ -48,6 +50,11 @@ const json = <T>(result: CliResult): T => {
   if (result.code !== 0) throw new Error(`exit ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
 };
+const ndjson = async <T>(path: string): Promise<T[]> =>
+  (await readFile(path, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as T);
 const nodeIp = (name: string) => testbed.layout.nodes.find((node) => node.name === name)!.ip;
 const manager = () => testbedEngines(testbed.layout)[0]!.docker;
 const running = async (stack: string, service: string) =>
@@ -170,6 +177,85 @@ test.serial('bench/configs/go-coffee-testbed.yml: every point completes with nod
   // The run put the kitchen back to the stack's count.
   t.is((await running('go-coffee', 'kitchen')).length, 1);
 });
+
+test.serial(
+  'bench/configs/go-coffee-testbed-scaling.yml: every point starts empty after its reset, has a backlog series, and the report gives fulfilment per kitchen count with its CI; the one-kitchen point is flagged above capacity',
+  async (t) => {
+    t.timeout(420_000);
+    const started = Date.now();
+    const out = join(results, 'scaling');
+    const run = await runEntry(
+      `${REPO_ROOT}bench/cli.ts`,
+      ['run', '--cluster', testbed.inventoryPath, '--config', 'bench/configs/go-coffee-testbed-scaling.yml', '--results', out, '--json'],
+      { env: secrets, timeoutMs: 400_000 },
+    );
+    t.is(run.code, 0, run.stderr);
+    t.log(`bench run: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const [runId] = await readdir(out);
+    const dir = join(out, runId!);
+    const points = (await readdir(join(dir, 'points'))).sort();
+    t.deepEqual(points, ['p01-kitchen1-1.5rps-rep1', 'p02-kitchen2-1.5rps-rep1']);
+    for (const point of points) {
+      const result = JSON.parse(await readFile(join(dir, 'points', point, 'result.json'), 'utf8')) as PointResult;
+      t.is(result.status, 'complete', point);
+      t.false(
+        result.flags.some((flag) => flag.code === 'state-not-reset'),
+        `${point}: ${JSON.stringify(result.flags)}`,
+      );
+      // Every point starts from the configured state: nothing stored, queued or being made.
+      t.like(result.state, { mode: 'reset', start: { orders: 0, fulfilled: 0, inProgress: 0, queued: 0, unacked: 0 } }, point);
+      t.true((result.state?.end?.orders ?? 0) > 5, `${point}: orders placed during the point`);
+      t.is(typeof result.state?.end?.neverFulfilled, 'number', `${point}: the lost-update count was read by SQL in the postgres task`);
+      const events = await ndjson<RunEvent>(join(dir, 'points', point, 'events.ndjson'));
+      const reset = events.find((event) => event.type === 'state');
+      t.like(reset, { mode: 'reset', timedOut: false, after: { orders: 0, queued: 0, unacked: 0 } }, point);
+      t.true(
+        events.findIndex((event) => event.type === 'state') < events.findIndex((event) => event.type === 'warmup-start'),
+        'the reset runs before the warm-up',
+      );
+      // The backlog series: about one sample a second through the point, every queue with its consumers.
+      const shop = await ndjson<ShopSample>(join(dir, 'points', point, 'shop.ndjson'));
+      t.true(shop.length >= 20, `${point}: ${shop.length} shop samples`);
+      // A read can fail now and then (rabbitmqctl right after the broker started): such a sample has nulls, and an error event.
+      const read = shop.filter((sample) => sample.queues !== null && sample.orders !== null).length;
+      t.true(read >= shop.length - 2, `${point}: ${read} of ${shop.length} samples read both the queues and the orders`);
+      t.true(shop.some((sample) => sample.queues!.some((queue) => queue.name.startsWith('kitchen') && queue.consumers >= 1)));
+    }
+    // The second point started empty although the first left orders behind: the reset emptied them.
+    const before = (await ndjson<RunEvent>(join(dir, 'points', points[1]!, 'events.ndjson'))).find((event) => event.type === 'state');
+    t.true(before?.type === 'state' && (before.before?.orders ?? 0) > 0, 'the first point left orders for the reset to empty');
+
+    // The report's numbers, parsed: fulfilment per kitchen count with its interval.
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as RunModel;
+    const byKitchen = new Map(summary.groups.map((group) => [group.replicas.kitchen, group.fulfilment]));
+    t.deepEqual([...byKitchen.keys()].sort(), [1, 2]);
+    for (const [kitchens, fulfilment] of byKitchen) {
+      t.truthy(fulfilment, `kitchen ${kitchens}`);
+      const { value, ci } = fulfilment!.fulfilledPerS;
+      t.log(
+        `kitchen ${kitchens}: offered ${fulfilment!.offeredOrdersPerS?.toFixed(2)} orders/s, fulfilled ${value?.toFixed(2)}/s [${ci?.low.toFixed(2)}–${ci?.high.toFixed(2)}]`,
+      );
+      t.true(value !== null && value > 0, `kitchen ${kitchens}: orders were fulfilled`);
+      t.true(ci !== null && ci.low <= value! && value! <= ci.high, `kitchen ${kitchens}: ${JSON.stringify(ci)}`);
+      t.true((fulfilment!.offeredOrdersPerS ?? 0) > 0.4, `kitchen ${kitchens}: the probe's orders are offered load too`);
+    }
+    // One kitchen makes about 0.45 orders/s; 0.7 are offered: its backlog grows, and the report says so.
+    t.true(byKitchen.get(1)!.fulfilledPerS.value! < byKitchen.get(1)!.offeredOrdersPerS!, 'one kitchen falls behind');
+    t.deepEqual(
+      summary.warnings.filter((warning) => warning.code === 'backlog-growing').map((warning) => warning.pointId),
+      ['p01-kitchen1-1.5rps-rep1'],
+    );
+    t.true(summary.shopSeries.length >= 40, 'the backlog over time');
+    const html = await readFile(join(dir, 'report.html'), 'utf8');
+    t.regex(html, /<h2>Fulfilment<\/h2>/);
+    t.regex(html, /the load is above what the shop fulfils; the latency you see is queueing/);
+    await readFile(join(dir, 'charts', 'shop-backlog.png'));
+    await readFile(join(dir, 'charts', 'fulfilment-0.png'));
+    // The consumers a reset stopped are back at the stack's counts.
+    t.is((await running('go-coffee', 'kitchen')).length, 1);
+    t.is((await running('go-coffee', 'barista')).length, 1);
+  },
+);
 
 test.serial('target url at the running stack: load and node samples, and the deployment left exactly as it was', async (t) => {
   t.timeout(180_000);

@@ -27,6 +27,8 @@ const points = (latencyMs: number): SyntheticPoint[] =>
       latencyMs: latencyMs / replicas,
       tempC: replicas === 2 ? 74 : 50,
       throttled: replicas === 2 && rep === 1,
+      // The shop's own metrics: the Fulfilment section, the backlog and fulfilment charts.
+      shop: { ordersPerS: 0.6, fulfilledPerS: replicas === 1 ? 0.4 : 0.6 },
     })),
   );
 

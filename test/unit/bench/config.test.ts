@@ -69,3 +69,20 @@ test('perf config measures the loader beside JSON.parse and the quadratic yaml c
     2,
   );
 });
+
+test('state: none by default; reset or drain with drainTimeoutS; a url target only when its services are named', (t) => {
+  const config = parseBenchConfig(base, 'c.yml');
+  t.is(config.state, 'none');
+  t.is(config.drainTimeoutS, 300);
+  t.is(parseBenchConfig({ ...base, state: 'drain', drainTimeoutS: 60 }, 'c.yml').drainTimeoutS, 60);
+  t.deepEqual(problems({ ...base, state: 'wipe' }), ['c.yml: state: Invalid option: expected one of "none"|"reset"|"drain"']);
+  const url = { target: { kind: 'url', url: 'http://10.0.0.1:5000' }, matrix: { ratesRps: [1] } };
+  t.deepEqual(problems({ ...url, state: 'reset' }), [
+    'c.yml: state: target.kind url is never reset or drained unless the config says how: name its services in target.shop { postgres, rabbitmq, consumers } (with --cluster), or set state: none',
+  ]);
+  const named = {
+    ...url,
+    target: { ...url.target, shop: { postgres: 'go-coffee_postgres', rabbitmq: 'go-coffee_rabbitmq', consumers: ['go-coffee_kitchen'] } },
+  };
+  t.deepEqual(problems({ ...named, state: 'reset' }), []);
+});

@@ -79,6 +79,18 @@ test('with enough repetitions the test runs on repetitions, with a bootstrap int
   t.true(p50.ci!.low > 0.2);
 });
 
+test('fulfilment throughput is a metric with its own verdict: fewer orders made is a regression although HTTP is unchanged', async (t) => {
+  const shop = (fulfilledPerS: number): SyntheticPoint[] =>
+    points({ services: [1] }).map((p) => ({ ...p, durationS: 30, shop: { ordersPerS: 0.6, fulfilledPerS } }));
+  const pair = comparePair(await runModel(t, 'a', 1, shop(0.45)), await runModel(t, 'b', 2, shop(0.2)));
+  const fulfilment = pair.metrics.find((m) => m.metric === 'fulfilment throughput')!;
+  t.like(fulfilment, { unit: '/s', better: 'higher', basis: 'samples', verdict: 'regressed' });
+  t.true(fulfilment.change! < -0.4, String(fulfilment.change));
+  t.is(pair.metrics.find((m) => m.metric === 'throughput')!.verdict, 'no-change');
+  // Runs without the shop's metrics have no such row.
+  t.false((await runModel(t, 'c', 3, points({ services: [1] }))).groups.some((g) => g.fulfilment));
+});
+
 test('configurations measured by one run only are listed, not compared', async (t) => {
   const pair = comparePair(await runModel(t, 'a', 1, points({ services: [1, 2] })), await runModel(t, 'b', 2, points({ services: [1, 3] })));
   t.deepEqual(pair.unmatched, ['barista×2 @ 30/s (only in a)', 'barista×3 @ 30/s (only in b)']);

@@ -220,3 +220,34 @@ test('failed requests (a target refusing connections) are kept out of the latenc
   t.true(point.errorPct > 80);
   t.regex(await readFile(join(root, 'out', 'report.html'), 'utf8'), /Failed requests \(not in the percentiles above\)/);
 });
+
+test("the shop's own metrics: fulfilment per configuration with its interval, the backlog chart, and a warning for the point above capacity", async (t) => {
+  const root = await tempDir(t);
+  const dir = await buildRunDir(root, {
+    runId: 'run-shop',
+    points: [
+      { pointId: 'k1', replicas: { kitchen: 1 }, rateRps: 2, durationS: 30, shop: { ordersPerS: 0.7, fulfilledPerS: 0.45 } },
+      { pointId: 'k2', replicas: { kitchen: 2 }, rateRps: 2, durationS: 30, shop: { ordersPerS: 0.7, fulfilledPerS: 0.7 } },
+    ],
+  });
+  const paths = await writeRunReport(dir, { outDir: join(root, 'out') });
+  const summary = JSON.parse(await readFile(paths.summaryJsonPath, 'utf8'));
+  const [one, two] = summary.groups as { replicas: { kitchen: number }; fulfilment: { fulfilledPerS: { value: number; ci: { low: number; high: number } } } }[];
+  t.true(Math.abs(one!.fulfilment.fulfilledPerS.value - 0.45) < 0.05, JSON.stringify(one!.fulfilment));
+  t.true(Math.abs(two!.fulfilment.fulfilledPerS.value - 0.7) < 0.05);
+  t.truthy(one!.fulfilment.fulfilledPerS.ci);
+  t.deepEqual(
+    summary.warnings.filter((w: { code: string }) => w.code === 'backlog-growing').map((w: { pointId: string }) => w.pointId),
+    ['k1'],
+  );
+  t.regex(
+    summary.warnings.find((w: { code: string }) => w.code === 'backlog-growing').message,
+    /the load is above what the shop fulfils; the latency you see is queueing/,
+  );
+  t.is(summary.shopSeries.length > 60, true);
+  const html = await readFile(paths.htmlPath, 'utf8');
+  t.regex(html, /<h2>Fulfilment<\/h2>/);
+  t.regex(html, /Fulfilled orders \/s \[95% CI\]/);
+  await readFile(join(root, 'out', 'charts', 'shop-backlog.png'));
+  await readFile(join(root, 'out', 'charts', 'fulfilment-0.png'));
+});

@@ -12,6 +12,7 @@ import { backfillCommand } from '../../../../bench/commands/backfill.ts';
 import { startLocalSampler } from '../../../../bench/nodes/local.ts';
 import { createSampleWriter, type SampleWriter } from '../../../../bench/nodes/sample-writer.ts';
 import { openInflux, parseInfluxUrl } from '../../../../bench/influx/client.ts';
+import { shopSamplePoints } from '../../../../bench/influx/points.ts';
 import { createInfluxSink, describeSinkReport, type InfluxSink } from '../../../../bench/influx/sink.ts';
 import { pointFilePath, pointPath } from '../../../../rundir/layout.ts';
 import { startInfluxd, type TestInfluxd } from '../../../helpers/influxd.ts';
@@ -105,6 +106,18 @@ test.serial('the embedded default: host samples in the run directory, host and k
   const sink = createInfluxSink(openInflux(parseInfluxUrl(influxd.url)));
   const recorder = createSampleWriter({ runId, sink });
   const k6Points = await runPoint(recorder, sink, runDir, runId, 'p01', 3, true);
+  // The shop's own metrics, as bench/state/sampler.ts sends them (5 s apart, so the throughput panel has a derivative).
+  for (let i = 0; i < 4; i++)
+    sink.addPoints(
+      shopSamplePoints(runId, {
+        timeMs: Date.now() - 20_000 + i * 5000,
+        pointId: 'p01',
+        orders: 3 + i,
+        fulfilled: i,
+        inProgress: 3,
+        queues: [{ name: 'kitchen-order-queue', depth: i, unacked: 2, consumers: 1 }],
+      }),
+    );
   const report = await sink.close();
   t.is(report.missing, 0, report.errors.join('; '));
   t.is(describeSinkReport(report, runDir), null);
@@ -154,6 +167,10 @@ test.serial('the embedded default: host samples in the run directory, host and k
     'Battery temperature',
     'Load average (1 min)',
     'Memory available',
+    'Queue depth and unacknowledged messages',
+    'Consumers per queue',
+    'Orders placed, fulfilled, in progress',
+    'Fulfilment throughput',
   ]) {
     t.true(withRows.includes(title), `dashboard panel "${title}" shows data`);
   }

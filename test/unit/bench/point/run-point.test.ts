@@ -20,10 +20,17 @@ test('prepare → sample → reset → cool down → warm up → load → persis
   const root = await tempDir(t);
   const config = parseBenchConfig({ matrix: { replicas: [1], ratesRps: [5] }, durationS: 1, warmupS: 1, pauseS: 0 }, 'test');
   const calls: string[] = [];
+  const empty = { timeMs: 1, orders: 0, fulfilled: 0, inProgress: 0, queued: 0, unacked: 0 };
   const stateReset: StateReset = {
-    name: 'test-reset',
+    mode: 'reset',
     async reset(point) {
       calls.push(`reset ${point.pointId} ${point.baseUrls.join(',')}`);
+      point.event({ type: 'state', mode: 'reset', method: 'test', durationMs: 5, timedOut: false, before: null, after: empty });
+      return empty;
+    },
+    async snapshot() {
+      calls.push('snapshot');
+      return { ...empty, orders: 7, inProgress: 2 };
     },
   };
   const shopMetrics: PointSampler = {
@@ -48,28 +55,31 @@ test('prepare → sample → reset → cool down → warm up → load → persis
   t.is(outcome.status, 'complete');
   const [{ spec }] = outcome.points as [(typeof outcome.points)[number]];
   const dir = pointPath(outcome.runDir, spec.pointId);
-  t.deepEqual(calls, [`sampler start ${spec.pointId}`, `reset ${spec.pointId} http://dry-run.invalid:5000`, 'sampler stop']);
+  t.deepEqual(calls, [`sampler start ${spec.pointId}`, `reset ${spec.pointId} http://dry-run.invalid:5000`, 'snapshot', 'sampler stop']);
   t.is(await readFile(`${dir}/shop-metrics.ndjson`, 'utf8'), '{"queue":0}\n', "the slot's sampler wrote its own file into the point");
   const events: RunEvent[] = [];
   for await (const event of readRecords<RunEvent>(pointFilePath(dir, 'events'))) events.push(event);
   t.deepEqual(
     events.map((e) => e.type),
-    ['scale', 'converged', 'cooldown', 'warmup-start', 'warmup-end', 'load-start', 'load-end'],
+    ['scale', 'converged', 'state', 'shop-state', 'cooldown', 'warmup-start', 'warmup-end', 'load-start', 'load-end', 'shop-state'],
   );
   t.true(events.every((e) => e.pointId === spec.pointId));
   const written = JSON.parse(await readFile(pointFilePath(dir, 'spec'), 'utf8'));
   t.is(written.baseUrl, 'http://dry-run.invalid:5000');
-  t.is(JSON.parse(await readFile(pointFilePath(dir, 'result'), 'utf8')).status, 'complete');
+  const result = JSON.parse(await readFile(pointFilePath(dir, 'result'), 'utf8'));
+  t.is(result.status, 'complete');
+  t.deepEqual(result.state, { mode: 'reset', start: empty, end: { ...empty, orders: 7, inProgress: 2 } }, 'the state the point started and ended with');
 });
 
 test('a slot that fails fails its point, which is still written, flagged and journaled', async (t) => {
   const root = await tempDir(t);
   const config = parseBenchConfig({ matrix: { replicas: [1], ratesRps: [5] }, durationS: 1, warmupS: 0, pauseS: 0 }, 'test');
   const failing: StateReset = {
-    name: 'drain',
+    mode: 'drain',
     reset: async () => {
       throw new Error('queues never drained');
     },
+    snapshot: async () => null,
   };
   const deps = {
     generator: fakeGenerator,
