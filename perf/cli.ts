@@ -7,6 +7,7 @@ import { numberArg } from '../bench/cli/args.ts';
 import { runCli } from '../bench/cli/main.ts';
 import { UsageError } from '../bench/errors.ts';
 import { createLogger } from '../bench/log.ts';
+import { perfEngine, USAGE as ENGINE_USAGE } from '../engine/perf/bench.ts';
 import { perfIngest } from './ingest.ts';
 import { renderSamplerPerf, runSamplerPerf } from './sampler.ts';
 
@@ -39,5 +40,13 @@ program
   .allowExcessArguments()
   .helpOption(false)
   .action((_options: unknown, command: Command) => perfIngest(command.args));
+
+program
+  .command('engine')
+  .description('the k6-compatible engine beside vegeta and autocannon: capacity, CPU, latency excess, schedule error, memory (its own flags: engine --help)')
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .helpOption(false)
+  .action((_options: unknown, command: Command) => (command.args.includes('--help') ? void process.stdout.write(ENGINE_USAGE) : perfEngine(command.args)));
 
 await runCli(program);

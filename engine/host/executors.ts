@@ -15,6 +15,7 @@ import type { Outcome, ScenarioInfo } from '../runtime/vu.ts';
 import { ArrivalSchedule, rampingVUsSteps, scenarioDurationMs, scenarioInitialVUs, scenarioMaxVUs } from '../schedule/plan.ts';
 import { nthOwned, ownedCount, ownsItem, type Segment } from '../schedule/segment.ts';
 import { epochMs } from '../time.ts';
+import type { AlarmHub } from './alarm.ts';
 import { COUNTER, SAMPLE_BACKLOG_LIMIT } from './counters.ts';
 import type { Vu } from './vus.ts';
 
@@ -36,6 +37,8 @@ export interface ScenarioShare {
 
 export interface ExecutorContext {
   registry: Registry;
+  /** Sub-millisecond wake-ups for arrival schedules. */
+  alarms: AlarmHub;
   counters: Int32Array;
   scenarioCounters: Int32Array;
   metrics: { iterations: MetricRuntime; duration: MetricRuntime; dropped: MetricRuntime; lag: MetricRuntime; dataSent: MetricRuntime; dataReceived: MetricRuntime };
@@ -354,6 +357,8 @@ class ArrivalRunner extends ScenarioRunner {
   private nextIndex = 0;
   private processOrdinal = -1;
   private timer: NodeJS.Timeout | null = null;
+  private readonly alarm = this.ctx.alarms.client();
+  private immediate: NodeJS.Immediate | null = null;
   private growing = 0;
 
   protected run(): void {
@@ -386,7 +391,8 @@ class ArrivalRunner extends ScenarioRunner {
 
   private readonly tick = (): void => {
     this.timer = null;
-    if (this.stopping) return;
+    this.immediate = null;
+    if (this.stopping || this.nextAt === null) return;
     const base = this.startMs;
     const now = epochMs() - base;
     const counters = this.ctx.counters;
@@ -405,21 +411,19 @@ class ArrivalRunner extends ScenarioRunner {
       this.advance();
     }
     if (this.nextAt === null) return; // the rest is gracefulStop, armed by endAt()
-    const delay = base + this.nextAt - epochMs();
-    this.timer = setTimeout(this.tick, delay > 1 ? delay - 0.5 : 0);
+    // Due within 0.3 ms: poll through the event loop (I/O keeps flowing) rather than wake a thread.
+    if (base + this.nextAt - epochMs() < 0.3) this.immediate = setImmediate(this.tick);
+    else this.alarm.set(base + this.nextAt, this.tick);
   };
 
-  /** Schedules the arrival loop early when something else woke the thread (a response came in). */
-  poke(): void {
-    if (this.timer !== null && this.nextAt !== null && epochMs() >= this.startMs + this.nextAt) {
-      clearTimeout(this.timer);
-      this.tick();
-    }
+  /** Runs the schedule early when something else woke the thread (an iteration ended): no alarm needed then. */
+  private poke(): void {
+    if (this.nextAt !== null && !this.stopping && this.immediate === null && epochMs() >= this.startMs + this.nextAt) this.tick();
   }
 
-  /** No VU was free: add one (up to maxVUs) for the arrivals to come, as k6 does. */
+  /** No VU was free: add some (up to maxVUs) for the arrivals to come, as k6 does. */
   private grow(): void {
-    if (this.growing > 0 || !this.canGrow() || this.stopping) return;
+    if (this.growing >= 8 || !this.canGrow() || this.stopping) return;
     this.growing++;
     setImmediate(() => {
       this.addVu()
@@ -436,12 +440,17 @@ class ArrivalRunner extends ScenarioRunner {
   }
 
   protected override afterIteration(vu: Vu): void {
-    if (!this.stopping) this.idle.push(vu);
+    if (this.stopping) return;
+    this.idle.push(vu);
+    this.poke();
   }
 
   protected override onStop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = null;
+    this.alarm.cancel();
   }
 }
 

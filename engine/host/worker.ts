@@ -13,6 +13,7 @@ import { JsonLinesEncoder } from '../output/json-lines.ts';
 import { CompiledScript } from '../runtime/script.ts';
 import { newThreadShared, type VuConfig } from '../runtime/vu.ts';
 import { epochMs } from '../time.ts';
+import { AlarmHub } from './alarm.ts';
 import { COUNTER } from './counters.ts';
 import type { HostServices } from './direct-backend.ts';
 import { createRunner, ScenarioRunner, type ExecutorContext, type ScenarioShare } from './executors.ts';
@@ -111,8 +112,10 @@ const metric = (name: string) => {
   return m;
 };
 
+const alarms = new AlarmHub();
 const ctx: ExecutorContext = {
   registry,
+  alarms,
   counters,
   scenarioCounters: new Int32Array(init.scenarioCounters),
   metrics: {
@@ -245,6 +248,7 @@ port.on('message', (msg: ToWorker) => {
       post({ t: 'interval', report: registry.takeInterval() });
       flushSamples();
       client.close();
+      alarms.close();
       post({ t: 'finished', sampleCounts: Object.fromEntries(registry.sampleCounts) });
       port.close();
       return;

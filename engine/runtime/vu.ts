@@ -1,11 +1,10 @@
 /**
- * One VU: its own vm context (its own globals, as in k6), the script's init code run in it, the k6
- * modules bound to it, and its iterations. The same class runs in a shared worker thread (async mode)
- * and on a thread of its own (thread mode); only its backend differs.
+ * One VU: its own instance of the script (see runtime/script.ts), the k6 modules bound to it, its
+ * globals and its iterations. The same class runs in a shared worker thread (async mode) and on a
+ * thread of its own (thread mode); only its backend differs.
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import vm from 'node:vm';
 import { AbortTestSignal, InterruptSignal, type VuBackend } from './backend.ts';
 import { createModule, MODULE_NAMES } from './modules/index.ts';
 import type { CompiledScript } from './script.ts';
@@ -56,8 +55,12 @@ export type Outcome = { status: 'ok' } | { status: 'error'; message: string } | 
 const OK: Outcome = { status: 'ok' };
 
 export class VuRuntime {
-  readonly ctx: vm.Context;
   exports: Record<string, unknown> = {};
+  /** The VU's Math: the thread's, except for random() once randomSeed() seeds it. */
+  readonly math: Math = Object.create(Math) as Math;
+  private readonly env: Record<string, string>;
+  private readonly console: Record<string, (...args: unknown[]) => void>;
+  private readonly timers_: Record<string, unknown>;
   phase: Phase = 'init';
   groupPath = '';
   /** exec.vu.tags (= exec.vu.metrics.tags). */
@@ -76,8 +79,7 @@ export class VuRuntime {
   private readonly modules = new Map<string, unknown>();
   readonly timers = new Map<number, { handle: NodeJS.Timeout; interval: boolean }>();
   nextTimerId = 1;
-  /** The context's own JSON.parse, so parsed bodies are objects of the script's realm. */
-  readonly jsonParse: (text: string) => unknown;
+  readonly jsonParse: (text: string) => unknown = JSON.parse;
 
   constructor(
     readonly config: VuConfig,
@@ -101,25 +103,22 @@ export class VuRuntime {
         return true;
       },
     });
-    const sandbox: Record<string, unknown> = {
-      __ENV: { ...config.env },
-      __VU: config.idInInstance,
-      console: makeConsole(backend),
-      open: (path: string, mode?: string) => this.open(path, mode),
-    };
-    Object.defineProperty(sandbox, '__ITER', { get: () => Math.max(0, this.iter), enumerable: true });
-    this.ctx = vm.createContext(sandbox, { name: `VU ${config.idInInstance}`, codeGeneration: { strings: true, wasm: false } });
-    this.jsonParse = vm.runInContext('JSON.parse', this.ctx) as (text: string) => unknown;
+    this.env = { ...config.env };
+    this.console = makeConsole(backend);
     // k6 makes the timers global as well as importable from k6/timers.
-    const timers = this.require('k6/timers') as Record<string, unknown>;
-    for (const name of ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval']) sandbox[name] = timers[name];
+    this.timers_ = this.require('k6/timers') as Record<string, unknown>;
   }
 
-  /** Runs the script's init code in this VU's context. */
+  /** __ITER, as the bundle reads it (`__k6vu.iteration`). */
+  get iteration(): number {
+    return Math.max(0, this.iter);
+  }
+
+  /** Runs the script's init code: this VU's instance of every module of the script. */
   init(): void {
-    const wrapper = this.compiled.script.runInContext(this.ctx) as (exports: unknown, require: unknown, module: unknown) => void;
     const module = { exports: {} as Record<string, unknown> };
-    wrapper.call(module.exports, module.exports, (name: string) => this.require(name), module);
+    const t = this.timers_;
+    this.compiled.wrapper.call(undefined, module.exports, (name: string) => this.require(name), module, this, this.env, this.config.idInInstance, this.console, (path: string, mode?: string) => this.open(path, mode), t.setTimeout, t.clearTimeout, t.setInterval, t.clearInterval, this.math);
     this.exports = module.exports;
     this.phase = 'vu';
     this.pushTags();

@@ -56,7 +56,8 @@ export async function bundleScript(scriptPath: string): Promise<ScriptSource> {
       plugins: [k6ModulesPlugin()],
       logLevel: 'silent',
       absWorkingDir: dir,
-      define: { 'import.meta.url': '"file://' + path.replace(/"/g, '\\"') + '"' },
+      // __ITER changes every iteration: the bundle reads it from the VU (see runtime/script.ts).
+      define: { 'import.meta.url': JSON.stringify(`file://${path}`), __ITER: '__k6vu.iteration' },
     });
   } catch (error) {
     throw new ScriptError(formatBuildErrors(error));

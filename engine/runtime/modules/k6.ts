@@ -1,5 +1,4 @@
 /** `k6`: check, group, sleep, fail, randomSeed. */
-import vm from 'node:vm';
 import { epochMs } from '../../time.ts';
 import type { VuRuntime } from '../vu.ts';
 
@@ -44,7 +43,7 @@ export function createK6(vu: VuRuntime): Record<string, unknown> {
     },
     randomSeed(seed: number): void {
       const random = seededRandom(Math.trunc(Number(seed)) >>> 0);
-      (vm.runInContext('Math', vu.ctx) as { random: () => number }).random = random;
+      vu.math.random = random;
     },
   };
   return { ...k6, default: k6 };
