@@ -5,7 +5,11 @@ import { REPO_ROOT } from './helpers/cli.ts';
 
 // k6 strips types and never checks them, so the scenarios are type-checked here against @types/k6
 // (no Node types), as `npm run typecheck` does.
-const PROJECTS: [string, string][] = [['the k6 scenarios type-check against @types/k6, without Node types', 'scenarios/tsconfig.json'], ['the harness type-checks (strict)', 'tsconfig.json']];
+const PROJECTS: [string, string][] = [
+  ['the k6 scenarios type-check against @types/k6, without Node types', 'scenarios/tsconfig.json'],
+  ["the engine's conformance scripts type-check against @types/k6", 'test/engine/scripts/tsconfig.json'],
+  ['the harness type-checks (strict)', 'tsconfig.json'],
+];
 for (const [what, project] of PROJECTS) {
   test(what, async (t) => {
     const tsc = `${REPO_ROOT}node_modules/typescript/bin/tsc`;

@@ -45,7 +45,7 @@ export interface ExecutorContext {
   globalTags: Record<string, string>;
   minIterationDurationMs: number;
   /** Makes (and initialises) this worker's VU for process slot j of a scenario. */
-  createVu(share: ScenarioShare, slot: number): Promise<Vu>;
+  createVu(share: ScenarioShare, slot: number, scenario: ScenarioInfo): Promise<Vu>;
   setupDataJson(): string | null;
   iterationError(share: ScenarioShare, message: string): void;
   /** The test was aborted from an iteration (exec.test.abort). */
@@ -111,7 +111,7 @@ export abstract class ScenarioRunner {
   protected async addVu(): Promise<Vu> {
     const slot = this.nextSlot;
     this.nextSlot += this.share.k;
-    const vu = await this.ctx.createVu(this.share, slot);
+    const vu = await this.ctx.createVu(this.share, slot, this.info);
     this.vus.push(vu);
     Atomics.add(this.ctx.counters, COUNTER.vusInitialized, 1);
     return vu;

@@ -90,7 +90,7 @@ const deps: VuFactoryDeps = {
   batchLimits: { batch: init.options.batch, batchPerHost: init.options.batchPerHost },
 };
 
-function vuConfig(share: ScenarioShare | null, idInInstance: number, idInTest: number): VuConfig {
+function vuConfig(share: ScenarioShare | null, idInInstance: number, idInTest: number, scenario: VuConfig['scenario'] = null): VuConfig {
   return {
     idInInstance,
     idInTest,
@@ -102,7 +102,7 @@ function vuConfig(share: ScenarioShare | null, idInInstance: number, idInTest: n
     throwOnError: init.options.throwOnError,
     options: init.options.raw,
     sharedArrays: init.sharedArrays,
-    scenario: null,
+    scenario,
   };
 }
 
@@ -128,9 +128,9 @@ const ctx: ExecutorContext = {
   },
   globalTags: init.globalTags,
   minIterationDurationMs: init.options.minIterationDurationMs,
-  async createVu(share, slot) {
+  async createVu(share, slot, scenario) {
     const id = share.vuIdBase + slot + 1;
-    const config = vuConfig(share, id, ScenarioRunner.idInTest(share, slot));
+    const config = vuConfig(share, id, ScenarioRunner.idInTest(share, slot), scenario);
     let vu: Vu;
     if (share.mode === 'thread') {
       const t = new ThreadVu(id, config, deps, performer, registry);

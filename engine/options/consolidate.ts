@@ -191,8 +191,7 @@ function buildScenario(name: string, raw: unknown, p: Problems): Scenario | null
       return { ...common, executor: ex, vus, iterations, maxDurationMs: p.duration(raw.maxDuration, `${at}.maxDuration`) ?? 600_000 };
     }
     case 'constant-vus': {
-      const durationMs = required(p.duration(raw.duration, `${at}.duration`), 'duration') ?? 0;
-      if (raw.duration !== undefined && durationMs <= 0) p.add(`${at}.duration: must be more than 0`);
+      const durationMs = positive(required(p.duration(raw.duration, `${at}.duration`), 'duration'), `${at}.duration`, p);
       return { ...common, executor: ex, vus: p.int(raw.vus, `${at}.vus`, 1) ?? 1, durationMs };
     }
     case 'ramping-vus': {
@@ -201,8 +200,7 @@ function buildScenario(name: string, raw: unknown, p: Problems): Scenario | null
     }
     case 'constant-arrival-rate': {
       const rate = required(p.int(raw.rate, `${at}.rate`, 1), 'rate') ?? 1;
-      const durationMs = required(p.duration(raw.duration, `${at}.duration`), 'duration') ?? 0;
-      if (raw.duration !== undefined && durationMs <= 0) p.add(`${at}.duration: must be more than 0`);
+      const durationMs = positive(required(p.duration(raw.duration, `${at}.duration`), 'duration'), `${at}.duration`, p);
       const preAllocatedVUs = required(p.int(raw.preAllocatedVUs, `${at}.preAllocatedVUs`, 0), 'preAllocatedVUs') ?? 0;
       const maxVUs = p.int(raw.maxVUs, `${at}.maxVUs`, 0) ?? preAllocatedVUs;
       if (maxVUs < preAllocatedVUs) p.add(`${at}.maxVUs: ${maxVUs} is less than preAllocatedVUs (${preAllocatedVUs})`);
@@ -218,6 +216,13 @@ function buildScenario(name: string, raw: unknown, p: Problems): Scenario | null
       return { ...common, executor: ex, startRate: p.int(raw.startRate, `${at}.startRate`, 0) ?? 0, timeUnitMs: timeUnit(raw.timeUnit, `${at}.timeUnit`, p), stages, preAllocatedVUs, maxVUs };
     }
   }
+}
+
+/** A parsed duration that must be more than 0 (unparsable ones were reported already). */
+function positive(ms: number | undefined, at: string, p: Problems): number {
+  if (ms === undefined) return 0;
+  if (ms <= 0) p.add(`${at}: must be more than 0`);
+  return ms;
 }
 
 function timeUnit(raw: unknown, at: string, p: Problems): number {

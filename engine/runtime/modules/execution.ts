@@ -89,7 +89,7 @@ export function createExecution(vu: VuRuntime): Record<string, unknown> {
 }
 
 function need(vu: VuRuntime) {
-  if (!vu.scenario) throw new Error('exec.scenario is only available while a scenario runs (not in init, setup or teardown)');
+  if (!vu.scenario || vu.phase === 'init') throw new Error('exec.scenario is only available while a scenario runs (not in init, setup or teardown)');
   return vu.scenario;
 }
 
