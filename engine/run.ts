@@ -385,16 +385,19 @@ export async function run(args: RunArgs): Promise<number> {
       setupData = setupJson === null ? undefined : JSON.parse(setupJson);
     }
 
+    const recordVus = (now: number) => {
+      if (!vusMetric || !vusMaxMetric) return;
+      mainRegistry.record(vusMetric, vusTags, Atomics.load(counters, COUNTER.vusActive), now);
+      mainRegistry.record(vusMaxMetric, vusTags, Atomics.load(counters, COUNTER.vusInitialized), now);
+    };
     startMs = epochMs() + 20;
+    recordVus(startMs);
     if (!state.external) for (const h of handles) h.post({ t: 'start', startMs, setupJson });
     else for (const h of handles) h.post({ t: 'stop', graceful: false });
     const scenariosDone = waitAll('scenarios');
     ticker = setInterval(() => {
       const now = epochMs();
-      if (vusMetric && vusMaxMetric) {
-        mainRegistry.record(vusMetric, vusTags, Atomics.load(counters, COUNTER.vusActive), now);
-        mainRegistry.record(vusMaxMetric, vusTags, Atomics.load(counters, COUNTER.vusInitialized), now);
-      }
+      recordVus(now);
       flushMain();
       progress.update(now - startMs, Atomics.load(counters, COUNTER.vusActive), Atomics.load(counters, COUNTER.vusInitialized), Atomics.load(counters, COUNTER.iterationsCompleted), Atomics.load(counters, COUNTER.iterationsInterrupted));
       checkAbortOnFail(now);
@@ -420,6 +423,7 @@ export async function run(args: RunArgs): Promise<number> {
     };
     await guard(scenariosDone);
     endMs = epochMs();
+    recordVus(endMs);
     clearInterval(mainIntervals);
 
     if (init.exports.teardown === 'function' && !state.hard) {

@@ -1,44 +1,27 @@
 /**
- * Precise wake-ups for the arrival schedule without a timer per arrival. Node's timers have
- * millisecond granularity (an arrival due in 0.4 ms fires after 1–2 ms); instead a small thread waits
- * with Atomics.wait, which takes fractional milliseconds, until the earliest due time and then posts
- * one message, which wakes this worker's event loop within tens of microseconds. The worker never
- * blocks: responses keep flowing while the alarm thread waits. Re-arming later only updates shared
- * memory; the alarm thread notices on its own wake-up and waits again.
+ * Wake-ups for the arrival schedules of one worker, precise to tens of microseconds, without a timer
+ * per arrival and without another thread. Node's timers have millisecond granularity (an arrival due
+ * in 0.4 ms would start 1–2 ms late), so the last stretch before a due time is slept with
+ * Atomics.wait, which takes fractional milliseconds, on this very thread, when nothing else can need
+ * it then: no request in flight (a response would otherwise be read, and timed, late) and no VU on a
+ * thread of its own waiting for this one. Otherwise a coarse timer is armed and the next iteration's
+ * end re-arms precisely. Earlier designs woke through a second thread: two context switches per
+ * arrival cost more CPU than the whole request.
  */
-import { Worker } from 'node:worker_threads';
+import { epochMs } from '../time.ts';
 
-const ALARM_THREAD = `
-const { workerData, parentPort } = require('node:worker_threads');
-const { performance } = require('node:perf_hooks');
-const seq = new Int32Array(workerData, 0, 2);
-const due = new Float64Array(workerData, 8, 1);
-const origin = performance.timeOrigin;
-for (;;) {
-  const s = Atomics.load(seq, 0);
-  if (Atomics.load(seq, 1) !== 0) break;
-  const at = due[0];
-  if (!(at > 0)) { Atomics.wait(seq, 0, s); continue; }
-  const left = at - (origin + performance.now());
-  if (left > 0.015) { Atomics.wait(seq, 0, s, left); continue; }
-  due[0] = 0;
-  parentPort.postMessage(at);
-}
-`;
+/** Sleep precisely when the due time is at most this close (ms); above, a timer wakes us first. */
+const SLEEP_WITHIN_MS = 1.5;
 
 export class AlarmHub {
-  private readonly shared = new SharedArrayBuffer(16);
-  private readonly seq = new Int32Array(this.shared, 0, 2);
-  private readonly due = new Float64Array(this.shared, 8, 1);
-  private readonly thread: Worker;
+  private readonly cell = new Int32Array(new SharedArrayBuffer(4));
   private readonly wants = new Map<number, { at: number; fn: () => void }>();
   private nextId = 1;
+  private timer: NodeJS.Timeout | null = null;
+  private firing = false;
 
-  constructor() {
-    this.thread = new Worker(ALARM_THREAD, { eval: true, workerData: this.shared, stdout: false, stderr: false, resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 } });
-    this.thread.unref();
-    this.thread.on('message', () => this.fire());
-  }
+  /** `busy()`: true while something may arrive that must not wait (requests in flight, VU threads). */
+  constructor(private readonly busy: () => boolean) {}
 
   /** A handle for one client (a scenario): set() replaces its previous wake-up. */
   client(): { set(atEpochMs: number, fn: () => void): void; cancel(): void } {
@@ -55,35 +38,57 @@ export class AlarmHub {
     };
   }
 
-  private arm(): void {
+  /** Re-evaluates after something finished (an iteration ended): the precise sleep may be possible now. */
+  poke(): void {
+    if (this.wants.size > 0) this.arm();
+  }
+
+  private earliest(): number {
     let min = Infinity;
     for (const w of this.wants.values()) if (w.at < min) min = w.at;
-    const current = this.due[0] ?? 0;
-    const next = min === Infinity ? 0 : min;
-    if (next === current) return;
-    this.due[0] = next;
-    // Earlier than what the thread waits for (or it waits for nothing): wake it to wait less.
-    if (next > 0 && (current === 0 || next < current)) {
-      Atomics.add(this.seq, 0, 1);
-      Atomics.notify(this.seq, 0);
+    return min;
+  }
+
+  private arm(): void {
+    if (this.firing) return; // fire() arms once it has run every due client
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    for (;;) {
+      const at = this.earliest();
+      if (at === Infinity) return;
+      const delay = at - epochMs();
+      if (delay > SLEEP_WITHIN_MS || (delay > 0 && this.busy())) {
+        // Coarse: wake up to 1 ms early (never late by more than the timer's granularity).
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.arm();
+        }, delay > SLEEP_WITHIN_MS ? delay - 1 : delay);
+        return;
+      }
+      if (delay > 0) Atomics.wait(this.cell, 0, 0, delay);
+      this.fire();
     }
   }
 
   private fire(): void {
-    const now = performance.timeOrigin + performance.now();
-    for (const [id, w] of [...this.wants]) {
-      if (w.at <= now + 0.02) {
-        this.wants.delete(id);
-        w.fn();
+    this.firing = true;
+    try {
+      const now = epochMs();
+      for (const [id, w] of [...this.wants]) {
+        if (w.at <= now) {
+          this.wants.delete(id);
+          w.fn();
+        }
       }
+    } finally {
+      this.firing = false;
     }
-    this.arm();
   }
 
   close(): void {
-    Atomics.store(this.seq, 1, 1);
-    Atomics.add(this.seq, 0, 1);
-    Atomics.notify(this.seq, 0);
-    void this.thread.terminate();
+    if (this.timer) clearTimeout(this.timer);
+    this.wants.clear();
   }
 }

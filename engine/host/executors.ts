@@ -358,7 +358,6 @@ class ArrivalRunner extends ScenarioRunner {
   private processOrdinal = -1;
   private timer: NodeJS.Timeout | null = null;
   private readonly alarm = this.ctx.alarms.client();
-  private immediate: NodeJS.Immediate | null = null;
   private growing = 0;
 
   protected run(): void {
@@ -391,7 +390,6 @@ class ArrivalRunner extends ScenarioRunner {
 
   private readonly tick = (): void => {
     this.timer = null;
-    this.immediate = null;
     if (this.stopping || this.nextAt === null) return;
     const base = this.startMs;
     const now = epochMs() - base;
@@ -411,14 +409,13 @@ class ArrivalRunner extends ScenarioRunner {
       this.advance();
     }
     if (this.nextAt === null) return; // the rest is gracefulStop, armed by endAt()
-    // Due within 0.3 ms: poll through the event loop (I/O keeps flowing) rather than wake a thread.
-    if (base + this.nextAt - epochMs() < 0.3) this.immediate = setImmediate(this.tick);
-    else this.alarm.set(base + this.nextAt, this.tick);
+    this.alarm.set(base + this.nextAt, this.tick);
   };
 
   /** Runs the schedule early when something else woke the thread (an iteration ended): no alarm needed then. */
   private poke(): void {
-    if (this.nextAt !== null && !this.stopping && this.immediate === null && epochMs() >= this.startMs + this.nextAt) this.tick();
+    if (this.nextAt !== null && !this.stopping && epochMs() >= this.startMs + this.nextAt) this.tick();
+    else this.ctx.alarms.poke();
   }
 
   /** No VU was free: add some (up to maxVUs) for the arrivals to come, as k6 does. */
@@ -448,8 +445,6 @@ class ArrivalRunner extends ScenarioRunner {
   protected override onStop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.immediate) clearImmediate(this.immediate);
-    this.immediate = null;
     this.alarm.cancel();
   }
 }

@@ -26,7 +26,7 @@ if (!port) throw new Error('engine/host/worker.ts runs as a worker thread');
 const post = (msg: FromWorker) => port.postMessage(msg);
 
 const counters = new Int32Array(init.counters);
-const registry = new Registry();
+const registry = new Registry((message) => process.stderr.write(`WARN ${message}\n`));
 for (const info of BUILTIN_METRICS) registry.define(info);
 for (const info of init.metrics) registry.define(info);
 const json = init.samples.json ? new JsonLinesEncoder() : null;
@@ -112,7 +112,9 @@ const metric = (name: string) => {
   return m;
 };
 
-const alarms = new AlarmHub();
+// The precise sleep before an arrival must not hold up a response being read or a VU thread's call.
+const alarms = new AlarmHub(() => client.inFlight > 0 || hasThreadVus);
+const hasThreadVus = init.shares.some((s) => s.mode === 'thread');
 const ctx: ExecutorContext = {
   registry,
   alarms,

@@ -6,7 +6,7 @@
  */
 import type { Histogram } from 'hdr-histogram-js';
 import { encodeHistogram, newHistogram, VALUE_SCALE } from './hdr.ts';
-import { TagInterner, type TagSet } from './tags.ts';
+import { MAX_TAG_SETS, TagInterner, type TagSet } from './tags.ts';
 import type { MetricInfo } from './types.ts';
 
 export interface SampleEncoder {
@@ -64,7 +64,7 @@ class Series {
 }
 
 export class Registry {
-  readonly tags = new TagInterner();
+  readonly tags: TagInterner;
   private readonly byName = new Map<string, MetricRuntime>();
   private readonly metrics: MetricRuntime[] = [];
   private freshMetrics: MetricInfo[] = [];
@@ -73,6 +73,12 @@ export class Registry {
   encoders: SampleEncoder[] = [];
   /** Samples recorded in total, per metric name (for the end-of-run count check). */
   readonly sampleCounts = new Map<string, number>();
+
+  constructor(warn: (message: string) => void = () => {}) {
+    this.tags = new TagInterner(() =>
+      warn(`more than ${MAX_TAG_SETS} distinct tag sets: further ones are counted under the tag overflow=true (tag requests with a fixed name, e.g. params.tags.name or http.url\`…\`, rather than by raw URL)`),
+    );
+  }
 
   define(info: MetricInfo): MetricRuntime {
     const existing = this.byName.get(info.name);

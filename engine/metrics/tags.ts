@@ -31,14 +31,22 @@ export class TagSet {
 
 const MAX_EXTENSIONS = 10_000;
 
+/**
+ * Tag sets one thread may make. Every tag set costs a series per metric (HDR histograms for trends),
+ * so a script that tags requests with raw URLs full of ids would grow memory without bound; past this
+ * many, new combinations share one `overflow` tag set and the run says so once.
+ */
+export const MAX_TAG_SETS = 20_000;
+
 export class TagInterner {
   private readonly byKey = new Map<string, TagSet>();
   readonly list: TagSet[] = [];
   /** Tag sets made since the last call of takeNew(), to announce to the main thread. */
   private fresh: TagSet[] = [];
   readonly empty: TagSet;
+  private overflow: TagSet | null = null;
 
-  constructor() {
+  constructor(private readonly onOverflow: () => void = () => {}) {
     this.empty = this.intern({});
   }
 
@@ -46,13 +54,25 @@ export class TagInterner {
     const key = canonicalKey(tags);
     let set = this.byKey.get(key);
     if (!set) {
+      if (this.list.length >= MAX_TAG_SETS) {
+        if (!this.overflow) {
+          this.overflow = this.make('overflow\u0001true\u0002', { overflow: 'true' });
+          this.onOverflow();
+        }
+        return this.overflow;
+      }
       const sorted: Record<string, string> = {};
       for (const k of Object.keys(tags).sort()) sorted[k] = tags[k] ?? '';
-      set = new TagSet(this.list.length, key, Object.freeze(sorted));
-      this.byKey.set(key, set);
-      this.list.push(set);
-      this.fresh.push(set);
+      set = this.make(key, sorted);
     }
+    return set;
+  }
+
+  private make(key: string, sorted: Record<string, string>): TagSet {
+    const set = new TagSet(this.list.length, key, Object.freeze(sorted));
+    this.byKey.set(key, set);
+    this.list.push(set);
+    this.fresh.push(set);
     return set;
   }
 

@@ -72,8 +72,10 @@ test.serial('execution segments split a test into disjoint parts that add up to 
   ]);
   t.is(a.code, 0, a.stderr);
   t.is(b.code, 0, b.stderr);
-  t.is(count(a, 'iterations') + count(b, 'iterations'), 120);
-  t.true(Math.abs(count(a, 'iterations') - 40) <= 2, `first third ran ${count(a, 'iterations')}`);
+  // Every arrival is started or dropped (k6's dropped_iterations) by exactly one of the two processes.
+  const arrivals = (r: typeof a) => count(r, 'iterations') + count(r, 'dropped_iterations');
+  t.is(arrivals(a) + arrivals(b), 120);
+  t.true(Math.abs(arrivals(a) - 40) <= 2, `first third had ${arrivals(a)} arrivals`);
   const wrong = await runScript(t, 'long-run.ts', [...args, '--execution-segment', '0:1/2']);
   t.is(wrong.code, 104);
   t.regex(wrong.stderr, /error: --execution-segment: the execution segment is not one of the execution segment sequence/);
@@ -87,7 +89,8 @@ test.serial('two worker threads run the same iterations as one', async (t) => {
   t.is(run.code, 0, run.stderr);
   const perScenario: Record<string, number> = {};
   for (const line of (await readFile(samples, 'utf8')).split('\n')) {
-    if (!line.startsWith('{"metric":"iterations","type":"Point"')) continue;
+    // Started or dropped (under a heavily loaded machine an arrival may find no free VU).
+    if (!line.startsWith('{"metric":"iterations","type":"Point"') && !line.startsWith('{"metric":"dropped_iterations","type":"Point"')) continue;
     const scenario = (JSON.parse(line) as { data: { tags: { scenario: string } } }).data.tags.scenario;
     perScenario[scenario] = (perScenario[scenario] ?? 0) + 1;
   }
