@@ -328,6 +328,7 @@ export async function run(args: RunArgs): Promise<number> {
           batch: options.batch,
           batchPerHost: options.batchPerHost,
           minIterationDurationMs: options.minIterationDurationMs,
+          noCookiesReset: options.noCookiesReset,
           raw: options.raw,
         },
         sharedArrays: init.sharedArrays,

@@ -44,6 +44,8 @@ export interface ExecutorContext {
   metrics: { iterations: MetricRuntime; duration: MetricRuntime; dropped: MetricRuntime; lag: MetricRuntime; dataSent: MetricRuntime; dataReceived: MetricRuntime };
   globalTags: Record<string, string>;
   minIterationDurationMs: number;
+  /** k6 empties each VU's cookie jar before every iteration unless options.noCookiesReset. */
+  noCookiesReset: boolean;
   /** Makes (and initialises) this worker's VU for process slot j of a scenario. */
   createVu(share: ScenarioShare, slot: number, scenario: ScenarioInfo): Promise<Vu>;
   setupDataJson(): string | null;
@@ -187,6 +189,7 @@ export abstract class ScenarioRunner {
     Atomics.add(counters, COUNTER.vusActive, 1);
     const start = epochMs();
     if (scheduledMs !== null) registry.record(metrics.lag, vu.io.baseTags, Math.max(0, start - scheduledMs), start);
+    if (!ctx.noCookiesReset) vu.io.jars.get(0)?.clearAll();
     const conns = vu.io.conns;
     const sent = conns.dataSent;
     const received = conns.dataReceived;

@@ -15,6 +15,7 @@ export interface WorkerOptions {
   batch: number;
   batchPerHost: number;
   minIterationDurationMs: number;
+  noCookiesReset: boolean;
   /** exec.test.options */
   raw: Record<string, unknown>;
 }

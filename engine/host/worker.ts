@@ -130,6 +130,7 @@ const ctx: ExecutorContext = {
   },
   globalTags: init.globalTags,
   minIterationDurationMs: init.options.minIterationDurationMs,
+  noCookiesReset: init.options.noCookiesReset,
   async createVu(share, slot, scenario) {
     const id = share.vuIdBase + slot + 1;
     const config = vuConfig(share, id, ScenarioRunner.idInTest(share, slot), scenario);
