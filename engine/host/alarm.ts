@@ -18,6 +18,8 @@ export class AlarmHub {
   private readonly wants = new Map<number, { at: number; fn: () => void }>();
   private nextId = 1;
   private timer: NodeJS.Timeout | null = null;
+  /** When the armed timer fires (epoch ms): a timer firing early only re-arms, so it can stay. */
+  private timerAt = Infinity;
   private firing = false;
 
   /** `busy()`: true while something may arrive that must not wait (requests in flight, VU threads). */
@@ -51,26 +53,30 @@ export class AlarmHub {
 
   private arm(): void {
     if (this.firing) return; // fire() arms once it has run every due client
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
     for (;;) {
       const at = this.earliest();
       if (at === Infinity) return;
-      const delay = at - epochMs();
+      const now = epochMs();
+      const delay = at - now;
       if (delay > SLEEP_WITHIN_MS || (delay > 0 && this.busy())) {
         // Coarse: wake up to 1 ms early (never late by more than the timer's granularity).
-        this.timer = setTimeout(() => {
-          this.timer = null;
-          this.arm();
-        }, delay > SLEEP_WITHIN_MS ? delay - 1 : delay);
+        const wait = delay > SLEEP_WITHIN_MS ? delay - 1 : delay;
+        if (this.timer && this.timerAt <= now + wait + 0.5) return; // the armed timer comes first anyway
+        if (this.timer) clearTimeout(this.timer);
+        this.timerAt = now + wait;
+        this.timer = setTimeout(this.onTimer, wait);
         return;
       }
       if (delay > 0) Atomics.wait(this.cell, 0, 0, delay);
       this.fire();
     }
   }
+
+  private readonly onTimer = (): void => {
+    this.timer = null;
+    this.timerAt = Infinity;
+    this.arm();
+  };
 
   private fire(): void {
     this.firing = true;
