@@ -144,3 +144,59 @@ test.serial('scenarios/coffee.ts runs unchanged against the reference shop', asy
   t.truthy(run.summary?.root_group.checks['probe order fulfilled']);
   t.is(run.summary?.engine_metrics_info.order_fulfilled_ms?.unit, 'time');
 });
+
+test.serial('gracefulStop: iterations past it are interrupted, their requests aborted and still recorded', async (t) => {
+  const target = await startTarget(t);
+  const dir = await tempDir(t);
+  const samples = join(dir, 'samples.json');
+  const run = await runScript(t, 'graceful-stop.ts', ['-e', `BASE_URL=${target.url}`, '--out', `json=${samples}`]);
+  t.is(run.code, 0, run.stderr);
+  // slow: 3 VUs each stuck in a 5 s request, interrupted 300 ms after the 500 ms end.
+  const lines = (await readFile(samples, 'utf8')).split('\n').filter((l) => l.startsWith('{"metric":"http_reqs","type":"Point"'));
+  const slow = lines.map((l) => JSON.parse(l) as { data: { tags: Record<string, string> } }).filter((r) => r.data.tags.name === 'slow');
+  t.is(slow.length, 3);
+  t.true(slow.every((r) => r.data.tags.error?.startsWith('request canceled') === true && r.data.tags.status === '0'));
+  // quick: 10 arrivals whose 700 ms requests finish within their 5 s gracefulStop.
+  t.is(lines.length - slow.length, 10);
+  t.is(count(run, 'iterations'), 10);
+  t.true((run.summary?.engine.testRunDurationMs ?? 0) < 4000);
+  t.deepEqual((await verifyRunOutputs({ summaryExport: join(run.dir, 'summary.json'), samples })).problems, []);
+});
+
+test.serial('HTTPS with a self-signed certificate: refused by default, accepted with insecureSkipTLSVerify', async (t) => {
+  const dir = await tempDir(t);
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  const { createServer } = await import('node:https');
+  const server = createServer({ key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'cert.pem')) }, (_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => void server.close());
+  const port = (server.address() as { port: number }).port;
+  const accepted = await runScript(t, 'tls.ts', ['-e', `BASE_URL=https://localhost:${port}`, '-e', 'INSECURE=yes']);
+  t.is(accepted.code, 0, accepted.stderr);
+  t.is(count(accepted, 'checks', 'passes'), 1, accepted.stdout);
+  t.true(count(accepted, 'http_req_tls_handshaking', 'max') > 0);
+  const refused = await runScript(t, 'tls.ts', ['-e', `BASE_URL=https://localhost:${port}`]);
+  t.is(count(refused, 'checks', 'passes'), 1, refused.stdout);
+  t.is(count(refused, 'http_req_failed', 'passes'), 1);
+});
+
+test.serial('an arrival-rate scenario with blocking calls runs its VUs as threads, adding them as needed', async (t) => {
+  const target = await startTarget(t);
+  const run = await runScript(t, 'arrival-threads.ts', ['-e', `BASE_URL=${target.url}`]);
+  t.is(run.code, 0, run.stderr);
+  t.is(count(run, 'iterations') + count(run, 'dropped_iterations'), 20);
+  t.true(count(run, 'iterations') >= 10, `${count(run, 'iterations')} started`);
+  t.true(count(run, 'vus_max', 'max') > 2, 'VUs were added');
+});
+
+test.serial('exec.test.fail() lets the test finish and exits with 110; --summary-mode legacy prints the flat list', async (t) => {
+  const dir = await tempDir(t);
+  const script = join(dir, 'fail.js');
+  await writeFile(script, "import exec from 'k6/execution';\nimport { check } from 'k6';\nexport const options = { iterations: 3 };\nexport default function () { check(1, { one: () => true }); if (exec.scenario.iterationInTest === 1) exec.test.fail('not good'); }\n");
+  const run = await runEntry(join(REPO_ROOT, 'engine/cli.ts'), ['run', script, '-q', '--summary-mode', 'legacy']);
+  t.is(run.code, 110, run.stderr);
+  t.regex(run.stdout, /^ +✓ one$/m);
+  t.regex(run.stdout, /^ +checks\.+: 100\.00% ✓ 3 +✗ 0$/m);
+  t.regex(run.stdout, /^ +iterations\.+: 3 +\d+(\.\d+)?\/s$/m);
+});
