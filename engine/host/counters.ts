@@ -19,5 +19,5 @@ export function newCounters(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(COUNTER_SLOTS * 4));
 }
 
-/** Workers stop starting iterations above this backlog of unwritten samples (bytes). */
-export const SAMPLE_BACKLOG_LIMIT = 256 * 1024 * 1024;
+/** Workers stop starting iterations above this backlog of unwritten samples (bytes): memory stays bounded. */
+export const SAMPLE_BACKLOG_LIMIT = 64 * 1024 * 1024;

@@ -65,9 +65,11 @@ export class Aggregator {
         const id = `${s.metric}\u0000${set.key}`;
         let h = interval.series.get(id);
         if (!h) interval.series.set(id, (h = { metric: s.metric, tags: set.tags, hist: null, neg: null }));
-        if (merged.hist) (h.hist ??= newHistogram(64)).add(merged.hist);
-        if (merged.neg) (h.neg ??= newHistogram(64)).add(merged.neg);
+        if (merged.hist) (h.hist ??= newHistogram(64, true)).add(merged.hist);
+        if (merged.neg) (h.neg ??= newHistogram(64, true)).add(merged.neg);
       }
+      merged.hist?.destroy();
+      merged.neg?.destroy();
     }
     if (interval && ++interval.reports >= this.reporters) this.emitInterval(report.index);
   }
@@ -83,7 +85,12 @@ export class Aggregator {
     this.pending.delete(index);
     // Earlier intervals that some reporter skipped are complete by now too.
     for (const earlier of [...this.pending.keys()].filter((k) => k < index).sort((a, b) => a - b)) this.emitInterval(earlier);
-    this.onInterval?.(index, [...interval.series.values()]);
+    const histograms = [...interval.series.values()];
+    this.onInterval?.(index, histograms);
+    for (const h of histograms) {
+      h.hist?.destroy();
+      h.neg?.destroy();
+    }
   }
 
   private merge(s: SeriesReport, key: string, tags: Record<string, string>): { hist: Histogram | null; neg: Histogram | null } {
@@ -99,10 +106,10 @@ export class Aggregator {
       c.last = s.last;
       c.lastMs = s.lastMs;
     }
-    const hist = s.hist ? decodeHistogram(s.hist) : null;
-    const neg = s.neg ? decodeHistogram(s.neg) : null;
-    if (hist) (c.hist ??= newHistogram(64)).add(hist);
-    if (neg) (c.neg ??= newHistogram(64)).add(neg);
+    const hist = s.hist ? decodeHistogram(s.hist, true) : null;
+    const neg = s.neg ? decodeHistogram(s.neg, true) : null;
+    if (hist) (c.hist ??= newHistogram(64, true)).add(hist);
+    if (neg) (c.neg ??= newHistogram(64, true)).add(neg);
     return { hist, neg };
   }
 
@@ -133,11 +140,11 @@ export class Aggregator {
         return { value: last.last, min: Math.min(...list.map((s) => s.min)), max: Math.max(...list.map((s) => s.max)) };
       }
       default: {
-        const pos = newHistogram(64);
+        const pos = newHistogram(64, true);
         let neg: Histogram | null = null;
         for (const s of list) {
           if (s.hist) pos.add(s.hist);
-          if (s.neg) (neg ??= newHistogram(64)).add(s.neg);
+          if (s.neg) (neg ??= newHistogram(64, true)).add(s.neg);
         }
         const min = Math.min(...list.map((s) => s.min));
         const max = Math.max(...list.map((s) => s.max));
@@ -153,6 +160,8 @@ export class Aggregator {
             if (m) out[stat] = clamp(percentileOf(pos, neg, Number(m[1])), min, max);
           }
         }
+        pos.destroy();
+        (neg as Histogram | null)?.destroy();
         return out;
       }
     }

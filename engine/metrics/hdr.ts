@@ -9,16 +9,32 @@ import type { Histogram } from 'hdr-histogram-js';
 
 export const VALUE_SCALE = 1000;
 
-export function newHistogram(counts: 32 | 64 = 32): Histogram {
-  return hdr.build({ bitBucketSize: counts, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+let wasmReady = false;
+
+/**
+ * The main thread's histograms live in WebAssembly memory and are freed explicitly (destroy()): the
+ * ones decoded every interval would otherwise be garbage that V8 collects only after tens of MB of
+ * external memory have piled up, and the RSS would swing by that much. Workers keep plain JS ones,
+ * which they reset rather than reallocate.
+ */
+export function newHistogram(counts: 32 | 64 = 32, wasm = false): Histogram {
+  if (wasm && !wasmReady) {
+    hdr.initWebAssemblySync();
+    wasmReady = true;
+  }
+  return hdr.build({ bitBucketSize: counts, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 3, useWebAssembly: wasm });
 }
 
 export function encodeHistogram(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }
 
-export function decodeHistogram(text: string): Histogram {
-  return hdr.decodeFromCompressedBase64(text, 64, false);
+export function decodeHistogram(text: string, wasm = false): Histogram {
+  if (wasm && !wasmReady) {
+    hdr.initWebAssemblySync();
+    wasmReady = true;
+  }
+  return hdr.decodeFromCompressedBase64(text, 64, wasm);
 }
 
 /** Value at percentile p (0–100) over a positive and an optional negative (magnitudes) histogram, unscaled. */
