@@ -5,6 +5,7 @@
  * workers hand over their last intervals and samples, and only then are the files closed.
  */
 import { writeFile } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { threadCode } from './build.ts';
 import { ConfigError, EngineError, EXIT, ScriptError } from './errors.ts';
@@ -32,7 +33,8 @@ import { blockingCalls } from './script/blocking.ts';
 import { bundleScript } from './script/bundle.ts';
 import { parseEnvSpec, validateEnv } from './script/env-spec.ts';
 import { runInit, type InitResult } from './script/init.ts';
-import { checkSegmentInSequence, FULL_SEGMENT, parseSegment, type Segment } from './schedule/segment.ts';
+import { scenarioMaxVUs } from './schedule/plan.ts';
+import { checkSegmentInSequence, FULL_SEGMENT, ownedCount, parseSegment, type Segment } from './schedule/segment.ts';
 import { epochMs } from './time.ts';
 import { ENGINE_NAME, ENGINE_VERSION } from './version.ts';
 
@@ -116,7 +118,21 @@ export async function prepare(args: RunArgs): Promise<Prepared> {
     blocking.push(calls);
     modes.push(args.vuMode === 'auto' ? (calls.length > 0 ? 'thread' : 'async') : args.vuMode);
   }
+  checkThreadMemory(options, modes, segment);
   return { init, options, modes, blocking, metrics, env, envSpec, segment };
+}
+
+/** Measured RSS of a VU on a thread of its own (a Node worker thread), rounded up. */
+export const THREAD_VU_MB = 9;
+
+/** Thread-mode VUs cost a thread each: refuse a test that cannot fit in memory, warn when it is close. */
+function checkThreadMemory(options: RunOptions, modes: ('async' | 'thread')[], segment: Segment): void {
+  const threadVus = options.scenarios.reduce((n, s, i) => n + (modes[i] === 'thread' ? ownedCount(segment, scenarioMaxVUs(s)) : 0), 0);
+  const needMB = threadVus * THREAD_VU_MB;
+  const totalMB = totalmem() / 1024 / 1024;
+  const what = `${threadVus} VUs run in thread mode (a thread each, about ${THREAD_VU_MB} MB): about ${(needMB / 1024).toFixed(1)} GB of this machine's ${(totalMB / 1024).toFixed(1)} GB`;
+  if (needMB > 0.9 * totalMB) throw new ConfigError(`${what}; use http.asyncRequest and timers instead of blocking calls (async mode needs about 0.05 MB a VU), or fewer VUs`);
+  if (needMB > 0.5 * totalMB) process.stderr.write(`WARN ${what}\n`);
 }
 
 function resolveSegment(args: RunArgs, scriptOptions: unknown): Segment {

@@ -200,3 +200,12 @@ test.serial('exec.test.fail() lets the test finish and exits with 110; --summary
   t.regex(run.stdout, /^ +checks\.+: 100\.00% ✓ 3 +✗ 0$/m);
   t.regex(run.stdout, /^ +iterations\.+: 3 +\d+(\.\d+)?\/s$/m);
 });
+
+test.serial('a thread-mode test that cannot fit in memory is refused before it starts (exit 104)', async (t) => {
+  const dir = await tempDir(t);
+  const script = join(dir, 'many.js');
+  await writeFile(script, "import http from 'k6/http';\nexport const options = { vus: 100000, duration: '1s' };\nexport default function () { http.get('http://127.0.0.1:1/'); }\n");
+  const run = await runEntry(join(REPO_ROOT, 'engine/cli.ts'), ['run', script]);
+  t.is(run.code, 104);
+  t.regex(run.stderr, /^error: 100000 VUs run in thread mode \(a thread each, about 9 MB\): about [\d.]+ GB of this machine's [\d.]+ GB; use http\.asyncRequest/);
+});
