@@ -1,17 +1,70 @@
 /**
  * Wake-ups for the arrival schedules of one worker, precise to tens of microseconds, without a timer
- * per arrival and without another thread. Node's timers have millisecond granularity (an arrival due
- * in 0.4 ms would start 1–2 ms late), so the last stretch before a due time is slept with
- * Atomics.wait, which takes fractional milliseconds, on this very thread, when nothing else can need
- * it then: no request in flight (a response would otherwise be read, and timed, late) and no VU on a
- * thread of its own waiting for this one. Otherwise a coarse timer is armed and the next iteration's
- * end re-arms precisely. Earlier designs woke through a second thread: two context switches per
- * arrival cost more CPU than the whole request.
+ * per arrival. Node's timers have millisecond granularity (an arrival due in 0.4 ms would start 1–2 ms
+ * late), so the last stretch before a due time is covered in the cheapest precise way available:
+ *  - nothing in flight: sleep with Atomics.wait on this thread (it takes fractional milliseconds, and
+ *    no response can then be read late because of it);
+ *  - requests in flight: a small alarm thread waits instead and posts a message at the due time, which
+ *    wakes this thread's event loop within tens of microseconds while responses keep being read
+ *    (two context switches, so only when needed);
+ *  - due within 50 µs: check the clock in a loop.
+ * Further away, a coarse timer wakes the worker up to a millisecond early, and the end of every
+ * iteration re-arms (a request that finished may allow the sleep).
  */
+import { Worker } from 'node:worker_threads';
 import { epochMs } from '../time.ts';
 
-/** Sleep precisely when the due time is at most this close (ms); above, a timer wakes us first. */
-const SLEEP_WITHIN_MS = 1.5;
+/** Sleep or use the alarm thread when the due time is at most this close (ms). */
+const PRECISE_WITHIN_MS = 1.5;
+const SPIN_WITHIN_MS = 0.05;
+
+const ALARM_THREAD = `
+const { workerData, parentPort } = require('node:worker_threads');
+const { performance } = require('node:perf_hooks');
+const seq = new Int32Array(workerData, 0, 2);
+const due = new Float64Array(workerData, 8, 1);
+const origin = performance.timeOrigin;
+for (;;) {
+  const s = Atomics.load(seq, 0);
+  if (Atomics.load(seq, 1) !== 0) break;
+  const at = due[0];
+  if (!(at > 0)) { Atomics.wait(seq, 0, s); continue; }
+  const left = at - (origin + performance.now());
+  if (left > 0.01) { Atomics.wait(seq, 0, s, left); continue; }
+  due[0] = 0;
+  parentPort.postMessage(at);
+}
+`;
+
+/** The alarm thread, started on first need: it waits for one due time at a time and posts when it comes. */
+class AlarmThread {
+  private readonly shared = new SharedArrayBuffer(16);
+  private readonly seq = new Int32Array(this.shared, 0, 2);
+  private readonly due = new Float64Array(this.shared, 8, 1);
+  private readonly worker: Worker;
+
+  constructor(onAlarm: () => void) {
+    this.worker = new Worker(ALARM_THREAD, { eval: true, workerData: this.shared, stdout: false, stderr: false });
+    this.worker.unref();
+    this.worker.on('message', onAlarm);
+  }
+
+  /** Posts at `at` (epoch ms); a later `at` than the one armed is picked up when that one comes. */
+  set(at: number): void {
+    const current = this.due[0] ?? 0;
+    if (current > 0 && current <= at) return;
+    this.due[0] = at;
+    Atomics.add(this.seq, 0, 1);
+    Atomics.notify(this.seq, 0);
+  }
+
+  close(): void {
+    Atomics.store(this.seq, 1, 1);
+    Atomics.add(this.seq, 0, 1);
+    Atomics.notify(this.seq, 0);
+    void this.worker.terminate();
+  }
+}
 
 export class AlarmHub {
   private readonly cell = new Int32Array(new SharedArrayBuffer(4));
@@ -21,6 +74,7 @@ export class AlarmHub {
   /** When the armed timer fires (epoch ms): a timer firing early only re-arms, so it can stay. */
   private timerAt = Infinity;
   private firing = false;
+  private thread: AlarmThread | null = null;
 
   /** `busy()`: true while something may arrive that must not wait (requests in flight, VU threads). */
   constructor(private readonly busy: () => boolean) {}
@@ -58,16 +112,26 @@ export class AlarmHub {
       if (at === Infinity) return;
       const now = epochMs();
       const delay = at - now;
-      if (delay > SLEEP_WITHIN_MS || (delay > 0 && this.busy())) {
+      if (delay > PRECISE_WITHIN_MS) {
         // Coarse: wake up to 1 ms early (never late by more than the timer's granularity).
-        const wait = delay > SLEEP_WITHIN_MS ? delay - 1 : delay;
+        const wait = delay - 1;
         if (this.timer && this.timerAt <= now + wait + 0.5) return; // the armed timer comes first anyway
         if (this.timer) clearTimeout(this.timer);
         this.timerAt = now + wait;
         this.timer = setTimeout(this.onTimer, wait);
         return;
       }
-      if (delay > 0) Atomics.wait(this.cell, 0, 0, delay);
+      if (delay > SPIN_WITHIN_MS) {
+        if (this.busy()) {
+          (this.thread ??= new AlarmThread(this.onTimer)).set(at);
+          return;
+        }
+        Atomics.wait(this.cell, 0, 0, delay);
+      } else {
+        while (epochMs() < at) {
+          // A few microseconds at most: cheaper than any wake-up.
+        }
+      }
       this.fire();
     }
   }
@@ -96,5 +160,6 @@ export class AlarmHub {
   close(): void {
     if (this.timer) clearTimeout(this.timer);
     this.wants.clear();
+    this.thread?.close();
   }
 }

@@ -102,34 +102,45 @@ export async function perfEngine(argv: string[]): Promise<void> {
   const rows: { figure: string; engine: string; vegeta: string; autocannon: string; ratio: string; target: string; met: string }[] = [];
   const load0 = loadavg()[0] ?? 0;
   log(`cores: ${cores}; ${pin.note}; load average ${load0.toFixed(2)}`);
-  const fast = await startServer(serverBin, pin.server);
-  const slow = await startServer(serverBin, pin.server, '20ms');
-  const spec = (rate: number, server: Server, durationS = o.stepS, cpus = pin.tool): RunSpec => ({ rate, durationS, url: `${server.url}/`, cpus, server });
+  // A fresh server (a fresh port) for every run: a tool that churns connections when overloaded
+  // leaves tens of thousands of TIME_WAIT sockets to its port, and the next tool would find the
+  // ephemeral ports to it exhausted.
+  const servers: Server[] = [];
+  const kinds = { fast: '0s', slow: '20ms' } as const;
+  type Kind = keyof typeof kinds;
+  const fast: Kind = 'fast';
+  const slow: Kind = 'slow';
+  const spec = async (rate: number, kind: Kind, durationS = o.stepS, cpus = pin.tool): Promise<RunSpec> => {
+    for (const old of servers.splice(0)) await old.stop();
+    const server = await startServer(serverBin, pin.server, kinds[kind]);
+    servers.push(server);
+    return { rate, durationS, url: `${server.url}/`, cpus, server };
+  };
   try {
     // Capacity.
     log('capacity (highest sustained rate)');
-    const capEngine = await capacity('engine', (r) => runEngine(spec(r, fast)), o.maxRate);
-    const capEngine2 = await capacity('engine, 2 workers', (r) => runEngine(spec(r, fast, o.stepS, pin2.tool), { workers: 2, label: 'engine-2w' }), o.maxRate);
-    const capVegeta = o.peers ? await capacity('vegeta', (r) => runVegeta(vegeta, spec(r, fast), true), o.maxRate) : null;
-    const capAuto = o.peers ? await capacity('autocannon', (r) => runAutocannon(spec(r, fast), 100), o.maxRate) : null;
+    const capEngine = await capacity('engine', async (r) => runEngine(await spec(r, fast)), o.maxRate);
+    const capEngine2 = await capacity('engine, 2 workers', async (r) => runEngine(await spec(r, fast, o.stepS, pin2.tool), { workers: 2, label: 'engine-2w' }), o.maxRate);
+    const capVegeta = o.peers ? await capacity('vegeta', async (r) => runVegeta(vegeta, await spec(r, fast), true), o.maxRate) : null;
+    const capAuto = o.peers ? await capacity('autocannon', async (r) => runAutocannon(await spec(r, fast), 100), o.maxRate) : null;
     const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? (a / b).toFixed(2) : '–');
     rows.push({ figure: 'capacity, 1 worker (req/s)', engine: String(capEngine.rate), vegeta: String(capVegeta?.rate ?? '–'), autocannon: String(capAuto?.rate ?? '–'), ratio: ratio(capEngine.rate, capVegeta?.rate), target: '≥ 1.00', met: capVegeta ? (capEngine.rate >= capVegeta.rate ? 'yes' : 'no') : '–' });
     rows.push({ figure: `capacity, 2 workers (${pin2.note})`, engine: String(capEngine2.rate), vegeta: '', autocannon: '', ratio: ratio(capEngine2.rate, capVegeta?.rate), target: '', met: '' });
 
     // CPU and schedule at 1,000/s.
     log('CPU and schedule error at 1,000/s');
-    const e1k = await runEngine(spec(1000, fast));
-    const e1kNoSamples = await runEngine(spec(1000, fast), { samples: false, label: 'engine (no raw samples)' });
-    const v1k = o.peers ? await runVegeta(vegeta, spec(1000, fast), true) : null;
-    const a1k = o.peers ? await runAutocannon(spec(1000, fast), 10) : null;
+    const e1k = await runEngine(await spec(1000, fast));
+    const e1kNoSamples = await runEngine(await spec(1000, fast), { samples: false, label: 'engine (no raw samples)' });
+    const v1k = o.peers ? await runVegeta(vegeta, await spec(1000, fast), true) : null;
+    const a1k = o.peers ? await runAutocannon(await spec(1000, fast), 10) : null;
     rows.push({ figure: 'CPU-s per 1,000 requests at 1,000/s', engine: fmt(e1k.cpuPer1k, 3), vegeta: fmt(v1k?.cpuPer1k, 3), autocannon: fmt(a1k?.cpuPer1k, 3), ratio: ratio(e1k.cpuPer1k, v1k?.cpuPer1k), target: '≤ 1.00', met: v1k && e1k.cpuPer1k !== null && v1k.cpuPer1k !== null ? (e1k.cpuPer1k <= v1k.cpuPer1k ? 'yes' : 'no') : '–' });
     rows.push({ figure: '  same, raw samples off', engine: fmt(e1kNoSamples.cpuPer1k, 3), vegeta: '', autocannon: '', ratio: ratio(e1kNoSamples.cpuPer1k, v1k?.cpuPer1k), target: '', met: '' });
     rows.push({ figure: 'schedule error p99 at 1,000/s (ms)', engine: fmt(e1k.scheduleErrorP99Ms), vegeta: fmt(v1k?.scheduleErrorP99Ms), autocannon: 'n/a', ratio: ratio(e1k.scheduleErrorP99Ms, v1k?.scheduleErrorP99Ms), target: '≤ 1.5 ms', met: e1k.scheduleErrorP99Ms !== null ? (e1k.scheduleErrorP99Ms <= 1.5 ? 'yes' : 'no') : '–' });
 
     // Latency excess over a 20 ms server at 200/s.
     log('latency excess over a 20 ms server at 200/s');
-    const eSlow = await runEngine(spec(200, slow));
-    const vSlow = o.peers ? await runVegeta(vegeta, spec(200, slow), false) : null;
+    const eSlow = await runEngine(await spec(200, slow));
+    const vSlow = o.peers ? await runVegeta(vegeta, await spec(200, slow), false) : null;
     const excess = (r: LoadResult | null) => (r?.latencyMs ? `${fmt(r.latencyMs.p50 - 20)} / ${fmt(r.latencyMs.p99 - 20)} / ${fmt(r.latencyMs.max - 20)}` : '–');
     const eP99 = (eSlow.latencyMs?.p99 ?? 0) - 20;
     const vP99 = vSlow?.latencyMs ? vSlow.latencyMs.p99 - 20 : null;
@@ -138,16 +149,16 @@ export async function perfEngine(argv: string[]): Promise<void> {
     // Coffee browse task.
     log("the coffee scenario's browse task");
     const coffee = join(REPO_ROOT, 'scenarios/coffee.ts');
-    const coffeeEnv = { BASE_URL: fast.url, PROFILE: 'load', MIX: 'browse=1,order=0,list=0', PROBE: 'off' };
-    const browse1k = await runEngine({ ...spec(1000, fast) }, { script: coffee, env: { ...coffeeEnv, RATE: '1000', DURATION: `${o.stepS}s` }, label: 'engine (coffee browse)' });
-    const capBrowse = await capacity('engine, coffee browse', (r) => runEngine(spec(r, fast), { script: coffee, env: { ...coffeeEnv, RATE: String(r), DURATION: `${o.stepS}s`, MAX_VUS: String(Math.max(100, r)), PRE_ALLOCATED_VUS: String(Math.max(20, Math.ceil(r / 50))) }, label: 'coffee' }), o.maxRate);
+    const coffeeEnv = { PROFILE: 'load', MIX: 'browse=1,order=0,list=0', PROBE: 'off' };
+    const browse1k = await runEngine(await spec(1000, fast), { script: coffee, env: { ...coffeeEnv, RATE: '1000', DURATION: `${o.stepS}s` }, label: 'engine (coffee browse)' });
+    const capBrowse = await capacity('engine, coffee browse', async (r) => runEngine(await spec(r, fast), { script: coffee, env: { ...coffeeEnv, RATE: String(r), DURATION: `${o.stepS}s`, MAX_VUS: String(Math.max(100, r)), PRE_ALLOCATED_VUS: String(Math.max(20, Math.ceil(r / 50))) }, label: 'coffee' }), o.maxRate);
     rows.push({ figure: 'coffee browse: capacity / CPU per 1k / schedule p99', engine: `${capBrowse.rate} / ${fmt(browse1k.cpuPer1k, 3)} / ${fmt(browse1k.scheduleErrorP99Ms)} ms`, vegeta: '', autocannon: '', ratio: '', target: '', met: '' });
 
     // Memory per VU.
     log('memory per VU');
     const perVu = async (script: string, low: number, high: number) => {
       const at = async (vus: number) => {
-        const r = await runEngine({ ...spec(1, fast, o.quick ? 6 : 10) }, { script: join(REPO_ROOT, 'engine/perf/scripts', script), env: { VUS: String(vus), DURATION: o.quick ? '6s' : '10s' }, samples: false });
+        const r = await runEngine(await spec(1, fast, o.quick ? 6 : 10), { script: join(REPO_ROOT, 'engine/perf/scripts', script), env: { VUS: String(vus), DURATION: o.quick ? '6s' : '10s' }, samples: false });
         return r.maxRssMB;
       };
       const a = await at(low);
@@ -166,12 +177,11 @@ export async function perfEngine(argv: string[]): Promise<void> {
       const last = r.samples[r.samples.length - 1];
       return warm && last ? last.rssMB - warm.rssMB : null;
     };
-    const eRss = await runEngine(spec(1000, fast, o.rssMinutes * 60));
-    const vRss = o.peers ? await runVegeta(vegeta, spec(1000, fast, o.rssMinutes * 60), false) : null;
+    const eRss = await runEngine(await spec(1000, fast, o.rssMinutes * 60));
+    const vRss = o.peers ? await runVegeta(vegeta, await spec(1000, fast, o.rssMinutes * 60), false) : null;
     rows.push({ figure: `RSS growth over ${o.rssMinutes} min at 1,000/s (MB)`, engine: `${fmt(growth(eRss), 1)} (max ${fmt(eRss.maxRssMB, 0)})`, vegeta: vRss ? `${fmt(growth(vRss), 1)} (max ${fmt(vRss.maxRssMB, 0)})` : '–', autocannon: '', ratio: '', target: '< 20 MB / 10 min', met: (growth(eRss) ?? Infinity) < 20 * Math.max(1, o.rssMinutes / 10) ? 'yes' : 'no' });
   } finally {
-    await fast.stop();
-    await slow.stop();
+    for (const server of servers) await server.stop();
   }
   const load1 = loadavg()[0] ?? 0;
   process.stdout.write(`\nengine benchmark — ${cores} cores, ${pin.note}; load average ${load0.toFixed(2)} at start, ${load1.toFixed(2)} at end; step ${o.stepS} s\n\n`);

@@ -47,7 +47,7 @@ export async function runEngine(
     const args = [
       '--import', 'tsx', join(REPO_ROOT, 'engine/cli.ts'), 'run', options.script ?? join(REPO_ROOT, 'engine/perf/scripts/minimal.js'),
       '-q', '--no-summary', '--summary-export', summaryPath, '--summary-trend-stats', TREND_STATS, '--workers', String(options.workers ?? 1),
-      '-e', `RATE=${spec.rate}`, '-e', `DURATION=${spec.durationS}s`, '-e', `URL=${spec.url}`,
+      '-e', `RATE=${spec.rate}`, '-e', `DURATION=${spec.durationS}s`, '-e', `URL=${spec.url}`, '-e', `BASE_URL=${spec.server.url}`,
       '-e', `PRE_VUS=${Math.max(50, Math.ceil(spec.rate / 10))}`,
       ...Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
       ...(options.samples === false ? [] : ['--out', `json=${join(dir, 'samples.json.gz')}`]),

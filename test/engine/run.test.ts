@@ -109,7 +109,7 @@ test.serial('VU mode: a thread per VU only where the code can block; a blocking 
   const forced = await runScript(t, 'cookies.ts', ['-e', `BASE_URL=${target.url}`, '--vu-mode', 'async']);
   t.is(forced.code, 0);
   t.regex(forced.stderr, /http\.get\(\) blocks its VU until it returns, and this VU runs in async mode/);
-  t.regex(forced.stderr, /\tat \w+ \(test\/engine\/scripts\/cookies\.ts:11:\d+\)/);
+  t.regex(forced.stderr, /\tat \w+ \(test\/engine\/scripts\/cookies\.ts:\d+:\d+\)/);
 });
 
 test.serial('InfluxDB receives every sample; an unreachable InfluxDB only warns', async (t) => {
