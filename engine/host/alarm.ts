@@ -132,10 +132,11 @@ export class AlarmHub {
         if (this.busy()) {
           if (now - this.threadUsedAt >= THREAD_AT_MOST_EVERY_MS) {
             this.threadUsedAt = now;
-            (this.thread ??= new AlarmThread(this.onTimer)).set(at);
-          } else if (!this.timer) {
-            this.timerAt = now + delay;
-            this.timer = setTimeout(this.onTimer, delay);
+            (this.thread ??= new AlarmThread(this.onThread)).set(at);
+          } else if (!this.timer || this.timerAt > at) {
+            if (this.timer) clearTimeout(this.timer);
+            this.timerAt = now + 1;
+            this.timer = setTimeout(this.onTimer, 1);
           }
           return;
         }
@@ -152,6 +153,11 @@ export class AlarmHub {
   private readonly onTimer = (): void => {
     this.timer = null;
     this.timerAt = Infinity;
+    this.arm();
+  };
+
+  /** The alarm thread's message: a wake-up like the timer's, but the armed timer (if any) stays armed. */
+  private readonly onThread = (): void => {
     this.arm();
   };
 
