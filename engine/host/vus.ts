@@ -131,6 +131,16 @@ export class ThreadVu implements Vu {
       this.port.on('message', onMessage);
       this.worker.once('error', (error) => reject(new ScriptError(`VU ${id}: ${error.message}`)));
     });
+    // A VU thread that dies (out of memory, say) fails its iteration and is not used again.
+    this.worker.on('error', (error) => {
+      this.closed = true;
+      const waiting = this.waiting;
+      this.waiting = null;
+      waiting?.({ status: 'error', message: `VU ${id}'s thread failed: ${error.message}` });
+      const calling = this.callWaiting;
+      this.callWaiting = null;
+      calling?.({ t: 'result', ok: false, json: null, message: `VU ${id}'s thread failed: ${error.message}`, effects: [] });
+    });
     this.worker.unref();
   }
 

@@ -1,7 +1,7 @@
 /**
  * Raw samples in k6's `--out json` line format, encoded in the worker that recorded them into one
  * growing string per batch: per sample only the time, the value and four concatenations; the metric
- * prefix and the tags' JSON are built once. Times are RFC 3339 UTC with microseconds.
+ * prefix and the tags' JSON are built once. Times are RFC 3339 UTC with microseconds, as are time values.
  */
 import type { MetricRuntime, SampleEncoder } from '../metrics/registry.ts';
 import type { TagSet } from '../metrics/tags.ts';
@@ -11,6 +11,9 @@ export class JsonLinesEncoder implements SampleEncoder {
   private declared: string[] = [];
   private second = -1;
   private secondText = '';
+  /** The samples of one request share their time: the last one formatted is reused. */
+  private lastMs = -1;
+  private lastTime = '';
 
   point(metric: MetricRuntime, tags: TagSet, timeMs: number, value: number): void {
     let prefix = metric.jsonPrefix;
@@ -20,7 +23,11 @@ export class JsonLinesEncoder implements SampleEncoder {
     }
     let tagsJson = tags.jsonCache;
     if (tagsJson === null) tagsJson = tags.jsonCache = `,"tags":${JSON.stringify(tags.tags)}}}\n`;
-    this.text += prefix + this.time(timeMs) + '","value":' + value + tagsJson;
+    if (timeMs !== this.lastMs) {
+      this.lastMs = timeMs;
+      this.lastTime = this.time(timeMs) + '","value":';
+    }
+    this.text += prefix + this.lastTime + (metric.info.contains === 'time' ? formatValue(value) : String(value)) + tagsJson;
   }
 
   get pendingLength(): number {
@@ -45,6 +52,28 @@ export class JsonLinesEncoder implements SampleEncoder {
     const us = Math.floor((ms - s * 1000) * 1000);
     return this.secondText + (us < 100000 ? (us < 10000 ? (us < 1000 ? (us < 100 ? (us < 10 ? '00000' : '0000') : '000') : '00') : '0') : '') + us + 'Z';
   }
+}
+
+const PAD = ['000', '00', '0', ''];
+
+/**
+ * A time value (ms) to the microsecond, formatted from integers: V8's shortest-round-trip printing of
+ * arbitrary doubles is several times slower, and the clocks give no more precision than that.
+ * Other metrics' values are written exactly as given.
+ */
+export function formatValue(v: number): string {
+  if (Number.isInteger(v)) return String(v);
+  const scaled = Math.round(v * 1000);
+  if (!Number.isFinite(v) || Math.abs(scaled) > 9e15) return String(v);
+  const negative = scaled < 0;
+  const abs = negative ? -scaled : scaled;
+  const whole = Math.floor(abs / 1000);
+  const frac = abs - whole * 1000;
+  if (frac === 0) return (negative ? '-' : '') + whole;
+  let f = String(frac);
+  f = PAD[f.length] + f;
+  while (f.endsWith('0')) f = f.slice(0, -1);
+  return (negative ? '-' : '') + whole + '.' + f;
 }
 
 export function metricLine(metric: MetricRuntime): string {
