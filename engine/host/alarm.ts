@@ -4,9 +4,11 @@
  * late), so the last stretch before a due time is covered in the cheapest precise way available:
  *  - nothing in flight: sleep with Atomics.wait on this thread (it takes fractional milliseconds, and
  *    no response can then be read late because of it);
- *  - requests in flight: a small alarm thread waits instead and posts a message at the due time, which
- *    wakes this thread's event loop within tens of microseconds while responses keep being read
- *    (two context switches, so only when needed);
+ *  - requests in flight for a while (a slow server): a small alarm thread waits instead and posts a
+ *    message at the due time, which wakes this thread's event loop within tens of microseconds while
+ *    responses keep being read (two context switches, so only when needed);
+ *  - requests just sent: a 1 ms timer as a fallback; their responses usually come first, and the end
+ *    of their iteration re-arms precisely;
  *  - due within 20 µs: check the clock in a loop.
  * Further away, a coarse timer wakes the worker up to a millisecond early, and the end of every
  * iteration re-arms (a request that finished may allow the sleep).
@@ -23,6 +25,8 @@ const SPIN_WITHIN_MS = 0.02;
  * millisecond is small beside the gaps a busy generator has anyway.
  */
 const THREAD_AT_MOST_EVERY_MS = 0.8;
+/** A request in flight this long is not about to end: the alarm thread is worth its cost. */
+const SLOW_AFTER_MS = 0.5;
 
 const ALARM_THREAD = `
 const { workerData, parentPort } = require('node:worker_threads');
@@ -83,8 +87,11 @@ export class AlarmHub {
   private thread: AlarmThread | null = null;
   private threadUsedAt = -Infinity;
 
-  /** `busy()`: true while something may arrive that must not wait (requests in flight, VU threads). */
-  constructor(private readonly busy: () => boolean) {}
+  /**
+   * `busySince()`: while something may arrive that must not wait (requests in flight, VU threads),
+   * since when (epoch ms; -Infinity for always); null when nothing is pending.
+   */
+  constructor(private readonly busySince: () => number | null) {}
 
   /** A handle for one client (a scenario): set() replaces its previous wake-up. */
   client(): { set(atEpochMs: number, fn: () => void): void; cancel(): void } {
@@ -129,8 +136,9 @@ export class AlarmHub {
         return;
       }
       if (delay > SPIN_WITHIN_MS) {
-        if (this.busy()) {
-          if (now - this.threadUsedAt >= THREAD_AT_MOST_EVERY_MS) {
+        const since = this.busySince();
+        if (since !== null) {
+          if (now - since >= SLOW_AFTER_MS && now - this.threadUsedAt >= THREAD_AT_MOST_EVERY_MS) {
             this.threadUsedAt = now;
             (this.thread ??= new AlarmThread(this.onThread)).set(at);
           } else if (!this.timer || this.timerAt > at) {

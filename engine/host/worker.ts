@@ -113,7 +113,7 @@ const metric = (name: string) => {
 };
 
 // The precise sleep before an arrival must not hold up a response being read or a VU thread's call.
-const alarms = new AlarmHub(() => client.inFlight > 0 || hasThreadVus);
+const alarms = new AlarmHub(() => (hasThreadVus ? -Infinity : client.oldestInFlightMs()));
 const hasThreadVus = init.shares.some((s) => s.mode === 'thread');
 const ctx: ExecutorContext = {
   registry,

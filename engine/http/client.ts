@@ -107,6 +107,12 @@ export class HttpClient {
     return this.inflight.size;
   }
 
+  /** Epoch ms at which the oldest request in flight started, or null when none is. */
+  oldestInFlightMs(): number | null {
+    for (const ex of this.inflight) return ex.startMs;
+    return null;
+  }
+
   send(ex: Exchange): void {
     const t0 = performance.now();
     ex.t0 = t0;
