@@ -81,6 +81,31 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/** Sockets to 127.0.0.1 in TIME_WAIT (from /proc/net/tcp, state 06). */
+function timeWaitCount(): number {
+  try {
+    return readFileSync('/proc/net/tcp', 'utf8').split('\n').filter((l) => / 0100007F:[0-9A-F]+ 06 /.test(l)).length;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A tool that overloads opens connections by the thousand (vegeta's workers are unlimited); the
+ * TIME_WAIT sockets they leave for a minute make the next tool's connects slow. Waits (at most 70 s)
+ * until fewer than `below` remain, so one run does not disturb the next.
+ */
+export async function settleSockets(log: (line: string) => void, below = 3000): Promise<void> {
+  const start = Date.now();
+  let n = timeWaitCount();
+  if (n < below) return;
+  log(`  waiting for ${n} TIME_WAIT sockets from the last run to expire`);
+  while (n >= below && Date.now() - start < 70_000) {
+    await new Promise((r) => setTimeout(r, 1000));
+    n = timeWaitCount();
+  }
+}
+
 export async function startServer(bin: string, cpus: string | null, delay = '0s'): Promise<Server> {
   const [cmd, args] = pinned(cpus, bin, ['-addr', '127.0.0.1:0', '-delay', delay]);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });

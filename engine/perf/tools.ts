@@ -142,15 +142,16 @@ export async function runAutocannon(spec: RunSpec, connections: number): Promise
   const result = await done;
   const samples = await mon.stop();
   if (result.code !== 0) throw new Error(`autocannon exited with code ${result.code}: ${result.stderr}`);
-  const r = JSON.parse(result.stdout) as { requests: { total: number }; errors: number; timeouts: number; non2xx: number; latency: Record<string, number> };
+  const r = JSON.parse(result.stdout) as { requests: { total: number }; errors: number; timeouts: number; non2xx: number; '2xx': number; latency: Record<string, number> };
   const errors = r.errors + r.timeouts + r.non2xx;
+  const ok = r['2xx'] ?? Math.max(0, r.requests.total - r.non2xx);
   return {
     tool: 'autocannon',
     targetRate: spec.rate,
     durationS: spec.durationS,
     requests: r.requests.total,
     errors,
-    achievedRate: (r.requests.total - errors) / spec.durationS,
+    achievedRate: ok / spec.durationS,
     latencyMs: { p50: r.latency.p50 ?? 0, p99: r.latency.p99 ?? 0, max: r.latency.max ?? 0 },
     scheduleErrorP99Ms: null,
     cpuPer1k: cpuPer1k(samples),
@@ -159,8 +160,14 @@ export async function runAutocannon(spec: RunSpec, connections: number): Promise
   };
 }
 
-/** Sustained: ≥ 99 % of the target rate answered, < 1 % errors, and (where measured) on schedule within 10 ms at p99. */
+/**
+ * Sustained: ≥ 99 % of the target rate answered and < 1 % errors (the issue's definition), and not
+ * falling behind (schedule error p99 ≤ 100 ms where the tool reports it): a generator that keeps
+ * starting requests later and later is not sustaining the rate even if none fails.
+ */
+export const SUSTAINED_SCHEDULE_P99_MS = 100;
+
 export function sustained(r: LoadResult): boolean {
   const expected = r.targetRate * r.durationS;
-  return r.achievedRate >= 0.99 * r.targetRate && r.errors < 0.01 * expected && (r.scheduleErrorP99Ms === null || r.scheduleErrorP99Ms <= 10);
+  return r.achievedRate >= 0.99 * r.targetRate && r.errors < 0.01 * expected && (r.scheduleErrorP99Ms === null || r.scheduleErrorP99Ms <= SUSTAINED_SCHEDULE_P99_MS);
 }
