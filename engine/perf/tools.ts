@@ -44,11 +44,13 @@ export async function runEngine(
   const dir = await mkdtemp(join(tmpdir(), 'perf-engine-'));
   try {
     const summaryPath = join(dir, 'summary.json');
+    // VUs for a quarter second of arrivals: a starved moment should not turn into dropped arrivals
+    // (vegeta queues them instead); idle VUs cost memory only (the LIFO pool keeps few connections).
     const args = [
       '--import', 'tsx', join(REPO_ROOT, 'engine/cli.ts'), 'run', options.script ?? join(REPO_ROOT, 'engine/perf/scripts/minimal.js'),
       '-q', '--no-summary', '--summary-export', summaryPath, '--summary-trend-stats', TREND_STATS, '--workers', String(options.workers ?? 1),
       '-e', `RATE=${spec.rate}`, '-e', `DURATION=${spec.durationS}s`, '-e', `URL=${spec.url}`, '-e', `BASE_URL=${spec.server.url}`,
-      '-e', `PRE_VUS=${Math.max(50, Math.ceil(spec.rate / 10))}`,
+      '-e', `PRE_VUS=${Math.max(100, Math.ceil(spec.rate / 4))}`,
       ...Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
       ...(options.samples === false ? [] : ['--out', `json=${join(dir, 'samples.json.gz')}`]),
       ...(options.extra ?? []),
