@@ -5,7 +5,6 @@ import { parseTarget } from '../http/url.ts';
 
 export function runBatch(performer: RequestPerformer, io: VuIo, specs: RequestSpec[], limits: { batch: number; batchPerHost: number }, done: (results: ResponseInit[]) => void): void {
   const results: ResponseInit[] = new Array(specs.length);
-  let next = 0;
   let running = 0;
   let finished = 0;
   const perHost = new Map<string, number>();
@@ -25,7 +24,6 @@ export function runBatch(performer: RequestPerformer, io: VuIo, specs: RequestSp
       waiting.splice(i, 1);
       running++;
       perHost.set(host, busy + 1);
-      next++;
       performer.perform(io, spec, (res) => {
         results[index] = res;
         running--;
@@ -37,5 +35,4 @@ export function runBatch(performer: RequestPerformer, io: VuIo, specs: RequestSp
   };
   if (specs.length === 0) done([]);
   else pump();
-  void next;
 }

@@ -243,7 +243,6 @@ class ClosedRunner extends ScenarioRunner {
   private quota = 0;
   private iterationBase = 0;
   private readonly perVuCount = new Map<Vu, number>();
-  private target = 0;
   private readonly active = new Set<Vu>();
   private readonly leaving = new Map<Vu, NodeJS.Timeout>();
   private loopers = 0;
@@ -287,7 +286,6 @@ class ClosedRunner extends ScenarioRunner {
   /** Ramps the looping VUs to `n`: new ones start now, extra ones finish their iteration (gracefulRampDown). */
   private scale(n: number): void {
     if (this.stopping) return;
-    this.target = n;
     const s = this.scenario;
     const rampDownMs = s.executor === 'ramping-vus' ? s.gracefulRampDownMs : 0;
     const ordered = this.vus.slice(0, n);
@@ -349,7 +347,6 @@ class ClosedRunner extends ScenarioRunner {
     }
     for (const timer of this.leaving.values()) clearTimeout(timer);
     this.leaving.clear();
-    void this.target;
   }
 }
 

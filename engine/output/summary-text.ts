@@ -75,9 +75,9 @@ function compact(data: SummaryData, opts: TextOptions): string {
     if (present.length === 0) continue;
     lines.push(`${ind} ${title}`);
     for (const name of present) {
-      lines.push(metricRow(ind, name, name, data.metrics[name] as SummaryMetric, width, opts, data));
+      lines.push(metricRow(ind, name, data.metrics[name] as SummaryMetric, width, opts, data));
       for (const [sub, m] of Object.entries(data.metrics).filter(([k]) => k.startsWith(`${name}{`)).sort(([a], [b]) => a.localeCompare(b))) {
-        lines.push(metricRow(`${ind}  `, sub, `{ ${sub.slice(name.length + 1, -1).replace(/,/g, ', ')} }`, m, width - 2, opts, data));
+        lines.push(metricRow(`${ind}  `, `{ ${sub.slice(name.length + 1, -1).replace(/,/g, ', ')} }`, m, width - 2, opts, data));
       }
     }
     lines.push('');
@@ -109,9 +109,9 @@ function legacy(data: SummaryData, opts: TextOptions): string {
     const m = data.metrics[name] as SummaryMetric;
     const crossed = m.thresholds && Object.values(m.thresholds).some((t) => !t.ok);
     const mark = m.thresholds ? (crossed ? paint(opts, 'red', '✗ ') : paint(opts, 'green', '✓ ')) : '  ';
-    lines.push(metricRow(`${ind.slice(2)}${mark}`, name, name, m, width, opts, data, true));
+    lines.push(metricRow(`${ind.slice(2)}${mark}`, name, m, width, opts, data, true));
     for (const [sub, sm] of Object.entries(data.metrics).filter(([k]) => k.startsWith(`${name}{`))) {
-      lines.push(metricRow(`${ind}  `, sub, `{ ${sub.slice(name.length + 1, -1)} }`, sm, width - 2, opts, data, true));
+      lines.push(metricRow(`${ind}  `, `{ ${sub.slice(name.length + 1, -1)} }`, sm, width - 2, opts, data, true));
     }
   }
   lines.push('');
@@ -146,7 +146,7 @@ function row(ind: string, name: string, width: number, opts: TextOptions, cols: 
   return `${ind} ${name}${dots}: ${paint(opts, 'cyan', first.padEnd(7))} ${rest.join(' ')}`.trimEnd();
 }
 
-function metricRow(ind: string, key: string, label: string, m: SummaryMetric, width: number, opts: TextOptions, data: SummaryData, legacyStyle = false): string {
+function metricRow(ind: string, label: string, m: SummaryMetric, width: number, opts: TextOptions, data: SummaryData, legacyStyle = false): string {
   const v = m.values;
   const durationS = data.state.testRunDurationMs / 1000;
   let cols: string[];
@@ -173,7 +173,6 @@ function metricRow(ind: string, key: string, label: string, m: SummaryMetric, wi
       return line.trimEnd();
     }
   }
-  void key;
   return row(ind, label, width, opts, cols);
 }
 

@@ -168,7 +168,8 @@ export class VuRuntime {
   }
 
   classify(error: unknown): Outcome {
-    if (error instanceof InterruptSignal || this.interruptedBy) return this.interruptedBy?.reason === 'aborted' || (error instanceof InterruptSignal && error.reason === 'aborted') ? { status: 'aborted', message: (this.interruptedBy ?? (error as InterruptSignal)).message } : { status: 'interrupted' };
+    const interrupt = this.interruptedBy ?? (error instanceof InterruptSignal ? error : null);
+    if (interrupt) return interrupt.reason === 'aborted' ? { status: 'aborted', message: interrupt.message } : { status: 'interrupted' };
     if (error instanceof AbortTestSignal) return { status: 'aborted', message: error.message };
     return { status: 'error', message: this.compiled.describe(error) };
   }
