@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { buildServer, ensureVegeta, pinning, type Server, settleSockets, startServer } from './measure.ts';
 import { REPO_ROOT, runAutocannon, runEngine, runVegeta, sustained, SUSTAINED_SCHEDULE_P99_MS, type LoadResult, type RunSpec } from './tools.ts';
 
-export const USAGE = `usage: npm run perf -- engine [--step S (10)] [--rss-minutes M (10)] [--quick] [--no-peers] [--max-rate N (64000)]
+export const USAGE = `usage: npm run perf -- engine [--step S (10)] [--rss-minutes M (10)] [--quick] [--no-peers] [--max-rate N (64000)] [--only LIST]
 
 Measures, in one run and against the same server (a fresh one per load run): capacity (highest rate with ≥ 99 % achieved, < 1 % errors and
 schedule error p99 ≤ 100 ms) with 1 and 2 engine workers; CPU-s per 1,000 requests at 1,000/s; p99 latency
@@ -20,7 +20,11 @@ excess over a 20 ms server at 200/s; schedule error p99 at 1,000/s; RSS growth o
   --quick           --step 4 --rss-minutes 1, smaller VU counts: a smoke run of the benchmark itself
   --no-peers        the engine only
   --max-rate N      stop the capacity search here (default 64000)
+  --only LIST       some of capacity, cpu, excess, coffee, memory, rss (default all)
 `;
+
+const PARTS = ['capacity', 'cpu', 'excess', 'coffee', 'memory', 'rss'] as const;
+type Part = (typeof PARTS)[number];
 
 interface Options {
   stepS: number;
@@ -28,10 +32,11 @@ interface Options {
   quick: boolean;
   peers: boolean;
   maxRate: number;
+  only: Set<Part>;
 }
 
 function parse(argv: string[]): Options {
-  const o: Options = { stepS: 10, rssMinutes: 10, quick: false, peers: true, maxRate: 64000 };
+  const o: Options = { stepS: 10, rssMinutes: 10, quick: false, peers: true, maxRate: 64000, only: new Set(PARTS) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = (name: string) => {
@@ -144,26 +149,28 @@ export async function perfEngine(argv: string[]): Promise<void> {
     servers.push(server);
     return { rate, durationS, url: `${server.url}/`, cpus, server };
   };
+  const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? (a / b).toFixed(2) : '–');
   try {
-    // Capacity.
-    log('capacity (highest sustained rate)');
-    const capEngine = await capacity('engine', async (r) => runEngine(await spec(r, fast)), o.maxRate);
-    const capEngine2 = await capacity('engine, 2 workers', async (r) => runEngine(await spec(r, fast, o.stepS, pin2.tool), { workers: 2, label: 'engine-2w' }), o.maxRate);
-    const capVegeta = o.peers ? await capacity('vegeta', async (r) => runVegeta(vegeta, await spec(r, fast), true), o.maxRate) : null;
-    const capAuto = o.peers ? await capacity('autocannon', async (r) => runAutocannon(await spec(r, fast), 100), o.maxRate) : null;
-    const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? (a / b).toFixed(2) : '–');
-    rows.push({ figure: 'capacity, 1 worker (req/s)', engine: String(capEngine.rate), vegeta: String(capVegeta?.rate ?? '–'), autocannon: String(capAuto?.rate ?? '–'), ratio: ratio(capEngine.rate, capVegeta?.rate), target: '≥ 1.00', met: capVegeta ? (capEngine.rate >= capVegeta.rate ? 'yes' : 'no') : '–' });
-    rows.push({ figure: `capacity, 2 workers (${pin2.note})`, engine: String(capEngine2.rate), vegeta: '', autocannon: '', ratio: ratio(capEngine2.rate, capVegeta?.rate), target: '', met: '' });
+    if (o.only.has('capacity')) {
+      log('capacity (highest sustained rate)');
+      const capEngine = await capacity('engine', async (r) => runEngine(await spec(r, fast)), o.maxRate);
+      const capEngine2 = await capacity('engine, 2 workers', async (r) => runEngine(await spec(r, fast, o.stepS, pin2.tool), { workers: 2, label: 'engine-2w' }), o.maxRate);
+      const capVegeta = o.peers ? await capacity('vegeta', async (r) => runVegeta(vegeta, await spec(r, fast), true), o.maxRate) : null;
+      const capAuto = o.peers ? await capacity('autocannon', async (r) => runAutocannon(await spec(r, fast), 100), o.maxRate) : null;
+      rows.push({ figure: 'capacity, 1 worker (req/s)', engine: String(capEngine.rate), vegeta: String(capVegeta?.rate ?? '–'), autocannon: String(capAuto?.rate ?? '–'), ratio: ratio(capEngine.rate, capVegeta?.rate), target: '≥ 1.00', met: capVegeta ? (capEngine.rate >= capVegeta.rate ? 'yes' : 'no') : '–' });
+      rows.push({ figure: `capacity, 2 workers (${pin2.note})`, engine: String(capEngine2.rate), vegeta: '', autocannon: '', ratio: ratio(capEngine2.rate, capVegeta?.rate), target: '', met: '' });
+    }
 
-    // CPU and schedule at 1,000/s: three rounds, the tools taking turns; each figure is the median.
-    log('CPU and schedule error at 1,000/s (3 rounds, medians)');
-    const rounds: Record<'e' | 'n' | 'v' | 'a', LoadResult[]> = { e: [], n: [], v: [], a: [] };
-    for (let i = 0; i < 3; i++) {
-      rounds.e.push(await runEngine(await spec(1000, fast)));
-      rounds.n.push(await runEngine(await spec(1000, fast), { samples: false, label: 'engine (no raw samples)' }));
-      if (o.peers) rounds.v.push(await runVegeta(vegeta, await spec(1000, fast), true));
-      if (o.peers) rounds.a.push(await runAutocannon(await spec(1000, fast), 10));
-      log(`  round ${i + 1}: engine ${fmt(rounds.e[i]?.cpuPer1k, 3)} CPU-s/1k, schedule p99 ${fmt(rounds.e[i]?.scheduleErrorP99Ms)} ms; no samples ${fmt(rounds.n[i]?.cpuPer1k, 3)}, ${fmt(rounds.n[i]?.scheduleErrorP99Ms)} ms; vegeta ${fmt(rounds.v[i]?.cpuPer1k, 3)}, ${fmt(rounds.v[i]?.scheduleErrorP99Ms)} ms`);
+    if (o.only.has('cpu')) {
+      // CPU and schedule at 1,000/s: three rounds, the tools taking turns; each figure is the median.
+      log('CPU and schedule error at 1,000/s (3 rounds, medians)');
+      const rounds: Record<'e' | 'n' | 'v' | 'a', LoadResult[]> = { e: [], n: [], v: [], a: [] };
+      for (let i = 0; i < 3; i++) {
+        rounds.e.push(await runEngine(await spec(1000, fast)));
+        rounds.n.push(await runEngine(await spec(1000, fast), { samples: false, label: 'engine (no raw samples)' }));
+        if (o.peers) rounds.v.push(await runVegeta(vegeta, await spec(1000, fast), true));
+        if (o.peers) rounds.a.push(await runAutocannon(await spec(1000, fast), 10));
+        log(`  round ${i + 1}: engine ${fmt(rounds.e[i]?.cpuPer1k, 3)} CPU-s/1k, schedule p99 ${fmt(rounds.e[i]?.scheduleErrorP99Ms)} ms; no samples ${fmt(rounds.n[i]?.cpuPer1k, 3)}, ${fmt(rounds.n[i]?.scheduleErrorP99Ms)} ms; vegeta ${fmt(rounds.v[i]?.cpuPer1k, 3)}, ${fmt(rounds.v[i]?.scheduleErrorP99Ms)} ms`);
     }
     const e1k = medianOf(rounds.e);
     const e1kNoSamples = medianOf(rounds.n);
@@ -173,12 +180,15 @@ export async function perfEngine(argv: string[]): Promise<void> {
     rows.push({ figure: '  same, raw samples off', engine: fmt(e1kNoSamples.cpuPer1k, 3), vegeta: '', autocannon: '', ratio: ratio(e1kNoSamples.cpuPer1k, v1k?.cpuPer1k), target: '', met: '' });
     rows.push({ figure: 'schedule error p99 at 1,000/s (ms)', engine: fmt(e1k.scheduleErrorP99Ms), vegeta: fmt(v1k?.scheduleErrorP99Ms), autocannon: 'n/a', ratio: ratio(e1k.scheduleErrorP99Ms, v1k?.scheduleErrorP99Ms), target: '≤ 1.5 ms', met: e1k.scheduleErrorP99Ms !== null ? (e1k.scheduleErrorP99Ms <= 1.5 ? 'yes' : 'no') : '–' });
 
-    // Latency excess over a 20 ms server at 200/s.
-    log('latency excess over a 20 ms server at 200/s');
-    const slowRounds: { e: LoadResult[]; v: LoadResult[] } = { e: [], v: [] };
-    for (let i = 0; i < 3; i++) {
-      slowRounds.e.push(await runEngine(await spec(200, slow)));
-      if (o.peers) slowRounds.v.push(await runVegeta(vegeta, await spec(200, slow), false));
+    }
+
+    if (o.only.has('excess')) {
+      // Latency excess over a 20 ms server at 200/s.
+      log('latency excess over a 20 ms server at 200/s');
+      const slowRounds: { e: LoadResult[]; v: LoadResult[] } = { e: [], v: [] };
+      for (let i = 0; i < 3; i++) {
+        slowRounds.e.push(await runEngine(await spec(200, slow)));
+        if (o.peers) slowRounds.v.push(await runVegeta(vegeta, await spec(200, slow), false));
     }
     const eSlow = medianBy(slowRounds.e, (r) => r.latencyMs?.p99 ?? 0);
     const vSlow = o.peers ? medianBy(slowRounds.v, (r) => r.latencyMs?.p99 ?? 0) : null;
@@ -187,40 +197,48 @@ export async function perfEngine(argv: string[]): Promise<void> {
     const vP99 = vSlow?.latencyMs ? vSlow.latencyMs.p99 - 20 : null;
     rows.push({ figure: 'excess over 20 ms p50/p99/max (ms)', engine: excess(eSlow), vegeta: excess(vSlow), autocannon: 'invalid (-R)', ratio: ratio(eP99, vP99), target: 'p99 ≤ 1.5×', met: vP99 !== null ? (eP99 <= 1.5 * vP99 ? 'yes' : 'no') : '–' });
 
-    // Coffee browse task.
-    log("the coffee scenario's browse task");
-    const coffee = join(REPO_ROOT, 'scenarios/coffee.ts');
-    const coffeeEnv = { PROFILE: 'load', MIX: 'browse=1,order=0,list=0', PROBE: 'off' };
-    const browse1k = await runEngine(await spec(1000, fast), { script: coffee, env: { ...coffeeEnv, RATE: '1000', DURATION: `${o.stepS}s` }, label: 'engine (coffee browse)' });
-    const capBrowse = await capacity('engine, coffee browse', async (r) => runEngine(await spec(r, fast), { script: coffee, env: { ...coffeeEnv, RATE: String(r), DURATION: `${o.stepS}s`, MAX_VUS: String(Math.max(100, r)), PRE_ALLOCATED_VUS: String(Math.max(20, Math.ceil(r / 50))) }, label: 'coffee' }), o.maxRate);
-    rows.push({ figure: 'coffee browse: capacity / CPU per 1k / schedule p99', engine: `${capBrowse.rate} / ${fmt(browse1k.cpuPer1k, 3)} / ${fmt(browse1k.scheduleErrorP99Ms)} ms`, vegeta: '', autocannon: '', ratio: '', target: '', met: '' });
+    }
 
-    // Memory per VU.
-    log('memory per VU');
-    const perVu = async (script: string, low: number, high: number) => {
-      const at = async (vus: number) => {
-        const r = await runEngine(await spec(1, fast, o.quick ? 6 : 10), { script: join(REPO_ROOT, 'engine/perf/scripts', script), env: { VUS: String(vus), DURATION: o.quick ? '6s' : '10s' }, samples: false });
-        return r.maxRssMB;
+    if (o.only.has('coffee')) {
+      // Coffee browse task.
+      log("the coffee scenario's browse task");
+      const coffee = join(REPO_ROOT, 'scenarios/coffee.ts');
+      const coffeeEnv = { PROFILE: 'load', MIX: 'browse=1,order=0,list=0', PROBE: 'off' };
+      const browse1k = await runEngine(await spec(1000, fast), { script: coffee, env: { ...coffeeEnv, RATE: '1000', DURATION: `${o.stepS}s` }, label: 'engine (coffee browse)' });
+      const capBrowse = await capacity('engine, coffee browse', async (r) => runEngine(await spec(r, fast), { script: coffee, env: { ...coffeeEnv, RATE: String(r), DURATION: `${o.stepS}s`, MAX_VUS: String(Math.max(100, r)), PRE_ALLOCATED_VUS: String(Math.max(20, Math.ceil(r / 50))) }, label: 'coffee' }), o.maxRate);
+      rows.push({ figure: 'coffee browse: capacity / CPU per 1k / schedule p99', engine: `${capBrowse.rate} / ${fmt(browse1k.cpuPer1k, 3)} / ${fmt(browse1k.scheduleErrorP99Ms)} ms`, vegeta: '', autocannon: '', ratio: '', target: '', met: '' });
+    }
+
+    if (o.only.has('memory')) {
+      // Memory per VU.
+      log('memory per VU');
+      const perVu = async (script: string, low: number, high: number) => {
+        const at = async (vus: number) => {
+          const r = await runEngine(await spec(1, fast, o.quick ? 6 : 10), { script: join(REPO_ROOT, 'engine/perf/scripts', script), env: { VUS: String(vus), DURATION: o.quick ? '6s' : '10s' }, samples: false });
+          return r.maxRssMB;
+        };
+        const a = await at(low);
+        const b = await at(high);
+        return { perVuMB: (b - a) / (high - low), rssHigh: b, high };
       };
-      const a = await at(low);
-      const b = await at(high);
-      return { perVuMB: (b - a) / (high - low), rssHigh: b, high };
-    };
-    const asyncVu = await perVu('async-vus.js', o.quick ? 200 : 1000, o.quick ? 400 : 2000);
-    const syncVu = await perVu('sync-vus.js', o.quick ? 10 : 25, o.quick ? 20 : 50);
-    rows.push({ figure: 'memory per VU, async mode (MB)', engine: `${fmt(asyncVu.perVuMB, 3)} (RSS ${fmt(asyncVu.rssHigh, 0)} MB at ${asyncVu.high} VUs)`, vegeta: '', autocannon: '', ratio: '', target: '', met: '' });
-    rows.push({ figure: 'memory per VU, thread mode (MB)', engine: `${fmt(syncVu.perVuMB, 2)} (RSS ${fmt(syncVu.rssHigh, 0)} MB at ${syncVu.high} VUs)`, vegeta: '', autocannon: '', ratio: '', target: '', met: '' });
+      const asyncVu = await perVu('async-vus.js', o.quick ? 200 : 1000, o.quick ? 400 : 2000);
+      const syncVu = await perVu('sync-vus.js', o.quick ? 10 : 25, o.quick ? 20 : 50);
+      rows.push({ figure: 'memory per VU, async mode (MB)', engine: `${fmt(asyncVu.perVuMB, 3)} (RSS ${fmt(asyncVu.rssHigh, 0)} MB at ${asyncVu.high} VUs)`, vegeta: '', autocannon: '', ratio: '', target: '', met: '' });
+      rows.push({ figure: 'memory per VU, thread mode (MB)', engine: `${fmt(syncVu.perVuMB, 2)} (RSS ${fmt(syncVu.rssHigh, 0)} MB at ${syncVu.high} VUs)`, vegeta: '', autocannon: '', ratio: '', target: '', met: '' });
+    }
 
-    // RSS growth.
-    log(`RSS growth over ${o.rssMinutes} min at 1,000/s (raw samples on)`);
-    const growth = (r: LoadResult) => {
-      const warm = r.samples.find((s) => s.tMs >= Math.min(60_000, (r.durationS * 1000) / 5));
-      const last = r.samples[r.samples.length - 1];
-      return warm && last ? last.rssMB - warm.rssMB : null;
-    };
-    const eRss = await runEngine(await spec(1000, fast, o.rssMinutes * 60));
-    const vRss = o.peers ? await runVegeta(vegeta, await spec(1000, fast, o.rssMinutes * 60), false) : null;
-    rows.push({ figure: `RSS growth over ${o.rssMinutes} min at 1,000/s (MB)`, engine: `${fmt(growth(eRss), 1)} (max ${fmt(eRss.maxRssMB, 0)})`, vegeta: vRss ? `${fmt(growth(vRss), 1)} (max ${fmt(vRss.maxRssMB, 0)})` : '–', autocannon: '', ratio: '', target: '< 20 MB / 10 min', met: (growth(eRss) ?? Infinity) < 20 * Math.max(1, o.rssMinutes / 10) ? 'yes' : 'no' });
+    if (o.only.has('rss')) {
+      // RSS growth.
+      log(`RSS growth over ${o.rssMinutes} min at 1,000/s (raw samples on)`);
+      const growth = (r: LoadResult) => {
+        const warm = r.samples.find((s) => s.tMs >= Math.min(60_000, (r.durationS * 1000) / 5));
+        const last = r.samples[r.samples.length - 1];
+        return warm && last ? last.rssMB - warm.rssMB : null;
+      };
+      const eRss = await runEngine(await spec(1000, fast, o.rssMinutes * 60));
+      const vRss = o.peers ? await runVegeta(vegeta, await spec(1000, fast, o.rssMinutes * 60), false) : null;
+      rows.push({ figure: `RSS growth over ${o.rssMinutes} min at 1,000/s (MB)`, engine: `${fmt(growth(eRss), 1)} (max ${fmt(eRss.maxRssMB, 0)})`, vegeta: vRss ? `${fmt(growth(vRss), 1)} (max ${fmt(vRss.maxRssMB, 0)})` : '–', autocannon: '', ratio: '', target: '< 20 MB / 10 min', met: (growth(eRss) ?? Infinity) < 20 * Math.max(1, o.rssMinutes / 10) ? 'yes' : 'no' });
+    }
   } finally {
     for (const server of servers) await server.stop();
   }
