@@ -52,10 +52,14 @@ function parse(argv: string[]): Options {
       o.stepS = 4;
       o.rssMinutes = 1;
     } else if (a === '--no-peers') o.peers = false;
-    else if (a === '--help' || a === '-h') {
+    else if (a === '--only') {
+      const list = (argv[++i] ?? '').split(',');
+      if (list.some((p) => !PARTS.includes(p as Part))) throw new Error(`--only: expected some of ${PARTS.join(', ')}, got "${argv[i] ?? ''}"`);
+      o.only = new Set(list as Part[]);
+    } else if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE);
       process.exit(0);
-    } else throw new Error(`unknown flag ${a}\n${USAGE}`);
+    } else throw new Error(`unknown flag ${a} (see --help)`);
   }
   return o;
 }
@@ -125,7 +129,14 @@ function fmt(n: number | null | undefined, digits = 2): string {
 }
 
 export async function perfEngine(argv: string[]): Promise<void> {
-  const o = parse(argv);
+  let o: Options;
+  try {
+    o = parse(argv);
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const cores = availableParallelism();
   const pin = pinning(cores);
   const pin2 = pinning(cores, 2);
