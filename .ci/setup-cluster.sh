@@ -7,12 +7,6 @@
 # host's FORWARD policy to DROP, so the packages' services are kept from starting (policy-rc.d is
 # honoured by invoke-rc.d and deb-systemd-invoke) unless a policy is already in place.
 set -eu
-own_policy=
-if [ ! -e /usr/sbin/policy-rc.d ]; then
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-  chmod +x /usr/sbin/policy-rc.d
-  own_policy=1
-fi
-trap 'if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi' EXIT
+. "$(dirname "$0")/no-service-start.sh"
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
   docker.io openssh-server openssh-client iproute2 util-linux mount busybox-static tar

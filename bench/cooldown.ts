@@ -1,17 +1,11 @@
-import type { NodeSample } from './rundir/types.ts';
+import { hottestTempC } from '../rundir/node-sample.ts';
+import type { NodeSample } from '../rundir/types.ts';
 
 /**
  * The thermal cooldown gate, pure: a point starts only when every node's latest reading is below
  * the limit, so heat left by one point does not slow the next. The pipeline feeds it samples and
  * asks, once a second, whether it is open; after the longest wait the point goes on, flagged.
  */
-
-/** The hottest reading of a sample (thermal zones and battery), °C; null when it has none. */
-export function hottestTempC(sample: NodeSample): number | null {
-  let max: number | null = sample.batteryTempC;
-  for (const zone of sample.thermal) if (zone.tempC !== null && (max === null || zone.tempC > max)) max = zone.tempC;
-  return max;
-}
 
 export interface GateVerdict {
   open: boolean;
@@ -24,7 +18,10 @@ export interface GateVerdict {
 export class CooldownGate {
   private readonly latest = new Map<string, { timeMs: number; tempC: number | null }>();
 
-  constructor(private readonly nodes: readonly string[], private readonly maxTempC: number) {}
+  constructor(
+    private readonly nodes: readonly string[],
+    private readonly maxTempC: number,
+  ) {}
 
   update(sample: NodeSample): void {
     this.latest.set(sample.node, { timeMs: sample.timeMs, tempC: hottestTempC(sample) });

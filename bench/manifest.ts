@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { arch, cpus, hostname, totalmem } from 'node:os';
 import { promisify } from 'node:util';
-import type { ClusterSnapshot } from './rundir/types.ts';
+import type { ClusterSnapshot } from '../rundir/types.ts';
 
 /** What a manifest says about the tool and the machine, gathered once per run. */
 
-export const TOOL_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export { TOOL_VERSION } from '../kernel/version.ts';
 
 export async function gitCommit(): Promise<string | null> {
   try {
@@ -20,6 +19,17 @@ export async function gitCommit(): Promise<string | null> {
 /** The embedded default's "cluster": this host. */
 export function localSnapshot(): ClusterSnapshot {
   return {
-    nodes: [{ name: hostname(), role: 'local', leader: true, arch: arch(), engineVersion: null, labels: {}, cpuCount: cpus().length, memTotalKB: Math.round(totalmem() / 1024) }],
+    nodes: [
+      {
+        name: hostname(),
+        role: 'local',
+        leader: true,
+        arch: arch(),
+        engineVersion: null,
+        labels: {},
+        cpuCount: cpus().length,
+        memTotalKB: Math.round(totalmem() / 1024),
+      },
+    ],
   };
 }

@@ -1,5 +1,5 @@
-import type { PointSpec } from './rundir/types.ts';
-import { seededRandom } from '../reports/stats/random.ts';
+import type { PointSpec } from '../rundir/types.ts';
+import { seededRandom } from '../kernel/random.ts';
 import { replicaMatrix, type BenchConfig } from './config.ts';
 
 /**
@@ -27,7 +27,9 @@ export function replicaCombos(matrix: Record<string, number[]>): Record<string, 
 }
 
 function label(replicas: Record<string, number>): string {
-  return Object.entries(replicas).map(([service, n]) => `${service.replace(/[^a-z0-9]/gi, '')}${n}`).join('-');
+  return Object.entries(replicas)
+    .map(([service, n]) => `${service.replace(/[^a-z0-9]/gi, '')}${n}`)
+    .join('-');
 }
 
 export function planPoints(config: BenchConfig, baseUrl = ''): PointSpec[] {
@@ -38,7 +40,7 @@ export function planPoints(config: BenchConfig, baseUrl = ''): PointSpec[] {
     for (const combo of shuffle(combos, random)) {
       const index = points.length;
       points.push({
-        pointId: `p${String(index + 1).padStart(2, '0')}-${label(combo.replicas)}-${combo.rateRps}rps-rep${repetition}`,
+        pointId: [`p${String(index + 1).padStart(2, '0')}`, label(combo.replicas), `${combo.rateRps}rps`, `rep${repetition}`].filter(Boolean).join('-'),
         index,
         replicas: combo.replicas,
         rateRps: combo.rateRps,
@@ -56,5 +58,5 @@ export function planPoints(config: BenchConfig, baseUrl = ''): PointSpec[] {
 
 /** Expected wall time: warm-up, load window, start-up and cooldown per point (seconds). */
 export function estimateDurationS(config: BenchConfig, points: readonly PointSpec[], startupS = 1.5): number {
-  return points.reduce((sum, p) => sum + p.warmupS + p.durationS + startupS + config.cooldownS, 0);
+  return points.reduce((sum, p) => sum + p.warmupS + p.durationS + startupS + config.pauseS, 0);
 }

@@ -42,7 +42,39 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 
 /** k6 run flags this engine does not have: named in the error instead of "unknown flag". */
-const K6_ONLY = ['--http-debug', '--paused', '-p', '--rps', '--linger', '-l', '--address', '-a', '--no-setup', '--no-teardown', '--no-usage-report', '--console-output', '--local-ips', '--dns', '--blacklist-ip', '--block-hostnames', '--compatibility-mode', '--max-redirects', '--batch', '--batch-per-host', '--insecure-skip-tls-verify', '--no-connection-reuse', '--no-vu-connection-reuse', '--min-iteration-duration', '--throw', '-w', '--log-output', '--log-format', '--traces-output', '--archive-out', '--with-summary-export'];
+const K6_ONLY = [
+  '--http-debug',
+  '--paused',
+  '-p',
+  '--rps',
+  '--linger',
+  '-l',
+  '--address',
+  '-a',
+  '--no-setup',
+  '--no-teardown',
+  '--no-usage-report',
+  '--console-output',
+  '--local-ips',
+  '--dns',
+  '--blacklist-ip',
+  '--block-hostnames',
+  '--compatibility-mode',
+  '--max-redirects',
+  '--batch',
+  '--batch-per-host',
+  '--insecure-skip-tls-verify',
+  '--no-connection-reuse',
+  '--no-vu-connection-reuse',
+  '--min-iteration-duration',
+  '--throw',
+  '-w',
+  '--log-output',
+  '--log-format',
+  '--traces-output',
+  '--archive-out',
+  '--with-summary-export',
+];
 
 export function parseRunArgs(argv: string[]): RunArgs {
   const byName = new Map<string, string>();
@@ -59,7 +91,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const key = byName.get(name);
     if (!key) {
-      if (K6_ONLY.includes(name)) throw new UsageError(`${name}: this k6 flag is not supported by this engine (set the matching option in the script, or run with k6 through K6_BIN)`);
+      if (K6_ONLY.includes(name))
+        throw new UsageError(`${name}: this k6 flag is not supported by this engine (set the matching option in the script, or run with k6 through K6_BIN)`);
       throw new UsageError(`unknown flag ${name} (see --help)`);
     }
     const spec = FLAGS[key] as FlagSpec;
@@ -72,7 +105,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
         value = next;
       }
     } else value = eq > 0 ? arg.slice(eq + 1) : 'true';
-    (values[key] ??= []).push(value);
+    values[key] ??= [];
+    values[key].push(value);
   }
   if (positional.length === 0) throw new UsageError('run: give the script to run, e.g. npm run engine -- run script.js');
   if (positional.length > 1) throw new UsageError(`run: one script at a time (got ${positional.join(', ')})`);
@@ -128,9 +162,17 @@ export function parseRunArgs(argv: string[]): RunArgs {
   }
   if (values.tag) overrides.tags = pairs('tag');
   const trendStats = one('summaryTrendStats');
-  if (trendStats !== undefined) overrides.summaryTrendStats = trendStats.split(',').map((s) => s.trim()).filter(Boolean);
+  if (trendStats !== undefined)
+    overrides.summaryTrendStats = trendStats
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const systemTags = one('systemTags');
-  if (systemTags !== undefined) overrides.systemTags = systemTags.split(',').map((s) => s.trim()).filter(Boolean);
+  if (systemTags !== undefined)
+    overrides.systemTags = systemTags
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const userAgent = one('userAgent');
   if (userAgent !== undefined) overrides.userAgent = userAgent;
   if (bool('noThresholds')) overrides.noThresholds = true;
@@ -145,7 +187,10 @@ export function parseRunArgs(argv: string[]): RunArgs {
     if (kind === 'json' && target) outJson = target;
     else if (kind === 'influxdb' && target) outInflux = target;
     else if (kind === 'hdr' && target) outHdr = target;
-    else if (['json', 'influxdb', 'hdr'].includes(kind)) problems.push(`--out ${kind}: needs a target, e.g. --out ${kind}=${kind === 'influxdb' ? 'http://127.0.0.1:8086/k6' : kind === 'hdr' ? 'histograms.hlog' : 'samples.json.gz'}`);
+    else if (['json', 'influxdb', 'hdr'].includes(kind))
+      problems.push(
+        `--out ${kind}: needs a target, e.g. --out ${kind}=${kind === 'influxdb' ? 'http://127.0.0.1:8086/k6' : kind === 'hdr' ? 'histograms.hlog' : 'samples.json.gz'}`,
+      );
     else problems.push(`--out ${kind}: not supported by this engine (json=FILE[.gz], influxdb=URL, hdr=FILE)`);
   }
   let segment = null;

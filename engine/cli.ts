@@ -62,7 +62,10 @@ async function main(argv: string[]): Promise<number> {
       const summaryExport = flag('--summary-export');
       if (!summaryExport) throw new UsageError(`verify needs --summary-export FILE\n${VERIFY_HELP}`);
       const result = await verifyRunOutputs({ summaryExport, hdrLog: flag('--hdr'), samples: flag('--samples') });
-      for (const [name, c] of Object.entries(result.counts)) process.stdout.write(`${name.padEnd(28)} summary ${c.summary}${c.hdr === null ? '' : `  hdr ${c.hdr}`}${c.samples === null ? '' : `  samples ${c.samples}`}\n`);
+      for (const [name, c] of Object.entries(result.counts))
+        process.stdout.write(
+          `${name.padEnd(28)} summary ${c.summary}${c.hdr === null ? '' : `  hdr ${c.hdr}`}${c.samples === null ? '' : `  samples ${c.samples}`}\n`,
+        );
       for (const p of result.problems) process.stderr.write(`error: ${p}\n`);
       process.stdout.write(result.ok ? 'all counts agree\n' : '');
       return result.ok ? 0 : 1;

@@ -39,7 +39,11 @@ export async function inspect(args: RunArgs & { json?: boolean }): Promise<numbe
     out.write('\ncustom metrics:\n');
     for (const m of p.metrics) out.write(`  ${m.name}: ${m.type}, ${m.contains === 'default' ? 'no unit' : m.contains}, better ${m.better}\n`);
   }
-  out.write(p.envSpec ? `\nvariables (-e KEY=VALUE):\n${describeEnvSpec(p.envSpec)}\n` : '\nvariables: the script declares none (export const env = { NAME: { type, help, default } } to have -e checked)\n');
+  out.write(
+    p.envSpec
+      ? `\nvariables (-e KEY=VALUE):\n${describeEnvSpec(p.envSpec)}\n`
+      : '\nvariables: the script declares none (export const env = { NAME: { type, help, default } } to have -e checked)\n',
+  );
   out.write(`\noptions:\n${JSON.stringify(p.options.raw, null, 2)}\n`);
   return 0;
 }

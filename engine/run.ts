@@ -114,7 +114,10 @@ export async function prepare(args: RunArgs): Promise<Prepared> {
   const cache = new Map<string, string[]>();
   for (const s of options.scenarios) {
     let calls = cache.get(s.exec);
-    if (!calls) cache.set(s.exec, (calls = args.vuMode === 'auto' ? await blockingCalls(args.script, s.exec) : []));
+    if (!calls) {
+      calls = args.vuMode === 'auto' ? await blockingCalls(args.script, s.exec) : [];
+      cache.set(s.exec, calls);
+    }
     blocking.push(calls);
     modes.push(args.vuMode === 'auto' ? (calls.length > 0 ? 'thread' : 'async') : args.vuMode);
   }
@@ -131,7 +134,8 @@ function checkThreadMemory(options: RunOptions, modes: ('async' | 'thread')[], s
   const needMB = threadVus * THREAD_VU_MB;
   const totalMB = totalmem() / 1024 / 1024;
   const what = `${threadVus} VUs run in thread mode (a thread each, about ${THREAD_VU_MB} MB): about ${(needMB / 1024).toFixed(1)} GB of this machine's ${(totalMB / 1024).toFixed(1)} GB`;
-  if (needMB > 0.9 * totalMB) throw new ConfigError(`${what}; use http.asyncRequest and timers instead of blocking calls (async mode needs about 0.05 MB a VU), or fewer VUs`);
+  if (needMB > 0.9 * totalMB)
+    throw new ConfigError(`${what}; use http.asyncRequest and timers instead of blocking calls (async mode needs about 0.05 MB a VU), or fewer VUs`);
   if (needMB > 0.5 * totalMB) process.stderr.write(`WARN ${what}\n`);
 }
 
@@ -155,12 +159,15 @@ function resolveSegment(args: RunArgs, scriptOptions: unknown): Segment {
 function declaredMetrics(init: InitResult): MetricInfo[] {
   const out = init.metrics.map((m) => ({ ...m }));
   if (init.metricsInfo === undefined) return out;
-  if (init.metricsInfo === null || typeof init.metricsInfo !== 'object') throw new ConfigError('the exported metricsInfo: expected an object of metric name → { better, unit }');
+  if (init.metricsInfo === null || typeof init.metricsInfo !== 'object')
+    throw new ConfigError('the exported metricsInfo: expected an object of metric name → { better, unit }');
   const problems: string[] = [];
   for (const [name, raw] of Object.entries(init.metricsInfo as Record<string, unknown>)) {
     const metric = out.find((m) => m.name === name);
     if (!metric) {
-      problems.push(`metricsInfo.${name}: no custom metric of that name is declared in the init context${BUILTIN_BY_NAME.has(name) ? ' (built-in metrics already carry their info)' : ''}`);
+      problems.push(
+        `metricsInfo.${name}: no custom metric of that name is declared in the init context${BUILTIN_BY_NAME.has(name) ? ' (built-in metrics already carry their info)' : ''}`,
+      );
       continue;
     }
     try {
@@ -226,7 +233,10 @@ export async function run(args: RunArgs): Promise<number> {
   const jsonSink = args.outJson && !args.noSamples ? new JsonSink(args.outJson, counters) : null;
   const influxSink = args.outInflux ? new InfluxSink(parseInfluxUrl(args.outInflux), (m) => process.stderr.write(`WARN ${m}\n`)) : null;
   const hdrLog = args.outHdr
-    ? new HdrLog(args.outHdr, runStartMs, intervalMs, [`[${ENGINE_NAME} ${ENGINE_VERSION}: ${args.script}]`, '[values are value × 1000: microseconds for time metrics; Tag=metric?tag=value&… (URL-encoded)]'])
+    ? new HdrLog(args.outHdr, runStartMs, intervalMs, [
+        `[${ENGINE_NAME} ${ENGINE_VERSION}: ${args.script}]`,
+        '[values are value × 1000: microseconds for time metrics; Tag=metric?tag=value&… (URL-encoded)]',
+      ])
     : null;
   const aggregator = new Aggregator(workersCount + 1, hdrLog ? (index, hists) => hdrLog.write(index, hists) : null);
   for (const info of [...BUILTIN_METRICS, ...metrics]) aggregator.define(info);
@@ -252,7 +262,14 @@ export async function run(args: RunArgs): Promise<number> {
   };
 
   const code = await threadCode();
-  const state = { aborted: null as string | null, failed: null as string | null, external: false, thresholdAbort: false, hard: false, scriptError: null as string | null };
+  const state = {
+    aborted: null as string | null,
+    failed: null as string | null,
+    external: false,
+    thresholdAbort: false,
+    hard: false,
+    scriptError: null as string | null,
+  };
   const handles: WorkerHandle[] = [];
   // Each worker answers a phase once; a second answer (a stop racing an abort) is ignored.
   const waiters = new Map<string, { count: number; seen: Set<number>; resolve: () => void }>();
@@ -416,25 +433,40 @@ export async function run(args: RunArgs): Promise<number> {
       const now = epochMs();
       recordVus(now);
       flushMain();
-      progress.update(now - startMs, Atomics.load(counters, COUNTER.vusActive), Atomics.load(counters, COUNTER.vusInitialized), Atomics.load(counters, COUNTER.iterationsCompleted), Atomics.load(counters, COUNTER.iterationsInterrupted));
+      progress.update(
+        now - startMs,
+        Atomics.load(counters, COUNTER.vusActive),
+        Atomics.load(counters, COUNTER.vusInitialized),
+        Atomics.load(counters, COUNTER.iterationsCompleted),
+        Atomics.load(counters, COUNTER.iterationsInterrupted),
+      );
       checkAbortOnFail(now);
     }, 1000);
     let nextMainInterval = 1;
-    const mainIntervals = setInterval(() => {
-      while (runStartMs + nextMainInterval * intervalMs <= epochMs()) {
-        nextMainInterval++;
-        aggregator.add(workersCount, mainRegistry.takeInterval());
-      }
-    }, Math.min(250, intervalMs));
+    const mainIntervals = setInterval(
+      () => {
+        while (runStartMs + nextMainInterval * intervalMs <= epochMs()) {
+          nextMainInterval++;
+          aggregator.add(workersCount, mainRegistry.takeInterval());
+        }
+      },
+      Math.min(250, intervalMs),
+    );
     const checkAbortOnFail = (now: number) => {
       if (state.thresholdAbort || state.aborted) return;
       const elapsed = now - startMs;
-      const watched = Object.fromEntries(Object.entries(options.thresholds).map(([k, list]) => [k, list.filter((t) => t.abortOnFail && elapsed >= t.delayAbortEvalMs)]).filter(([, list]) => (list as unknown[]).length > 0));
+      const watched = Object.fromEntries(
+        Object.entries(options.thresholds)
+          .map(([k, list]) => [k, list.filter((t) => t.abortOnFail && elapsed >= t.delayAbortEvalMs)])
+          .filter(([, list]) => (list as unknown[]).length > 0),
+      );
       if (Object.keys(watched).length === 0) return;
       const crossed = evaluateThresholds(aggregator, watched, elapsed / 1000, options.summaryTrendStats).filter((r) => !r.ok);
       if (crossed.length > 0) {
         state.thresholdAbort = true;
-        process.stderr.write(`ERRO thresholds on metrics '${[...new Set(crossed.map((c) => c.key))].join("', '")}' were crossed; abortOnFail is set, stopping the test\n`);
+        process.stderr.write(
+          `ERRO thresholds on metrics '${[...new Set(crossed.map((c) => c.key))].join("', '")}' were crossed; abortOnFail is set, stopping the test\n`,
+        );
         stopAll(false);
       }
     };
@@ -459,7 +491,14 @@ export async function run(args: RunArgs): Promise<number> {
     await guard(finished);
     if (ticker) clearInterval(ticker);
     ticker = null;
-    progress.update(endMs - startMs, 0, Atomics.load(counters, COUNTER.vusInitialized), Atomics.load(counters, COUNTER.iterationsCompleted), Atomics.load(counters, COUNTER.iterationsInterrupted), true);
+    progress.update(
+      endMs - startMs,
+      0,
+      Atomics.load(counters, COUNTER.vusInitialized),
+      Atomics.load(counters, COUNTER.iterationsCompleted),
+      Atomics.load(counters, COUNTER.iterationsInterrupted),
+      true,
+    );
     aggregator.add(workersCount, mainRegistry.takeInterval());
     flushMain();
     if (hdrLog) aggregator.flushIntervals();
@@ -486,12 +525,22 @@ async function finish(
   const { options, init } = prepared;
   await Promise.all([sinks.jsonSink?.close(), sinks.influxSink?.close(), sinks.hdrLog?.close()]);
   const results = evaluateThresholds(aggregator, options.thresholds, durationMs / 1000, options.summaryTrendStats);
-  const data = buildSummary(aggregator, options.thresholds, results, options.summaryTrendStats, durationMs, { isStdOutTTY: Boolean(process.stdout.isTTY), isStdErrTTY: Boolean(process.stderr.isTTY), noColor: args.noColor }, setupData);
+  const data = buildSummary(
+    aggregator,
+    options.thresholds,
+    results,
+    options.summaryTrendStats,
+    durationMs,
+    { isStdOutTTY: Boolean(process.stdout.isTTY), isStdErrTTY: Boolean(process.stderr.isTTY), noColor: args.noColor },
+    setupData,
+  );
   // Samples per metric as the workers recorded them; the aggregator must agree (a cheap self-check).
   const recorded: Record<string, number> = {};
-  for (const counts of [...finishedCounts, Object.fromEntries(mainRegistry.sampleCounts)]) for (const [k, v] of Object.entries(counts)) recorded[k] = (recorded[k] ?? 0) + v;
+  for (const counts of [...finishedCounts, Object.fromEntries(mainRegistry.sampleCounts)])
+    for (const [k, v] of Object.entries(counts)) recorded[k] = (recorded[k] ?? 0) + v;
   for (const [name, n] of Object.entries(recorded)) {
-    if (aggregator.sampleCount(name) !== n) process.stderr.write(`WARN ${name}: ${n} samples recorded but ${aggregator.sampleCount(name)} aggregated (please report this)\n`);
+    if (aggregator.sampleCount(name) !== n)
+      process.stderr.write(`WARN ${name}: ${n} samples recorded but ${aggregator.sampleCount(name)} aggregated (please report this)\n`);
   }
   if (args.summaryExport) {
     const doc = summaryExport(data, metricsInfo(aggregator), { name: ENGINE_NAME, version: ENGINE_VERSION, samples: recorded });
@@ -537,8 +586,10 @@ function warnIfBehind(aggregator: Aggregator, durationMs: number): void {
   const dropped = aggregator.stats('dropped_iterations', {}, durationMs / 1000, []);
   const lag = aggregator.stats('iteration_start_lag', {}, durationMs / 1000, ['p(99)', 'max']);
   const reasons: string[] = [];
-  if (dropped && (dropped.count ?? 0) > 0) reasons.push(`${dropped.count} iterations were dropped (no free VU at their start time: raise preAllocatedVUs/maxVUs)`);
-  if (lag && (lag['p(99)'] ?? 0) > 10) reasons.push(`iterations started up to ${(lag['p(99)'] ?? 0).toFixed(1)} ms late at p99 (max ${(lag.max ?? 0).toFixed(1)} ms)`);
+  if (dropped && (dropped.count ?? 0) > 0)
+    reasons.push(`${dropped.count} iterations were dropped (no free VU at their start time: raise preAllocatedVUs/maxVUs)`);
+  if (lag && (lag['p(99)'] ?? 0) > 10)
+    reasons.push(`iterations started up to ${(lag['p(99)'] ?? 0).toFixed(1)} ms late at p99 (max ${(lag.max ?? 0).toFixed(1)} ms)`);
   if (reasons.length > 0) process.stderr.write(`WARN the generator could not keep up with the schedule: ${reasons.join('; ')}\n`);
 }
 

@@ -16,9 +16,10 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createGunzip, createGzip } from 'node:zlib';
-import { UsageError } from '../bench/errors.ts';
+import { Command, Option } from 'commander';
+import { intArg, listArg } from '../kernel/args.ts';
 import { readK6Samples } from '../reports/ingest/point-samples.ts';
-import { normalFrom, seededRandom } from '../reports/stats/random.ts';
+import { normalFrom, seededRandom } from '../kernel/random.ts';
 
 const FORMAT_VERSION = 2;
 const LINES_PER_ITERATION = 14;
@@ -43,27 +44,24 @@ interface FileMeta {
   bytes: number;
 }
 
-const USAGE = 'usage: npm run perf -- ingest [--samples N (10000000)] [--steps N,N,... (1000000,3000000,N)] [--dir .cache/perf-ingest]';
+export interface IngestOptions {
+  /** Samples in the largest input; default 10 000 000. */
+  samples: number;
+  /** Input sizes to measure, ascending; default 1 000 000, 3 000 000 and `samples` (those ≤ samples). */
+  steps?: number[];
+  /** Where the generated inputs are cached; default .cache/perf-ingest. */
+  dir: string;
+}
 
-function parseArgs(args: string[]): { samples: number; steps: number[]; dir: string } {
-  let samples = 10_000_000;
-  let steps: number[] | null = null;
-  let dir = join(process.cwd(), '.cache', 'perf-ingest');
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    const value = args[i + 1];
-    const count = (text: string | undefined) => {
-      const n = Number(text);
-      if (!Number.isInteger(n) || n < LINES_PER_ITERATION) throw new UsageError(`${flag}: expected a whole number of samples ≥ ${LINES_PER_ITERATION}, got "${text}"`);
-      return n;
-    };
-    if (flag === '--samples') samples = count(value);
-    else if (flag === '--steps') steps = (value ?? '').split(',').map((s) => count(s.trim()));
-    else if (flag === '--dir') dir = value ?? dir;
-    else throw new UsageError(`unknown option ${flag} (${USAGE})`);
-    i++;
-  }
-  return { samples, steps: steps ?? [...new Set([1_000_000, 3_000_000, samples].filter((n) => n <= samples))].sort((a, b) => a - b), dir };
+/** `perf ingest` */
+export function ingestCommand(): Command {
+  const count = intArg(LINES_PER_ITERATION);
+  return new Command('ingest')
+    .description('raw k6 samples → histograms: samples per second on one core, memory as the count grows, p99 error against the exact p99')
+    .addOption(new Option('--samples <n>', 'samples in the largest input').argParser(count).default(10_000_000))
+    .addOption(new Option('--steps <n,n,...>', 'input sizes to measure (default 1000000,3000000,<samples>)').argParser(listArg(count)))
+    .addOption(new Option('--dir <path>', 'where generated inputs are cached').default(join('.cache', 'perf-ingest')))
+    .action((options: IngestOptions) => perfIngest(options));
 }
 
 /** Writes `lines` k6 lines (gzip level 1) and returns the exact nearest-rank p99 of http_req_duration. */
@@ -74,11 +72,13 @@ async function generate(path: string, lines: number): Promise<FileMeta> {
   const gzip = createGzip({ level: 1 });
   const out = createWriteStream(`${path}.tmp`);
   gzip.pipe(out);
-  const tags = '"expected_response":"true","group":"","method":"GET","name":"item-types","proto":"HTTP/1.1","scenario":"default","status":"200","url":"http://127.0.0.1:8080/v1/api/item-types","run":"perf","point":"p0"';
+  const tags =
+    '"expected_response":"true","group":"","method":"GET","name":"item-types","proto":"HTTP/1.1","scenario":"default","status":"200","url":"http://127.0.0.1:8080/v1/api/item-types","run":"perf","point":"p0"';
   const iterTags = '"group":"","scenario":"default","run":"perf","point":"p0"';
   const startMs = Date.UTC(2026, 10, 25, 9, 0, 0);
   // Current k6's layout (metric first); k6-bytes.ts reads the older and the built-in one as fast.
-  const line = (metric: string, time: string, value: number | string, t: string) => `{"metric":"${metric}","type":"Point","data":{"time":"${time}","value":${value},"tags":{${t}}}}\n`;
+  const line = (metric: string, time: string, value: number | string, t: string) =>
+    `{"metric":"${metric}","type":"Point","data":{"time":"${time}","value":${value},"tags":{${t}}}}\n`;
   let written = 0;
   let chunk = '';
   for (let i = 0; i < iterations && written < lines; i++) {
@@ -190,18 +190,14 @@ function runChild(mode: Measurement['mode'], path: string): Promise<Measurement>
 
 const mps = (lines: number, ms: number) => (lines / ms / 1000).toFixed(2);
 
-/** Runs the benchmark with command-line style arguments (see USAGE); prints the figures on stdout. */
-export async function perfIngest(args: string[]): Promise<void> {
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  const options = parseArgs(args);
+/** Runs the benchmark; prints the figures on stdout. */
+export async function perfIngest(options: IngestOptions): Promise<void> {
+  const steps = options.steps ?? [...new Set([1_000_000, 3_000_000, options.samples].filter((n) => n <= options.samples))].sort((a, b) => a - b);
   const log = (m: string) => process.stderr.write(`${m}\n`);
   const rows: string[] = [];
   let largest: { m: Measurement; meta: FileMeta } | null = null;
   let smallestPath = '';
-  for (const lines of options.steps) {
+  for (const lines of steps) {
     const { path, meta } = await inputFile(options.dir, lines, log);
     if (!smallestPath) smallestPath = path;
     log(`ingesting ${lines.toLocaleString('en')} samples`);
@@ -240,5 +236,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   if (process.argv[2] === '--child') {
     const result = await measure(process.argv[3] as Measurement['mode'], process.argv[4]!);
     process.stdout.write(JSON.stringify(result));
-  } else await perfIngest(process.argv.slice(2));
+  }
 }

@@ -3,15 +3,18 @@
  * core at 1 Hz, read from the loop's own /proc/<pid>/stat (children included), next to Debian's
  * prometheus-node-exporter scraped at 1 Hz on the same host over the same window.
  */
-import { sleep } from '../bench/sleep.ts';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { sleep } from '../kernel/sleep.ts';
+import { processSupervisor } from '../kernel/supervise.ts';
+import { readFile } from 'node:fs/promises';
 import { startLocalSampler, type SamplerHandle } from '../bench/nodes/local.ts';
-import { cpuPctOfOneCore, processCpuTicks, USER_HZ } from '../bench/nodes/proc.ts';
-import { connectSsh, type SshTarget } from '../bench/ssh/connect.ts';
-import { startRemoteSampler } from '../bench/ssh/sampler.ts';
-import { EnvironmentError } from '../bench/errors.ts';
+import { cpuPctOfOneCore, processCpuTicks, USER_HZ } from './proc.ts';
+import { connectSsh, type SshTarget } from '../kernel/ssh/connect.ts';
+import { startRemoteSampler } from '../bench/nodes/remote.ts';
+import { Command, Option } from 'commander';
+import { durationArg } from '../kernel/args.ts';
+import { requireBinary } from '../kernel/binaries.ts';
+import { UsageError } from '../kernel/errors.ts';
+import { createLogger } from '../kernel/log.ts';
 
 interface Subject {
   label: string;
@@ -42,12 +45,10 @@ export async function runSamplerPerf(options: SamplerPerfOptions): Promise<Sampl
     else {
       // The figure that matters is the phone's: busybox ash, as on postmarketOS. This host's own sh
       // (dash: no $EPOCHREALTIME, so it forks `sleep` and `date`) is shown beside it.
-      const busybox = await which('busybox');
-      if (!busybox) throw new EnvironmentError('busybox not found: install the Debian package busybox (see .ci/setup-metrics.sh)');
+      const busybox = requireBinary('busybox', 'busybox');
       subjects.push(await localSampler('sampler', [busybox, 'sh']));
       subjects.push(await localSampler("sampler under this host's sh (dash)", ['sh']));
-      const exporter = await which('prometheus-node-exporter');
-      if (!exporter) throw new EnvironmentError('prometheus-node-exporter not found: install the Debian package prometheus-node-exporter (see .ci/setup-metrics.sh)');
+      const exporter = requireBinary('prometheus-node-exporter', 'prometheus-node-exporter');
       subjects.push(await nodeExporter('node_exporter (default collectors)', exporter, []));
       subjects.push(
         await nodeExporter('node_exporter (same data only: cpu, cpufreq, loadavg, meminfo, thermal_zone, powersupplyclass)', exporter, [
@@ -84,7 +85,8 @@ export function renderSamplerPerf(rows: SamplerPerfRow[], durationS: number): st
   if (sampler) {
     const goal = sampler.cpuPct <= 0.5 && exporters.every((e) => sampler.cpuPct < e.cpuPct);
     for (const e of exporters) out.push(`ratio sampler / ${e.label}: ${(sampler.cpuPct / e.cpuPct).toFixed(2)}`);
-    if (exporters.length === 0) out.push(`goal (≤ 0.5% of one core): ${sampler.cpuPct <= 0.5 ? 'met' : 'NOT met'} (node_exporter is compared on this host only)`);
+    if (exporters.length === 0)
+      out.push(`goal (≤ 0.5% of one core): ${sampler.cpuPct <= 0.5 ? 'met' : 'NOT met'} (node_exporter is compared on this host only)`);
     else out.push(`goal (≤ 0.5% of one core and below node_exporter): ${goal ? 'met' : 'NOT met'}`);
   }
   return `${out.join('\n')}\n`;
@@ -122,7 +124,8 @@ async function remoteSampler(target: SshTarget): Promise<Subject> {
 }
 
 async function nodeExporter(label: string, binary: string, args: string[]): Promise<Subject> {
-  const child: ChildProcess = spawn(binary, ['--web.listen-address=127.0.0.1:0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exporter = processSupervisor().start({ name: 'node_exporter', command: binary, args: ['--web.listen-address=127.0.0.1:0', ...args], output: 'pipe' });
+  const child = exporter.child;
   let log = '';
   const address = await new Promise<string>((resolve, reject) => {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -155,21 +158,42 @@ async function nodeExporter(label: string, binary: string, args: string[]): Prom
     events: () => scrapes,
     async stop() {
       stopped = true;
-      child.kill('SIGTERM');
+      await processSupervisor().stopChild(exporter);
       await loop;
     },
   };
 }
 
-async function which(name: string): Promise<string | null> {
-  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin']) {
-    const path = `${dir}/${name}`;
-    try {
-      await access(path, constants.X_OK);
-      return path;
-    } catch {
-      // Next.
-    }
-  }
-  return null;
+/** `perf sampler` */
+export function samplerCommand(): Command {
+  return new Command('sampler')
+    .description("the node sampler's CPU cost at 1 Hz (from /proc/<pid>/stat), beside prometheus-node-exporter scraped at 1 Hz on the same host")
+    .addOption(
+      new Option('--duration <duration>', 'measured window, e.g. 30s or 2m (a bare number is seconds)')
+        .argParser(durationArg({ bareUnit: 's', min: 1 }))
+        .default(30_000, '30s'),
+    )
+    .option('--ssh <user@host[:port]>', 'measure on a node over SSH instead of this host (no node_exporter comparison)')
+    .option('--key <path>', 'private key for --ssh (default: ssh-agent)')
+    .option('--known-hosts <path>', 'known_hosts for --ssh (default ~/.ssh/known_hosts)')
+    .option('--accept-new-host-keys', 'record the SSH host key of --ssh in known_hosts if it is seen for the first time (a changed key is always refused)')
+    .action(async (options: { duration: number; ssh?: string; key?: string; knownHosts?: string; acceptNewHostKeys?: boolean }) => {
+      const log = createLogger();
+      let ssh: SshTarget | undefined;
+      if (options.ssh) {
+        const match = /^([^@]+)@([^:]+)(?::(\d+))?$/.exec(options.ssh);
+        if (!match) throw new UsageError(`--ssh: expected user@host[:port], got "${options.ssh}"`);
+        ssh = {
+          username: match[1]!,
+          host: match[2]!,
+          port: match[3] ? Number(match[3]) : 22,
+          privateKeyPath: options.key,
+          knownHostsPath: options.knownHosts,
+          acceptNewHostKey: Boolean(options.acceptNewHostKeys),
+        };
+      }
+      const durationS = options.duration / 1000;
+      const rows = await runSamplerPerf({ durationS, ssh, log: (line) => log.info(line) });
+      process.stdout.write(renderSamplerPerf(rows, durationS));
+    });
 }

@@ -11,23 +11,23 @@ import { compareCharts } from './render/compare-charts.ts';
 import { compareHtml } from './render/compare-html.ts';
 import { compareJunit, compareSummaryJson, compareSummaryMarkdown } from './render/compare-summary.ts';
 import { changeText, metricName } from './render/compare-text.ts';
-import { writeCharts, writeDocuments } from './write-files.ts';
+import { type ReportPaths, writeCharts, writeDocuments } from './write-files.ts';
 
 export interface CompareReportOptions extends CompareOptions {
   outDir: string;
   warnings?: WarningOptions;
+  /** Stops between files (Ctrl-C); every file written is whole. */
+  signal?: AbortSignal;
 }
 
-export interface CompareReportResult {
-  htmlPath: string;
-  summaryMdPath: string;
-  summaryJsonPath: string;
-  junitPath: string;
+export interface CompareReportResult extends ReportPaths {
   /** Overall: regressed when any metric of any candidate regressed. */
   verdict: Verdict;
   regressions: number;
   /** Each regressed metric in words, e.g. "shop×2 @ 10/s p95 latency +12.3 % [+8.1, +16.0]". */
   regressedMetrics: string[];
+  /** What the user should hear on the terminal: nothing comparable and why, differing configs or generators. */
+  notes: string[];
 }
 
 function runWarnings(runs: RunModel[]): Warning[] {
@@ -41,21 +41,33 @@ export async function writeCompareReport(runDirs: string[], opts: CompareReportO
   const model = buildCompareModel(runs, opts);
   const warnings = runWarnings(runs);
   const charts = compareCharts(model);
-  const pngs = await writeCharts(opts.outDir, charts);
+  const pngs = await writeCharts(opts.outDir, charts, opts.signal);
+  const notes = model.pairs.flatMap((pair) => [
+    ...(pair.verdict === 'not-comparable'
+      ? [
+          `nothing comparable between ${pair.baseline.runId} and ${pair.candidate.runId}: ${pair.unmatched.length > 0 ? pair.unmatched.join('; ') : 'neither run has a configuration'}`,
+        ]
+      : []),
+    ...pair.differences.map((d) => `the runs differ: ${d}; changes may come from that`),
+  ]);
   const summary = compareSummaryJson(model, warnings);
-  const paths = await writeDocuments(opts.outDir, {
-    'report.html': compareHtml(model, charts, pngs, warnings, summary),
-    'summary.md': compareSummaryMarkdown(model, warnings),
-    'summary.json': JSON.stringify(summary, null, 2) + '\n',
-    'junit.xml': compareJunit(model),
-  });
+  const paths = await writeDocuments(
+    opts.outDir,
+    {
+      html: compareHtml(model, charts, pngs, warnings, summary),
+      summaryMd: compareSummaryMarkdown(model, warnings),
+      summaryJson: `${JSON.stringify(summary, null, 2)}\n`,
+      junit: compareJunit(model),
+    },
+    opts.signal,
+  );
   return {
-    htmlPath: paths['report.html']!,
-    summaryMdPath: paths['summary.md']!,
-    summaryJsonPath: paths['summary.json']!,
-    junitPath: paths['junit.xml']!,
+    ...paths,
+    notes,
     verdict: model.verdict,
     regressions: model.pairs.reduce((a, p) => a + p.counts.regressed, 0),
-    regressedMetrics: model.pairs.flatMap((p) => p.metrics.filter((m) => m.verdict === 'regressed').map((m) => `${m.configLabel} ${metricName(m)} ${changeText(m)}`)),
+    regressedMetrics: model.pairs.flatMap((p) =>
+      p.metrics.filter((m) => m.verdict === 'regressed').map((m) => `${m.configLabel} ${metricName(m)} ${changeText(m)}`),
+    ),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * `bench report <run>`: one run directory → report.html (self-contained), charts/*.png, summary.md,
- * summary.json and junit.xml, by default inside the run directory itself (DESIGN.md, "Contracts between stages").
+ * summary.json and junit.xml, by default inside the run directory itself (ARCHITECTURE.md, "The run directory").
  */
 import { readRunDir } from './ingest/rundir.ts';
 import { buildRunModel } from './model/run-model.ts';
@@ -8,33 +8,31 @@ import type { WarningOptions } from './model/warnings.ts';
 import { runCharts } from './render/chart-specs.ts';
 import { runHtml } from './render/run-html.ts';
 import { runJunit, runSummaryJson, runSummaryMarkdown } from './render/run-summary.ts';
-import { writeCharts, writeDocuments } from './write-files.ts';
+import { type ReportPaths, writeCharts, writeDocuments } from './write-files.ts';
 
 export interface RunReportOptions {
   /** Where to write; default the run directory. */
   outDir?: string;
   warnings?: WarningOptions;
+  /** Stops between files (a second Ctrl-C); every file written is whole. */
+  signal?: AbortSignal;
 }
 
-export interface RunReportPaths {
-  htmlPath: string;
-  summaryMdPath: string;
-  summaryJsonPath: string;
-  junitPath: string;
-}
-
-export async function writeRunReport(runDir: string, opts: RunReportOptions = {}): Promise<RunReportPaths> {
+export async function writeRunReport(runDir: string, opts: RunReportOptions = {}): Promise<ReportPaths> {
   const outDir = opts.outDir ?? runDir;
   const run = await readRunDir(runDir);
   const model = buildRunModel(run, opts.warnings);
   const charts = runCharts(model);
-  const pngs = await writeCharts(outDir, charts);
+  const pngs = await writeCharts(outDir, charts, opts.signal);
   const summary = runSummaryJson(model);
-  const paths = await writeDocuments(outDir, {
-    'report.html': runHtml(model, charts, pngs, summary),
-    'summary.md': runSummaryMarkdown(model),
-    'summary.json': JSON.stringify(summary, null, 2) + '\n',
-    'junit.xml': runJunit(model, new Map(run.points.map((p) => [p.spec.pointId, p.result?.thresholdsPassed ?? null]))),
-  });
-  return { htmlPath: paths['report.html']!, summaryMdPath: paths['summary.md']!, summaryJsonPath: paths['summary.json']!, junitPath: paths['junit.xml']! };
+  return writeDocuments(
+    outDir,
+    {
+      html: runHtml(model, charts, pngs, summary),
+      summaryMd: runSummaryMarkdown(model),
+      summaryJson: `${JSON.stringify(summary, null, 2)}\n`,
+      junit: runJunit(model, new Map(run.points.map((p) => [p.spec.pointId, p.result?.thresholdsPassed ?? null]))),
+    },
+    opts.signal,
+  );
 }

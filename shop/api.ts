@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, itemTypesBody, itemsByTypesBody } from './model.ts';
+import { ApiError, itemTypesBody, itemsByTypesBody, spacedJson } from './model.ts';
 
 /** Where orders live: in-process (one replica) or in the primary over IPC (several). */
 export interface OrderStore {
@@ -14,6 +14,11 @@ export interface ApiOptions {
   cpuMs: number;
   /** What `GET /reverse-proxy-url` answers (the web service's setting). */
   reverseProxyUrl: string;
+  /**
+   * Answer as upstream's gateway does: spaces in the JSON, a `Grpc-Metadata-Content-Type` header,
+   * item types in a random order per request, 501 for a wrong method.
+   */
+  upstream?: boolean;
 }
 
 /** Spins for `ms` of wall time on this core: a tunable stand-in for per-request work. */
@@ -25,9 +30,22 @@ export function burnCpu(ms: number): void {
   if (x === -1) throw new Error('unreachable');
 }
 
-function send(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+function send(res: ServerResponse, status: number, body: string, upstream = false): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    ...(upstream && status < 400 ? { 'Grpc-Metadata-Content-Type': 'application/grpc' } : {}),
+    'Content-Length': Buffer.byteLength(body),
+  });
   res.end(body);
+}
+
+function shuffled<T>(list: T[]): T[] {
+  const copy = [...list];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
 }
 
 function sendError(res: ServerResponse, status: number, grpcCode: number, message: string): void {
@@ -35,6 +53,27 @@ function sendError(res: ServerResponse, status: number, grpcCode: number, messag
 }
 
 const MAX_BODY_BYTES = 1 << 20;
+/** Deeper JSON than this is refused before it is parsed or passed between processes (an order is 3 deep). */
+export const MAX_JSON_DEPTH = 32;
+
+/** The nesting depth of JSON text, counted outside strings in one pass (no recursion, so no stack to overflow). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -64,21 +103,25 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiOpt
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   const method = req.method ?? 'GET';
   burnCpu(options.cpuMs);
+  const upstream = options.upstream === true;
   const route = (want: string): boolean => {
     if (method === want) return true;
-    throw new ApiError(405, 12, 'Method Not Allowed');
+    throw new ApiError(upstream ? 501 : 405, 12, 'Method Not Allowed');
   };
+  const json = upstream ? spacedJson : JSON.stringify;
   if (path === '/v1/api/item-types') {
     route('GET');
-    return send(res, 200, JSON.stringify(itemTypesBody()));
+    const body = itemTypesBody();
+    return send(res, 200, json(upstream ? { itemTypes: shuffled(body.itemTypes) } : body), upstream);
   }
   if (path.startsWith('/v1/api/items-by-types/')) {
     route('GET');
-    return send(res, 200, JSON.stringify(itemsByTypesBody(path.slice('/v1/api/items-by-types/'.length))));
+    return send(res, 200, json(itemsByTypesBody(path.slice('/v1/api/items-by-types/'.length))), upstream);
   }
   if (path === '/v1/api/orders') {
     route('POST');
     const text = await readBody(req);
+    if (jsonDepth(text) > MAX_JSON_DEPTH) throw new ApiError(400, 3, `request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -86,11 +129,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiOpt
       throw new ApiError(400, 3, 'request body is not valid JSON');
     }
     await options.store.placeOrder(body);
-    return send(res, 200, '{}');
+    return send(res, 200, '{}', upstream);
   }
   if (path === '/v1/fulfillment-orders') {
     route('GET');
-    return send(res, 200, await options.store.fulfillmentBody());
+    return send(res, 200, await options.store.fulfillmentBody(), upstream);
   }
   if (path === '/reverse-proxy-url') {
     route('GET');

@@ -1,12 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
-import { intArg, numberArg } from '../bench/cli/args.ts';
-import { runCli } from '../bench/cli/main.ts';
+import { intArg, numberArg } from '../kernel/args.ts';
+import { runCli } from '../kernel/cli.ts';
+import { registerRealShop } from './gocoffee/cli.ts';
 import { SHOP_DEFAULTS, type ShopOptions, assertPortFree, startPrimary, startSingle } from './server.ts';
 
-const program = new Command('shop')
-  .description('The reference coffee shop: the Go coffee shop\'s HTTP API, served by local processes.')
-  .helpCommand(true);
+const program = new Command('shop').description("The reference coffee shop: the Go coffee shop's HTTP API, served by local processes.").helpCommand(true);
 
 program
   .command('serve')
@@ -15,9 +14,28 @@ program
   .addOption(new Option('--host <address>', 'address to listen on').env('SHOP_HOST').default(SHOP_DEFAULTS.host))
   .addOption(new Option('--replicas <n>', 'worker processes behind the port').env('SHOP_REPLICAS').argParser(intArg(1, 64)).default(SHOP_DEFAULTS.replicas))
   .addOption(new Option('--cpu-ms <ms>', 'busy CPU time per request').env('SHOP_CPU_MS').argParser(numberArg(0)).default(SHOP_DEFAULTS.cpuMs))
-  .addOption(new Option('--prep-factor <x>', 'multiplies upstream preparation times (cappuccino 10 s …); 0 = instant').env('SHOP_PREP_FACTOR').argParser(numberArg(0)).default(SHOP_DEFAULTS.prepFactor))
-  .addOption(new Option('--station-slots <n>', 'items prepared at once per station (barista, kitchen)').env('SHOP_STATION_SLOTS').argParser(intArg(1)).default(SHOP_DEFAULTS.stationSlots))
-  .addOption(new Option('--reverse-proxy-url <url>', 'what GET /reverse-proxy-url answers (default: this shop\'s URL)').env('REVERSE_PROXY_URL'))
+  .addOption(
+    new Option('--prep-factor <x>', 'multiplies upstream preparation times (cappuccino 10 s …); 0 = instant')
+      .env('SHOP_PREP_FACTOR')
+      .argParser(numberArg(0))
+      .default(SHOP_DEFAULTS.prepFactor),
+  )
+  .addOption(
+    new Option('--station-slots <n>', 'items prepared at once per station (barista, kitchen)')
+      .env('SHOP_STATION_SLOTS')
+      .argParser(intArg(1))
+      .default(SHOP_DEFAULTS.stationSlots),
+  )
+  .addOption(
+    new Option(
+      '--behaviour <mode>',
+      "reference: our imitation; upstream: the real shop's behaviour under load (every item to the kitchen at its rate, list not in insertion order, its response details)",
+    )
+      .choices(['reference', 'upstream'])
+      .env('SHOP_BEHAVIOUR')
+      .default('reference'),
+  )
+  .addOption(new Option('--reverse-proxy-url <url>', "what GET /reverse-proxy-url answers (default: this shop's URL)").env('REVERSE_PROXY_URL'))
   .action(async (options: ShopOptions) => {
     let shop: { url: string; close(): Promise<void> };
     if (options.replicas === 1) {
@@ -28,7 +46,9 @@ program
       shop = await startPrimary(options, entry, ['--import', import.meta.resolve('tsx')]);
     }
     process.stdout.write(`${shop.url}\n`);
-    process.stderr.write(`reference shop listening on ${shop.url} with ${options.replicas} replica(s), cpu ${options.cpuMs} ms/request, prep factor ${options.prepFactor}\n`);
+    process.stderr.write(
+      `reference shop listening on ${shop.url} with ${options.replicas} replica(s), cpu ${options.cpuMs} ms/request, prep factor ${options.prepFactor}, behaviour ${options.behaviour ?? 'reference'}\n`,
+    );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
@@ -37,5 +57,7 @@ program
     await shop.close();
     process.exit(0);
   });
+
+registerRealShop(program);
 
 await runCli(program);

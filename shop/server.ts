@@ -1,9 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { EnvironmentError } from '../bench/errors.ts';
+import { EnvironmentError } from '../kernel/errors.ts';
 import { createApiHandler, type OrderStore } from './api.ts';
-import { ApiError, ShopModel } from './model.ts';
+import { ApiError, ShopModel, type Behaviour } from './model.ts';
 
 /**
  * Runs the reference shop as local processes: N worker processes behind one port (node:cluster,
@@ -20,10 +20,11 @@ export interface ShopOptions {
   stationSlots: number;
   /** Defaults to this shop's own URL. */
   reverseProxyUrl?: string;
+  /** `reference` (default) or `upstream`: imitate the real shop's behaviour under load (model.ts). */
+  behaviour?: Behaviour;
 }
 
 export const SHOP_DEFAULTS: ShopOptions = { port: 5000, host: '127.0.0.1', replicas: 1, cpuMs: 1, prepFactor: 1, stationSlots: 5 };
-
 
 type Request = { op: 'place'; body: unknown } | { op: 'list' };
 type ToPrimary = Request & { id: number };
@@ -34,8 +35,10 @@ export async function assertPortFree(host: string, port: number): Promise<void> 
   await new Promise<void>((resolve, reject) => {
     const probe = createNetServer();
     probe.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new EnvironmentError(`port ${port} on ${host} is in use: stop what listens there or choose another with --port`, { cause: error }));
-      else if (error.code === 'EACCES') reject(new EnvironmentError(`port ${port} on ${host} needs privileges: choose a port above 1023 with --port`, { cause: error }));
+      if (error.code === 'EADDRINUSE')
+        reject(new EnvironmentError(`port ${port} on ${host} is in use: stop what listens there or choose another with --port`, { cause: error }));
+      else if (error.code === 'EACCES')
+        reject(new EnvironmentError(`port ${port} on ${host} needs privileges: choose a port above 1023 with --port`, { cause: error }));
       else reject(error);
     });
     probe.listen(port, host, () => probe.close(() => resolve()));
@@ -53,7 +56,7 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 }
 
 function modelFor(options: ShopOptions): ShopModel {
-  return new ShopModel({ prepFactor: options.prepFactor, stationSlots: options.stationSlots });
+  return new ShopModel({ prepFactor: options.prepFactor, stationSlots: options.stationSlots, behaviour: options.behaviour });
 }
 
 /** One replica: HTTP and the order store in this process. Resolves once listening. */
@@ -64,7 +67,16 @@ export async function startSingle(options: ShopOptions): Promise<{ url: string; 
     fulfillmentBody: async () => model.fulfillmentBody(),
   };
   let url = '';
-  const server = createServer(createApiHandler({ store, cpuMs: options.cpuMs, get reverseProxyUrl() { return options.reverseProxyUrl ?? url; } }));
+  const server = createServer(
+    createApiHandler({
+      store,
+      cpuMs: options.cpuMs,
+      upstream: options.behaviour === 'upstream',
+      get reverseProxyUrl() {
+        return options.reverseProxyUrl ?? url;
+      },
+    }),
+  );
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, options.host, options.port);
   url = `http://${options.host}:${port}`;
@@ -92,21 +104,23 @@ export async function startPrimary(options: ShopOptions, workerEntry: string, ex
         reply = { id: message.id, ok: true };
       } else reply = { id: message.id, ok: true, value: model.fulfillmentBody() };
     } catch (error) {
-      reply = error instanceof ApiError
-        ? { id: message.id, ok: false, status: error.httpStatus, code: error.grpcCode, message: error.message }
-        : { id: message.id, ok: false, status: 500, code: 13, message: String(error) };
+      reply =
+        error instanceof ApiError
+          ? { id: message.id, ok: false, status: error.httpStatus, code: error.grpcCode, message: error.message }
+          : { id: message.id, ok: false, status: 500, code: 13, message: String(error) };
     }
     worker.send(reply);
   };
-  const fork = (): Promise<void> => new Promise((resolve, reject) => {
-    const worker = cluster.fork(env);
-    workers.push(worker);
-    worker.on('message', onMessage(worker));
-    worker.once('listening', () => resolve());
-    worker.once('exit', (code) => {
-      if (!closing) reject(new Error(`shop worker exited with code ${code} before listening`));
+  const fork = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const worker = cluster.fork(env);
+      workers.push(worker);
+      worker.on('message', onMessage(worker));
+      worker.once('listening', () => resolve());
+      worker.once('exit', (code) => {
+        if (!closing) reject(new Error(`shop worker exited with code ${code} before listening`));
+      });
     });
-  });
   await Promise.all(Array.from({ length: options.replicas }, fork));
   // A worker that dies under load is replaced, like a swarm task.
   cluster.on('exit', (worker) => {
@@ -119,11 +133,16 @@ export async function startPrimary(options: ShopOptions, workerEntry: string, ex
     url,
     close: async () => {
       closing = true;
-      await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
-        if (w.isDead()) return resolve();
-        w.once('exit', () => resolve());
-        w.kill();
-      })));
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              if (w.isDead()) return resolve();
+              w.once('exit', () => resolve());
+              w.kill();
+            }),
+        ),
+      );
     },
   };
 }
@@ -140,17 +159,27 @@ export async function startWorker(): Promise<void> {
     if (message.ok) waiter.resolve(message.value);
     else waiter.reject(new ApiError(message.status, message.code, message.message));
   });
-  const call = (message: Request): Promise<string | undefined> => new Promise((resolve, reject) => {
-    const id = nextId++;
-    pending.set(id, { resolve, reject });
-    process.send?.({ ...message, id });
-  });
+  const call = (message: Request): Promise<string | undefined> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      process.send?.({ ...message, id });
+    });
   const store: OrderStore = {
     placeOrder: async (body) => void (await call({ op: 'place', body })),
     fulfillmentBody: async () => (await call({ op: 'list' })) ?? '{"orders":[]}',
   };
   let reverseProxyUrl = options.reverseProxyUrl;
-  const server = createServer(createApiHandler({ store, cpuMs: options.cpuMs, get reverseProxyUrl() { return reverseProxyUrl; } }));
+  const server = createServer(
+    createApiHandler({
+      store,
+      cpuMs: options.cpuMs,
+      upstream: options.behaviour === 'upstream',
+      get reverseProxyUrl() {
+        return reverseProxyUrl;
+      },
+    }),
+  );
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, options.host, options.port);
   reverseProxyUrl ||= `http://${options.host}:${port}`;

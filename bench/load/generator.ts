@@ -1,11 +1,15 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { EnvironmentError } from '../errors.ts';
-import type { LoadGeneratorInfo } from '../rundir/types.ts';
+import { EnvironmentError } from '../../kernel/errors.ts';
+import { outputError } from '../../kernel/files.ts';
+import { processSupervisor } from '../../kernel/supervise.ts';
+import { K6_EXIT } from '../../rundir/k6.ts';
+import type { LoadGeneratorInfo } from '../../rundir/types.ts';
 import { BUILTIN_READY_LINE, BUILTIN_VERSION } from './builtin/version.ts';
 
 /**
@@ -18,9 +22,6 @@ const run = promisify(execFile);
 
 /** The k6 major version the scenarios and flags are written for. */
 export const K6_MAJOR = 2;
-/** k6's exit code when thresholds are crossed: a result to record, not a crash. */
-export const K6_THRESHOLDS_CROSSED = 99;
-export const K6_INTERRUPTED = 105;
 
 export interface LoadRunOptions {
   /** Scenario file path. */
@@ -35,6 +36,8 @@ export interface LoadRunOptions {
   logPath: string;
   /** Aborting sends SIGINT: the generator stops gracefully and still writes its files. */
   signal?: AbortSignal;
+  /** Aborting (a second Ctrl-C) stops the generator at once; what it wrote so far stays. */
+  force?: AbortSignal;
   /** This generator's share when several split the load, k6's `--execution-segment`, e.g. `1/3:2/3`. */
   segment?: string;
 }
@@ -91,7 +94,13 @@ export async function findK6(env: NodeJS.ProcessEnv = process.env): Promise<{ pa
     return { path: env.K6_BIN, version };
   }
   const cached = join(env.XDG_CACHE_HOME ?? join(env.HOME ?? '/tmp', '.cache'), 'cloudlet-bench', 'k6', 'k6');
-  for (const candidate of [cached, ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'k6'))]) {
+  for (const candidate of [
+    cached,
+    ...(env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, 'k6')),
+  ]) {
     if (!(await executable(candidate))) continue;
     const version = await k6VersionOf(candidate);
     if (version?.startsWith(`${K6_MAJOR}.`)) return { path: candidate, version };
@@ -111,47 +120,78 @@ export function k6Args(options: LoadRunOptions): string[] {
 }
 
 /**
+ * Runs a generator under the process's supervisor: in a process group of its own, so a Ctrl-C that
+ * reaches the whole terminal group stops the bench only, and the bench forwards exactly one SIGINT;
+ * and killed by the supervisor's watcher should the bench die, even by SIGKILL.
+ *
  * `readyLine`: a stderr line the generator prints once its signal handlers are in place. An abort
  * that comes earlier (during start-up) is held until then, so the generator still stops gracefully
- * and writes its summary instead of dying on a signal it cannot handle yet.
+ * and writes its summary instead of dying on a signal it cannot handle yet. `force` (a second
+ * Ctrl-C) kills it at once.
  */
 function spawnGenerator(command: string, prefixArgs: string[], options: LoadRunOptions, readyLine?: string): Promise<LoadRunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
+    let logError: unknown = null;
     const log = createWriteStream(options.logPath, { flags: 'a' });
-    const child = spawn(command, [...prefixArgs, ...k6Args(options)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, K6_NO_USAGE_REPORT: 'true' } });
-    child.stdout.pipe(log, { end: false });
-    child.stderr.pipe(log, { end: false });
+    log.on('error', (error) => {
+      logError ??= error;
+    });
+    const supervised = processSupervisor().start({
+      name: 'load generator',
+      command,
+      args: [...prefixArgs, ...k6Args(options)],
+      env: { ...process.env, K6_NO_USAGE_REPORT: 'true' },
+      output: 'pipe',
+      stopSignal: 'SIGINT',
+    });
+    const child = supervised.child;
+    child.stdout!.pipe(log, { end: false });
+    child.stderr!.pipe(log, { end: false });
     let interrupted = false;
     let ready = readyLine === undefined;
     let heldAbort = false;
     if (!ready) {
       let seen = '';
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
         if (ready) return;
         seen = (seen + chunk).slice(-1000);
         if (seen.includes(readyLine ?? '')) {
           ready = true;
-          if (heldAbort) child.kill('SIGINT');
+          if (heldAbort) supervised.signal('SIGINT');
         }
       });
     }
     const onAbort = () => {
       interrupted = true;
-      if (ready) child.kill('SIGINT');
+      if (ready) supervised.signal('SIGINT');
       else heldAbort = true;
     };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (error) => reject(new EnvironmentError(`cannot start the load generator ${command}: ${error.message}`, { cause: error })));
+    const onForce = () => {
+      interrupted = true;
+      supervised.signal('SIGKILL');
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.force?.aborted) onForce();
+    else options.force?.addEventListener('abort', onForce, { once: true });
+    let spawnError: Error | null = null;
+    child.once('error', (error) => {
+      spawnError = error;
+    });
     child.once('close', (code, signal) => {
       options.signal?.removeEventListener('abort', onAbort);
-      log.end();
-      const exitCode = code ?? (signal ? 128 : 1);
-      resolve({
-        exitCode,
-        thresholdsPassed: exitCode === 0,
-        interrupted: interrupted || exitCode === K6_INTERRUPTED,
-        durationMs: Date.now() - started,
+      options.force?.removeEventListener('abort', onForce);
+      log.end(() => {
+        if (spawnError) return reject(new EnvironmentError(`cannot start the load generator ${command}: ${spawnError.message}`, { cause: spawnError }));
+        if (logError) return reject(outputError(logError, options.logPath));
+        const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
+        resolve({
+          exitCode,
+          thresholdsPassed: exitCode === K6_EXIT.ok,
+          interrupted: interrupted || exitCode === K6_EXIT.interrupted,
+          durationMs: Date.now() - started,
+        });
       });
     });
   });

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { outputError, writeFileAtomic } from '../../kernel/files.ts';
 import { basename } from 'node:path';
-import { shellQuote } from '../nodes/script.ts';
-import { connectSsh, type SshConnection, type SshTarget } from '../ssh/connect.ts';
-import { k6Args, K6_INTERRUPTED, type LoadGenerator, type LoadRunOptions, type LoadRunResult } from './generator.ts';
+import { quoteWords, shellQuote } from '../../kernel/ssh/shell.ts';
+import { connectSsh, type SshConnection, type SshTarget } from '../../kernel/ssh/connect.ts';
+import { K6_EXIT } from '../../rundir/k6.ts';
+import { k6Args, type LoadGenerator, type LoadRunOptions, type LoadRunResult } from './generator.ts';
 
 /**
  * A load generator on another machine, started over SSH with the same flags as a local one: its
@@ -45,9 +46,13 @@ export function remoteGenerator(spec: RemoteGeneratorSpec): LoadGenerator {
           samplesPath: options.samplesPath ? `${dir}/k6-samples.ndjson.gz` : null,
         };
         // `echo $$` then `exec`: the first line is the generator's pid, for SIGINT.
-        const command = `mkdir -p ${dir} && cd ${shellQuote(spec.workdir)} && echo $$ && exec ${[...spec.command, ...k6Args(remote)].map(shellQuote).join(' ')}`;
+        const command = `mkdir -p ${dir} && cd ${shellQuote(spec.workdir)} && echo $$ && exec ${quoteWords([...spec.command, ...k6Args(remote)])}`;
         const channel = await connection.exec(command);
         const log = createWriteStream(options.logPath, { flags: 'a' });
+        let logError: unknown = null;
+        log.on('error', (error) => {
+          logError ??= error;
+        });
         let pid: string | null = null;
         let pending = '';
         let interrupted = false;
@@ -63,19 +68,38 @@ export function remoteGenerator(spec: RemoteGeneratorSpec): LoadGenerator {
         channel.stderr.on('data', (chunk: Buffer) => log.write(chunk));
         const onAbort = () => {
           interrupted = true;
-          if (pid) void connection.run(`kill -INT ${pid}`);
+          if (pid) void connection.run(`kill -INT ${pid}`).catch(() => undefined);
+        };
+        const onForce = () => {
+          interrupted = true;
+          if (pid) void connection.run(`kill -KILL ${pid}`).catch(() => undefined);
         };
         options.signal?.addEventListener('abort', onAbort, { once: true });
+        options.force?.addEventListener('abort', onForce, { once: true });
         const exitCode = await new Promise<number>((resolve) => {
           let code = 1;
           channel.once('exit', (c: number | null) => (code = c ?? 1));
           channel.once('close', () => resolve(code));
         });
         options.signal?.removeEventListener('abort', onAbort);
-        log.end();
-        if (options.summaryPath && remote.summaryPath) await writeFile(options.summaryPath, await fetchFile(connection, remote.summaryPath));
-        if (options.samplesPath && remote.samplesPath) await writeFile(options.samplesPath, await fetchFile(connection, remote.samplesPath));
-        return { exitCode, thresholdsPassed: exitCode === 0, interrupted: interrupted || exitCode === K6_INTERRUPTED, durationMs: Date.now() - started };
+        options.force?.removeEventListener('abort', onForce);
+        await new Promise<void>((resolve) => log.end(() => resolve()));
+        if (logError) throw outputError(logError, options.logPath);
+        // A file the generator did not write stays missing (the point is then flagged no-load-data).
+        for (const [local, path] of [
+          [options.summaryPath, remote.summaryPath],
+          [options.samplesPath, remote.samplesPath],
+        ] as const) {
+          if (!local || !path) continue;
+          const bytes = await fetchFile(connection, path);
+          if (bytes.length > 0) await writeFileAtomic(local, bytes);
+        }
+        return {
+          exitCode,
+          thresholdsPassed: exitCode === K6_EXIT.ok,
+          interrupted: interrupted || exitCode === K6_EXIT.interrupted,
+          durationMs: Date.now() - started,
+        };
       } finally {
         await connection.run(`rm -rf ${dir}`).catch(() => undefined);
         connection.close();

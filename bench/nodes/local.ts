@@ -2,8 +2,8 @@
  * The embedded default's node: the same sh loop as on a phone, run on this host as a child
  * process, parsed by the same code. The clock offset is 0 by definition.
  */
-import { spawn } from 'node:child_process';
-import type { NodeSample } from '../rundir/types.ts';
+import { processSupervisor } from '../../kernel/supervise.ts';
+import type { NodeSample } from '../../rundir/types.ts';
 import type { SampleOptions } from './sample.ts';
 import { samplerArgs, samplerScript } from './script.ts';
 import { createSampleStream } from './stream.ts';
@@ -32,8 +32,17 @@ export interface LocalSamplerOptions extends SampleOptions {
 export function startLocalSampler(opts: LocalSamplerOptions): Promise<SamplerHandle> {
   const [command = 'sh', ...shellArgs] = opts.shell ?? ['sh'];
   const args = samplerArgs({ intervalMs: opts.intervalMs, procRoot: opts.procRoot, sysRoot: opts.sysRoot });
-  // Its own process group, so stop() also ends the `sleep` the loop is waiting in.
-  const child = spawn(command, [...shellArgs, '-c', samplerScript(), ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // Under the process's supervisor: its own process group, so stop() also ends the `sleep` the loop
+  // is waiting in, and the terminal's Ctrl-C does not reach it; it dies with the bench.
+  const supervisor = processSupervisor();
+  const sampler = supervisor.start({
+    name: `sampler ${opts.node}`,
+    command,
+    args: [...shellArgs, '-c', samplerScript(), ...args],
+    output: 'pipe',
+    stopTimeoutMs: 2000,
+  });
+  const child = sampler.child;
   let stopping = false;
   let stderr = '';
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -54,18 +63,12 @@ export function startLocalSampler(opts: LocalSamplerOptions): Promise<SamplerHan
       pid: child.pid,
       async stop() {
         stopping = true;
-        if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-          try {
-            process.kill(-child.pid, 'SIGTERM');
-          } catch {
-            // Already gone.
-          }
-        }
+        await supervisor.stopChild(sampler);
         await exited;
       },
     };
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => stream.push(chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => stream.push(chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-2000);
     });
     child.once('error', (error) => {

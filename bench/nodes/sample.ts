@@ -2,8 +2,8 @@
  * RawRecord → NodeSample: CPU % from deltas against the previous record, hotplug, °C, throttling.
  * Pure: the caller passes the arrival time and the clock offset.
  */
-import type { NodeSample } from '../rundir/types.ts';
-import type { CpuTicks, RawRecord } from './record.ts';
+import type { NodeSample } from '../../rundir/types.ts';
+import type { CpuTicks, RawRecord } from './parse.ts';
 
 export interface SampleOptions {
   /** The node is "under load" at or above this overall CPU %; default 70. */
@@ -32,25 +32,27 @@ export function createSampleBuilder(node: string, options: SampleOptions = {}): 
 
       let busySum = 0;
       let totalSum = 0;
-      const cores: NodeSample['cores'] = [...known].sort((a, b) => a - b).map((core) => {
-        const ticks = record.cpuTicks.get(core);
-        const info = sysfs.get(core);
-        // /proc/stat lists exactly the online cores; the sysfs `online` file can lag a hotplug
-        // by a moment, so a core is online only when both agree.
-        const online = ticks !== undefined && info?.online !== false;
-        const delta = online ? tickDelta(previous.get(core), ticks) : null;
-        if (delta) {
-          busySum += delta.busy;
-          totalSum += delta.total;
-        }
-        return {
-          core,
-          online,
-          cpuPct: delta ? pct(delta) : null,
-          freqKHz: online ? (info?.curFreqKHz ?? null) : null,
-          maxFreqKHz: info?.maxFreqKHz ?? null,
-        };
-      });
+      const cores: NodeSample['cores'] = [...known]
+        .sort((a, b) => a - b)
+        .map((core) => {
+          const ticks = record.cpuTicks.get(core);
+          const info = sysfs.get(core);
+          // /proc/stat lists exactly the online cores; the sysfs `online` file can lag a hotplug
+          // by a moment, so a core is online only when both agree.
+          const online = ticks !== undefined && info?.online !== false;
+          const delta = online ? tickDelta(previous.get(core), ticks) : null;
+          if (delta) {
+            busySum += delta.busy;
+            totalSum += delta.total;
+          }
+          return {
+            core,
+            online,
+            cpuPct: delta ? pct(delta) : null,
+            freqKHz: online ? (info?.curFreqKHz ?? null) : null,
+            maxFreqKHz: info?.maxFreqKHz ?? null,
+          };
+        });
       previous = record.cpuTicks;
 
       // Overall % from the cores with a valid delta, not from the aggregate line: the aggregate
@@ -60,7 +62,14 @@ export function createSampleBuilder(node: string, options: SampleOptions = {}): 
         cpuPct !== null &&
         cpuPct >= loadedCpuPct &&
         cores.some(
-          (c) => c.online && c.cpuPct !== null && c.cpuPct >= loadedCpuPct && c.freqKHz !== null && c.maxFreqKHz !== null && c.maxFreqKHz > 0 && c.freqKHz < c.maxFreqKHz * throttleFreqRatio,
+          (c) =>
+            c.online &&
+            c.cpuPct !== null &&
+            c.cpuPct >= loadedCpuPct &&
+            c.freqKHz !== null &&
+            c.maxFreqKHz !== null &&
+            c.maxFreqKHz > 0 &&
+            c.freqKHz < c.maxFreqKHz * throttleFreqRatio,
         );
 
       const mem = record.memKB;

@@ -1,12 +1,12 @@
 /**
  * The node sampler: one POSIX sh loop, the same text on a phone (busybox ash over SSH) and on the
  * local host (`sh -c`, dash on Debian). Nothing is installed on a node; parsing is done on the
- * harness (./record.ts, ./sample.ts).
+ * harness (./parse.ts, ./sample.ts).
  *
  * Output, one framed record per interval:
  *   @@hello <format> <pid>        once: the loop's own pid, read by `npm run perf -- sampler`
  *   @@rec <seq>
- *   t <clock>                      node clock: $EPOCHREALTIME (busybox ash, bash) or `date +%s%N`
+ *   t <clock>                      node clock (kernel/ssh/clock.ts NODE_CLOCK_LINE): $EPOCHREALTIME or `date +%s%N`
  *   f <core> <online|-> <cur kHz|-> <max kHz|->        every /sys/devices/system/cpu/cpuN
  *   s <a /proc/stat cpu line>      the aggregate line and one per online core
  *   l <a /proc/loadavg line>
@@ -26,6 +26,9 @@
  * (set before the input redirection so a missing file is silent too) and the field becomes `-`.
  */
 
+import { NODE_CLOCK_LINE } from '../../kernel/ssh/clock.ts';
+import { shellScriptCommand } from '../../kernel/ssh/shell.ts';
+
 /** Output format version printed in the hello line. */
 export const SAMPLER_FORMAT = 1;
 
@@ -42,7 +45,7 @@ echo "@@hello ${SAMPLER_FORMAT} $$"
 while :; do
 n=$((n+1))
 echo "@@rec $n"
-if [ -n "\${EPOCHREALTIME:-}" ]; then echo "t $EPOCHREALTIME"; else date '+t %s%N'; fi
+${NODE_CLOCK_LINE}
 c=0
 for d in $C/cpu[0-9]*; do
 [ -d "$d" ] || continue
@@ -88,22 +91,6 @@ export function samplerArgs(args: SamplerArgs = {}): string[] {
 }
 
 /** The full command line for a remote login shell: `exec sh -c '<script>' <args>`. */
-export function samplerCommand(args: SamplerArgs = {}, shell: string[] = ['sh']): string {
-  return ['exec', ...shell, '-c', samplerScript(), ...samplerArgs(args)].map(shellQuote).join(' ');
-}
-
-/**
- * The clock probe: prints the node clock once per line it reads. The harness times each
- * request/response and takes the midpoint (./clock.ts).
- */
-export const CLOCK_PROBE = `while read -r x; do if [ -n "\${EPOCHREALTIME:-}" ]; then echo "t $EPOCHREALTIME"; else date '+t %s%N'; fi; done`;
-
-export function clockProbeCommand(shell: string[] = ['sh']): string {
-  return ['exec', ...shell, '-c', CLOCK_PROBE].map(shellQuote).join(' ');
-}
-
-/** Quotes one word for a POSIX shell; words of safe characters stay as they are. */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_./:=@%+-]+$/.test(word)) return word;
-  return `'${word.replaceAll("'", `'\\''`)}'`;
+export function samplerCommand(args: SamplerArgs = {}, shell: readonly string[] = ['sh']): string {
+  return shellScriptCommand(shell, samplerScript(), samplerArgs(args));
 }

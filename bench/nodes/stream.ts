@@ -1,6 +1,6 @@
 /** Sampler output → NodeSamples: the part the local and the SSH runner share. */
-import type { NodeSample } from '../rundir/types.ts';
-import { createFramer, parseRecord, type Hello } from './record.ts';
+import type { NodeSample } from '../../rundir/types.ts';
+import { createFramer, parseRecord, type Hello } from './parse.ts';
 import { createSampleBuilder, type SampleOptions } from './sample.ts';
 
 export interface SampleStreamOptions extends SampleOptions {

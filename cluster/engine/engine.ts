@@ -3,10 +3,11 @@ import { Agent } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
-import { EnvironmentError, errorMessage } from '../../bench/errors.ts';
+import { EnvironmentError, errorMessage } from '../../kernel/errors.ts';
 import { managers, sshTarget, type LoadedInventory } from '../inventory/load.ts';
 import type { InventoryNode } from '../inventory/schema.ts';
-import { openSsh, type SshSession } from './ssh.ts';
+import { within } from '../../kernel/poll.ts';
+import { connectSsh, type SshConnection } from '../../kernel/ssh/connect.ts';
 
 /** Docker 20.10 speaks API 1.41; pinning it keeps requests identical on newer engines. */
 export const API_VERSION = 'v1.41';
@@ -21,9 +22,9 @@ export interface Engine {
 
 /**
  * dockerode over one long-lived SSH connection: every HTTP request gets its own forwarded stream to
- * the node's engine socket, so there is no `docker system dial-stdio` per call (reference/deps.md).
+ * the node's engine socket, so there is no `docker system dial-stdio` (and no process on the node) per call.
  */
-export function engineOverSsh(session: SshSession, socketPath: string): Engine {
+export function engineOverSsh(session: SshConnection, node: string, socketPath: string): Engine {
   const agent = new Agent({ keepAlive: false });
   // http.Agent accepts a callback-style createConnection; the stream is ready once forwarded.
   (agent as unknown as { createConnection: unknown }).createConnection = (_options: unknown, callback: (error: Error | null, stream?: Duplex) => void) => {
@@ -34,7 +35,7 @@ export function engineOverSsh(session: SshSession, socketPath: string): Engine {
     return undefined;
   };
   const docker = new Docker({ protocol: 'http', host: 'localhost', port: 2375, agent, version: API_VERSION } as Docker.DockerOptions);
-  return { docker, node: session.target.node, close: () => session.close() };
+  return { docker, node, close: () => session.close() };
 }
 
 /** An engine on a local unix socket (the testbed's nodes, or unix:// DOCKER_HOST). */
@@ -48,24 +49,21 @@ export function engineFromDockerHost(host: string, tlsDir: string | undefined): 
   const tls = tlsDir
     ? { ca: readFileSync(join(tlsDir, 'ca.pem')), cert: readFileSync(join(tlsDir, 'cert.pem')), key: readFileSync(join(tlsDir, 'key.pem')) }
     : {};
-  const docker = new Docker({ protocol: tlsDir ? 'https' : 'http', host: url.hostname, port: Number(url.port || (tlsDir ? 2376 : 2375)), version: API_VERSION, ...tls });
+  const docker = new Docker({
+    protocol: tlsDir ? 'https' : 'http',
+    host: url.hostname,
+    port: Number(url.port || (tlsDir ? 2376 : 2375)),
+    version: API_VERSION,
+    ...tls,
+  });
   return { docker, node: host, close() {} };
 }
 
 export async function connectNode(loaded: LoadedInventory, node: InventoryNode): Promise<Engine> {
   const engine = loaded.inventory.engine;
   if (engine.via === 'docker-host') throw new EnvironmentError(`engine.via is docker-host: node ${node.name} cannot be reached on its own`);
-  const session = await openSsh(sshTarget(loaded, node));
-  return engineOverSsh(session, engine.socketPath);
-}
-
-/** Rejects if `promise` takes longer than `ms`. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new EnvironmentError(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  const session = await connectSsh(sshTarget(loaded, node));
+  return engineOverSsh(session, node.name, engine.socketPath);
 }
 
 export interface ManagerConnection {
@@ -90,7 +88,7 @@ export async function connectManager(loaded: LoadedInventory): Promise<ManagerCo
   for (const node of managers(loaded.inventory)) {
     let engine: Engine | undefined;
     try {
-      const timeoutMs = sshTarget(loaded, node).timeoutMs;
+      const timeoutMs = sshTarget(loaded, node).readyTimeoutMs;
       engine = await connectNode(loaded, node);
       const docker = engine.docker;
       // Listing nodes is the cheapest call that fails without a Raft leader.

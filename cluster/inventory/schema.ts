@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IMAGE_PRESET_NAMES } from '../stack/presets.ts';
 
 /**
  * The inventory: one YAML file per cluster (cluster/*.yml). It says where the nodes are, how to
@@ -82,6 +83,26 @@ export const engineSchema = z
   ])
   .default({ via: 'ssh', socketPath: '/var/run/docker.sock' });
 
+const imageReference = z.string().regex(/^[a-z0-9][\w./:@-]*$/, 'expected an image reference such as postgres:14-alpine');
+
+/**
+ * What the cluster runs in place of a stack file's images: a preset (go-coffee-local: the images
+ * `npm run shop -- images-real` builds), or a map from the file's image to this cluster's.
+ */
+export const imagesSchema = z.union([z.enum(IMAGE_PRESET_NAMES), z.record(imageReference, imageReference)]);
+
+/** How service traffic reaches tasks on this cluster. */
+export const networkSchema = z
+  .object({
+    /**
+     * false on clusters without IPVS (the simulated cloudlet: no routing mesh, no virtual IPs):
+     * every service is deployed with endpoint_mode dnsrr and its ports published in host mode.
+     * Default true.
+     */
+    routingMesh: z.boolean().default(true),
+  })
+  .strict();
+
 export const inventorySchema = z
   .object({
     name: z.string().min(1),
@@ -101,6 +122,9 @@ export const inventorySchema = z
      * each service to the image id found on the manager, so no engine ever attempts a pull.
      */
     imagePolicy: z.enum(['registry', 'local']).default('registry'),
+    /** Images this cluster runs in place of the stack files' (see imagesSchema); none by default. */
+    images: imagesSchema.optional(),
+    network: networkSchema.default({ routingMesh: true }),
     /** Minimum free disk space per node, in GiB, below which doctor warns (default 2). */
     minFreeDiskGiB: z.number().nonnegative().default(2),
   })
@@ -118,7 +142,11 @@ export const inventorySchema = z
     }
     for (const [key, value] of Object.entries(inventory.values)) {
       if (/password|secret|token/i.test(key)) {
-        ctx.addIssue({ code: 'custom', path: ['values', key], message: 'expected no secrets here: pass them as Docker secrets from a file or the environment' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['values', key],
+          message: 'expected no secrets here: pass them as Docker secrets from a file or the environment',
+        });
       } else if (value.length === 0) {
         ctx.addIssue({ code: 'custom', path: ['values', key], message: 'expected a non-empty value' });
       }
@@ -127,8 +155,6 @@ export const inventorySchema = z
 
 export type Inventory = z.output<typeof inventorySchema>;
 export type InventoryNode = z.output<typeof nodeSchema>;
-export type InventoryGenerator = z.output<typeof generatorSchema>;
-export type SshSettings = z.output<typeof sshSchema>;
 
 /** The JSON Schema of the inventory, for editors (cluster/inventory.schema.json is generated from it). */
 export function inventoryJsonSchema(): unknown {

@@ -17,7 +17,15 @@ export const SPEC_HASH_LABEL = 'cloudlet.spec-sha256';
 export interface NetworkPlan {
   name: string;
   external: boolean;
-  spec: { Name: string; Driver: string; Attachable?: boolean; Internal?: boolean; Labels: Record<string, string>; Options?: Record<string, string>; CheckDuplicate: boolean };
+  spec: {
+    Name: string;
+    Driver: string;
+    Attachable?: boolean;
+    Internal?: boolean;
+    Labels: Record<string, string>;
+    Options?: Record<string, string>;
+    CheckDuplicate: boolean;
+  };
 }
 
 export interface SecretPlan {
@@ -55,12 +63,30 @@ export class ComposeError extends Error {
 
 const TOP_KEYS = new Set(['version', 'services', 'networks', 'volumes', 'secrets', 'configs']);
 const SERVICE_KEYS = new Set([
-  'image', 'command', 'entrypoint', 'environment', 'ports', 'networks', 'deploy', 'labels', 'hostname', 'working_dir', 'user',
-  'volumes', 'secrets', 'configs', 'healthcheck', 'stop_grace_period', 'init', 'depends_on', 'restart', 'platform',
+  'image',
+  'command',
+  'entrypoint',
+  'environment',
+  'ports',
+  'networks',
+  'deploy',
+  'labels',
+  'hostname',
+  'working_dir',
+  'user',
+  'volumes',
+  'secrets',
+  'configs',
+  'healthcheck',
+  'stop_grace_period',
+  'init',
+  'depends_on',
+  'restart',
+  'platform',
 ]);
 const DEPLOY_KEYS = new Set(['mode', 'replicas', 'placement', 'resources', 'restart_policy', 'update_config', 'endpoint_mode', 'labels']);
 
-function isObj(value: unknown): value is Obj {
+export function isObj(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -104,6 +130,13 @@ function unknownKeys(value: Obj, known: Set<string>, where: string, warnings: st
   if (extra.length) warnings.push(`${where}: ignoring unsupported keys: ${extra.join(', ')}`);
 }
 
+/** A port in compose's short syntax, `published:target[/protocol]` or `target`; undefined for anything else (ranges, addresses). */
+export function parsePortText(text: string): { target: number; published: number | undefined; protocol: string } | undefined {
+  const match = /^(?:(\d+):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(text);
+  if (!match) return undefined;
+  return { target: Number(match[2]), published: match[1] ? Number(match[1]) : undefined, protocol: match[3] ?? 'tcp' };
+}
+
 function parsePorts(value: unknown, where: string): NonNullable<ServiceSpec['EndpointSpec']>['Ports'] {
   if (!Array.isArray(value)) return [];
   const ports: NonNullable<NonNullable<ServiceSpec['EndpointSpec']>['Ports']> = [];
@@ -120,9 +153,14 @@ function parsePorts(value: unknown, where: string): NonNullable<ServiceSpec['End
       });
       return;
     }
-    const match = /^(?:(\d+):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(str(item, at));
-    if (!match) throw new ComposeError(`${at}: expected "published:target[/protocol]", got "${String(item)}"`);
-    ports.push({ Protocol: match[3] ?? 'tcp', TargetPort: Number(match[2]), ...(match[1] ? { PublishedPort: Number(match[1]) } : {}), PublishMode: 'ingress' });
+    const short = parsePortText(str(item, at));
+    if (!short) throw new ComposeError(`${at}: expected "published:target[/protocol]", got "${String(item)}"`);
+    ports.push({
+      Protocol: short.protocol,
+      TargetPort: short.target,
+      ...(short.published !== undefined ? { PublishedPort: short.published } : {}),
+      PublishMode: 'ingress',
+    });
   });
   // The CLI sorts ports so the spec does not depend on the file's order.
   return ports.sort((a, b) => a.TargetPort - b.TargetPort || (a.PublishedPort ?? 0) - (b.PublishedPort ?? 0));
@@ -165,10 +203,17 @@ function topFiles(value: unknown, where: string, stack: string): SecretPlan[] {
 export function specHash(spec: ServiceSpec): string {
   const canonical = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(canonical);
-    if (isObj(value)) return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical(value[key])]));
+    if (isObj(value))
+      return Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((key) => [key, canonical(value[key])]),
+      );
     return value;
   };
-  return createHash('sha256').update(JSON.stringify(canonical(spec))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(spec)))
+    .digest('hex');
 }
 
 /** Converts an interpolated compose document into the stack's networks, secrets, configs and services. */
@@ -177,7 +222,8 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
   const warnings: string[] = [];
   const root = obj(doc, '(root)');
   unknownKeys(root, TOP_KEYS, '(root)', warnings);
-  if (root.version === undefined) warnings.push('(root): no version key; Docker 20.10 `docker stack deploy` rejects such a file ("unsupported Compose file version")');
+  if (root.version === undefined)
+    warnings.push('(root): no version key; Docker 20.10 `docker stack deploy` rejects such a file ("unsupported Compose file version")');
 
   const networks: NetworkPlan[] = [];
   const declared = obj(root.networks, 'networks');
@@ -257,13 +303,21 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
 
     const mounts = (Array.isArray(service.volumes) ? service.volumes : []).map((item, index) => {
       const vat = `${at}.volumes[${index}]`;
-      const [source = '', target, flags] = isObj(item) ? [str(item.source ?? '', `${vat}.source`), str(item.target, `${vat}.target`), item.read_only ? 'ro' : ''] : str(item, vat).split(':');
+      const [source = '', target, flags] = isObj(item)
+        ? [str(item.source ?? '', `${vat}.source`), str(item.target, `${vat}.target`), item.read_only ? 'ro' : '']
+        : str(item, vat).split(':');
       if (!target) throw new ComposeError(`${vat}: expected "source:target[:ro]"`);
       const bind = source.startsWith('/') || source.startsWith('.');
       if (!bind && source && !(source in volumes)) throw new ComposeError(`${vat}: volume "${source}" is not defined under top-level volumes`);
       return bind
         ? { Type: 'bind', Source: source, Target: target, ...(flags === 'ro' ? { ReadOnly: true } : {}) }
-        : { Type: 'volume', Source: source ? `${stack}_${source}` : '', Target: target, ...(flags === 'ro' ? { ReadOnly: true } : {}), VolumeOptions: { Labels: { [NAMESPACE_LABEL]: stack } } };
+        : {
+            Type: 'volume',
+            Source: source ? `${stack}_${source}` : '',
+            Target: target,
+            ...(flags === 'ro' ? { ReadOnly: true } : {}),
+            VolumeOptions: { Labels: { [NAMESPACE_LABEL]: stack } },
+          };
     });
 
     const secretRefs = fileReferences(service.secrets, `${at}.secrets`, secretByKey, 'secret');
@@ -280,7 +334,13 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
           ...(service.command !== undefined ? { Args: command(service.command, `${at}.command`) } : {}),
           ...(service.hostname !== undefined ? { Hostname: str(service.hostname, `${at}.hostname`) } : {}),
           // The CLI sorts the environment, so reordering the file is not a change.
-          ...(Object.keys(env).length ? { Env: Object.entries(env).map(([k, v]) => `${k}=${v}`).sort() } : {}),
+          ...(Object.keys(env).length
+            ? {
+                Env: Object.entries(env)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .sort(),
+              }
+            : {}),
           ...(service.working_dir !== undefined ? { Dir: str(service.working_dir, `${at}.working_dir`) } : {}),
           ...(service.user !== undefined ? { User: str(service.user, `${at}.user`) } : {}),
           ...(mounts.length ? { Mounts: mounts } : {}),
@@ -289,7 +349,9 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
           ...(Object.keys(health).length
             ? {
                 Healthcheck: {
-                  ...(health.test !== undefined ? { Test: Array.isArray(health.test) ? health.test.map(String) : ['CMD-SHELL', str(health.test, `${at}.healthcheck.test`)] } : {}),
+                  ...(health.test !== undefined
+                    ? { Test: Array.isArray(health.test) ? health.test.map(String) : ['CMD-SHELL', str(health.test, `${at}.healthcheck.test`)] }
+                    : {}),
                   ...(health.interval !== undefined ? { Interval: durationNs(str(health.interval, `${at}.healthcheck.interval`)) } : {}),
                   ...(health.timeout !== undefined ? { Timeout: durationNs(str(health.timeout, `${at}.healthcheck.timeout`)) } : {}),
                   ...(health.retries !== undefined ? { Retries: Number(health.retries) } : {}),
@@ -303,8 +365,22 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
         ...(Object.keys(limits).length || Object.keys(reservations).length
           ? {
               Resources: {
-                ...(Object.keys(limits).length ? { Limits: { ...(limits.cpus !== undefined ? { NanoCPUs: nanoCpus(str(limits.cpus, 'cpus')) } : {}), ...(limits.memory !== undefined ? { MemoryBytes: bytes(str(limits.memory, 'memory')) } : {}) } } : {}),
-                ...(Object.keys(reservations).length ? { Reservations: { ...(reservations.cpus !== undefined ? { NanoCPUs: nanoCpus(str(reservations.cpus, 'cpus')) } : {}), ...(reservations.memory !== undefined ? { MemoryBytes: bytes(str(reservations.memory, 'memory')) } : {}) } } : {}),
+                ...(Object.keys(limits).length
+                  ? {
+                      Limits: {
+                        ...(limits.cpus !== undefined ? { NanoCPUs: nanoCpus(str(limits.cpus, 'cpus')) } : {}),
+                        ...(limits.memory !== undefined ? { MemoryBytes: bytes(str(limits.memory, 'memory')) } : {}),
+                      },
+                    }
+                  : {}),
+                ...(Object.keys(reservations).length
+                  ? {
+                      Reservations: {
+                        ...(reservations.cpus !== undefined ? { NanoCPUs: nanoCpus(str(reservations.cpus, 'cpus')) } : {}),
+                        ...(reservations.memory !== undefined ? { MemoryBytes: bytes(str(reservations.memory, 'memory')) } : {}),
+                      },
+                    }
+                  : {}),
               },
             }
           : {}),
@@ -319,9 +395,17 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
             }
           : {}),
         Placement: {
-          ...(Array.isArray(placement.constraints) ? { Constraints: placement.constraints.map((c, i) => str(c, `${at}.deploy.placement.constraints[${i}]`)) } : {}),
+          ...(Array.isArray(placement.constraints)
+            ? { Constraints: placement.constraints.map((c, i) => str(c, `${at}.deploy.placement.constraints[${i}]`)) }
+            : {}),
           ...(Array.isArray(placement.preferences)
-            ? { Preferences: placement.preferences.map((p, i) => ({ Spread: { SpreadDescriptor: str(obj(p, `${at}.deploy.placement.preferences[${i}]`).spread, `${at}.deploy.placement.preferences[${i}].spread`) } })) }
+            ? {
+                Preferences: placement.preferences.map((p, i) => ({
+                  Spread: {
+                    SpreadDescriptor: str(obj(p, `${at}.deploy.placement.preferences[${i}]`).spread, `${at}.deploy.placement.preferences[${i}].spread`),
+                  },
+                })),
+              }
             : {}),
           ...(placement.max_replicas_per_node !== undefined ? { MaxReplicas: Number(placement.max_replicas_per_node) } : {}),
         },
@@ -343,7 +427,11 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
     services.push({ key, name, spec });
   }
   if (usesDefault && !networkName.has('default')) {
-    networks.push({ name: `${stack}_default`, external: false, spec: { Name: `${stack}_default`, Driver: 'overlay', Labels: { [NAMESPACE_LABEL]: stack }, CheckDuplicate: true } });
+    networks.push({
+      name: `${stack}_default`,
+      external: false,
+      spec: { Name: `${stack}_default`, Driver: 'overlay', Labels: { [NAMESPACE_LABEL]: stack }, CheckDuplicate: true },
+    });
   }
   return { stack, networks, secrets, configs, services, warnings };
 }

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { EnvironmentError, UsageError, errorMessage } from '../../bench/errors.ts';
-import type { Logger } from '../../bench/log.ts';
+import { EnvironmentError, UsageError, errorMessage } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/log.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Inventory } from '../inventory/schema.ts';
 import type { ServiceSpec, SwarmService } from '../swarm/model.ts';
 import { listServices } from '../swarm/read.ts';
 import { IMAGE_LABEL, NAMESPACE_LABEL, SPEC_HASH_LABEL, specHash, type SecretPlan, type StackPlan } from './convert.ts';
-import { renderProgress, waitForConvergence } from './converge.ts';
+import { renderProgress, renderTaskError, taskIds, waitForConvergence } from './converge.ts';
 import { resolveFrom } from './load.ts';
 
 export interface DeployResult {
@@ -24,6 +24,8 @@ export interface DeployOptions {
   /** Folder the stack file is in: secret and config files are relative to it. */
   baseDir: string;
   log: Logger;
+  /** false: return once the changes are made, as `docker stack deploy` does (default true: wait for convergence). */
+  wait?: boolean;
 }
 
 async function fileContent(plan: SecretPlan, baseDir: string): Promise<Buffer> {
@@ -65,7 +67,11 @@ export async function deployStack(engine: Engine, plan: StackPlan, inventory: In
     else if (secret.external) throw new UsageError(`secret ${secret.name} is external but does not exist: docker secret create ${secret.name} <file>`);
     else {
       log.info(`creating secret ${secret.name}`);
-      const created = (await docker.createSecret({ Name: secret.name, Labels: secret.labels, Data: (await fileContent(secret, options.baseDir)).toString('base64') })) as { id?: string; ID?: string };
+      const created = (await docker.createSecret({
+        Name: secret.name,
+        Labels: secret.labels,
+        Data: (await fileContent(secret, options.baseDir)).toString('base64'),
+      })) as { id?: string; ID?: string };
       secretIds.set(secret.name, created.id ?? created.ID ?? '');
     }
   }
@@ -77,12 +83,20 @@ export async function deployStack(engine: Engine, plan: StackPlan, inventory: In
     else if (config.external) throw new UsageError(`config ${config.name} is external but does not exist`);
     else {
       log.info(`creating config ${config.name}`);
-      const created = (await docker.createConfig({ Name: config.name, Labels: config.labels, Data: (await fileContent(config, options.baseDir)).toString('base64') })) as { id?: string; ID?: string };
+      const created = (await docker.createConfig({
+        Name: config.name,
+        Labels: config.labels,
+        Data: (await fileContent(config, options.baseDir)).toString('base64'),
+      })) as { id?: string; ID?: string };
       configIds.set(config.name, created.id ?? created.ID ?? '');
     }
   }
 
   const current = new Map((await listServices(engine, filter.filters.label[0])).map((service) => [service.Spec.Name, service]));
+  const earlierTasks = await taskIds(
+    engine,
+    [...current.values()].map((service) => service.ID),
+  );
   const result: DeployResult = { stack: plan.stack, created: [], updated: [], unchanged: [], convergenceMs: 0 };
   const ids: string[] = [];
   for (const service of plan.services) {
@@ -113,11 +127,13 @@ export async function deployStack(engine: Engine, plan: StackPlan, inventory: In
     await updateService(engine, existing.ID, () => spec);
     result.updated.push(spec.Name);
   }
-  if (result.created.length || result.updated.length) {
+  if ((result.created.length || result.updated.length) && options.wait !== false) {
     result.convergenceMs = await waitForConvergence(engine, ids, {
       timeoutMs: options.timeoutMs,
       settleMs: options.settleMs,
       onProgress: (progress) => log.progress(`converging: ${renderProgress(progress)}`),
+      onTaskError: (error) => log.warn(renderTaskError(error)),
+      earlierTasks,
     });
     log.done();
   }
@@ -150,13 +166,16 @@ async function pinImage(engine: Engine, inventory: Inventory, spec: ServiceSpec,
     spec.Labels = { ...spec.Labels, [IMAGE_LABEL]: image };
     return spec;
   } catch (error) {
-    throw new EnvironmentError(`image ${image} is not on manager ${engine.node}: with imagePolicy local, load it into every engine first (${errorMessage(error)})`, { cause: error });
+    throw new EnvironmentError(
+      `image ${image} is not on manager ${engine.node}: with imagePolicy local, load it into every engine first (${errorMessage(error)})`,
+      { cause: error },
+    );
   }
 }
 
 /**
  * service.update needs the whole spec and the current version; a concurrent change gives "update
- * out of sequence", so inspect again and retry (reference/deps.md).
+ * out of sequence" (the Engine API's optimistic locking on the version), so inspect again and retry.
  */
 export async function updateService(engine: Engine, id: string, change: (spec: ServiceSpec) => ServiceSpec): Promise<void> {
   for (let attempt = 1; ; attempt++) {

@@ -1,5 +1,5 @@
-import { EnvironmentError, UsageError, errorMessage } from '../../bench/errors.ts';
-import type { Logger } from '../../bench/log.ts';
+import { EnvironmentError, UsageError, errorMessage } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/log.ts';
 import type { Engine } from '../engine/engine.ts';
 import { listServices, listTasks } from '../swarm/read.ts';
 import { NAMESPACE_LABEL } from './convert.ts';
@@ -21,7 +21,7 @@ export async function removeStack(engine: Engine, stack: string, options: { time
   const started = Date.now();
   const label = `${NAMESPACE_LABEL}=${stack}`;
   const services = await listServices(engine, label);
-  const networks = ((await docker.listNetworks({ filters: { label: [label] } })) as Array<{ Id: string; Name: string }>);
+  const networks = (await docker.listNetworks({ filters: { label: [label] } })) as Array<{ Id: string; Name: string }>;
   const secrets = (await docker.listSecrets({ filters: { label: [label] } } as object)) as Array<{ ID: string; Spec: { Name: string } }>;
   const configs = (await docker.listConfigs({ filters: { label: [label] } } as object)) as Array<{ ID: string; Spec: { Name: string } }>;
   if (!services.length && !networks.length && !secrets.length && !configs.length) throw new UsageError(`no stack "${stack}" on this cluster`);

@@ -1,9 +1,9 @@
-import { UsageError } from '../../bench/errors.ts';
-import type { Logger } from '../../bench/log.ts';
+import { UsageError } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/log.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { SwarmService } from '../swarm/model.ts';
 import { listServices } from '../swarm/read.ts';
-import { renderProgress, waitForConvergence } from './converge.ts';
+import { renderProgress, renderTaskError, taskIds, waitForConvergence } from './converge.ts';
 import { updateService } from './deploy.ts';
 
 export interface ScaleTarget {
@@ -35,13 +35,21 @@ export function findService(services: SwarmService[], name: string): SwarmServic
 }
 
 /** Sets replica counts and waits for convergence; the returned time is a result of the bench. */
-export async function scaleServices(engine: Engine, targets: ScaleTarget[], options: { timeoutMs: number; settleMs: number; log: Logger }): Promise<ScaleResult> {
+export async function scaleServices(
+  engine: Engine,
+  targets: ScaleTarget[],
+  options: { timeoutMs: number; settleMs: number; log: Logger },
+): Promise<ScaleResult> {
   const services = await listServices(engine);
   const chosen = targets.map((target) => {
     const service = findService(services, target.service);
     if (!service.Spec.Mode.Replicated) throw new UsageError(`service ${service.Spec.Name} is global: it cannot be scaled`);
     return { service, target };
   });
+  const earlierTasks = await taskIds(
+    engine,
+    chosen.map(({ service }) => service.ID),
+  );
   const started = Date.now();
   for (const { service, target } of chosen) {
     await updateService(engine, service.ID, (spec) => ({ ...spec, Mode: { Replicated: { Replicas: target.replicas } } }));
@@ -49,7 +57,14 @@ export async function scaleServices(engine: Engine, targets: ScaleTarget[], opti
   const convergenceMs = await waitForConvergence(
     engine,
     chosen.map(({ service }) => service.ID),
-    { startedAt: started, timeoutMs: options.timeoutMs, settleMs: options.settleMs, onProgress: (progress) => options.log.progress(`converging: ${renderProgress(progress)}`) },
+    {
+      startedAt: started,
+      timeoutMs: options.timeoutMs,
+      settleMs: options.settleMs,
+      onProgress: (progress) => options.log.progress(`converging: ${renderProgress(progress)}`),
+      onTaskError: (error) => options.log.warn(renderTaskError(error)),
+      earlierTasks,
+    },
   );
   options.log.done();
   return {

@@ -1,17 +1,10 @@
-/** Go-style durations ("1m30s", "500ms", "10s") in nanoseconds, as the Engine API wants them. */
+import { parseDurationMs } from '../../kernel/duration.ts';
+
+/** Go-style durations ("1m30s", "500ms", "10s"; a YAML number is seconds) in nanoseconds, as the Engine API wants them. */
 export function durationNs(text: string | number): number {
-  if (typeof text === 'number') return text * 1e9;
-  const units: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-  let total = 0;
-  let rest = text.trim();
-  if (!rest) throw new Error(`expected a duration such as 10s, got "${text}"`);
-  while (rest) {
-    const match = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/.exec(rest);
-    if (!match) throw new Error(`expected a duration such as 10s or 1m30s, got "${text}"`);
-    total += Number(match[1]) * units[match[2]!]!;
-    rest = rest.slice(match[0].length);
-  }
-  return Math.round(total);
+  const ms = typeof text === 'number' ? text * 1000 : parseDurationMs(text);
+  if (ms === null) throw new Error(`expected a duration such as 10s or 1m30s, got "${text}"`);
+  return Math.round(ms * 1e6);
 }
 
 /** Compose byte sizes ("512m", "1g", "100k", or a number of bytes). */

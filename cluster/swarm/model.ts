@@ -6,7 +6,12 @@ export interface SwarmNode {
   ID: string;
   Version?: { Index: number };
   Spec: { Role?: 'manager' | 'worker'; Availability?: 'active' | 'pause' | 'drain'; Labels?: Record<string, string>; Name?: string };
-  Description?: { Hostname?: string; Platform?: { Architecture?: string; OS?: string }; Engine?: { EngineVersion?: string }; Resources?: { NanoCPUs?: number; MemoryBytes?: number } };
+  Description?: {
+    Hostname?: string;
+    Platform?: { Architecture?: string; OS?: string };
+    Engine?: { EngineVersion?: string; Labels?: Record<string, string> };
+    Resources?: { NanoCPUs?: number; MemoryBytes?: number };
+  };
   Status?: { State?: string; Addr?: string; Message?: string };
   ManagerStatus?: { Leader?: boolean; Reachability?: string; Addr?: string };
 }
@@ -17,7 +22,8 @@ export interface SwarmTask {
   NodeID?: string;
   Slot?: number;
   DesiredState?: string;
-  Status?: { State?: string; Message?: string; Err?: string; Timestamp?: string; ContainerStatus?: { ContainerID?: string } };
+  CreatedAt?: string;
+  Status?: { State?: string; Message?: string; Err?: string; Timestamp?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
   Spec?: { ContainerSpec?: { Image?: string } };
 }
 
@@ -51,7 +57,12 @@ export interface ServiceSpec {
     };
     Resources?: { Limits?: { NanoCPUs?: number; MemoryBytes?: number }; Reservations?: { NanoCPUs?: number; MemoryBytes?: number } };
     RestartPolicy?: { Condition?: string; Delay?: number; MaxAttempts?: number; Window?: number };
-    Placement?: { Constraints?: string[]; Preferences?: Array<{ Spread: { SpreadDescriptor: string } }>; MaxReplicas?: number; Platforms?: Array<{ Architecture?: string; OS?: string }> };
+    Placement?: {
+      Constraints?: string[];
+      Preferences?: Array<{ Spread: { SpreadDescriptor: string } }>;
+      MaxReplicas?: number;
+      Platforms?: Array<{ Architecture?: string; OS?: string }>;
+    };
     Networks?: Array<{ Target: string; Aliases?: string[] }>;
     ForceUpdate?: number;
     Runtime?: string;
@@ -77,5 +88,21 @@ export function normalizeArch(machine: string | undefined): string {
       return '386';
     default:
       return machine ?? 'unknown';
+  }
+}
+
+/** The inverse of normalizeArch: an inventory platform (amd64, arm/v7) as Swarm reports it (x86_64, armv7l), for placement constraints. */
+export function swarmArch(platform: string): string {
+  switch (platform) {
+    case 'amd64':
+      return 'x86_64';
+    case 'arm64':
+      return 'aarch64';
+    case '386':
+      return 'i686';
+    default: {
+      const arm = /^arm\/v([5-8])$/.exec(platform);
+      return arm ? `armv${arm[1]}l` : platform;
+    }
   }
 }

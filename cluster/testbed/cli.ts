@@ -1,16 +1,9 @@
-import { Command, InvalidArgumentError } from 'commander';
-import { runCli } from '../../bench/cli/main.ts';
-import { createLogger } from '../../bench/log.ts';
+import { Command } from 'commander';
+import { intArg } from '../../kernel/args.ts';
+import { runCli } from '../../kernel/cli.ts';
+import { createLogger } from '../../kernel/log.ts';
 import { DEFAULT_OPTIONS, type TestbedOptions } from './layout.ts';
 import { testbedDown, testbedStatus, testbedUp } from './testbed.ts';
-
-function intIn(min: number, max: number) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new InvalidArgumentError(`expected an integer ${min}–${max}, got "${value}"`);
-    return parsed;
-  };
-}
 
 interface Flags {
   id: number;
@@ -21,26 +14,35 @@ interface Flags {
 
 function withCommon(command: Command): Command {
   return command
-    .option('--id <n>', 'testbed id 1–9 (names, subnet 192.168.21<id>.0/24, folder)', intIn(1, 9), DEFAULT_OPTIONS.id)
+    .option('--id <n>', 'testbed id 1–39 (names, subnet 192.168.<210+id>.0/24, folder)', intArg(1, 39), DEFAULT_OPTIONS.id)
     .option('--dir <path>', 'state folder (default /tmp/cloudlet-testbed-<id>)');
 }
 
 function options(flags: Flags): TestbedOptions {
-  return { id: flags.id, nodes: flags.nodes ?? DEFAULT_OPTIONS.nodes, managers: flags.managers ?? DEFAULT_OPTIONS.managers, dir: flags.dir ?? `/tmp/cloudlet-testbed-${flags.id}` };
+  return {
+    id: flags.id,
+    nodes: flags.nodes ?? DEFAULT_OPTIONS.nodes,
+    managers: flags.managers ?? DEFAULT_OPTIONS.managers,
+    dir: flags.dir ?? `/tmp/cloudlet-testbed-${flags.id}`,
+  };
 }
 
-const program = new Command('testbed').description('A simulated cloudlet: Docker engines in network namespaces, one swarm, sshd and thermal fixtures per node (root, Linux).');
+const program = new Command('testbed').description(
+  'A simulated cloudlet: Docker engines in network namespaces, one swarm, sshd and thermal fixtures per node (root, Linux).',
+);
 const log = createLogger();
 
 withCommon(program.command('up'))
   .description('start the testbed and print the path of the inventory it wrote')
-  .option('--nodes <n>', 'number of nodes', intIn(1, 9), DEFAULT_OPTIONS.nodes)
-  .option('--managers <n>', 'how many of them are managers', intIn(1, 9), DEFAULT_OPTIONS.managers)
+  .option('--nodes <n>', 'number of nodes', intArg(1, 9), DEFAULT_OPTIONS.nodes)
+  .option('--managers <n>', 'how many of them are managers', intArg(1, 9), DEFAULT_OPTIONS.managers)
   .option('--no-swarm', 'leave the engines outside any swarm (the inventory still says who is a manager): for `cluster init`')
   .option('--no-shop-image', 'skip building and loading the reference coffee shop image (saves about 8 s)')
   .action(async (flags: Flags & { swarm: boolean; shopImage: boolean }) => {
     const up = await testbedUp({ ...options(flags), swarm: flags.swarm, shopImage: flags.shopImage }, log);
-    log.info(`testbed ${flags.id} up in ${(up.durationMs / 1000).toFixed(1)} s: ${up.layout.nodes.map((node) => `${node.name} ${node.ip} ${node.role}`).join(', ')}`);
+    log.info(
+      `testbed ${flags.id} up in ${(up.durationMs / 1000).toFixed(1)} s: ${up.layout.nodes.map((node) => `${node.name} ${node.ip} ${node.role}`).join(', ')}`,
+    );
     process.stdout.write(`${up.inventoryPath}\n`);
   });
 
@@ -61,7 +63,8 @@ withCommon(program.command('status'))
     else if (status.nodes.length === 0) process.stdout.write(`testbed ${flags.id} is down\n`);
     else {
       process.stdout.write(`inventory: ${status.inventoryPath}\n`);
-      for (const node of status.nodes) process.stdout.write(`${node.name}\t${node.ip}\t${node.role}\tengine ${node.engine ? 'up' : 'DOWN'}\tsshd ${node.sshd ? 'up' : 'DOWN'}\n`);
+      for (const node of status.nodes)
+        process.stdout.write(`${node.name}\t${node.ip}\t${node.role}\tengine ${node.engine ? 'up' : 'DOWN'}\tsshd ${node.sshd ? 'up' : 'DOWN'}\n`);
     }
     if (!status.up) process.exitCode = 1;
   });

@@ -3,6 +3,7 @@ import { copyFile, mkdir, symlink, chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Engine } from '../engine/engine.ts';
+import { splitReference } from '../images/presence.ts';
 import { run } from './sh.ts';
 
 /** The placeholder image every testbed has: a static busybox (sh, httpd, sleep, nc, ...). */
@@ -45,12 +46,6 @@ export async function copyImage(from: Engine, to: Engine[], reference: string, w
   );
 }
 
-function splitReference(reference: string): [string, string] {
-  const colon = reference.lastIndexOf(':');
-  if (colon <= reference.lastIndexOf('/')) return [reference, 'latest'];
-  return [reference.slice(0, colon), reference.slice(colon + 1)];
-}
-
 /** Drains a streamed engine answer and fails on the first error message in it. */
 function followProgress(engine: Engine, stream: NodeJS.ReadableStream): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -65,8 +60,17 @@ function followProgress(engine: Engine, stream: NodeJS.ReadableStream): Promise<
 /** The reference coffee shop as an image, built from this checkout and the local Node. */
 export const SHOP_IMAGE = 'cloudlet/shop:dev';
 
-/** What the shop needs at run time: its sources, the bench helpers it imports, tsx and commander. */
-const SHOP_FILES = ['package.json', 'shop', 'bench/cli', 'bench/errors.ts', 'scenarios/lib', 'node_modules/tsx', 'node_modules/esbuild', 'node_modules/@esbuild', 'node_modules/commander'];
+/** What the shop needs at run time: its sources, the shared kernel it imports (kernel/), tsx and commander. */
+const SHOP_FILES = [
+  'package.json',
+  'shop',
+  'kernel',
+  'scenarios/lib',
+  'node_modules/tsx',
+  'node_modules/esbuild',
+  'node_modules/@esbuild',
+  'node_modules/commander',
+];
 
 /**
  * A root file system with the node binary, the shared libraries `ldd` lists for it and the shop's
@@ -78,11 +82,13 @@ export async function shopRootfsTar(workDir: string, repoRoot: string, tools: { 
   await mkdir(join(root, 'tmp'), { recursive: true });
   await chmod(join(root, 'tmp'), 0o1777);
   await mkdir(join(root, 'app', 'node_modules'), { recursive: true });
-  await mkdir(join(root, 'app', 'bench'), { recursive: true });
   await mkdir(join(root, 'app', 'scenarios'), { recursive: true });
   await copyFile(tools.node, join(root, 'usr', 'local', 'bin', 'node'));
   await chmod(join(root, 'usr', 'local', 'bin', 'node'), 0o755);
-  const libraries = (await run(tools.ldd, [tools.node])).split('\n').map((line) => /(\/\S+) \(0x/.exec(line)?.[1]).filter((path): path is string => Boolean(path));
+  const libraries = (await run(tools.ldd, [tools.node]))
+    .split('\n')
+    .map((line) => /(\/\S+) \(0x/.exec(line)?.[1])
+    .filter((path): path is string => Boolean(path));
   for (const library of libraries) {
     await mkdir(join(root, dirname(library)), { recursive: true });
     await run(tools.cp, ['-L', library, join(root, library)]);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
  * piece from the options alone, even after an `up` that failed half-way.
  */
 export interface TestbedOptions {
-  /** 1–9: lets test files run their own testbeds side by side (names and subnet derive from it). */
+  /** 1–39: lets test files run their own testbeds side by side (names and subnet derive from it). */
   id: number;
   /** Number of nodes (engines), default 4. */
   nodes: number;
@@ -54,7 +54,7 @@ export const DEFAULT_OPTIONS: TestbedOptions = { id: 1, nodes: 4, managers: 1, d
 
 export function testbedLayout(options: TestbedOptions): TestbedLayout {
   const prefix = `cbt${options.id}`;
-  // 192.168.21x.0/24 stays clear of swarm's overlay pool (10.0.0.0/8) and of docker0 (172.17/16).
+  // 192.168.211–249.0/24 stays clear of swarm's overlay pool (10.0.0.0/8) and of docker0 (172.17/16).
   const subnet = `192.168.${210 + options.id}`;
   const nodes: TestbedNodeLayout[] = [];
   for (let index = 1; index <= options.nodes; index++) {

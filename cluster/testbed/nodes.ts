@@ -4,7 +4,7 @@ import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { engineAtSocket } from '../engine/engine.ts';
 import type { TestbedLayout, TestbedNodeLayout } from './layout.ts';
-import { poll } from '../poll.ts';
+import { poll } from '../../kernel/poll.ts';
 import { run } from './sh.ts';
 
 export interface Binaries {
@@ -65,12 +65,18 @@ export async function startEngine(node: TestbedNodeLayout, bin: Binaries): Promi
       `--uts=${node.utsPath}`,
       '--',
       bin.dockerd,
-      '--data-root', join(node.dir, 'data'),
-      '--exec-root', join(node.dir, 'exec'),
-      '--pidfile', join(node.dir, 'docker.pid'),
-      '-H', `unix://${node.socket}`,
-      '--cgroup-parent', `/${node.netns}`,
-      '--log-level', 'warn',
+      '--data-root',
+      join(node.dir, 'data'),
+      '--exec-root',
+      join(node.dir, 'exec'),
+      '--pidfile',
+      join(node.dir, 'docker.pid'),
+      '-H',
+      `unix://${node.socket}`,
+      '--cgroup-parent',
+      `/${node.netns}`,
+      '--log-level',
+      'warn',
     ],
     join(node.dir, 'dockerd.log'),
   );

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { EnvironmentError } from '../../bench/errors.ts';
+import { EnvironmentError } from '../../kernel/errors.ts';
 
 /** Runs a program (no shell); rejects with its stderr. */
 export function run(file: string, args: readonly string[], options: { input?: string; allowFail?: boolean } = {}): Promise<string> {
@@ -12,7 +12,7 @@ export function run(file: string, args: readonly string[], options: { input?: st
   });
 }
 
-export { requireBinary } from '../../bench/binaries.ts';
+export { requireBinary } from '../../kernel/binaries.ts';
 
 /** The testbed creates namespaces, mounts and engines: root on Linux only. */
 export function requireRoot(): void {

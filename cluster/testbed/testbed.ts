@@ -4,15 +4,15 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { EnvironmentError, errorMessage } from '../../bench/errors.ts';
-import type { Logger } from '../../bench/log.ts';
+import { EnvironmentError, errorMessage } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/log.ts';
 import { engineAtSocket, type Engine } from '../engine/engine.ts';
 import { formSwarm } from '../swarm/form.ts';
 import { BUSYBOX_IMAGE, SHOP_IMAGE, SHOP_IMAGE_CHANGES, busyboxRootfsTar, copyImage, importRootfs, shopRootfsTar } from './images.ts';
 import { testbedLayout, type TestbedLayout, type TestbedOptions } from './layout.ts';
 import { createNetwork, removeNetwork } from './network.ts';
 import { alive, startEngine, startSshd, stopNode, waitForEngine, writeThermalFixture, type Binaries } from './nodes.ts';
-import { poll } from '../poll.ts';
+import { poll } from '../../kernel/poll.ts';
 import { requireBinary, requireRoot, run } from './sh.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -109,7 +109,9 @@ export async function testbedUp(options: TestbedOptions, log: Logger): Promise<T
     }
 
     await Promise.all(
-      layout.nodes.map((node) => poll(`sshd of ${node.name} (log: ${join(node.dir, 'sshd.log')})`, 10_000, async () => ((await tcpOpen(node.ip, 22)) ? true : undefined))),
+      layout.nodes.map((node) =>
+        poll(`sshd of ${node.name} (log: ${join(node.dir, 'sshd.log')})`, 10_000, async () => ((await tcpOpen(node.ip, 22)) ? true : undefined)),
+      ),
     );
     await writeKnownHosts(layout);
     await writeFile(layout.inventoryPath, testbedInventoryYaml(layout));
@@ -148,9 +150,19 @@ export function testbedInventoryYaml(layout: TestbedLayout): string {
     engine: { via: 'ssh', socketPath: '/var/run/docker.sock' },
     ssh: { user: 'root', keyPath: layout.clientKey, knownHostsPath: layout.knownHosts, timeoutMs: 3000 },
     imagePolicy: 'local',
+    // The Go coffee shop from the images built here (npm run shop -- images-real; cluster images load).
+    images: 'go-coffee-local',
+    // No IPVS in the node namespaces: no routing mesh, no virtual IPs.
+    network: { routingMesh: false },
     minFreeDiskGiB: 1,
     values: { REVERSE_PROXY_URL: `http://${entry.ip}:5000`, ENTRY_HOST: entry.ip },
-    nodes: layout.nodes.map((node) => ({ name: node.name, host: node.ip, role: node.role, arch: 'amd64', labels: { 'cloudlet.testbed': String(layout.options.id) } })),
+    nodes: layout.nodes.map((node) => ({
+      name: node.name,
+      host: node.ip,
+      role: node.role,
+      arch: 'amd64',
+      labels: { 'cloudlet.testbed': String(layout.options.id) },
+    })),
   };
   return `# Written by \`npm run testbed -- up\`; removed by \`down\`.\n${stringify(inventory)}`;
 }
@@ -206,7 +218,15 @@ export async function testbedStatus(options: TestbedOptions): Promise<{ up: bool
   const nodes = await Promise.all(
     layout.nodes.map(async (node) => {
       const pid = Number.parseInt(await readFile(join(node.dir, 'docker.pid'), 'utf8').catch(() => ''), 10);
-      const engine = Number.isFinite(pid) && alive(pid) && (await engineAtSocket(node.socket, node.name).docker.ping().then(() => true, () => false));
+      const engine =
+        Number.isFinite(pid) &&
+        alive(pid) &&
+        (await engineAtSocket(node.socket, node.name)
+          .docker.ping()
+          .then(
+            () => true,
+            () => false,
+          ));
       return { name: node.name, ip: node.ip, role: node.role, engine, sshd: await tcpOpen(node.ip, 22) };
     }),
   );

@@ -140,7 +140,8 @@ export class AlarmHub {
         if (since !== null) {
           if (now - since >= SLOW_AFTER_MS && now - this.threadUsedAt >= THREAD_AT_MOST_EVERY_MS) {
             this.threadUsedAt = now;
-            (this.thread ??= new AlarmThread(this.onThread)).set(at);
+            this.thread ??= new AlarmThread(this.onThread);
+            this.thread.set(at);
           } else if (!this.timer || this.timerAt > at) {
             if (this.timer) clearTimeout(this.timer);
             this.timerAt = now + 1;

@@ -3,7 +3,13 @@ import type { RequestSpec, ResponseInit } from '../http/types.ts';
 import type { RequestPerformer, VuIo } from '../http/perform.ts';
 import { parseTarget } from '../http/url.ts';
 
-export function runBatch(performer: RequestPerformer, io: VuIo, specs: RequestSpec[], limits: { batch: number; batchPerHost: number }, done: (results: ResponseInit[]) => void): void {
+export function runBatch(
+  performer: RequestPerformer,
+  io: VuIo,
+  specs: RequestSpec[],
+  limits: { batch: number; batchPerHost: number },
+  done: (results: ResponseInit[]) => void,
+): void {
   const results: ResponseInit[] = new Array(specs.length);
   let running = 0;
   let finished = 0;

@@ -63,7 +63,7 @@ export class DirectBackend implements VuBackend {
     this.host.registry.define(info);
   }
 
-  jar(op: JarOp): Record<string, string[]> | void {
+  jar(op: JarOp): Record<string, string[]> | undefined {
     return jarOperation(this.io, op);
   }
 
@@ -95,7 +95,7 @@ export function emitSample(registry: Registry, io: VuIo, metric: string, value: 
   registry.record(m, tags, value, timeMs);
 }
 
-export function jarOperation(io: VuIo, op: JarOp): Record<string, string[]> | void {
+export function jarOperation(io: VuIo, op: JarOp): Record<string, string[]> | undefined {
   const target = parseTarget(op.url);
   if (!target) throw new TypeError(`cookie jar: invalid URL ${JSON.stringify(op.url)}`);
   const jar = io.jar(op.jar) ?? new CookieJar();

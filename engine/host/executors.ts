@@ -41,7 +41,14 @@ export interface ExecutorContext {
   alarms: AlarmHub;
   counters: Int32Array;
   scenarioCounters: Int32Array;
-  metrics: { iterations: MetricRuntime; duration: MetricRuntime; dropped: MetricRuntime; lag: MetricRuntime; dataSent: MetricRuntime; dataReceived: MetricRuntime };
+  metrics: {
+    iterations: MetricRuntime;
+    duration: MetricRuntime;
+    dropped: MetricRuntime;
+    lag: MetricRuntime;
+    dataSent: MetricRuntime;
+    dataReceived: MetricRuntime;
+  };
   globalTags: Record<string, string>;
   minIterationDurationMs: number;
   /** k6 empties each VU's cookie jar before every iteration unless options.noCookiesReset. */
@@ -303,10 +310,13 @@ class ClosedRunner extends ScenarioRunner {
     for (const vu of this.vus.slice(n)) {
       if (!this.active.delete(vu)) continue;
       if (vu.busy && !this.leaving.has(vu)) {
-        this.leaving.set(vu, setTimeout(() => {
-          this.leaving.delete(vu);
-          if (vu.busy && !this.active.has(vu)) vu.interrupt('interrupted', 'gracefulRampDown expired');
-        }, rampDownMs));
+        this.leaving.set(
+          vu,
+          setTimeout(() => {
+            this.leaving.delete(vu);
+            if (vu.busy && !this.active.has(vu)) vu.interrupt('interrupted', 'gracefulRampDown expired');
+          }, rampDownMs),
+        );
       }
     }
   }

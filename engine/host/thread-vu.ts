@@ -112,7 +112,7 @@ class ThreadBackend implements VuBackend {
     this.effects.push({ k: 'define', info });
   }
 
-  jar(op: JarOp): Record<string, string[]> | void {
+  jar(op: JarOp): Record<string, string[]> | undefined {
     const id = this.nextId++;
     this.post({ t: 'jar', id, op, effects: this.take() });
     const res = this.wait(id) as Extract<ToVu, { t: 'jarRes' }>;

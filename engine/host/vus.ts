@@ -147,7 +147,14 @@ export class ThreadVu implements Vu {
   run(start: IterationStart): Promise<Outcome> {
     return new Promise((resolve) => {
       this.waiting = resolve;
-      this.send({ t: 'iterate', exec: start.exec, data: start.dataJson, iterationInInstance: start.iterationInInstance, iterationInTest: start.iterationInTest, scenario: start.scenario });
+      this.send({
+        t: 'iterate',
+        exec: start.exec,
+        data: start.dataJson,
+        iterationInInstance: start.iterationInInstance,
+        iterationInTest: start.iterationInTest,
+        scenario: start.scenario,
+      });
     });
   }
 

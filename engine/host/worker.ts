@@ -35,7 +35,11 @@ if (json) registry.encoders.push(json);
 if (influx) registry.encoders.push(influx);
 
 const client = new HttpClient({ insecureSkipTLSVerify: init.options.insecureSkipTLSVerify, noConnectionReuse: init.options.noConnectionReuse });
-const performer = new RequestPerformer(client, registry, { systemTags: new Set(init.systemTags), userAgent: init.options.userAgent, noConnectionReuse: init.options.noConnectionReuse });
+const performer = new RequestPerformer(client, registry, {
+  systemTags: new Set(init.systemTags),
+  userAgent: init.options.userAgent,
+  noConnectionReuse: init.options.noConnectionReuse,
+});
 const compiled = new CompiledScript(init.script);
 const shared = newThreadShared();
 let jarIds = 1;
@@ -162,11 +166,14 @@ let intervalTimer: NodeJS.Timeout | null = null;
 let nextInterval = 1;
 function scheduleInterval(): void {
   const at = init.runStartMs + nextInterval * init.intervalMs;
-  intervalTimer = setTimeout(() => {
-    nextInterval++;
-    post({ t: 'interval', report: registry.takeInterval() });
-    scheduleInterval();
-  }, Math.max(0, at - epochMs()));
+  intervalTimer = setTimeout(
+    () => {
+      nextInterval++;
+      post({ t: 'interval', report: registry.takeInterval() });
+      scheduleInterval();
+    },
+    Math.max(0, at - epochMs()),
+  );
   intervalTimer.unref();
 }
 scheduleInterval();

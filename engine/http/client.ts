@@ -5,7 +5,7 @@
  * one sweep every 25 ms times requests out.
  */
 import { lookup } from 'node:dns';
-import { isIP, Socket, connect as netConnect } from 'node:net';
+import { isIP, type Socket, connect as netConnect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { ResponseParser } from './parser.ts';
@@ -170,7 +170,13 @@ export class HttpClient {
     const { target } = ex;
     ex.tConnStart = performance.now();
     const socket = target.https
-      ? tlsConnect({ host: address, port: target.port, servername: isIP(target.hostname) ? undefined : target.hostname, rejectUnauthorized: !this.options.insecureSkipTLSVerify, ALPNProtocols: ['http/1.1'] })
+      ? tlsConnect({
+          host: address,
+          port: target.port,
+          servername: isIP(target.hostname) ? undefined : target.hostname,
+          rejectUnauthorized: !this.options.insecureSkipTLSVerify,
+          ALPNProtocols: ['http/1.1'],
+        })
       : netConnect({ host: address, port: target.port, noDelay: true });
     const conn = new Conn(this, ex.io, socket, target.origin);
     ex.io.open.add(conn);
@@ -249,7 +255,10 @@ export class HttpClient {
     if (reuse) {
       conn.reused = true;
       let idle = conn.io.idle.get(conn.origin);
-      if (!idle) conn.io.idle.set(conn.origin, (idle = []));
+      if (!idle) {
+        idle = [];
+        conn.io.idle.set(conn.origin, idle);
+      }
       idle.push(conn);
     } else {
       conn.socket.end();
@@ -354,7 +363,10 @@ function describeError(error: NodeJS.ErrnoException | null, ex: Exchange): [stri
       return [`dial tcp ${addr}: ${error.message}`, 1210];
     default:
       if (/certificate|self.signed|CERT/i.test(error.message) || (error.code ?? '').startsWith('ERR_TLS') || (error.code ?? '').includes('CERT')) {
-        return [`tls: ${error.message}`, /hostname|altname/i.test(error.message) ? 1311 : /self.signed|unknown authority|unable to (get|verify)/i.test(error.message) ? 1310 : 1300];
+        return [
+          `tls: ${error.message}`,
+          /hostname|altname/i.test(error.message) ? 1311 : /self.signed|unknown authority|unable to (get|verify)/i.test(error.message) ? 1310 : 1300,
+        ];
       }
       return [error.message, 1000];
   }

@@ -79,11 +79,19 @@ export class CookieJar {
   /** k6's `jar.cookiesForURL(url)`: name → values. */
   namesForTarget(target: Target, nowMs: number): Record<string, string[]> {
     const out: Record<string, string[]> = {};
-    for (const c of this.forTarget(target, nowMs)) (out[c.name] ??= []).push(c.value);
+    for (const c of this.forTarget(target, nowMs)) {
+      out[c.name] ??= [];
+      out[c.name]!.push(c.value);
+    }
     return out;
   }
 
-  set(target: Target, name: string, value: string, options: { domain?: string; path?: string; expires?: string; max_age?: number; secure?: boolean; http_only?: boolean }): void {
+  set(
+    target: Target,
+    name: string,
+    value: string,
+    options: { domain?: string; path?: string; expires?: string; max_age?: number; secure?: boolean; http_only?: boolean },
+  ): void {
     const nowMs = Date.now();
     let expiresMs = Infinity;
     if (options.max_age !== undefined) expiresMs = nowMs + options.max_age * 1000;
@@ -92,7 +100,16 @@ export class CookieJar {
       if (Number.isFinite(t)) expiresMs = t;
     }
     const domain = options.domain ? options.domain.replace(/^\./, '').toLowerCase() : target.hostname.toLowerCase();
-    this.put({ name, value, domain, hostOnly: !options.domain, path: options.path ?? defaultPath(pathOf(target.path)), expiresMs, secure: options.secure ?? false, httpOnly: options.http_only ?? false });
+    this.put({
+      name,
+      value,
+      domain,
+      hostOnly: !options.domain,
+      path: options.path ?? defaultPath(pathOf(target.path)),
+      expiresMs,
+      secure: options.secure ?? false,
+      httpOnly: options.http_only ?? false,
+    });
   }
 
   clear(target: Target): void {
@@ -112,7 +129,10 @@ function parseSetCookie(header: string, target: Target, nowMs: number): { cookie
   const eq = first.indexOf('=');
   if (eq <= 0) return null;
   const name = first.slice(0, eq).trim();
-  const value = first.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+  const value = first
+    .slice(eq + 1)
+    .trim()
+    .replace(/^"(.*)"$/, '$1');
   let domain = '';
   let path = '';
   let maxAge: number | null = null;
@@ -134,7 +154,7 @@ function parseSetCookie(header: string, target: Target, nowMs: number): { cookie
   }
   const host = target.hostname.toLowerCase();
   if (domain && !domainMatch(host, domain)) return null; // a server may not set cookies for another domain
-  const expiresMs = maxAge !== null ? (maxAge <= 0 ? 0 : nowMs + maxAge * 1000) : expires ?? Infinity;
+  const expiresMs = maxAge !== null ? (maxAge <= 0 ? 0 : nowMs + maxAge * 1000) : (expires ?? Infinity);
   const cookiePath = path.startsWith('/') ? path : defaultPath(pathOf(target.path));
   return {
     cookie: { name, value, domain: domain || host, hostOnly: !domain, path: cookiePath, expiresMs, secure, httpOnly },

@@ -23,7 +23,10 @@ export class VuIo {
   jar(id: number): CookieJar | null {
     if (id < 0) return null;
     let jar = this.jars.get(id);
-    if (!jar) this.jars.set(id, (jar = new CookieJar()));
+    if (!jar) {
+      jar = new CookieJar();
+      this.jars.set(id, jar);
+    }
     return jar;
   }
 }
@@ -82,11 +85,19 @@ export class RequestPerformer {
       return m;
     };
     this.m = {
-      reqs: get('http_reqs'), failed: get('http_req_failed'), duration: get('http_req_duration'), blocked: get('http_req_blocked'),
-      connecting: get('http_req_connecting'), tls: get('http_req_tls_handshaking'), sending: get('http_req_sending'),
-      waiting: get('http_req_waiting'), receiving: get('http_req_receiving'),
+      reqs: get('http_reqs'),
+      failed: get('http_req_failed'),
+      duration: get('http_req_duration'),
+      blocked: get('http_req_blocked'),
+      connecting: get('http_req_connecting'),
+      tls: get('http_req_tls_handshaking'),
+      sending: get('http_req_sending'),
+      waiting: get('http_req_waiting'),
+      receiving: get('http_req_receiving'),
     };
-    this.tag = Object.fromEntries(['method', 'url', 'name', 'status', 'proto', 'expected_response', 'error', 'error_code', 'tls_version'].map((t) => [t, options.systemTags.has(t)]));
+    this.tag = Object.fromEntries(
+      ['method', 'url', 'name', 'status', 'proto', 'expected_response', 'error', 'error_code', 'tls_version'].map((t) => [t, options.systemTags.has(t)]),
+    );
   }
 
   perform(io: VuIo, spec: RequestSpec, done: (res: ResponseInit) => void): void {
@@ -290,8 +301,23 @@ function decompress(body: Buffer, encoding: string): Uint8Array {
 
 export function errorResponse(spec: RequestSpec, error: string, errorCode: number): ResponseInit {
   return {
-    url: spec.url, status: 0, statusText: '', proto: '', headers: [], body: null, responseType: spec.responseType, error, errorCode,
-    timings: [0, 0, 0, 0, 0, 0, 0], remoteIp: '', remotePort: 0, tlsVersion: '', requestMethod: spec.method, requestUrl: spec.url,
-    requestHeaders: spec.headers, requestBody: typeof spec.body === 'string' ? spec.body : '', cookies: [],
+    url: spec.url,
+    status: 0,
+    statusText: '',
+    proto: '',
+    headers: [],
+    body: null,
+    responseType: spec.responseType,
+    error,
+    errorCode,
+    timings: [0, 0, 0, 0, 0, 0, 0],
+    remoteIp: '',
+    remotePort: 0,
+    tlsVersion: '',
+    requestMethod: spec.method,
+    requestUrl: spec.url,
+    requestHeaders: spec.headers,
+    requestBody: typeof spec.body === 'string' ? spec.body : '',
+    cookies: [],
   };
 }

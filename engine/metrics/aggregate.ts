@@ -53,10 +53,16 @@ export class Aggregator {
   add(reporter: number, report: IntervalReport): void {
     for (const info of report.newMetrics) this.define(info);
     let sets = this.tagSets.get(reporter);
-    if (!sets) this.tagSets.set(reporter, (sets = new Map()));
+    if (!sets) {
+      sets = new Map();
+      this.tagSets.set(reporter, sets);
+    }
     for (const t of report.newTagSets) sets.set(t.id, { key: canonicalKey(t.tags), tags: t.tags });
     let interval = this.pending.get(report.index);
-    if (!interval && this.onInterval) this.pending.set(report.index, (interval = { reports: 0, series: new Map() }));
+    if (!interval && this.onInterval) {
+      interval = { reports: 0, series: new Map() };
+      this.pending.set(report.index, interval);
+    }
     for (const s of report.series) {
       const set = sets.get(s.tagSet);
       if (!set) throw new Error(`interval report names unknown tag set ${s.tagSet}`);
@@ -64,14 +70,20 @@ export class Aggregator {
       if (interval && (merged.hist || merged.neg)) {
         const id = `${s.metric}\u0000${set.key}`;
         let h = interval.series.get(id);
-        if (!h) interval.series.set(id, (h = { metric: s.metric, tags: set.tags, hist: null, neg: null }));
-        if (merged.hist) (h.hist ??= newHistogram(64, true)).add(merged.hist);
-        if (merged.neg) (h.neg ??= newHistogram(64, true)).add(merged.neg);
+        if (!h) {
+          h = { metric: s.metric, tags: set.tags, hist: null, neg: null };
+          interval.series.set(id, h);
+        }
+        if (merged.hist) addInto(h, 'hist', merged.hist);
+        if (merged.neg) addInto(h, 'neg', merged.neg);
       }
       merged.hist?.destroy();
       merged.neg?.destroy();
     }
-    if (interval && ++interval.reports >= this.reporters) this.emitInterval(report.index);
+    if (interval) {
+      interval.reports++;
+      if (interval.reports >= this.reporters) this.emitInterval(report.index);
+    }
   }
 
   /** Writes out every interval still waiting for a reporter (the end of the run). */
@@ -95,9 +107,15 @@ export class Aggregator {
 
   private merge(s: SeriesReport, key: string, tags: Record<string, string>): { hist: Histogram | null; neg: Histogram | null } {
     let byTags = this.series.get(s.metric);
-    if (!byTags) this.series.set(s.metric, (byTags = new Map()));
+    if (!byTags) {
+      byTags = new Map();
+      this.series.set(s.metric, byTags);
+    }
     let c = byTags.get(key);
-    if (!c) byTags.set(key, (c = new CumulativeSeries(s.metric, tags, key)));
+    if (!c) {
+      c = new CumulativeSeries(s.metric, tags, key);
+      byTags.set(key, c);
+    }
     c.n += s.n;
     c.sum += s.sum;
     if (s.min < c.min) c.min = s.min;
@@ -108,8 +126,8 @@ export class Aggregator {
     }
     const hist = s.hist ? decodeHistogram(s.hist, true) : null;
     const neg = s.neg ? decodeHistogram(s.neg, true) : null;
-    if (hist) (c.hist ??= newHistogram(64, true)).add(hist);
-    if (neg) (c.neg ??= newHistogram(64, true)).add(neg);
+    if (hist) addInto(c, 'hist', hist);
+    if (neg) addInto(c, 'neg', neg);
     return { hist, neg };
   }
 
@@ -144,7 +162,10 @@ export class Aggregator {
         let neg: Histogram | null = null;
         for (const s of list) {
           if (s.hist) pos.add(s.hist);
-          if (s.neg) (neg ??= newHistogram(64, true)).add(s.neg);
+          if (s.neg) {
+            neg ??= newHistogram(64, true);
+            neg.add(s.neg);
+          }
         }
         const min = Math.min(...list.map((s) => s.min));
         const max = Math.max(...list.map((s) => s.max));
@@ -178,4 +199,10 @@ export class Aggregator {
 /** HDR gives a bucket's upper edge; never report beyond the exact min and max. */
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
+}
+
+/** Adds `h` into `holder[field]`, creating that histogram first. */
+function addInto<K extends string>(holder: { [k in K]: Histogram | null }, field: K, h: Histogram): void {
+  holder[field] ??= newHistogram(64, true);
+  (holder[field] as Histogram).add(h);
 }

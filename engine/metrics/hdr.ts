@@ -22,7 +22,14 @@ export function newHistogram(counts: 32 | 64 = 32, wasm = false): Histogram {
     hdr.initWebAssemblySync();
     wasmReady = true;
   }
-  return hdr.build({ bitBucketSize: counts, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 3, useWebAssembly: wasm });
+  return hdr.build({
+    bitBucketSize: counts,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 2,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: wasm,
+  });
 }
 
 export function encodeHistogram(h: Histogram): string {

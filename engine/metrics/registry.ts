@@ -76,7 +76,9 @@ export class Registry {
 
   constructor(warn: (message: string) => void = () => {}) {
     this.tags = new TagInterner(() =>
-      warn(`more than ${MAX_TAG_SETS} distinct tag sets: further ones are counted under the tag overflow=true (tag requests with a fixed name, e.g. params.tags.name or http.url\`…\`, rather than by raw URL)`),
+      warn(
+        `more than ${MAX_TAG_SETS} distinct tag sets: further ones are counted under the tag overflow=true (tag requests with a fixed name, e.g. params.tags.name or http.url\`…\`, rather than by raw URL)`,
+      ),
     );
   }
 

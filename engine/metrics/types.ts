@@ -42,5 +42,11 @@ export const BUILTIN_BY_NAME = new Map(BUILTIN_METRICS.map((m) => [m.name, m]));
 
 /** The HTTP trends every request records, in the order the client fills them. */
 export const HTTP_TRENDS = [
-  'http_req_duration', 'http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving',
+  'http_req_duration',
+  'http_req_blocked',
+  'http_req_connecting',
+  'http_req_tls_handshaking',
+  'http_req_sending',
+  'http_req_waiting',
+  'http_req_receiving',
 ] as const;

@@ -32,17 +32,54 @@ export interface CliOverrides {
 }
 
 const SUPPORTED = new Set([
-  'scenarios', 'vus', 'duration', 'iterations', 'stages', 'thresholds', 'summaryTrendStats', 'summaryTimeUnit', 'systemTags', 'tags',
-  'discardResponseBodies', 'userAgent', 'noConnectionReuse', 'noVUConnectionReuse', 'noCookiesReset', 'batch', 'batchPerHost',
-  'insecureSkipTLSVerify', 'maxRedirects', 'minIterationDuration', 'setupTimeout', 'teardownTimeout', 'handleSummaryTimeout', 'throw',
-  'executionSegment', 'executionSegmentSequence', 'noUsageReport', 'vusMax',
+  'scenarios',
+  'vus',
+  'duration',
+  'iterations',
+  'stages',
+  'thresholds',
+  'summaryTrendStats',
+  'summaryTimeUnit',
+  'systemTags',
+  'tags',
+  'discardResponseBodies',
+  'userAgent',
+  'noConnectionReuse',
+  'noVUConnectionReuse',
+  'noCookiesReset',
+  'batch',
+  'batchPerHost',
+  'insecureSkipTLSVerify',
+  'maxRedirects',
+  'minIterationDuration',
+  'setupTimeout',
+  'teardownTimeout',
+  'handleSummaryTimeout',
+  'throw',
+  'executionSegment',
+  'executionSegmentSequence',
+  'noUsageReport',
+  'vusMax',
   // Read by k6 cloud or outputs only; a local run ignores them, as k6 does.
-  'ext', 'cloud', 'linger',
+  'ext',
+  'cloud',
+  'linger',
 ]);
 
 /** k6 options this engine does not implement: an error names them rather than ignoring them. */
 const UNSUPPORTED = new Set([
-  'blacklistIPs', 'blockHostnames', 'dns', 'hosts', 'httpDebug', 'paused', 'rps', 'tlsAIAFetch', 'tlsAuth', 'tlsCipherSuites', 'tlsVersion', 'localIPs',
+  'blacklistIPs',
+  'blockHostnames',
+  'dns',
+  'hosts',
+  'httpDebug',
+  'paused',
+  'rps',
+  'tlsAIAFetch',
+  'tlsAuth',
+  'tlsCipherSuites',
+  'tlsVersion',
+  'localIPs',
 ]);
 
 const EXECUTOR_KEYS: Record<ExecutorName, string[]> = {
@@ -70,12 +107,15 @@ export function consolidateOptions(scriptOptions: unknown, cli: CliOverrides = {
   const thresholds = cli.noThresholds ? {} : buildThresholds(opts.thresholds, p);
   const trendStats = cli.summaryTrendStats ?? p.stringList(opts.summaryTrendStats, 'options.summaryTrendStats') ?? DEFAULT_TREND_STATS;
   for (const stat of trendStats) {
-    if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(stat)) problems.push(`options.summaryTrendStats: "${stat}" is not a trend statistic (avg, min, med, max, count, p(N))`);
+    if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(stat))
+      problems.push(`options.summaryTrendStats: "${stat}" is not a trend statistic (avg, min, med, max, count, p(N))`);
   }
   const systemTags = cli.systemTags ?? p.stringList(opts.systemTags, 'options.systemTags') ?? DEFAULT_SYSTEM_TAGS;
-  for (const tag of systemTags) if (!ALL_SYSTEM_TAGS.includes(tag)) problems.push(`options.systemTags: "${tag}" is not a system tag (${ALL_SYSTEM_TAGS.join(', ')})`);
+  for (const tag of systemTags)
+    if (!ALL_SYSTEM_TAGS.includes(tag)) problems.push(`options.systemTags: "${tag}" is not a system tag (${ALL_SYSTEM_TAGS.join(', ')})`);
   const tags = { ...(p.stringMap(opts.tags, 'options.tags') ?? {}), ...(cli.tags ?? {}) };
-  if (opts.summaryTimeUnit !== undefined && !['s', 'ms', 'us'].includes(String(opts.summaryTimeUnit))) problems.push('options.summaryTimeUnit: expected s, ms or us');
+  if (opts.summaryTimeUnit !== undefined && !['s', 'ms', 'us'].includes(String(opts.summaryTimeUnit)))
+    problems.push('options.summaryTimeUnit: expected s, ms or us');
 
   const result: RunOptions = {
     scenarios,
@@ -169,7 +209,7 @@ function buildScenario(name: string, raw: unknown, p: Problems): Scenario | null
   const allowed = new Set([...COMMON_KEYS, ...EXECUTOR_KEYS[ex]]);
   for (const key of Object.keys(raw)) if (!allowed.has(key)) p.add(`${at}.${key}: not an option of the ${ex} executor (it takes ${[...allowed].join(', ')})`);
   if (raw.options !== undefined) p.add(`${at}.options: scenario options (browser) are not supported by this engine`);
-  const exec = raw.exec === undefined ? 'default' : p.string(raw.exec, `${at}.exec`) ?? 'default';
+  const exec = raw.exec === undefined ? 'default' : (p.string(raw.exec, `${at}.exec`) ?? 'default');
   const common = {
     name,
     exec,
@@ -196,7 +236,13 @@ function buildScenario(name: string, raw: unknown, p: Problems): Scenario | null
     }
     case 'ramping-vus': {
       const stages = required(stagesOf(raw.stages, `${at}.stages`, 'target', p), 'stages') ?? [];
-      return { ...common, executor: ex, startVUs: p.int(raw.startVUs, `${at}.startVUs`, 0) ?? 1, stages, gracefulRampDownMs: p.duration(raw.gracefulRampDown, `${at}.gracefulRampDown`) ?? 30_000 };
+      return {
+        ...common,
+        executor: ex,
+        startVUs: p.int(raw.startVUs, `${at}.startVUs`, 0) ?? 1,
+        stages,
+        gracefulRampDownMs: p.duration(raw.gracefulRampDown, `${at}.gracefulRampDown`) ?? 30_000,
+      };
     }
     case 'constant-arrival-rate': {
       const rate = required(p.int(raw.rate, `${at}.rate`, 1), 'rate') ?? 1;
@@ -213,7 +259,15 @@ function buildScenario(name: string, raw: unknown, p: Problems): Scenario | null
       const maxVUs = p.int(raw.maxVUs, `${at}.maxVUs`, 0) ?? preAllocatedVUs;
       if (maxVUs < preAllocatedVUs) p.add(`${at}.maxVUs: ${maxVUs} is less than preAllocatedVUs (${preAllocatedVUs})`);
       if (maxVUs < 1) p.add(`${at}.maxVUs: needs at least 1 VU (set preAllocatedVUs or maxVUs)`);
-      return { ...common, executor: ex, startRate: p.int(raw.startRate, `${at}.startRate`, 0) ?? 0, timeUnitMs: timeUnit(raw.timeUnit, `${at}.timeUnit`, p), stages, preAllocatedVUs, maxVUs };
+      return {
+        ...common,
+        executor: ex,
+        startRate: p.int(raw.startRate, `${at}.startRate`, 0) ?? 0,
+        timeUnitMs: timeUnit(raw.timeUnit, `${at}.timeUnit`, p),
+        stages,
+        preAllocatedVUs,
+        maxVUs,
+      };
     }
   }
 }

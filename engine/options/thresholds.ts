@@ -42,12 +42,18 @@ export function statMismatch(expression: ThresholdExpression, type: MetricType):
 export function thresholdHolds(expression: ThresholdExpression, observed: number): boolean {
   const v = expression.value;
   switch (expression.op) {
-    case '<': return observed < v;
-    case '<=': return observed <= v;
-    case '>': return observed > v;
-    case '>=': return observed >= v;
-    case '!=': return observed !== v;
-    default: return observed === v;
+    case '<':
+      return observed < v;
+    case '<=':
+      return observed <= v;
+    case '>':
+      return observed > v;
+    case '>=':
+      return observed >= v;
+    case '!=':
+      return observed !== v;
+    default:
+      return observed === v;
   }
 }
 

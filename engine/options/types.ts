@@ -3,13 +3,7 @@
  * Every time is in milliseconds; every default is k6's.
  */
 
-export type ExecutorName =
-  | 'shared-iterations'
-  | 'per-vu-iterations'
-  | 'constant-vus'
-  | 'ramping-vus'
-  | 'constant-arrival-rate'
-  | 'ramping-arrival-rate';
+export type ExecutorName = 'shared-iterations' | 'per-vu-iterations' | 'constant-vus' | 'ramping-vus' | 'constant-arrival-rate' | 'ramping-arrival-rate';
 
 export interface Stage {
   durationMs: number;
@@ -70,7 +64,20 @@ export interface RunOptions {
 }
 
 export const DEFAULT_SYSTEM_TAGS = [
-  'check', 'error', 'error_code', 'expected_response', 'group', 'method', 'name', 'proto', 'scenario', 'service', 'status', 'subproto', 'tls_version', 'url',
+  'check',
+  'error',
+  'error_code',
+  'expected_response',
+  'group',
+  'method',
+  'name',
+  'proto',
+  'scenario',
+  'service',
+  'status',
+  'subproto',
+  'tls_version',
+  'url',
 ];
 
 /** Tags k6 knows as system tags; a user tag of the same name is fine, but only these can be switched by systemTags. */

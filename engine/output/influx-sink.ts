@@ -104,15 +104,19 @@ export class InfluxSink {
     const { url, database } = this.target;
     const path = `/write?db=${encodeURIComponent(database)}&precision=ns`;
     const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) };
-    if (url.username) headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+    if (url.username)
+      headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve) => {
-      const req = request({ host: url.hostname, port: url.port || (url.protocol === 'https:' ? 443 : 80), method: 'POST', path, headers, timeout: 10_000 }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c.slice(0, 500)));
-        res.on('end', () => resolve(res.statusCode === 204 || res.statusCode === 200 ? null : `HTTP ${res.statusCode}: ${text.trim().slice(0, 200)}`));
-      });
+      const req = request(
+        { host: url.hostname, port: url.port || (url.protocol === 'https:' ? 443 : 80), method: 'POST', path, headers, timeout: 10_000 },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c.slice(0, 500)));
+          res.on('end', () => resolve(res.statusCode === 204 || res.statusCode === 200 ? null : `HTTP ${res.statusCode}: ${text.trim().slice(0, 200)}`));
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', (e) => resolve(e.message));
       req.end(body);

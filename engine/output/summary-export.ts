@@ -23,7 +23,11 @@ interface ExportGroup {
   checks: Record<string, { name: string; path: string; id: string; passes: number; fails: number }>;
 }
 
-export function summaryExport(data: SummaryData, info: SummaryExport['engine_metrics_info'], engine: { name: string; version: string; samples: Record<string, number> }): SummaryExport {
+export function summaryExport(
+  data: SummaryData,
+  info: SummaryExport['engine_metrics_info'],
+  engine: { name: string; version: string; samples: Record<string, number> },
+): SummaryExport {
   const metrics: SummaryExport['metrics'] = {};
   for (const [name, m] of Object.entries(data.metrics)) {
     let fields: Record<string, number | Record<string, boolean>>;

@@ -13,7 +13,17 @@ export interface TextOptions {
   mode: 'compact' | 'full' | 'legacy';
 }
 
-const HTTP_FULL = ['http_req_blocked', 'http_req_connecting', 'http_req_duration', 'http_req_failed', 'http_req_receiving', 'http_req_sending', 'http_req_tls_handshaking', 'http_req_waiting', 'http_reqs'];
+const HTTP_FULL = [
+  'http_req_blocked',
+  'http_req_connecting',
+  'http_req_duration',
+  'http_req_failed',
+  'http_req_receiving',
+  'http_req_sending',
+  'http_req_tls_handshaking',
+  'http_req_waiting',
+  'http_reqs',
+];
 const HTTP_COMPACT = ['http_req_duration', 'http_req_failed', 'http_reqs'];
 const EXECUTION = ['dropped_iterations', 'iteration_duration', 'iteration_start_lag', 'iterations', 'vus', 'vus_max'];
 const NETWORK = ['data_received', 'data_sent'];
@@ -64,7 +74,12 @@ function compact(data: SummaryData, opts: TextOptions): string {
     lines.push('');
   }
   const sections: [string, string[]][] = [
-    ['CUSTOM', Object.keys(data.metrics).filter((n) => !BUILTIN.has(n) && !n.includes('{')).sort()],
+    [
+      'CUSTOM',
+      Object.keys(data.metrics)
+        .filter((n) => !BUILTIN.has(n) && !n.includes('{'))
+        .sort(),
+    ],
     ['HTTP', opts.mode === 'full' ? HTTP_FULL : HTTP_COMPACT],
     ['EXECUTION', EXECUTION],
     ['NETWORK', NETWORK],
@@ -76,7 +91,9 @@ function compact(data: SummaryData, opts: TextOptions): string {
     lines.push(`${ind} ${title}`);
     for (const name of present) {
       lines.push(metricRow(ind, name, data.metrics[name] as SummaryMetric, width, opts, data));
-      for (const [sub, m] of Object.entries(data.metrics).filter(([k]) => k.startsWith(`${name}{`)).sort(([a], [b]) => a.localeCompare(b))) {
+      for (const [sub, m] of Object.entries(data.metrics)
+        .filter(([k]) => k.startsWith(`${name}{`))
+        .sort(([a], [b]) => a.localeCompare(b))) {
         lines.push(metricRow(`${ind}  `, `{ ${sub.slice(name.length + 1, -1).replace(/,/g, ', ')} }`, m, width - 2, opts, data));
       }
     }
@@ -105,7 +122,9 @@ function legacy(data: SummaryData, opts: TextOptions): string {
   groupLines(data.root_group, 0);
   if (data.root_group.checks.length > 0) lines.push('');
   const width = nameWidth(data, 31);
-  for (const name of Object.keys(data.metrics).filter((n) => !n.includes('{')).sort()) {
+  for (const name of Object.keys(data.metrics)
+    .filter((n) => !n.includes('{'))
+    .sort()) {
     const m = data.metrics[name] as SummaryMetric;
     const crossed = m.thresholds && Object.values(m.thresholds).some((t) => !t.ok);
     const mark = m.thresholds ? (crossed ? paint(opts, 'red', '✗ ') : paint(opts, 'green', '✓ ')) : '  ';
@@ -137,7 +156,12 @@ function checkLines(checks: SummaryGroup['checks'], ind: string, opts: TextOptio
 
 /** Name column width: at least k6's, or the longest metric name (not submetrics) plus dots. */
 function nameWidth(data: SummaryData, min: number): number {
-  return Math.max(min, ...Object.keys(data.metrics).filter((n) => !n.includes('{')).map((n) => n.length + 3));
+  return Math.max(
+    min,
+    ...Object.keys(data.metrics)
+      .filter((n) => !n.includes('{'))
+      .map((n) => n.length + 3),
+  );
 }
 
 function row(ind: string, name: string, width: number, opts: TextOptions, cols: string[]): string {

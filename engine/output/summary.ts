@@ -95,14 +95,22 @@ export function buildSummary(
     const parsed = parseThresholdKey(key);
     const info = agg.metrics.get(parsed.metric);
     if (!info) continue;
-    const values = agg.stats(parsed.metric, parsed.tags, durationS, statsNeeded(trendStats, thresholds[key])) ?? emptyValues(info.type, statsNeeded(trendStats, thresholds[key]));
+    const values =
+      agg.stats(parsed.metric, parsed.tags, durationS, statsNeeded(trendStats, thresholds[key])) ??
+      emptyValues(info.type, statsNeeded(trendStats, thresholds[key]));
     metrics[key === EXPECTED_SUBMETRIC ? key : metricKeyName(parsed)] = { type: info.type, contains: info.contains, values };
   }
   for (const r of results) {
     const name = r.key.includes('{') ? metricKeyName(parseThresholdKey(r.key)) : r.key;
     const info = agg.metrics.get(parseThresholdKey(r.key).metric);
-    const m = (metrics[name] ??= { type: info?.type ?? 'trend', contains: info?.contains ?? 'default', values: emptyValues(info?.type ?? 'trend', trendStats) });
-    (m.thresholds ??= {})[r.source] = { ok: r.ok };
+    metrics[name] ??= {
+      type: info?.type ?? 'trend',
+      contains: info?.contains ?? 'default',
+      values: emptyValues(info?.type ?? 'trend', trendStats),
+    };
+    const m = metrics[name];
+    m.thresholds ??= {};
+    m.thresholds[r.source] = { ok: r.ok };
   }
   const out: SummaryData = {
     root_group: groupTree(agg),

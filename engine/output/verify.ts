@@ -42,7 +42,12 @@ export async function verifyRunOutputs(input: VerifyInput): Promise<VerifyResult
       counts[name].samples = points;
       if (points !== n) problems.push(`${name}: the summary counts ${n} samples, the raw samples ${points}`);
       const fields = summary.metrics[name] as Record<string, unknown> | undefined;
-      if (info?.type === 'counter' && fields && typeof fields.count === 'number' && Math.abs(fields.count - (raw.sums[name] ?? 0)) > 1e-6 * Math.max(1, fields.count)) {
+      if (
+        info?.type === 'counter' &&
+        fields &&
+        typeof fields.count === 'number' &&
+        Math.abs(fields.count - (raw.sums[name] ?? 0)) > 1e-6 * Math.max(1, fields.count)
+      ) {
         problems.push(`${name}: the summary's count is ${fields.count}, the raw samples add up to ${raw.sums[name] ?? 0}`);
       }
       if (info?.type === 'rate' && fields && typeof fields.passes === 'number' && fields.passes !== (raw.nonzero[name] ?? 0)) {

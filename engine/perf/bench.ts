@@ -79,7 +79,9 @@ async function capacity(name: string, attempt: (rate: number) => Promise<LoadRes
     for (let attemptNo = 1; attemptNo <= 2; attemptNo++) {
       const result = await attempt(r);
       const ok = sustained(result);
-      log(`  ${name} ${r}/s: achieved ${Math.round(result.achievedRate)}/s, errors ${result.errors}, schedule p99 ${fmt(result.scheduleErrorP99Ms)} ms → ${ok ? 'sustained' : attemptNo === 1 ? 'not sustained, once more' : 'not sustained'}`);
+      log(
+        `  ${name} ${r}/s: achieved ${Math.round(result.achievedRate)}/s, errors ${result.errors}, schedule p99 ${fmt(result.scheduleErrorP99Ms)} ms → ${ok ? 'sustained' : attemptNo === 1 ? 'not sustained, once more' : 'not sustained'}`,
+      );
       if (ok) {
         lastGood = result;
         return true;
@@ -116,7 +118,13 @@ function medianOf(results: LoadResult[]): LoadResult {
     ...first,
     cpuPer1k: med(results.map((r) => r.cpuPer1k)),
     scheduleErrorP99Ms: med(results.map((r) => r.scheduleErrorP99Ms)),
-    latencyMs: first.latencyMs ? { p50: med(results.map((r) => r.latencyMs?.p50 ?? null)) ?? 0, p99: med(results.map((r) => r.latencyMs?.p99 ?? null)) ?? 0, max: med(results.map((r) => r.latencyMs?.max ?? null)) ?? 0 } : null,
+    latencyMs: first.latencyMs
+      ? {
+          p50: med(results.map((r) => r.latencyMs?.p50 ?? null)) ?? 0,
+          p99: med(results.map((r) => r.latencyMs?.p99 ?? null)) ?? 0,
+          max: med(results.map((r) => r.latencyMs?.max ?? null)) ?? 0,
+        }
+      : null,
   };
 }
 
@@ -165,11 +173,31 @@ export async function perfEngine(argv: string[]): Promise<void> {
     if (o.only.has('capacity')) {
       log('capacity (highest sustained rate)');
       const capEngine = await capacity('engine', async (r) => runEngine(await spec(r, fast)), o.maxRate);
-      const capEngine2 = await capacity('engine, 2 workers', async (r) => runEngine(await spec(r, fast, o.stepS, pin2.tool), { workers: 2, label: 'engine-2w' }), o.maxRate);
+      const capEngine2 = await capacity(
+        'engine, 2 workers',
+        async (r) => runEngine(await spec(r, fast, o.stepS, pin2.tool), { workers: 2, label: 'engine-2w' }),
+        o.maxRate,
+      );
       const capVegeta = o.peers ? await capacity('vegeta', async (r) => runVegeta(vegeta, await spec(r, fast), true), o.maxRate) : null;
       const capAuto = o.peers ? await capacity('autocannon', async (r) => runAutocannon(await spec(r, fast), 100), o.maxRate) : null;
-      rows.push({ figure: 'capacity, 1 worker (req/s)', engine: String(capEngine.rate), vegeta: String(capVegeta?.rate ?? '–'), autocannon: String(capAuto?.rate ?? '–'), ratio: ratio(capEngine.rate, capVegeta?.rate), target: '≥ 1.00', met: capVegeta ? (capEngine.rate >= capVegeta.rate ? 'yes' : 'no') : '–' });
-      rows.push({ figure: `capacity, 2 workers (${pin2.note})`, engine: String(capEngine2.rate), vegeta: '', autocannon: '', ratio: ratio(capEngine2.rate, capVegeta?.rate), target: '', met: '' });
+      rows.push({
+        figure: 'capacity, 1 worker (req/s)',
+        engine: String(capEngine.rate),
+        vegeta: String(capVegeta?.rate ?? '–'),
+        autocannon: String(capAuto?.rate ?? '–'),
+        ratio: ratio(capEngine.rate, capVegeta?.rate),
+        target: '≥ 1.00',
+        met: capVegeta ? (capEngine.rate >= capVegeta.rate ? 'yes' : 'no') : '–',
+      });
+      rows.push({
+        figure: `capacity, 2 workers (${pin2.note})`,
+        engine: String(capEngine2.rate),
+        vegeta: '',
+        autocannon: '',
+        ratio: ratio(capEngine2.rate, capVegeta?.rate),
+        target: '',
+        met: '',
+      });
     }
 
     if (o.only.has('cpu')) {
@@ -181,16 +209,41 @@ export async function perfEngine(argv: string[]): Promise<void> {
         rounds.n.push(await runEngine(await spec(1000, fast), { samples: false, label: 'engine (no raw samples)' }));
         if (o.peers) rounds.v.push(await runVegeta(vegeta, await spec(1000, fast), true));
         if (o.peers) rounds.a.push(await runAutocannon(await spec(1000, fast), 10));
-        log(`  round ${i + 1}: engine ${fmt(rounds.e[i]?.cpuPer1k, 3)} CPU-s/1k, schedule p99 ${fmt(rounds.e[i]?.scheduleErrorP99Ms)} ms; no samples ${fmt(rounds.n[i]?.cpuPer1k, 3)}, ${fmt(rounds.n[i]?.scheduleErrorP99Ms)} ms; vegeta ${fmt(rounds.v[i]?.cpuPer1k, 3)}, ${fmt(rounds.v[i]?.scheduleErrorP99Ms)} ms`);
-    }
-    const e1k = medianOf(rounds.e);
-    const e1kNoSamples = medianOf(rounds.n);
-    const v1k = o.peers ? medianOf(rounds.v) : null;
-    const a1k = o.peers ? medianOf(rounds.a) : null;
-    rows.push({ figure: 'CPU-s per 1,000 requests at 1,000/s', engine: fmt(e1k.cpuPer1k, 3), vegeta: fmt(v1k?.cpuPer1k, 3), autocannon: fmt(a1k?.cpuPer1k, 3), ratio: ratio(e1k.cpuPer1k, v1k?.cpuPer1k), target: '≤ 1.00', met: v1k && e1k.cpuPer1k !== null && v1k.cpuPer1k !== null ? (e1k.cpuPer1k <= v1k.cpuPer1k ? 'yes' : 'no') : '–' });
-    rows.push({ figure: '  same, raw samples off', engine: fmt(e1kNoSamples.cpuPer1k, 3), vegeta: '', autocannon: '', ratio: ratio(e1kNoSamples.cpuPer1k, v1k?.cpuPer1k), target: '', met: '' });
-    rows.push({ figure: 'schedule error p99 at 1,000/s (ms)', engine: fmt(e1k.scheduleErrorP99Ms), vegeta: fmt(v1k?.scheduleErrorP99Ms), autocannon: 'n/a', ratio: ratio(e1k.scheduleErrorP99Ms, v1k?.scheduleErrorP99Ms), target: '≤ 1.5 ms', met: e1k.scheduleErrorP99Ms !== null ? (e1k.scheduleErrorP99Ms <= 1.5 ? 'yes' : 'no') : '–' });
-
+        log(
+          `  round ${i + 1}: engine ${fmt(rounds.e[i]?.cpuPer1k, 3)} CPU-s/1k, schedule p99 ${fmt(rounds.e[i]?.scheduleErrorP99Ms)} ms; no samples ${fmt(rounds.n[i]?.cpuPer1k, 3)}, ${fmt(rounds.n[i]?.scheduleErrorP99Ms)} ms; vegeta ${fmt(rounds.v[i]?.cpuPer1k, 3)}, ${fmt(rounds.v[i]?.scheduleErrorP99Ms)} ms`,
+        );
+      }
+      const e1k = medianOf(rounds.e);
+      const e1kNoSamples = medianOf(rounds.n);
+      const v1k = o.peers ? medianOf(rounds.v) : null;
+      const a1k = o.peers ? medianOf(rounds.a) : null;
+      rows.push({
+        figure: 'CPU-s per 1,000 requests at 1,000/s',
+        engine: fmt(e1k.cpuPer1k, 3),
+        vegeta: fmt(v1k?.cpuPer1k, 3),
+        autocannon: fmt(a1k?.cpuPer1k, 3),
+        ratio: ratio(e1k.cpuPer1k, v1k?.cpuPer1k),
+        target: '≤ 1.00',
+        met: v1k && e1k.cpuPer1k !== null && v1k.cpuPer1k !== null ? (e1k.cpuPer1k <= v1k.cpuPer1k ? 'yes' : 'no') : '–',
+      });
+      rows.push({
+        figure: '  same, raw samples off',
+        engine: fmt(e1kNoSamples.cpuPer1k, 3),
+        vegeta: '',
+        autocannon: '',
+        ratio: ratio(e1kNoSamples.cpuPer1k, v1k?.cpuPer1k),
+        target: '',
+        met: '',
+      });
+      rows.push({
+        figure: 'schedule error p99 at 1,000/s (ms)',
+        engine: fmt(e1k.scheduleErrorP99Ms),
+        vegeta: fmt(v1k?.scheduleErrorP99Ms),
+        autocannon: 'n/a',
+        ratio: ratio(e1k.scheduleErrorP99Ms, v1k?.scheduleErrorP99Ms),
+        target: '≤ 1.5 ms',
+        met: e1k.scheduleErrorP99Ms !== null ? (e1k.scheduleErrorP99Ms <= 1.5 ? 'yes' : 'no') : '–',
+      });
     }
 
     if (o.only.has('excess')) {
@@ -200,14 +253,22 @@ export async function perfEngine(argv: string[]): Promise<void> {
       for (let i = 0; i < 3; i++) {
         slowRounds.e.push(await runEngine(await spec(200, slow)));
         if (o.peers) slowRounds.v.push(await runVegeta(vegeta, await spec(200, slow), false));
-    }
-    const eSlow = medianBy(slowRounds.e, (r) => r.latencyMs?.p99 ?? 0);
-    const vSlow = o.peers ? medianBy(slowRounds.v, (r) => r.latencyMs?.p99 ?? 0) : null;
-    const excess = (r: LoadResult | null) => (r?.latencyMs ? `${fmt(r.latencyMs.p50 - 20)} / ${fmt(r.latencyMs.p99 - 20)} / ${fmt(r.latencyMs.max - 20)}` : '–');
-    const eP99 = (eSlow.latencyMs?.p99 ?? 0) - 20;
-    const vP99 = vSlow?.latencyMs ? vSlow.latencyMs.p99 - 20 : null;
-    rows.push({ figure: 'excess over 20 ms p50/p99/max (ms)', engine: excess(eSlow), vegeta: excess(vSlow), autocannon: 'invalid (-R)', ratio: ratio(eP99, vP99), target: 'p99 ≤ 1.5×', met: vP99 !== null ? (eP99 <= 1.5 * vP99 ? 'yes' : 'no') : '–' });
-
+      }
+      const eSlow = medianBy(slowRounds.e, (r) => r.latencyMs?.p99 ?? 0);
+      const vSlow = o.peers ? medianBy(slowRounds.v, (r) => r.latencyMs?.p99 ?? 0) : null;
+      const excess = (r: LoadResult | null) =>
+        r?.latencyMs ? `${fmt(r.latencyMs.p50 - 20)} / ${fmt(r.latencyMs.p99 - 20)} / ${fmt(r.latencyMs.max - 20)}` : '–';
+      const eP99 = (eSlow.latencyMs?.p99 ?? 0) - 20;
+      const vP99 = vSlow?.latencyMs ? vSlow.latencyMs.p99 - 20 : null;
+      rows.push({
+        figure: 'excess over 20 ms p50/p99/max (ms)',
+        engine: excess(eSlow),
+        vegeta: excess(vSlow),
+        autocannon: 'invalid (-R)',
+        ratio: ratio(eP99, vP99),
+        target: 'p99 ≤ 1.5×',
+        met: vP99 !== null ? (eP99 <= 1.5 * vP99 ? 'yes' : 'no') : '–',
+      });
     }
 
     if (o.only.has('coffee')) {
@@ -215,9 +276,36 @@ export async function perfEngine(argv: string[]): Promise<void> {
       log("the coffee scenario's browse task");
       const coffee = join(REPO_ROOT, 'scenarios/coffee.ts');
       const coffeeEnv = { PROFILE: 'load', MIX: 'browse=1,order=0,list=0', PROBE: 'off' };
-      const browse1k = await runEngine(await spec(1000, fast), { script: coffee, env: { ...coffeeEnv, RATE: '1000', DURATION: `${o.stepS}s` }, label: 'engine (coffee browse)' });
-      const capBrowse = await capacity('engine, coffee browse', async (r) => runEngine(await spec(r, fast), { script: coffee, env: { ...coffeeEnv, RATE: String(r), DURATION: `${o.stepS}s`, MAX_VUS: String(Math.max(100, r)), PRE_ALLOCATED_VUS: String(Math.max(20, Math.ceil(r / 50))) }, label: 'coffee' }), o.maxRate);
-      rows.push({ figure: 'coffee browse: capacity / CPU per 1k / schedule p99', engine: `${capBrowse.rate} / ${fmt(browse1k.cpuPer1k, 3)} / ${fmt(browse1k.scheduleErrorP99Ms)} ms`, vegeta: '', autocannon: '', ratio: '', target: '', met: '' });
+      const browse1k = await runEngine(await spec(1000, fast), {
+        script: coffee,
+        env: { ...coffeeEnv, RATE: '1000', DURATION: `${o.stepS}s` },
+        label: 'engine (coffee browse)',
+      });
+      const capBrowse = await capacity(
+        'engine, coffee browse',
+        async (r) =>
+          runEngine(await spec(r, fast), {
+            script: coffee,
+            env: {
+              ...coffeeEnv,
+              RATE: String(r),
+              DURATION: `${o.stepS}s`,
+              MAX_VUS: String(Math.max(100, r)),
+              PRE_ALLOCATED_VUS: String(Math.max(20, Math.ceil(r / 50))),
+            },
+            label: 'coffee',
+          }),
+        o.maxRate,
+      );
+      rows.push({
+        figure: 'coffee browse: capacity / CPU per 1k / schedule p99',
+        engine: `${capBrowse.rate} / ${fmt(browse1k.cpuPer1k, 3)} / ${fmt(browse1k.scheduleErrorP99Ms)} ms`,
+        vegeta: '',
+        autocannon: '',
+        ratio: '',
+        target: '',
+        met: '',
+      });
     }
 
     if (o.only.has('memory')) {
@@ -225,7 +313,11 @@ export async function perfEngine(argv: string[]): Promise<void> {
       log('memory per VU');
       const perVu = async (script: string, low: number, high: number) => {
         const at = async (vus: number) => {
-          const r = await runEngine(await spec(1, fast, o.quick ? 6 : 10), { script: join(REPO_ROOT, 'engine/perf/scripts', script), env: { VUS: String(vus), DURATION: o.quick ? '6s' : '10s' }, samples: false });
+          const r = await runEngine(await spec(1, fast, o.quick ? 6 : 10), {
+            script: join(REPO_ROOT, 'engine/perf/scripts', script),
+            env: { VUS: String(vus), DURATION: o.quick ? '6s' : '10s' },
+            samples: false,
+          });
           return r.maxRssMB;
         };
         const a = await at(low);
@@ -234,8 +326,24 @@ export async function perfEngine(argv: string[]): Promise<void> {
       };
       const asyncVu = await perVu('async-vus.js', o.quick ? 200 : 1000, o.quick ? 400 : 2000);
       const syncVu = await perVu('sync-vus.js', o.quick ? 10 : 25, o.quick ? 20 : 50);
-      rows.push({ figure: 'memory per VU, async mode (MB)', engine: `${fmt(asyncVu.perVuMB, 3)} (RSS ${fmt(asyncVu.rssHigh, 0)} MB at ${asyncVu.high} VUs)`, vegeta: '', autocannon: '', ratio: '', target: '', met: '' });
-      rows.push({ figure: 'memory per VU, thread mode (MB)', engine: `${fmt(syncVu.perVuMB, 2)} (RSS ${fmt(syncVu.rssHigh, 0)} MB at ${syncVu.high} VUs)`, vegeta: '', autocannon: '', ratio: '', target: '', met: '' });
+      rows.push({
+        figure: 'memory per VU, async mode (MB)',
+        engine: `${fmt(asyncVu.perVuMB, 3)} (RSS ${fmt(asyncVu.rssHigh, 0)} MB at ${asyncVu.high} VUs)`,
+        vegeta: '',
+        autocannon: '',
+        ratio: '',
+        target: '',
+        met: '',
+      });
+      rows.push({
+        figure: 'memory per VU, thread mode (MB)',
+        engine: `${fmt(syncVu.perVuMB, 2)} (RSS ${fmt(syncVu.rssHigh, 0)} MB at ${syncVu.high} VUs)`,
+        vegeta: '',
+        autocannon: '',
+        ratio: '',
+        target: '',
+        met: '',
+      });
     }
 
     if (o.only.has('rss')) {
@@ -248,16 +356,32 @@ export async function perfEngine(argv: string[]): Promise<void> {
       };
       const eRss = await runEngine(await spec(1000, fast, o.rssMinutes * 60));
       const vRss = o.peers ? await runVegeta(vegeta, await spec(1000, fast, o.rssMinutes * 60), false) : null;
-      rows.push({ figure: `RSS growth over ${o.rssMinutes} min at 1,000/s (MB)`, engine: `${fmt(growth(eRss), 1)} (max ${fmt(eRss.maxRssMB, 0)})`, vegeta: vRss ? `${fmt(growth(vRss), 1)} (max ${fmt(vRss.maxRssMB, 0)})` : '–', autocannon: '', ratio: '', target: '< 20 MB / 10 min', met: (growth(eRss) ?? Infinity) < 20 * Math.max(1, o.rssMinutes / 10) ? 'yes' : 'no' });
+      rows.push({
+        figure: `RSS growth over ${o.rssMinutes} min at 1,000/s (MB)`,
+        engine: `${fmt(growth(eRss), 1)} (max ${fmt(eRss.maxRssMB, 0)})`,
+        vegeta: vRss ? `${fmt(growth(vRss), 1)} (max ${fmt(vRss.maxRssMB, 0)})` : '–',
+        autocannon: '',
+        ratio: '',
+        target: '< 20 MB / 10 min',
+        met: (growth(eRss) ?? Infinity) < 20 * Math.max(1, o.rssMinutes / 10) ? 'yes' : 'no',
+      });
     }
   } finally {
     for (const server of servers) await server.stop();
   }
   const load1 = loadavg()[0] ?? 0;
-  process.stdout.write(`\nengine benchmark — ${cores} cores, ${pin.note}; load average ${load0.toFixed(2)} at start, ${load1.toFixed(2)} at end; step ${o.stepS} s\n\n`);
+  process.stdout.write(
+    `\nengine benchmark — ${cores} cores, ${pin.note}; load average ${load0.toFixed(2)} at start, ${load1.toFixed(2)} at end; step ${o.stepS} s\n\n`,
+  );
   const cols = ['figure', 'engine', 'vegeta', 'autocannon', 'ratio', 'target', 'met'] as const;
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line([...cols])}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map((r) => line(cols.map((c) => r[c]))).join('\n')}\n`);
-  process.stdout.write(`\nratio = engine / vegeta. Capacity: highest rate with ≥ 99 % achieved, < 1 % errors and schedule error p99 ≤ ${SUSTAINED_SCHEDULE_P99_MS} ms.\n`);
+  process.stdout.write(
+    `\nratio = engine / vegeta. Capacity: highest rate with ≥ 99 % achieved, < 1 % errors and schedule error p99 ≤ ${SUSTAINED_SCHEDULE_P99_MS} ms.\n`,
+  );
 }

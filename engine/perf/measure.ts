@@ -38,7 +38,10 @@ export function buildServer(log: (line: string) => void): string {
   if (!hasCommand('go')) throw new Error('the benchmark server is written in Go: install Go (go 1.21 or later) first');
   log(`building the benchmark server into ${bin}`);
   mkdirSync(dir, { recursive: true });
-  execFileSync('go', ['build', '-o', bin, source], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, GOFLAGS: '-mod=mod', GO111MODULE: 'on' } });
+  execFileSync('go', ['build', '-o', bin, source], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, GOFLAGS: '-mod=mod', GO111MODULE: 'on' },
+  });
   return bin;
 }
 
@@ -50,7 +53,10 @@ export function ensureVegeta(log: (line: string) => void): string {
   if (!hasCommand('go')) throw new Error('vegeta is installed with go install: install Go first');
   log(`installing vegeta ${VEGETA_VERSION} into ${dir} (go install, about a minute)`);
   mkdirSync(dir, { recursive: true });
-  execFileSync('go', ['install', `github.com/tsenart/vegeta/v12@${VEGETA_VERSION}`], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, GOBIN: dir } });
+  execFileSync('go', ['install', `github.com/tsenart/vegeta/v12@${VEGETA_VERSION}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, GOBIN: dir },
+  });
   return bin;
 }
 
@@ -84,7 +90,9 @@ export interface Server {
 /** Sockets to 127.0.0.1 in TIME_WAIT (from /proc/net/tcp, state 06). */
 function timeWaitCount(): number {
   try {
-    return readFileSync('/proc/net/tcp', 'utf8').split('\n').filter((l) => / 0100007F:[0-9A-F]+ 06 /.test(l)).length;
+    return readFileSync('/proc/net/tcp', 'utf8')
+      .split('\n')
+      .filter((l) => / 0100007F:[0-9A-F]+ 06 /.test(l)).length;
   } catch {
     return 0;
   }
@@ -194,7 +202,11 @@ export function cpuPer1k(samples: Sample[]): number | null {
   return ((to.cpuS - from.cpuS) / (to.served - from.served)) * 1000;
 }
 
-export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: string; stdoutFile?: string } = {}): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+export function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stdin?: string; stdoutFile?: string } = {},
+): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const child = spawn(command, args, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

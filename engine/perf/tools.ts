@@ -47,10 +47,29 @@ export async function runEngine(
     // VUs for a quarter second of arrivals: a starved moment should not turn into dropped arrivals
     // (vegeta queues them instead); idle VUs cost memory only (the LIFO pool keeps few connections).
     const args = [
-      '--import', 'tsx', join(REPO_ROOT, 'engine/cli.ts'), 'run', options.script ?? join(REPO_ROOT, 'engine/perf/scripts/minimal.js'),
-      '-q', '--no-summary', '--summary-export', summaryPath, '--summary-trend-stats', TREND_STATS, '--workers', String(options.workers ?? 1),
-      '-e', `RATE=${spec.rate}`, '-e', `DURATION=${spec.durationS}s`, '-e', `URL=${spec.url}`, '-e', `BASE_URL=${spec.server.url}`,
-      '-e', `PRE_VUS=${Math.max(100, Math.ceil(spec.rate / 4))}`,
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'engine/cli.ts'),
+      'run',
+      options.script ?? join(REPO_ROOT, 'engine/perf/scripts/minimal.js'),
+      '-q',
+      '--no-summary',
+      '--summary-export',
+      summaryPath,
+      '--summary-trend-stats',
+      TREND_STATS,
+      '--workers',
+      String(options.workers ?? 1),
+      '-e',
+      `RATE=${spec.rate}`,
+      '-e',
+      `DURATION=${spec.durationS}s`,
+      '-e',
+      `URL=${spec.url}`,
+      '-e',
+      `BASE_URL=${spec.server.url}`,
+      '-e',
+      `PRE_VUS=${Math.max(100, Math.ceil(spec.rate / 4))}`,
       ...Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
       ...(options.samples === false ? [] : ['--out', `json=${join(dir, 'samples.json.gz')}`]),
       ...(options.extra ?? []),
@@ -97,7 +116,11 @@ export async function runVegeta(vegeta: string, spec: RunSpec, withSchedule: boo
     const samples = await mon.stop();
     if (result.code !== 0) throw new Error(`vegeta attack exited with code ${result.code}: ${result.stderr}`);
     const report = JSON.parse((await run(vegeta, ['report', '-type=json', out]).done).stdout) as {
-      requests: number; rate: number; success: number; latencies: Record<string, number>; duration: number;
+      requests: number;
+      rate: number;
+      success: number;
+      latencies: Record<string, number>;
+      duration: number;
     };
     const ok = Math.round(report.requests * report.success);
     // Sent at its actual pace: requests per second of sending, scaled by the share answered.
@@ -107,7 +130,9 @@ export async function runVegeta(vegeta: string, spec: RunSpec, withSchedule: boo
       const lines = (await run(vegeta, ['encode', '-to=json', out]).done).stdout.split('\n').filter(Boolean);
       const starts = lines.map((l) => JSON.parse(l) as { seq: number; timestamp: string }).sort((a, b) => a.seq - b.seq);
       const t0 = starts.length ? Date.parse(starts[0]?.timestamp ?? '') + fractionMs(starts[0]?.timestamp ?? '') : 0;
-      const errors = starts.map((s) => Math.max(0, Date.parse(s.timestamp) + fractionMs(s.timestamp) - (t0 + (s.seq * 1000) / spec.rate))).sort((a, b) => a - b);
+      const errors = starts
+        .map((s) => Math.max(0, Date.parse(s.timestamp) + fractionMs(s.timestamp) - (t0 + (s.seq * 1000) / spec.rate)))
+        .sort((a, b) => a - b);
       scheduleErrorP99Ms = errors[Math.min(errors.length - 1, Math.floor(errors.length * 0.99))] ?? null;
     }
     return {
@@ -133,18 +158,35 @@ function fractionMs(ts: string): number {
   const m = /\.(\d+)/.exec(ts);
   if (!m) return 0;
   const digits = (m[1] ?? '').padEnd(9, '0');
-  return (Number(digits.slice(3, 9)) / 1e6);
+  return Number(digits.slice(3, 9)) / 1e6;
 }
 
 export async function runAutocannon(spec: RunSpec, connections: number): Promise<LoadResult> {
   const bin = join(REPO_ROOT, 'node_modules/autocannon/autocannon.js');
-  const [cmd, argv] = pinned(spec.cpus, process.execPath, [bin, '-j', '-R', String(spec.rate), '-c', String(connections), '-d', String(spec.durationS), spec.url]);
+  const [cmd, argv] = pinned(spec.cpus, process.execPath, [
+    bin,
+    '-j',
+    '-R',
+    String(spec.rate),
+    '-c',
+    String(connections),
+    '-d',
+    String(spec.durationS),
+    spec.url,
+  ]);
   const { child, done } = run(cmd, argv);
   const mon = monitor(child.pid ?? 0, spec.server);
   const result = await done;
   const samples = await mon.stop();
   if (result.code !== 0) throw new Error(`autocannon exited with code ${result.code}: ${result.stderr}`);
-  const r = JSON.parse(result.stdout) as { requests: { total: number }; errors: number; timeouts: number; non2xx: number; '2xx': number; latency: Record<string, number> };
+  const r = JSON.parse(result.stdout) as {
+    requests: { total: number };
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    '2xx': number;
+    latency: Record<string, number>;
+  };
   const errors = r.errors + r.timeouts + r.non2xx;
   const ok = r['2xx'] ?? Math.max(0, r.requests.total - r.non2xx);
   return {
@@ -171,5 +213,7 @@ export const SUSTAINED_SCHEDULE_P99_MS = 100;
 
 export function sustained(r: LoadResult): boolean {
   const expected = r.targetRate * r.durationS;
-  return r.achievedRate >= 0.99 * r.targetRate && r.errors < 0.01 * expected && (r.scheduleErrorP99Ms === null || r.scheduleErrorP99Ms <= SUSTAINED_SCHEDULE_P99_MS);
+  return (
+    r.achievedRate >= 0.99 * r.targetRate && r.errors < 0.01 * expected && (r.scheduleErrorP99Ms === null || r.scheduleErrorP99Ms <= SUSTAINED_SCHEDULE_P99_MS)
+  );
 }

@@ -34,7 +34,7 @@ export interface VuBackend {
   setBaseTags(tags: Record<string, string>): void;
   setExpected(expected: number[] | false): void;
   defineMetric(info: MetricInfo): void;
-  jar(op: JarOp): Record<string, string[]> | void;
+  jar(op: JarOp): Record<string, string[]> | undefined;
   newJarId(): number;
   abortTest(reason: string): void;
   failTest(message: string): void;
@@ -44,7 +44,10 @@ export interface VuBackend {
 
 /** Thrown into an iteration to end it (test aborted, interrupted after gracefulStop). */
 export class InterruptSignal extends Error {
-  constructor(readonly reason: 'interrupted' | 'aborted', message: string) {
+  constructor(
+    readonly reason: 'interrupted' | 'aborted',
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -23,7 +23,10 @@ export class Response {
   private headersCache: Record<string, string> | null = null;
   private parsedJson: unknown = undefined;
 
-  constructor(init: ResponseInit, private readonly jsonParse: (text: string) => unknown = JSON.parse) {
+  constructor(
+    init: ResponseInit,
+    private readonly jsonParse: (text: string) => unknown = JSON.parse,
+  ) {
     this.init = init;
     this.status = init.status;
     this.status_text = init.status ? `${init.status} ${init.statusText}`.trim() : '';
@@ -35,7 +38,15 @@ export class Response {
     this.remote_port = init.remotePort;
     this.tls_version = init.tlsVersion;
     const t = init.timings;
-    this.timings = { blocked: t[0] ?? 0, connecting: t[1] ?? 0, tls_handshaking: t[2] ?? 0, sending: t[3] ?? 0, waiting: t[4] ?? 0, receiving: t[5] ?? 0, duration: t[6] ?? 0 };
+    this.timings = {
+      blocked: t[0] ?? 0,
+      connecting: t[1] ?? 0,
+      tls_handshaking: t[2] ?? 0,
+      sending: t[3] ?? 0,
+      waiting: t[4] ?? 0,
+      receiving: t[5] ?? 0,
+      duration: t[6] ?? 0,
+    };
   }
 
   get body(): string | ArrayBuffer | null {
@@ -59,16 +70,26 @@ export class Response {
     return this.headersCache;
   }
 
-  get cookies(): Record<string, { name: string; value: string; domain: string; path: string; httpOnly: boolean; secure: boolean; maxAge: number; expires: number }[]> {
+  get cookies(): Record<
+    string,
+    { name: string; value: string; domain: string; path: string; httpOnly: boolean; secure: boolean; maxAge: number; expires: number }[]
+  > {
     const out: Record<string, ReturnType<() => Response['init']['cookies'][number]>[]> = {};
-    for (const c of this.init.cookies) (out[c.name] ??= []).push(c);
+    for (const c of this.init.cookies) {
+      out[c.name] ??= [];
+      out[c.name]!.push(c);
+    }
     return out;
   }
 
   get request(): { method: string; url: string; headers: Record<string, string[]>; body: string; cookies: Record<string, never[]> } {
     const headers: Record<string, string[]> = {};
     const list = this.init.requestHeaders;
-    for (let i = 0; i < list.length; i += 2) (headers[canonical(list[i] ?? '')] ??= []).push(list[i + 1] ?? '');
+    for (let i = 0; i < list.length; i += 2) {
+      const name = canonical(list[i] ?? '');
+      headers[name] ??= [];
+      headers[name]!.push(list[i + 1] ?? '');
+    }
     return { method: this.init.requestMethod, url: this.init.requestUrl, headers, body: this.init.requestBody, cookies: {} };
   }
 
@@ -135,7 +156,7 @@ function walk(value: unknown, parts: string[], i: number): unknown {
     if (!/^\d+$/.test(part)) return undefined;
     return walk(value[Number(part)], parts, i + 1);
   }
-  if (value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, part)) {
+  if (value !== null && typeof value === 'object' && Object.hasOwn(value, part)) {
     return walk((value as Record<string, unknown>)[part], parts, i + 1);
   }
   return undefined;

@@ -26,7 +26,21 @@ export interface ScriptSource {
 
 export const BUNDLE_NAME = 'k6-script-bundle.js';
 /** Parameters every VU passes to the bundle, in this order. */
-export const WRAPPER_PARAMS = ['exports', 'require', 'module', '__k6vu', '__ENV', '__VU', 'console', 'open', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Math'] as const;
+export const WRAPPER_PARAMS = [
+  'exports',
+  'require',
+  'module',
+  '__k6vu',
+  '__ENV',
+  '__VU',
+  'console',
+  'open',
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'Math',
+] as const;
 const WRAPPER_PREFIX = `(function (${WRAPPER_PARAMS.join(', ')}) {"use strict";\n`;
 
 export class CompiledScript {
@@ -62,7 +76,11 @@ export class CompiledScript {
         out.push(line);
         continue;
       }
-      out.push(line.replace(new RegExp(`${BUNDLE_NAME.replace(/\./g, '\\.')}:(\\d+):(\\d+)`, 'g'), (_, l: string, c: string) => this.locate(Number(l), Number(c))).replace(/^\s+at /, '\tat '));
+      out.push(
+        line
+          .replace(new RegExp(`${BUNDLE_NAME.replace(/\./g, '\\.')}:(\\d+):(\\d+)`, 'g'), (_, l: string, c: string) => this.locate(Number(l), Number(c)))
+          .replace(/^\s+at /, '\tat '),
+      );
     }
     return out.join('\n');
   }

@@ -118,7 +118,22 @@ export class VuRuntime {
   init(): void {
     const module = { exports: {} as Record<string, unknown> };
     const t = this.timers_;
-    this.compiled.wrapper.call(undefined, module.exports, (name: string) => this.require(name), module, this, this.env, this.config.idInInstance, this.console, (path: string, mode?: string) => this.open(path, mode), t.setTimeout, t.clearTimeout, t.setInterval, t.clearInterval, this.math);
+    this.compiled.wrapper.call(
+      undefined,
+      module.exports,
+      (name: string) => this.require(name),
+      module,
+      this,
+      this.env,
+      this.config.idInInstance,
+      this.console,
+      (path: string, mode?: string) => this.open(path, mode),
+      t.setTimeout,
+      t.clearTimeout,
+      t.setInterval,
+      t.clearInterval,
+      this.math,
+    );
     this.exports = module.exports;
     this.phase = 'vu';
     this.pushTags();
@@ -246,7 +261,9 @@ export class VuRuntime {
       try {
         data = readFileSync(full);
       } catch (error) {
-        throw new Error(`open(${JSON.stringify(path)}): ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file ${full}` : (error as Error).message}`);
+        throw new Error(
+          `open(${JSON.stringify(path)}): ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file ${full}` : (error as Error).message}`,
+        );
       }
       content = mode === 'b' ? (data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer) : data.toString('utf8');
       this.shared.files.set(key, content);

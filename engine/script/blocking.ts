@@ -51,7 +51,10 @@ export function blockingInCode(code: string): string[] {
     const prefix = module === 'k6' ? '' : `${module.slice(3)}.`;
     // import def, { a as b } / import * as ns
     const named = /\{([^}]*)\}/.exec(clause)?.[1];
-    const rest = clause.replace(/\{[^}]*\}/, '').replace(/,\s*$/, '').trim();
+    const rest = clause
+      .replace(/\{[^}]*\}/, '')
+      .replace(/,\s*$/, '')
+      .trim();
     if (named) {
       for (const part of named.split(',')) {
         const [imported = '', local = imported] = part.trim().split(/\s+as\s+/);

@@ -20,7 +20,13 @@ export function k6ModulesPlugin(): esbuild.Plugin {
     setup(build) {
       build.onResolve({ filter: /^k6(\/.*)?$/ }, (args) => {
         if (SUPPORTED_K6.includes(args.path)) return { path: args.path, external: true };
-        return { errors: [{ text: `unsupported module "${args.path}": this engine provides ${SUPPORTED_K6.join(', ')} (run the script with k6 through K6_BIN for the others)` }] };
+        return {
+          errors: [
+            {
+              text: `unsupported module "${args.path}": this engine provides ${SUPPORTED_K6.join(', ')} (run the script with k6 through K6_BIN for the others)`,
+            },
+          ],
+        };
       });
       build.onResolve({ filter: /^https?:\/\// }, (args) => {
         if (K6_SUMMARY.test(args.path)) return { path: 'k6-summary', external: true };
@@ -28,7 +34,13 @@ export function k6ModulesPlugin(): esbuild.Plugin {
       });
       build.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.kind === 'entry-point' || isAbsolute(args.path)) return undefined;
-        return { errors: [{ text: `module "${args.path}" cannot be imported: k6 scripts import k6 modules, local files ("./file.js") or URLs, not packages or Node.js modules` }] };
+        return {
+          errors: [
+            {
+              text: `module "${args.path}" cannot be imported: k6 scripts import k6 modules, local files ("./file.js") or URLs, not packages or Node.js modules`,
+            },
+          ],
+        };
       });
     },
   };

@@ -35,7 +35,8 @@ export type EnvSpec = Record<string, EnvVarSpec>;
 export function parseEnvSpec(raw: unknown): EnvSpec | null {
   if (raw === undefined) return null;
   const problems: string[] = [];
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('the exported env: expected an object of VARIABLE → { type, help, default, … }');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError('the exported env: expected an object of VARIABLE → { type, help, default, … }');
   const out: EnvSpec = {};
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     const at = `env.${name}`;
@@ -49,8 +50,11 @@ export function parseEnvSpec(raw: unknown): EnvSpec | null {
       problems.push(`${at}.type: expected one of ${ENV_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
       continue;
     }
-    for (const key of Object.keys(v)) if (!['type', 'help', 'default', 'values', 'min', 'max', 'pattern'].includes(key)) problems.push(`${at}.${key}: unknown field (type, help, default, values, min, max, pattern)`);
-    if (type === 'enum' && (!Array.isArray(v.values) || v.values.length === 0 || !v.values.every((x) => typeof x === 'string'))) problems.push(`${at}.values: an enum needs a list of strings`);
+    for (const key of Object.keys(v))
+      if (!['type', 'help', 'default', 'values', 'min', 'max', 'pattern'].includes(key))
+        problems.push(`${at}.${key}: unknown field (type, help, default, values, min, max, pattern)`);
+    if (type === 'enum' && (!Array.isArray(v.values) || v.values.length === 0 || !v.values.every((x) => typeof x === 'string')))
+      problems.push(`${at}.values: an enum needs a list of strings`);
     if (v.min !== undefined && typeof v.min !== 'number') problems.push(`${at}.min: expected a number`);
     if (v.max !== undefined && typeof v.max !== 'number') problems.push(`${at}.max: expected a number`);
     if (v.pattern !== undefined) {

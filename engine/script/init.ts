@@ -50,7 +50,9 @@ class InitBackend implements VuBackend {
     if (existing && existing.type !== info.type) throw new Error(`metric "${info.name}" is already a ${existing.type}; it cannot also be a ${info.type}`);
     if (!existing) this.metrics.push(info);
   }
-  jar(_op: JarOp): void {}
+  jar(_op: JarOp): undefined {
+    return undefined;
+  }
   newJarId(): number {
     return 1;
   }

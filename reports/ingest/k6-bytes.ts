@@ -146,7 +146,7 @@ export class K6ByteReader {
     const valueEnd = indexOfByte(buf, COMMA, valueStart, last);
     if (valueEnd < 0 || !matches(buf, valueEnd, TAGS)) return this.slow(buf, s, e);
     const value = readNumber(buf, valueStart, valueEnd);
-    if (value !== value || !this.tags(buf, valueEnd + TAGS.length, last)) return this.slow(buf, s, e);
+    if (Number.isNaN(value) || !this.tags(buf, valueEnd + TAGS.length, last)) return this.slow(buf, s, e);
     const out = this.out;
     out.metric = metric;
     out.value = value;

@@ -183,7 +183,12 @@ export class TimeParser {
       }
     }
     const zoneLength = end - p;
-    if (zoneLength !== this.lastZone.length || !line.startsWith(this.lastZone, p) || !line.startsWith(this.lastPrefix, start) || this.lastPrefix.length !== 19) {
+    if (
+      zoneLength !== this.lastZone.length ||
+      !line.startsWith(this.lastZone, p) ||
+      !line.startsWith(this.lastPrefix, start) ||
+      this.lastPrefix.length !== 19
+    ) {
       this.lastPrefix = line.slice(start, secondsEnd);
       this.lastZone = line.slice(p, end);
       this.lastBaseMs = Date.parse(this.lastPrefix + this.lastZone);

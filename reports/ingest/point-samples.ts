@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { type ReadNotes, readChunks } from '../../rundir/reader.ts';
 import { Histogram } from '../stats/histogram.ts';
 import { K6ByteReader, type LineOutcome } from './k6-bytes.ts';
 import { emptySample, type SampleFields } from './k6-line.ts';
@@ -21,14 +20,31 @@ export const PROBE_SCENARIO = 'probe';
 export const MAX_ENDPOINTS = 200;
 export const OTHER_ENDPOINTS = '(other endpoints)';
 
-/** What one point's raw k6 samples add up to. Latencies in ms. */
+/**
+ * A latency (or order time) beyond this is not a measurement but damage (a day, in ms): it is kept
+ * out of the histograms and counted in `implausible`.
+ */
+export const MAX_PLAUSIBLE_MS = 86_400_000;
+/** Sample times outside these years are damage too. */
+const PLAUSIBLE_TIME_MS = [Date.UTC(2000, 0, 1), Date.UTC(2200, 0, 1)] as const;
+
+/**
+ * What one point's raw k6 samples add up to. Latencies in ms. Latency percentiles are of successful
+ * requests only (k6's `expected_response` tag true, or no such tag): a refused connection fails in
+ * a millisecond, and counting it would make a dead target look fast. Failed requests are counted in
+ * the errors and their own latency is kept apart (`failedLatency`).
+ */
 export interface PointSamples {
-  /** http_req_duration per endpoint (`name` tag; '' when untagged). */
+  /** http_req_duration of successful requests per endpoint (`name` tag; '' when untagged). */
   latencyByEndpoint: Map<string, Histogram>;
   /** Distinct endpoint names merged into OTHER_ENDPOINTS (0 when under MAX_ENDPOINTS). */
   endpointsMerged: Set<string>;
-  /** http_req_duration of every endpoint of the main load (the probe scenario's are left out). */
+  /** http_req_duration of every successful request of the main load (the probe scenario's are left out). */
   latency: Histogram;
+  /** http_req_duration of the main load's failed requests (expected_response false), apart. */
+  failedLatency: Histogram;
+  /** Values kept out because they cannot be real (negative counts, latencies past a day, non-finite), by what they are. */
+  implausible: Map<string, number>;
   /** The custom trend order_fulfilled_ms: order placed → fulfilled. */
   orderFulfilled: Histogram;
   requestsByEndpoint: Map<string, number>;
@@ -56,6 +72,8 @@ export function emptyPointSamples(): PointSamples {
     latencyByEndpoint: new Map(),
     endpointsMerged: new Set(),
     latency: new Histogram(),
+    failedLatency: new Histogram(),
+    implausible: new Map(),
     orderFulfilled: new Histogram(),
     requestsByEndpoint: new Map(),
     mainRequests: 0,
@@ -85,6 +103,18 @@ function endpointOf(into: PointSamples, name: string): string {
   return OTHER_ENDPOINTS;
 }
 
+function plausibleMs(into: PointSamples, metric: string, value: number): boolean {
+  if (Number.isFinite(value) && value >= 0 && value <= MAX_PLAUSIBLE_MS) return true;
+  bump(into.implausible, `${metric} value(s) outside 0 ms to 1 day`, 1);
+  return false;
+}
+
+function plausibleCount(into: PointSamples, metric: string, value: number): boolean {
+  if (Number.isFinite(value) && value >= 0) return true;
+  bump(into.implausible, `${metric} value(s) negative or not finite`, 1);
+  return false;
+}
+
 /** Adds one parsed sample to the point's totals. */
 export function addSample(into: PointSamples, sample: SampleFields): void {
   if (sample.phase === WARMUP || sample.scenario === WARMUP) {
@@ -94,20 +124,30 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
   into.pointsUsed++;
   switch (sample.metric) {
     case 'http_req_duration': {
+      if (!plausibleMs(into, sample.metric, sample.value)) break;
+      if (sample.expectedResponse === 'false') {
+        if (sample.scenario !== PROBE_SCENARIO) into.failedLatency.record(sample.value);
+        break;
+      }
       const endpoint = endpointOf(into, sample.name);
       let histogram = into.latencyByEndpoint.get(endpoint);
-      if (!histogram) into.latencyByEndpoint.set(endpoint, (histogram = new Histogram()));
+      if (!histogram) {
+        histogram = new Histogram();
+        into.latencyByEndpoint.set(endpoint, histogram);
+      }
       histogram.record(sample.value);
       if (sample.scenario !== PROBE_SCENARIO) into.latency.record(sample.value);
       break;
     }
     case 'http_reqs': {
+      if (!plausibleCount(into, sample.metric, sample.value)) break;
       bump(into.requestsByEndpoint, endpointOf(into, sample.name), sample.value);
       if (sample.status) bump(into.statusCounts, sample.status, sample.value);
       if (sample.scenario === PROBE_SCENARIO) break;
       into.mainRequests += sample.value;
       const t = sample.timeMs;
-      if (t === t) {
+      if (!Number.isNaN(t) && (t < PLAUSIBLE_TIME_MS[0] || t > PLAUSIBLE_TIME_MS[1])) bump(into.implausible, 'sample time(s) outside the years 2000–2200', 1);
+      else if (!Number.isNaN(t)) {
         if (t < into.firstMs) into.firstMs = t;
         if (t > into.lastMs) into.lastMs = t;
         const second = Math.floor(t / 1000);
@@ -120,19 +160,22 @@ export function addSample(into: PointSamples, sample: SampleFields): void {
       break;
     case 'checks': {
       let check = into.checks.get(sample.check);
-      if (!check) into.checks.set(sample.check, (check = { passes: 0, fails: 0 }));
+      if (!check) {
+        check = { passes: 0, fails: 0 };
+        into.checks.set(sample.check, check);
+      }
       if (sample.value !== 0) check.passes++;
       else check.fails++;
       break;
     }
     case 'iterations':
-      if (sample.scenario !== PROBE_SCENARIO) into.iterations += sample.value;
+      if (plausibleCount(into, sample.metric, sample.value) && sample.scenario !== PROBE_SCENARIO) into.iterations += sample.value;
       break;
     case 'dropped_iterations':
-      into.droppedIterations += sample.value;
+      if (plausibleCount(into, sample.metric, sample.value)) into.droppedIterations += sample.value;
       break;
     case 'order_fulfilled_ms':
-      into.orderFulfilled.record(sample.value);
+      if (plausibleMs(into, sample.metric, sample.value)) into.orderFulfilled.record(sample.value);
       break;
   }
 }
@@ -146,19 +189,15 @@ function tally(totals: PointSamples, outcome: LineOutcome, sample: SampleFields)
 
 /**
  * Streams a k6 `--out json` file (gzip when the name ends in .gz) into point totals, in flat memory:
- * decompressed chunks are read as bytes (k6-bytes.ts); a line cut by a chunk boundary is joined
- * with the start of the next chunk and read on its own.
+ * decompressed chunks (rundir/reader.ts) are read as bytes (k6-bytes.ts); a line cut by a chunk
+ * boundary is joined with the start of the next chunk and read on its own. A missing file or one cut
+ * short by a crash gives the totals read so far, and says so in `notes`.
  */
-export async function readK6Samples(path: string, options: { chunkBytes?: number; into?: PointSamples } = {}): Promise<PointSamples> {
-  // `into` lets a caller keep what was read before an error (a gzip cut short by a crash).
-  const totals = options.into ?? emptyPointSamples();
+export async function readK6Samples(path: string, options: { chunkBytes?: number; notes?: ReadNotes } = {}): Promise<PointSamples> {
+  const totals = emptyPointSamples();
   const reader = new K6ByteReader(emptySample(), (outcome, sample) => tally(totals, outcome, sample));
-  const chunkBytes = options.chunkBytes ?? 1 << 20;
-  const file = createReadStream(path, { highWaterMark: chunkBytes });
-  const stream = path.endsWith('.gz') ? file.pipe(createGunzip({ chunkSize: Math.max(64, chunkBytes) })) : file;
-  file.on('error', (error) => stream.destroy(error));
   let rest: Buffer | null = null;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of readChunks(path, options)) {
     let from = 0;
     if (rest) {
       const newline = chunk.indexOf(10);

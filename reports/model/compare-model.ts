@@ -20,7 +20,13 @@ import { rankTest, weighted, type RankTestResult } from '../stats/rank-test.ts';
 import { median } from '../stats/summary.ts';
 import type { GroupRow, PointRow, PooledSamples, RunModel } from './run-model.ts';
 
-export type Verdict = 'improved' | 'regressed' | 'no-change';
+/**
+ * `not-comparable`: no configuration is in both runs, or where one is, a side has no samples (a
+ * generator that wrote nothing): there is no change to speak of, which is not "no change".
+ */
+export type Verdict = 'improved' | 'regressed' | 'no-change' | 'not-comparable';
+/** The verdicts a metric row can have. */
+export type MetricVerdict = Exclude<Verdict, 'not-comparable'>;
 
 export interface CompareOptions {
   /** Smallest relative change (percent) that counts; default 5. */
@@ -52,7 +58,7 @@ export interface MetricComparison {
   cliffsDelta: number | null;
   magnitude: RankTestResult['magnitude'] | null;
   basis: 'repetitions' | 'samples';
-  verdict: Verdict;
+  verdict: MetricVerdict;
 }
 
 export interface RunRef {
@@ -65,10 +71,12 @@ export interface ComparePair {
   baseline: RunRef;
   candidate: RunRef;
   metrics: MetricComparison[];
-  /** Configurations measured by only one of the two runs. */
+  /** Configurations measured by only one of the two runs, or without samples on one side. */
   unmatched: string[];
   verdict: Verdict;
-  counts: Record<Verdict, number>;
+  counts: Record<MetricVerdict, number>;
+  /** How the two runs' configs or load generators differ (their results may differ for that reason). */
+  differences: string[];
 }
 
 export interface TrendSeries {
@@ -97,7 +105,14 @@ export interface CompareModel {
 const ref = (run: RunModel): RunRef => ({ runId: run.runId, gitCommit: run.gitCommit, startedAt: run.startedAt });
 
 /** Regressed when significant and beyond the threshold in the worse direction; improved likewise. */
-export function verdictOf(change: number | null, ci: Interval | null, pValue: number | null, threshold: number, better: 'lower' | 'higher', alpha: number): Verdict {
+export function verdictOf(
+  change: number | null,
+  ci: Interval | null,
+  pValue: number | null,
+  threshold: number,
+  better: 'lower' | 'higher',
+  alpha: number,
+): MetricVerdict {
   if (change === null) return 'no-change';
   const ciExcludesZero = ci !== null && (ci.low > 0 || ci.high < 0);
   const significant = pValue !== null ? pValue < alpha && (ci === null || ciExcludesZero) : ciExcludesZero;
@@ -106,8 +121,10 @@ export function verdictOf(change: number | null, ci: Interval | null, pValue: nu
   return worse ? 'regressed' : 'improved';
 }
 
+/** Regressed first, then nothing comparable (it may hide a regression), then improved. */
 function overall(verdicts: Verdict[]): Verdict {
   if (verdicts.includes('regressed')) return 'regressed';
+  if (verdicts.includes('not-comparable')) return 'not-comparable';
   if (verdicts.includes('improved')) return 'improved';
   return 'no-change';
 }
@@ -130,7 +147,15 @@ function ratioInterval(a: Histogram, b: Histogram, q: number): Interval | null {
 
 const relative = (a: number | null, b: number | null) => (a !== null && b !== null && a !== 0 ? b / a - 1 : null);
 
-function compareLatency(a: Side, b: Side, metric: string, endpoint: string, q: number, pick: (side: Side) => { histogram: Histogram | undefined; perRep: (number | null)[] }, options: Required<CompareOptions>): MetricComparison {
+function compareLatency(
+  a: Side,
+  b: Side,
+  metric: string,
+  endpoint: string,
+  q: number,
+  pick: (side: Side) => { histogram: Histogram | undefined; perRep: (number | null)[] },
+  options: Required<CompareOptions>,
+): MetricComparison {
   const pa = pick(a);
   const pb = pick(b);
   const repsA = pa.perRep.filter((v): v is number => v !== null);
@@ -192,7 +217,12 @@ function compareThroughput(a: Side, b: Side, options: Required<CompareOptions>):
   const obsB = byReps ? repsB : b.pooled.requestsPerSecond;
   const ci = bootstrapRelativeChange(obsA, obsB);
   const test = rankTest(weighted(obsA), weighted(obsB));
-  return rankedRow(a, { metric: 'throughput', endpoint: '', unit: '/s', better: 'higher' }, { baseline: median(repsA), candidate: median(repsB), ci, test, byReps }, options);
+  return rankedRow(
+    a,
+    { metric: 'throughput', endpoint: '', unit: '/s', better: 'higher' },
+    { baseline: median(repsA), candidate: median(repsB), ci, test, byReps },
+    options,
+  );
 }
 
 function compareErrors(a: Side, b: Side, options: Required<CompareOptions>): MetricComparison {
@@ -247,6 +277,12 @@ export function comparePair(baseline: RunModel, candidate: RunModel, opts: Compa
       unmatched.push(`${sa.group.configLabel} (only in ${baseline.runId})`);
       continue;
     }
+    // A side without samples has no numbers: its throughput is not −100 %, it is unknown.
+    const empty = [sa.pooled.requests === 0 ? baseline.runId : null, sb.pooled.requests === 0 ? candidate.runId : null].filter(Boolean);
+    if (empty.length > 0) {
+      unmatched.push(`${sa.group.configLabel} (no samples in ${empty.join(' and ')})`);
+      continue;
+    }
     for (const [metric, q] of [
       ['p50 latency', 0.5],
       ['p95 latency', 0.95],
@@ -257,20 +293,91 @@ export function comparePair(baseline: RunModel, candidate: RunModel, opts: Compa
     }
     const endpoints = [...new Set([...sa.pooled.byEndpoint.keys()].filter((e) => sb.pooled.byEndpoint.has(e)))].sort();
     for (const endpoint of endpoints)
-      metrics.push(compareLatency(sa, sb, 'p95 latency', endpoint, 0.95, (s) => ({ histogram: s.pooled.byEndpoint.get(endpoint), perRep: s.rows.map((r) => r.endpoints.find((e) => e.endpoint === endpoint)?.latency.p95Ms ?? null) }), options));
+      metrics.push(
+        compareLatency(
+          sa,
+          sb,
+          'p95 latency',
+          endpoint,
+          0.95,
+          (s) => ({
+            histogram: s.pooled.byEndpoint.get(endpoint),
+            perRep: s.rows.map((r) => r.endpoints.find((e) => e.endpoint === endpoint)?.latency.p95Ms ?? null),
+          }),
+          options,
+        ),
+      );
     if (sa.pooled.orderFulfilled.count > 0 && sb.pooled.orderFulfilled.count > 0)
-      metrics.push(compareLatency(sa, sb, 'order→fulfilled p95', '', 0.95, (s) => ({ histogram: s.pooled.orderFulfilled, perRep: s.rows.map((r) => r.orderFulfilled.p95Ms) }), options));
+      metrics.push(
+        compareLatency(
+          sa,
+          sb,
+          'order→fulfilled p95',
+          '',
+          0.95,
+          (s) => ({ histogram: s.pooled.orderFulfilled, perRep: s.rows.map((r) => r.orderFulfilled.p95Ms) }),
+          options,
+        ),
+      );
     metrics.push(compareThroughput(sa, sb, options));
     metrics.push(compareErrors(sa, sb, options));
   }
   for (const [key, sb] of b) if (!a.has(key)) unmatched.push(`${sb.group.configLabel} (only in ${candidate.runId})`);
-  const counts: Record<Verdict, number> = { improved: 0, regressed: 0, 'no-change': 0 };
+  const counts: Record<MetricVerdict, number> = { improved: 0, regressed: 0, 'no-change': 0 };
   for (const m of metrics) counts[m.verdict]++;
-  return { baseline: ref(baseline), candidate: ref(candidate), metrics, unmatched, verdict: overall(metrics.map((m) => m.verdict)), counts };
+  return {
+    baseline: ref(baseline),
+    candidate: ref(candidate),
+    metrics,
+    unmatched,
+    verdict: metrics.length === 0 ? 'not-comparable' : overall(metrics.map((m) => m.verdict)),
+    counts,
+    differences: runDifferences(baseline, candidate),
+  };
+}
+
+/** Config fields whose change is the point of a comparison or says nothing about the system. */
+const IGNORED_CONFIG = new Set(['name', 'seed']);
+
+function leaves(value: unknown, path: string, out: Map<string, string>, budget: { left: number }): void {
+  if (budget.left-- <= 0) return;
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, inner] of Object.entries(value)) leaves(inner, path ? `${path}.${key}` : key, out, budget);
+    return;
+  }
+  out.set(path, JSON.stringify(value));
+}
+
+/**
+ * How two runs differ besides what they measured: config fields (all but name and seed) and the
+ * load generator. A comparison across these is still made, but its changes may come from them.
+ */
+export function runDifferences(a: Pick<RunModel, 'runId' | 'config' | 'loadGenerator'>, b: Pick<RunModel, 'runId' | 'config' | 'loadGenerator'>): string[] {
+  const out: string[] = [];
+  if (a.loadGenerator !== b.loadGenerator) out.push(`load generator: ${a.loadGenerator} in ${a.runId}, ${b.loadGenerator} in ${b.runId}`);
+  const la = new Map<string, string>();
+  const lb = new Map<string, string>();
+  leaves(a.config, '', la, { left: 10_000 });
+  leaves(b.config, '', lb, { left: 10_000 });
+  const changed: string[] = [];
+  for (const path of new Set([...la.keys(), ...lb.keys()])) {
+    if (IGNORED_CONFIG.has(path.split('.')[0] ?? '')) continue;
+    const va = la.get(path) ?? '(unset)';
+    const vb = lb.get(path) ?? '(unset)';
+    if (va !== vb) changed.push(`${path} ${va} → ${vb}`);
+  }
+  if (changed.length > 0)
+    out.push(`config of ${a.runId} → ${b.runId}: ${changed.slice(0, 8).join(', ')}${changed.length > 8 ? `, and ${changed.length - 8} more` : ''}`);
+  return out;
 }
 
 function withDefaults(opts: CompareOptions): Required<CompareOptions> {
-  return { thresholdPct: opts.thresholdPct ?? 5, errorThresholdPp: opts.errorThresholdPp ?? 1, alpha: opts.alpha ?? 0.05, minRepetitions: opts.minRepetitions ?? 5 };
+  return {
+    thresholdPct: opts.thresholdPct ?? 5,
+    errorThresholdPp: opts.errorThresholdPp ?? 1,
+    alpha: opts.alpha ?? 0.05,
+    minRepetitions: opts.minRepetitions ?? 5,
+  };
 }
 
 /** p95 and throughput of every configuration across the runs, with change points. */
@@ -288,7 +395,11 @@ export function trends(runs: RunModel[]): TrendSeries[] {
         return group ? pick(group) : null;
       });
       const present = values.flatMap((v, i) => (v === null ? [] : [{ v, i }]));
-      const segs = segments(present.map((p) => p.v)).map((s) => ({ start: present[s.start]!.i, end: s.end < present.length ? present[s.end]!.i : values.length, mean: s.mean }));
+      const segs = segments(present.map((p) => p.v)).map((s) => ({
+        start: present[s.start]!.i,
+        end: s.end < present.length ? present[s.end]!.i : values.length,
+        mean: s.mean,
+      }));
       out.push({ configKey: key, configLabel: label, metric, unit, values, segments: segs, changePoints: segs.slice(1).map((s) => s.start) });
     }
   }

@@ -2,7 +2,8 @@
  * The report model of one run: everything the HTML, Markdown, JSON and JUnit renderers show,
  * computed once from the run directory's contents. Pure: no I/O.
  */
-import type { NodeSample, PointSpec } from '../../bench/rundir/types.ts';
+import { hottestTempC } from '../../rundir/node-sample.ts';
+import type { NodeSample, PointSpec } from '../../rundir/types.ts';
 import type { PointInput, RunInput } from '../ingest/rundir.ts';
 import { bootstrapInterval, type Interval } from '../stats/bootstrap.ts';
 import { Histogram } from '../stats/histogram.ts';
@@ -35,7 +36,10 @@ export interface PointRow {
   errorPct: number;
   checks: { check: string; passes: number; fails: number }[];
   droppedIterations: number;
+  /** Latency of successful requests: failed ones (a refused connection fails fast) are apart, in failedLatency. */
   latency: LatencySummary;
+  /** Latency of the failed requests of the main load. */
+  failedLatency: LatencySummary;
   endpoints: EndpointRow[];
   orderFulfilled: LatencySummary;
   convergenceMs: number | null;
@@ -105,6 +109,8 @@ export interface RunModel {
   gitCommit: string | null;
   toolVersion: string;
   loadGenerator: string;
+  /** The resolved bench config the run was made with (manifest.json), for comparisons. */
+  config: unknown;
   nodes: { name: string; role: string; arch: string; labels: Record<string, string> }[];
   endpoints: string[];
   points: PointRow[];
@@ -152,9 +158,7 @@ function measuredWindow(point: PointInput): { startMs: number | null; endMs: num
 
 function convergenceOf(point: PointInput): number | null {
   const event = point.events.find((e) => e.type === 'converged');
-  if (!event) return null;
-  const value = event['durationMs'] ?? event['convergenceMs'];
-  return typeof value === 'number' ? value : null;
+  return typeof event?.convergenceMs === 'number' ? event.convergenceMs : null;
 }
 
 export function pointRow(point: PointInput): PointRow {
@@ -180,6 +184,7 @@ export function pointRow(point: PointInput): PointRow {
     checks: [...s.checks.entries()].map(([check, c]) => ({ check, ...c })).sort((a, b) => a.check.localeCompare(b.check)),
     droppedIterations: s.droppedIterations,
     latency: summarizeLatency(s.latency),
+    failedLatency: summarizeLatency(s.failedLatency),
     endpoints: endpoints.map((endpoint) => ({
       endpoint,
       requests: s.requestsByEndpoint.get(endpoint) ?? 0,
@@ -211,7 +216,14 @@ function fullSeconds(row: PointRow, perSecond: Map<number, number>): number[] {
 }
 
 function pool(rows: PointRow[], inputs: PointInput[]): PooledSamples {
-  const pooled: PooledSamples = { latency: new Histogram(), byEndpoint: new Map(), orderFulfilled: new Histogram(), requests: 0, failed: 0, requestsPerSecond: [] };
+  const pooled: PooledSamples = {
+    latency: new Histogram(),
+    byEndpoint: new Map(),
+    orderFulfilled: new Histogram(),
+    requests: 0,
+    failed: 0,
+    requestsPerSecond: [],
+  };
   inputs.forEach((input, i) => {
     const s = input.samples;
     pooled.latency.merge(s.latency);
@@ -233,7 +245,8 @@ function groupRows(points: PointInput[], rows: PointRow[]): { groups: GroupRow[]
   rows.forEach((row, i) => {
     let group = byKey.get(row.configKey);
     if (!group) {
-      byKey.set(row.configKey, (group = { rows: [], inputs: [] }));
+      group = { rows: [], inputs: [] };
+      byKey.set(row.configKey, group);
       order.push(row.configKey);
     }
     group.rows.push(row);
@@ -263,36 +276,32 @@ function groupRows(points: PointInput[], rows: PointRow[]): { groups: GroupRow[]
   return { groups, pooled };
 }
 
-function hottest(sample: NodeSample): number | null {
-  let max: number | null = null;
-  for (const zone of sample.thermal ?? []) if (zone.tempC !== null && (max === null || zone.tempC > max)) max = zone.tempC;
-  if (sample.batteryTempC !== null && sample.batteryTempC !== undefined && (max === null || sample.batteryTempC > max)) max = sample.batteryTempC;
-  return max;
-}
-
 function meanFreqMHz(sample: NodeSample): number | null {
   const freqs = (sample.cores ?? []).filter((c) => c.online && c.freqKHz !== null).map((c) => c.freqKHz!);
   return freqs.length > 0 ? freqs.reduce((a, b) => a + b, 0) / freqs.length / 1000 : null;
 }
 
 export function nodeSeries(points: PointInput[]): NodeSeries[] {
-  const all = points.flatMap((p) => p.nodes);
-  if (all.length === 0) return [];
-  const t0 = Math.min(...all.map((s) => s.timeMs));
+  // No spreading into Math.min: a long run has hundreds of thousands of samples.
+  let t0 = Number.POSITIVE_INFINITY;
+  for (const point of points) for (const s of point.nodes) if (s.timeMs < t0) t0 = s.timeMs;
+  if (!Number.isFinite(t0)) return [];
   const byNode = new Map<string, NodeSeriesPoint[]>();
-  for (const s of all) {
+  for (const s of points.flatMap((p) => p.nodes)) {
     if (!byNode.has(s.node)) byNode.set(s.node, []);
     byNode.get(s.node)!.push({
       tMs: s.timeMs - t0,
       timeMs: s.timeMs,
       pointId: s.pointId,
       cpuPct: s.cpuPct,
-      tempC: hottest(s),
+      tempC: hottestTempC(s),
       freqMHz: meanFreqMHz(s),
       throttled: Boolean(s.throttled),
     });
   }
-  return [...byNode.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([node, samples]) => ({ node, samples: samples.sort((a, b) => a.timeMs - b.timeMs) }));
+  return [...byNode.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([node, samples]) => ({ node, samples: samples.sort((a, b) => a.timeMs - b.timeMs) }));
 }
 
 export function buildRunModel(run: RunInput, options: WarningOptions = {}): RunModel {
@@ -310,6 +319,7 @@ export function buildRunModel(run: RunInput, options: WarningOptions = {}): RunM
     gitCommit: m.gitCommit ?? null,
     toolVersion: m.toolVersion ?? '',
     loadGenerator: m.loadGenerator ? `${m.loadGenerator.name} ${m.loadGenerator.version}` : 'unknown',
+    config: m.config ?? null,
     nodes: (m.cluster?.nodes ?? []).map((n) => ({ name: n.name, role: n.role ?? '', arch: n.arch ?? '', labels: n.labels ?? {} })),
     endpoints,
     points: rows,

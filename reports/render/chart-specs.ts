@@ -36,11 +36,22 @@ function baseOptions(title: string, scales: Record<string, unknown>): Record<str
   };
 }
 
-const axis = (text: string, position: 'left' | 'right' = 'left', extra: Record<string, unknown> = {}) => ({ position, beginAtZero: true, title: { display: true, text }, ...extra });
+const axis = (text: string, position: 'left' | 'right' = 'left', extra: Record<string, unknown> = {}) => ({
+  position,
+  beginAtZero: true,
+  title: { display: true, text },
+  ...extra,
+});
 
 /** A bar/line chart with one x position per point, in run order. */
 function perPointChart(id: string, title: string, points: PointRow[], datasets: Record<string, unknown>[], scales: Record<string, unknown>): ChartSpec {
-  return { id, title, width: 900, height: 380, config: { type: 'bar', data: { labels: points.map((p) => p.pointId), datasets }, options: baseOptions(title, scales) } };
+  return {
+    id,
+    title,
+    width: 900,
+    height: 380,
+    config: { type: 'bar', data: { labels: points.map((p) => p.pointId), datasets }, options: baseOptions(title, scales) },
+  };
 }
 
 const rightAxis = (text: string) => axis(text, 'right', { grid: { drawOnChartArea: false } });
@@ -77,8 +88,22 @@ export function orderAndConvergenceChart(points: PointRow[]): ChartSpec {
     'Order-to-fulfilled time and convergence time',
     points,
     [
-      { type: 'line', label: 'order→fulfilled p50 (ms)', data: points.map((p) => p.orderFulfilled.p50Ms), borderColor: color(0), backgroundColor: color(0), yAxisID: 'order' },
-      { type: 'line', label: 'order→fulfilled p95 (ms)', data: points.map((p) => p.orderFulfilled.p95Ms), borderColor: color(1), backgroundColor: color(1), yAxisID: 'order' },
+      {
+        type: 'line',
+        label: 'order→fulfilled p50 (ms)',
+        data: points.map((p) => p.orderFulfilled.p50Ms),
+        borderColor: color(0),
+        backgroundColor: color(0),
+        yAxisID: 'order',
+      },
+      {
+        type: 'line',
+        label: 'order→fulfilled p95 (ms)',
+        data: points.map((p) => p.orderFulfilled.p95Ms),
+        borderColor: color(1),
+        backgroundColor: color(1),
+        yAxisID: 'order',
+      },
       { type: 'bar', label: 'convergence (ms)', data: points.map((p) => p.convergenceMs), backgroundColor: 'rgba(44,160,44,0.5)', yAxisID: 'convergence' },
     ],
     { order: axis('order ms'), convergence: rightAxis('convergence ms') },
@@ -117,7 +142,7 @@ export function scalingCharts(groups: GroupRow[], service: string, index: number
     }));
     const base = points.find((p) => p.replicas > 0 && p.throughput !== null);
     const efficiency = points.map((p) =>
-      base && p.throughput !== null && p.replicas > 0 ? (p.throughput / p.replicas) / (base.throughput! / base.replicas) : null,
+      base && p.throughput !== null && p.replicas > 0 ? p.throughput / p.replicas / (base.throughput! / base.replicas) : null,
     );
     return { rate, points, efficiency };
   });
@@ -132,8 +157,27 @@ export function scalingCharts(groups: GroupRow[], service: string, index: number
       type: 'line',
       data: {
         datasets: series.flatMap((s, i) => [
-          { label: `throughput @ ${s.rate}/s`, data: xy(s.points, s.points.map((p) => p.throughput)), borderColor: color(i), backgroundColor: color(i), yAxisID: 'rate' },
-          { label: `p95 ms @ ${s.rate}/s`, data: xy(s.points, s.points.map((p) => p.p95)), borderColor: color(i), backgroundColor: color(i), borderDash: [6, 4], yAxisID: 'latency' },
+          {
+            label: `throughput @ ${s.rate}/s`,
+            data: xy(
+              s.points,
+              s.points.map((p) => p.throughput),
+            ),
+            borderColor: color(i),
+            backgroundColor: color(i),
+            yAxisID: 'rate',
+          },
+          {
+            label: `p95 ms @ ${s.rate}/s`,
+            data: xy(
+              s.points,
+              s.points.map((p) => p.p95),
+            ),
+            borderColor: color(i),
+            backgroundColor: color(i),
+            borderDash: [6, 4],
+            yAxisID: 'latency',
+          },
         ]),
       },
       options: baseOptions(`Scaling of ${service}: throughput and p95`, {
@@ -147,7 +191,8 @@ export function scalingCharts(groups: GroupRow[], service: string, index: number
   const efficiency: ChartSpec = {
     id: `${id}-efficiency`,
     title: `Scaling of ${service}: efficiency against linear`,
-    caption: 'Throughput per replica over that of the fewest replicas (1 = linear). Under an open model throughput follows the target rate until the system saturates, so below saturation a value under 1 means spare capacity, not poor scaling.',
+    caption:
+      'Throughput per replica over that of the fewest replicas (1 = linear). Under an open model throughput follows the target rate until the system saturates, so below saturation a value under 1 means spare capacity, not poor scaling.',
     width: 900,
     height: 320,
     config: {
@@ -155,7 +200,16 @@ export function scalingCharts(groups: GroupRow[], service: string, index: number
       data: {
         datasets: [
           ...series.map((s, i) => ({ label: `efficiency @ ${s.rate}/s`, data: xy(s.points, s.efficiency), borderColor: color(i), backgroundColor: color(i) })),
-          { label: 'linear', data: [{ x: 0, y: 1 }, { x: maxReplicas, y: 1 }], borderColor: '#888', borderDash: [6, 4], pointRadius: 0 },
+          {
+            label: 'linear',
+            data: [
+              { x: 0, y: 1 },
+              { x: maxReplicas, y: 1 },
+            ],
+            borderColor: '#888',
+            borderDash: [6, 4],
+            pointRadius: 0,
+          },
         ],
       },
       options: baseOptions(`Scaling of ${service}: efficiency against linear`, {
@@ -179,18 +233,58 @@ export function nodeChart(series: NodeSeries, index: number, pointOrder: string[
   return {
     id: `node-${index}`,
     title: `Node ${series.node}: CPU, temperature, frequency`,
-    caption: 'Grey bands are the points, in run order (alternating shades); red triangles mark samples where a core ran below its maximum frequency while busy.',
+    caption:
+      'Grey bands are the points, in run order (alternating shades); red triangles mark samples where a core ran below its maximum frequency while busy.',
     width: 900,
     height: 360,
     config: {
       type: 'line',
       data: {
         datasets: [
-          { label: 'CPU %', data: s.map((x) => ({ x: seconds(x.tMs), y: x.cpuPct })), borderColor: color(0), backgroundColor: color(0), pointRadius: 0, yAxisID: 'pct' },
-          { label: 'temperature °C', data: s.map((x) => ({ x: seconds(x.tMs), y: x.tempC })), borderColor: color(1), backgroundColor: color(1), pointRadius: 0, yAxisID: 'pct' },
-          { label: 'frequency MHz', data: s.map((x) => ({ x: seconds(x.tMs), y: x.freqMHz })), borderColor: color(2), backgroundColor: color(2), pointRadius: 0, yAxisID: 'freq' },
-          { type: 'scatter', label: 'throttled', data: s.filter((x) => x.throttled).map((x) => ({ x: seconds(x.tMs), y: x.tempC ?? 0 })), pointStyle: 'triangle', pointRadius: 6, borderColor: '#d62728', backgroundColor: '#d62728', yAxisID: 'pct' },
-          { label: 'points (shaded)', data: band, stepped: true, fill: 'origin', pointRadius: 0, borderWidth: 0, backgroundColor: 'rgba(120,120,120,0.12)', yAxisID: 'band' },
+          {
+            label: 'CPU %',
+            data: s.map((x) => ({ x: seconds(x.tMs), y: x.cpuPct })),
+            borderColor: color(0),
+            backgroundColor: color(0),
+            pointRadius: 0,
+            yAxisID: 'pct',
+          },
+          {
+            label: 'temperature °C',
+            data: s.map((x) => ({ x: seconds(x.tMs), y: x.tempC })),
+            borderColor: color(1),
+            backgroundColor: color(1),
+            pointRadius: 0,
+            yAxisID: 'pct',
+          },
+          {
+            label: 'frequency MHz',
+            data: s.map((x) => ({ x: seconds(x.tMs), y: x.freqMHz })),
+            borderColor: color(2),
+            backgroundColor: color(2),
+            pointRadius: 0,
+            yAxisID: 'freq',
+          },
+          {
+            type: 'scatter',
+            label: 'throttled',
+            data: s.filter((x) => x.throttled).map((x) => ({ x: seconds(x.tMs), y: x.tempC ?? 0 })),
+            pointStyle: 'triangle',
+            pointRadius: 6,
+            borderColor: '#d62728',
+            backgroundColor: '#d62728',
+            yAxisID: 'pct',
+          },
+          {
+            label: 'points (shaded)',
+            data: band,
+            stepped: true,
+            fill: 'origin',
+            pointRadius: 0,
+            borderWidth: 0,
+            backgroundColor: 'rgba(120,120,120,0.12)',
+            yAxisID: 'band',
+          },
         ],
       },
       options: baseOptions(`Node ${series.node}: CPU, temperature, frequency`, {
@@ -208,8 +302,8 @@ export function runCharts(model: RunModel): ChartSpec[] {
   const charts = [pointsChart(model.points)];
   if (model.endpoints.length > 0) charts.push(endpointsChart(model.points, model.endpoints));
   if (model.points.some((p) => p.orderFulfilled.count > 0 || p.convergenceMs !== null)) charts.push(orderAndConvergenceChart(model.points));
-  scaledServices(model.groups).forEach((service, i) => charts.push(...scalingCharts(model.groups, service, i)));
+  for (const [i, service] of scaledServices(model.groups).entries()) charts.push(...scalingCharts(model.groups, service, i));
   const order = model.points.map((p) => p.pointId);
-  model.nodeSeries.forEach((series, i) => charts.push(nodeChart(series, i, order)));
+  for (const [i, series] of model.nodeSeries.entries()) charts.push(nodeChart(series, i, order));
   return charts;
 }

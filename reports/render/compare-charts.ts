@@ -55,7 +55,15 @@ function trendChart(series: TrendSeries[], runIds: string[], metric: string, uni
           return [
             { label: s.configLabel, data: s.values, borderColor: color(i), backgroundColor: color(i), spanGaps: true },
             { label: `${s.configLabel}: segment mean`, data: level, borderColor: color(i), borderDash: [4, 4], pointRadius: 0, stepped: 'middle' },
-            { type: 'scatter', label: `${s.configLabel}: change point`, data: s.changePoints.map((run) => ({ x: runIds[run], y: s.values[run] })), pointStyle: 'triangle', pointRadius: 8, backgroundColor: '#d62728', borderColor: '#d62728' },
+            {
+              type: 'scatter',
+              label: `${s.configLabel}: change point`,
+              data: s.changePoints.map((run) => ({ x: runIds[run], y: s.values[run] })),
+              pointStyle: 'triangle',
+              pointRadius: 8,
+              backgroundColor: '#d62728',
+              borderColor: '#d62728',
+            },
           ];
         }),
       },

@@ -12,12 +12,24 @@ function verdictCell(verdict: keyof typeof VERDICT_TEXT) {
 
 function pairSection(pair: ComparePair, model: CompareModel): string {
   const counts = `${pair.counts.regressed} regressed, ${pair.counts.improved} improved, ${pair.counts['no-change']} without change`;
-  const rows = pair.metrics.map((m) => [m.configLabel, metricName(m), valueText(m.baseline, m), valueText(m.candidate, m), changeText(m), pText(m.pValue), deltaText(m), m.basis, verdictCell(m.verdict)]);
-  const unmatched = pair.unmatched.length > 0 ? `<p>Not compared (measured by one run only): ${escapeHtml(pair.unmatched.join('; '))}</p>` : '';
+  const rows = pair.metrics.map((m) => [
+    m.configLabel,
+    metricName(m),
+    valueText(m.baseline, m),
+    valueText(m.candidate, m),
+    changeText(m),
+    pText(m.pValue),
+    deltaText(m),
+    m.basis,
+    verdictCell(m.verdict),
+  ]);
+  const unmatched = pair.unmatched.length > 0 ? `<p>Not compared: ${escapeHtml(pair.unmatched.join('; '))}</p>` : '';
+  const differences = pair.differences.map((d) => `<p class="warn">The runs differ: ${escapeHtml(d)}; changes may come from that.</p>`).join('\n');
   return `<h2>${escapeHtml(pair.baseline.runId)} → ${escapeHtml(pair.candidate.runId)}: <span class="verdict-${escapeHtml(pair.verdict)}">${escapeHtml(VERDICT_TEXT[pair.verdict])}</span></h2>
 <p>${escapeHtml(counts)} at a threshold of ±${escapeHtml(model.thresholdPct)} % (error rate ±${escapeHtml(model.errorThresholdPp)} pp), significance level ${escapeHtml(model.alpha)}.</p>
 ${table(['Configuration', 'Metric', 'Baseline', 'Candidate', 'Change [95% CI]', 'p (Mann–Whitney / two-proportion)', "Cliff's δ", 'Basis', 'Verdict'], rows, 'compare')}
-${unmatched}`;
+${unmatched}
+${differences}`;
 }
 
 function trendSection(model: CompareModel): string {
@@ -27,7 +39,13 @@ function trendSection(model: CompareModel): string {
       const seg = s.segments.findIndex((x) => x.start === run);
       const before = s.segments[seg - 1]?.mean ?? null;
       const after = s.segments[seg]?.mean ?? null;
-      return [s.configLabel, s.metric, model.runs[run]?.runId ?? String(run), before === null ? '–' : `${before.toFixed(1)} ${s.unit}`, after === null ? '–' : `${after.toFixed(1)} ${s.unit}`];
+      return [
+        s.configLabel,
+        s.metric,
+        model.runs[run]?.runId ?? String(run),
+        before === null ? '–' : `${before.toFixed(1)} ${s.unit}`,
+        after === null ? '–' : `${after.toFixed(1)} ${s.unit}`,
+      ];
     }),
   );
   return `<h2>Trend across ${model.runs.length} runs</h2>

@@ -2,7 +2,12 @@
 import type { MetricComparison, Verdict } from '../model/compare-model.ts';
 import { num } from './page.ts';
 
-export const VERDICT_TEXT: Record<Verdict, string> = { improved: 'improved', regressed: 'regressed', 'no-change': 'no change' };
+export const VERDICT_TEXT: Record<Verdict, string> = {
+  improved: 'improved',
+  regressed: 'regressed',
+  'no-change': 'no change',
+  'not-comparable': 'nothing comparable',
+};
 
 export function metricName(m: MetricComparison): string {
   return m.endpoint ? `${m.metric} · ${m.endpoint}` : m.metric;

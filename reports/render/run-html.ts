@@ -8,19 +8,56 @@ import { chartFigure, num, page, table, withCi, type Cell } from './page.ts';
 export function warningsHtml(warnings: Warning[]): string {
   if (warnings.length === 0) return '<p>No warnings.</p>';
   return `<ul class="warnings">${warnings
-    .map((w) => `<li class="warn" data-code="${escapeHtml(w.code)}"><strong>${escapeHtml(w.message)}</strong><br><span class="hint">What to do: ${escapeHtml(w.hint)}</span></li>`)
+    .map(
+      (w) =>
+        `<li class="warn" data-code="${escapeHtml(w.code)}"><strong>${escapeHtml(w.message)}</strong><br><span class="hint">What to do: ${escapeHtml(w.hint)}</span></li>`,
+    )
     .join('\n')}</ul>`;
 }
 
-const latencyCells = (l: PointRow['latency']): Cell[] => [withCi(l.p50Ms, l.ci.p50), withCi(l.p90Ms, l.ci.p90), withCi(l.p95Ms, l.ci.p95), withCi(l.p99Ms, l.ci.p99)];
+const latencyCells = (l: PointRow['latency']): Cell[] => [
+  withCi(l.p50Ms, l.ci.p50),
+  withCi(l.p90Ms, l.ci.p90),
+  withCi(l.p95Ms, l.ci.p95),
+  withCi(l.p99Ms, l.ci.p99),
+];
 
 function pointsTable(points: PointRow[]): string {
   return table(
-    ['Point', 'Configuration', 'Rep', 'Target /s', 'Achieved /s', 'Requests', 'Errors %', 'Checks ✓/✗', 'Dropped', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'Converged ms', 'Status'],
+    [
+      'Point',
+      'Configuration',
+      'Rep',
+      'Target /s',
+      'Achieved /s',
+      'Requests',
+      'Errors %',
+      'Checks ✓/✗',
+      'Dropped',
+      'p50 ms',
+      'p90 ms',
+      'p95 ms',
+      'p99 ms',
+      'Converged ms',
+      'Status',
+    ],
     points.map((p) => {
       const passes = p.checks.reduce((a, c) => a + c.passes, 0);
       const fails = p.checks.reduce((a, c) => a + c.fails, 0);
-      return [p.pointId, p.configLabel, p.repetition, num(p.targetRps), num(p.achievedRps), p.requests, num(p.errorPct, 2), `${passes}/${fails}`, p.droppedIterations, ...latencyCells(p.latency), num(p.convergenceMs, 0), p.flags.length > 0 ? `${p.status} (${p.flags.map((f) => f.code).join(', ')})` : p.status];
+      return [
+        p.pointId,
+        p.configLabel,
+        p.repetition,
+        num(p.targetRps),
+        num(p.achievedRps),
+        p.requests,
+        num(p.errorPct, 2),
+        `${passes}/${fails}`,
+        p.droppedIterations,
+        ...latencyCells(p.latency),
+        num(p.convergenceMs, 0),
+        p.flags.length > 0 ? `${p.status} (${p.flags.map((f) => f.code).join(', ')})` : p.status,
+      ];
     }),
     'points',
   );
@@ -31,15 +68,40 @@ function pointDetails(p: PointRow): string {
     ['Endpoint', 'Requests', 'Failed', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms'],
     p.endpoints.map((e) => [e.endpoint, e.requests, e.failed, ...latencyCells(e.latency)]),
   );
-  const checks = p.checks.length > 0 ? table(['Check', 'Passes', 'Fails'], p.checks.map((c) => [c.check, c.passes, c.fails])) : '<p>No checks.</p>';
-  const order = p.orderFulfilled.count > 0 ? table(['Order→fulfilled', 'Count', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms'], [['all orders', p.orderFulfilled.count, ...latencyCells(p.orderFulfilled)]]) : '';
-  return `<details><summary>Point ${escapeHtml(p.pointId)} — ${escapeHtml(p.configLabel)}, repetition ${escapeHtml(p.repetition)}</summary>${endpoints}${order}${checks}</details>`;
+  const checks =
+    p.checks.length > 0
+      ? table(
+          ['Check', 'Passes', 'Fails'],
+          p.checks.map((c) => [c.check, c.passes, c.fails]),
+        )
+      : '<p>No checks.</p>';
+  const order =
+    p.orderFulfilled.count > 0
+      ? table(['Order→fulfilled', 'Count', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms'], [['all orders', p.orderFulfilled.count, ...latencyCells(p.orderFulfilled)]])
+      : '';
+  // Failed requests are not in the percentiles (a refused connection fails in a millisecond): apart here.
+  const failed =
+    p.failedLatency.count > 0
+      ? table(
+          ['Failed requests (not in the percentiles above)', 'Count', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms'],
+          [['main load', p.failedLatency.count, ...latencyCells(p.failedLatency)]],
+        )
+      : '';
+  return `<details><summary>Point ${escapeHtml(p.pointId)} — ${escapeHtml(p.configLabel)}, repetition ${escapeHtml(p.repetition)}</summary>${endpoints}${failed}${order}${checks}</details>`;
 }
 
 function groupsTable(model: RunModel): string {
   return table(
     ['Configuration', 'Repetitions', 'Achieved /s (median [95% CI])', 'p50 ms', 'p95 ms', 'p99 ms', 'Errors %'],
-    model.groups.map((g) => [g.configLabel, g.pointIds.length, withCi(g.achievedRps.median, g.achievedRps.ci), withCi(g.p50Ms.median, g.p50Ms.ci), withCi(g.p95Ms.median, g.p95Ms.ci), withCi(g.p99Ms.median, g.p99Ms.ci), withCi(g.errorPct.median, g.errorPct.ci, 2)]),
+    model.groups.map((g) => [
+      g.configLabel,
+      g.pointIds.length,
+      withCi(g.achievedRps.median, g.achievedRps.ci),
+      withCi(g.p50Ms.median, g.p50Ms.ci),
+      withCi(g.p95Ms.median, g.p95Ms.ci),
+      withCi(g.p99Ms.median, g.p99Ms.ci),
+      withCi(g.errorPct.median, g.errorPct.ci, 2),
+    ]),
   );
 }
 

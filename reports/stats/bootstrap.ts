@@ -1,4 +1,4 @@
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../../kernel/random.ts';
 import { median, quantileOfSorted, sorted } from './summary.ts';
 
 export interface Interval {
@@ -21,7 +21,11 @@ function resample(values: readonly number[], random: () => number, into: number[
 }
 
 /** Percentile-bootstrap interval of a statistic of one sample; null with fewer than 2 values. */
-export function bootstrapInterval(values: readonly number[], statistic: (sample: number[]) => number | null = median, options: BootstrapOptions = {}): Interval | null {
+export function bootstrapInterval(
+  values: readonly number[],
+  statistic: (sample: number[]) => number | null = median,
+  options: BootstrapOptions = {},
+): Interval | null {
   if (values.length < 2) return null;
   const random = seededRandom(options.seed ?? 0x5eed);
   const iterations = options.iterations ?? 2000;

@@ -56,7 +56,7 @@ export function segments(values: readonly number[], options: ChangePointOptions 
       const left = mean(start, k);
       const right = mean(k, end);
       // Drop in squared error from splitting at k: n1·n2/n · (mean difference)².
-      const gain = ((k - start) * (end - k)) / (end - start) * (left - right) ** 2;
+      const gain = (((k - start) * (end - k)) / (end - start)) * (left - right) ** 2;
       if (gain > bestGain) {
         bestGain = gain;
         best = k;

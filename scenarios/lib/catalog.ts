@@ -1,5 +1,5 @@
 /**
- * The Go coffee shop's catalogue and enums (../shared/reference/go-coffee.md). Pure: imported by the
+ * The Go coffee shop's catalogue and enums, as upstream's Go code defines them. Pure: imported by the
  * k6 scenarios, the built-in generator and the reference shop alike, so it must not touch k6 or Node.
  */
 

@@ -19,7 +19,8 @@ export function parseJson(body: string | null): unknown {
 export function isItemTypesBody(value: unknown): boolean {
   if (!isObject(value) || !Array.isArray(value.itemTypes) || value.itemTypes.length !== CATALOG.length) return false;
   return value.itemTypes.every(
-    (item) => isObject(item) && typeof item.name === 'string' && typeof item.type === 'number' && typeof item.price === 'number' && typeof item.image === 'string',
+    (item) =>
+      isObject(item) && typeof item.name === 'string' && typeof item.type === 'number' && typeof item.price === 'number' && typeof item.image === 'string',
   );
 }
 
@@ -36,7 +37,13 @@ export interface FulfillmentOrder {
 }
 
 function isOrder(value: unknown): value is FulfillmentOrder {
-  return isObject(value) && typeof value.id === 'string' && typeof value.loyaltyMemberId === 'string' && typeof value.orderStatus === 'number' && Array.isArray(value.lineItems);
+  return (
+    isObject(value) &&
+    typeof value.id === 'string' &&
+    typeof value.loyaltyMemberId === 'string' &&
+    typeof value.orderStatus === 'number' &&
+    Array.isArray(value.lineItems)
+  );
 }
 
 /**

@@ -111,8 +111,7 @@ export function parseScenarioEnv(env: Record<string, string | undefined>): Scena
     }
     return n;
   };
-  const integer = (key: string, fallback: number): number =>
-    number(key, fallback, 'an integer ≥ 1', (n) => Number.isInteger(n) && n >= 1);
+  const integer = (key: string, fallback: number): number => number(key, fallback, 'an integer ≥ 1', (n) => Number.isInteger(n) && n >= 1);
 
   const baseUrlRaw = get('BASE_URL') ?? 'http://127.0.0.1:5000';
   const baseUrls = baseUrlRaw.split(',').map((u) => u.trim().replace(/\/+$/, ''));
@@ -173,7 +172,20 @@ export function parseScenarioEnv(env: Record<string, string | undefined>): Scena
 
   if (problems.length > 0) throw new ScenarioEnvError(problems);
   return {
-    baseUrl, baseUrls, profile, rateRps, durationS, maxVUs, preAllocatedVUs, mix, vus, thinkMinS, thinkMaxS,
-    probe, probeIntervalS, probeTimeoutS, probePollS,
+    baseUrl,
+    baseUrls,
+    profile,
+    rateRps,
+    durationS,
+    maxVUs,
+    preAllocatedVUs,
+    mix,
+    vus,
+    thinkMinS,
+    thinkMaxS,
+    probe,
+    probeIntervalS,
+    probeTimeoutS,
+    probePollS,
   };
 }

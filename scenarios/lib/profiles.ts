@@ -11,8 +11,28 @@ import type { Mix, Profile, ScenarioConfig } from './env.ts';
 export type TaskName = 'browse' | 'order' | 'list' | 'probe' | 'locust';
 
 export type K6Scenario =
-  | { executor: 'constant-arrival-rate'; exec: TaskName; rate: number; timeUnit: string; duration: string; preAllocatedVUs: number; maxVUs: number; gracefulStop: string; tags: Record<string, string> }
-  | { executor: 'ramping-arrival-rate'; exec: TaskName; startRate: number; timeUnit: string; stages: { target: number; duration: string }[]; preAllocatedVUs: number; maxVUs: number; gracefulStop: string; tags: Record<string, string> }
+  | {
+      executor: 'constant-arrival-rate';
+      exec: TaskName;
+      rate: number;
+      timeUnit: string;
+      duration: string;
+      preAllocatedVUs: number;
+      maxVUs: number;
+      gracefulStop: string;
+      tags: Record<string, string>;
+    }
+  | {
+      executor: 'ramping-arrival-rate';
+      exec: TaskName;
+      startRate: number;
+      timeUnit: string;
+      stages: { target: number; duration: string }[];
+      preAllocatedVUs: number;
+      maxVUs: number;
+      gracefulStop: string;
+      tags: Record<string, string>;
+    }
   | { executor: 'constant-vus'; exec: TaskName; vus: number; duration: string; gracefulStop: string; tags: Record<string, string> };
 
 export interface K6Options {
@@ -49,8 +69,26 @@ const THRESHOLDS: Record<Profile, Record<string, string[]>> = {
 
 /** Stages for the ramping profiles, as fractions of the duration and multiples of the rate. */
 const RAMPS: Partial<Record<Profile, { start: number; stages: { share: number; times: number }[] }>> = {
-  stress: { start: 0.25, stages: [{ share: 0.2, times: 1 }, { share: 0.2, times: 1 }, { share: 0.2, times: 2 }, { share: 0.2, times: 2 }, { share: 0.2, times: 0 }] },
-  spike: { start: 0.25, stages: [{ share: 0.3, times: 0.25 }, { share: 0.05, times: 4 }, { share: 0.15, times: 4 }, { share: 0.05, times: 0.25 }, { share: 0.45, times: 0.25 }] },
+  stress: {
+    start: 0.25,
+    stages: [
+      { share: 0.2, times: 1 },
+      { share: 0.2, times: 1 },
+      { share: 0.2, times: 2 },
+      { share: 0.2, times: 2 },
+      { share: 0.2, times: 0 },
+    ],
+  },
+  spike: {
+    start: 0.25,
+    stages: [
+      { share: 0.3, times: 0.25 },
+      { share: 0.05, times: 4 },
+      { share: 0.15, times: 4 },
+      { share: 0.05, times: 0.25 },
+      { share: 0.45, times: 0.25 },
+    ],
+  },
 };
 
 function shares(mix: Mix): [TaskName, number][] {
@@ -62,7 +100,14 @@ export function k6Options(config: ScenarioConfig): K6Options {
   const scenarios: Record<string, K6Scenario> = {};
   const gracefulStop = '5s';
   if (config.profile === 'locust') {
-    scenarios.locust = { executor: 'constant-vus', exec: 'locust', vus: config.vus, duration: seconds(config.durationS), gracefulStop, tags: { task: 'locust' } };
+    scenarios.locust = {
+      executor: 'constant-vus',
+      exec: 'locust',
+      vus: config.vus,
+      duration: seconds(config.durationS),
+      gracefulStop,
+      tags: { task: 'locust' },
+    };
   } else {
     for (const [task, share] of shares(config.mix)) {
       const rateRps = config.rateRps * share;
@@ -71,11 +116,27 @@ export function k6Options(config: ScenarioConfig): K6Options {
       const ramp = RAMPS[config.profile];
       scenarios[task] = ramp
         ? {
-            executor: 'ramping-arrival-rate', exec: task, timeUnit: '1m', startRate: perMinute(rateRps * ramp.start),
+            executor: 'ramping-arrival-rate',
+            exec: task,
+            timeUnit: '1m',
+            startRate: perMinute(rateRps * ramp.start),
             stages: ramp.stages.map((s) => ({ target: s.times === 0 ? 0 : perMinute(rateRps * s.times), duration: seconds(config.durationS * s.share) })),
-            preAllocatedVUs, maxVUs, gracefulStop, tags: { task },
+            preAllocatedVUs,
+            maxVUs,
+            gracefulStop,
+            tags: { task },
           }
-        : { executor: 'constant-arrival-rate', exec: task, rate: perMinute(rateRps), timeUnit: '1m', duration: seconds(config.durationS), preAllocatedVUs, maxVUs, gracefulStop, tags: { task } };
+        : {
+            executor: 'constant-arrival-rate',
+            exec: task,
+            rate: perMinute(rateRps),
+            timeUnit: '1m',
+            duration: seconds(config.durationS),
+            preAllocatedVUs,
+            maxVUs,
+            gracefulStop,
+            tags: { task },
+          };
     }
   }
   if (config.probe) {
@@ -84,8 +145,15 @@ export function k6Options(config: ScenarioConfig): K6Options {
     // (waiting for it would add seconds of idle tail to every point).
     const maxVUs = Math.ceil(config.probeTimeoutS / config.probeIntervalS) + 1;
     scenarios.probe = {
-      executor: 'constant-arrival-rate', exec: 'probe', rate: perMinute(1 / config.probeIntervalS), timeUnit: '1m',
-      duration: seconds(config.durationS), preAllocatedVUs: Math.min(2, maxVUs), maxVUs, gracefulStop: PROBE_GRACEFUL_STOP, tags: { task: 'probe' },
+      executor: 'constant-arrival-rate',
+      exec: 'probe',
+      rate: perMinute(1 / config.probeIntervalS),
+      timeUnit: '1m',
+      duration: seconds(config.durationS),
+      preAllocatedVUs: Math.min(2, maxVUs),
+      maxVUs,
+      gracefulStop: PROBE_GRACEFUL_STOP,
+      tags: { task: 'probe' },
     };
   }
   const thresholds: Record<string, string[]> = { ...THRESHOLDS[config.profile] };

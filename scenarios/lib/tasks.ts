@@ -49,7 +49,10 @@ export async function order(rt: Runtime, config: ScenarioConfig): Promise<void> 
 
 export async function list(rt: Runtime, config: ScenarioConfig): Promise<void> {
   const res = await rt.request('GET', gateway(rt, config) + ENDPOINTS.fulfillmentOrders.path, null, ENDPOINTS.fulfillmentOrders.name);
-  rt.check({ 'fulfillment-orders status 200': res.status === 200, 'fulfillment-orders body has orders': isFulfillmentBody(parseJson(res.body)) }, ENDPOINTS.fulfillmentOrders.name);
+  rt.check(
+    { 'fulfillment-orders status 200': res.status === 200, 'fulfillment-orders body has orders': isFulfillmentBody(parseJson(res.body)) },
+    ENDPOINTS.fulfillmentOrders.name,
+  );
 }
 
 /**

@@ -1,2 +1,2 @@
 // A missing binary fails the test (never skips it) with the Debian package to install.
-export { requireBinary } from '../../bench/binaries.ts';
+export { requireBinary } from '../../kernel/binaries.ts';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export interface OpenPage {
   page: Page;
@@ -22,13 +22,24 @@ export async function openChromium(t: ExecutionContext): Promise<(url: string) =
   try {
     await access(CHROMIUM_PATH);
   } catch {
-    throw new Error(`${CHROMIUM_PATH} not found: install the Debian package "chromium" (apt-get install -y --no-install-recommends chromium, as .ci/setup-reports.sh does)`);
+    throw new Error(
+      `${CHROMIUM_PATH} not found: install the Debian package "chromium" (apt-get install -y --no-install-recommends chromium, as .ci/setup-reports.sh does)`,
+    );
   }
   const profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1280, height: 900 },
   });
   t.teardown(async () => {

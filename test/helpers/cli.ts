@@ -12,7 +12,11 @@ export interface CommandResult {
   stderr: string;
 }
 
-export function runEntry(entry: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onSpawn?: (pid: number) => void; onStderr?: (text: string) => void } = {}): Promise<CommandResult> {
+export function runEntry(
+  entry: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onSpawn?: (pid: number) => void; onStderr?: (text: string) => void } = {},
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), entry, ...args], {
       cwd: REPO_ROOT,
@@ -38,6 +42,9 @@ export function runEntry(entry: string, args: string[], options: { env?: NodeJS.
 
 /** A bad-input answer: one line on stderr starting with "error:", no stack trace. */
 export function isOneLineError(stderr: string): boolean {
-  const lines = stderr.trim().split('\n').filter((l) => !l.startsWith('(add --help'));
+  const lines = stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('(add --help'));
   return lines.length === 1 && /^error:/.test(lines[0] ?? '') && !/\n\s+at /.test(stderr);
 }

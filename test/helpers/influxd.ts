@@ -59,10 +59,14 @@ export async function startInfluxd(database = 'cloudlet'): Promise<TestInfluxd> 
     child.stdout?.setEncoding('utf8').on('data', (c: string) => (output = (output + c).slice(-4000)));
     child.stderr?.setEncoding('utf8').on('data', (c: string) => (output = (output + c).slice(-4000)));
     const started = child;
-    await waitFor(`influxd on port ${port}`, async () => {
-      if (started.exitCode !== null) throw new Error(`influxd exited with code ${started.exitCode}: ${output.trim()}`);
-      return (await httpStatus(port, 'GET', '/ping')) === 204;
-    }, 20_000);
+    await waitFor(
+      `influxd on port ${port}`,
+      async () => {
+        if (started.exitCode !== null) throw new Error(`influxd exited with code ${started.exitCode}: ${output.trim()}`);
+        return (await httpStatus(port, 'GET', '/ping')) === 204;
+      },
+      20_000,
+    );
   };
   const kill = async () => {
     const running = child;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { NodeSample } from '../../bench/rundir/types.ts';
+import type { NodeSample } from '../../rundir/types.ts';
 import { createSampleStream } from '../../bench/nodes/stream.ts';
 import { fixturePath } from './fixtures.ts';
 

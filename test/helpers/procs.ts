@@ -16,11 +16,15 @@ export async function descendants(root: number): Promise<number[]> {
   }
   const found: number[] = [];
   const walk = (pid: number) => {
-    for (const [child, parent] of parents) if (parent === pid) {
-      found.push(child);
-      walk(child);
-    }
+    for (const [child, parent] of parents)
+      if (parent === pid) {
+        found.push(child);
+        walk(child);
+      }
   };
   walk(root);
   return found;
 }
+
+/** Whether a process with this pid exists (a zombie counts). */
+export { alive } from '../../cluster/testbed/nodes.ts';

@@ -15,7 +15,7 @@ import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { SshTarget } from '../../bench/ssh/connect.ts';
+import type { SshTarget } from '../../kernel/ssh/connect.ts';
 import { requireBinary } from './binaries.ts';
 import { freePort } from './ports.ts';
 import { descendants } from './procs.ts';
@@ -172,6 +172,13 @@ export function sshdForFile(test: TestFn): { sshd: () => TestSshd; target: (extr
   };
   return {
     sshd: get,
-    target: (extra = {}) => ({ host: get().host, port: get().port, username: get().username, privateKeyPath: get().privateKeyPath, knownHostsPath: get().knownHostsPath, ...extra }),
+    target: (extra = {}) => ({
+      host: get().host,
+      port: get().port,
+      username: get().username,
+      privateKeyPath: get().privateKeyPath,
+      knownHostsPath: get().knownHostsPath,
+      ...extra,
+    }),
   };
 }

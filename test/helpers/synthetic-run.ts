@@ -1,16 +1,28 @@
 /**
- * Writes a run directory exactly as the contract in bench/rundir/types.ts describes it, from a few
+ * Writes a run directory exactly as the contract in rundir/types.ts describes it, from a few
  * knobs, so report code is tested without running a load: raw samples in k6 `--out json` lines
  * (gzip), node sampler records, events, spec.json, k6-summary.json and manifest.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Manifest, NodeSample, PointResult, PointSpec, RunEvent } from '../../bench/rundir/types.ts';
-import { normalFrom, seededRandom } from '../../reports/stats/random.ts';
+import type { Manifest, NodeSample, PointResult, PointSpec } from '../../rundir/types.ts';
+import type { RunEvent } from '../../rundir/events.ts';
+import { manifestPath, pointFilePath, pointPath } from '../../rundir/layout.ts';
+import { normalFrom, seededRandom } from '../../kernel/random.ts';
 
 export const ENDPOINTS = ['item-types', 'items-by-types', 'place-order', 'fulfillment-orders'] as const;
 const METHODS: Record<string, string> = { 'item-types': 'GET', 'items-by-types': 'GET', 'place-order': 'POST', 'fulfillment-orders': 'GET' };
+
+/** The tags k6 puts on a GET of the item types, for tests that write k6 lines by hand. */
+export const ITEM_TYPES_TAGS = {
+  expected_response: 'true',
+  method: 'GET',
+  name: 'item-types',
+  scenario: 'default',
+  status: '200',
+  url: 'http://127.0.0.1:8080/v1/api/item-types',
+};
 
 export interface SyntheticPoint {
   pointId: string;
@@ -24,8 +36,10 @@ export interface SyntheticPoint {
   errorRate?: number;
   /** Share of iterations actually run (the rest are dropped_iterations). */
   achievedShare?: number;
-  /** Node temperature during the point, °C. */
+  /** Node temperature during the point (its CPU zone), °C. */
   tempC?: number;
+  /** The first node's battery temperature during the point, °C; default 30. */
+  batteryTempC?: number;
   /** Load-generator host CPU during the point, %. */
   cpuPct?: number;
   throttled?: boolean;
@@ -55,7 +69,11 @@ export function k6PointLine(metric: string, timeMs: number, value: number, tags:
 
 /** k6's declaration line that precedes a metric's first Point. */
 export function k6MetricLine(metric: string, type: 'counter' | 'gauge' | 'rate' | 'trend'): string {
-  return JSON.stringify({ type: 'Metric', data: { name: metric, type, contains: type === 'trend' ? 'time' : 'default', thresholds: [], submetrics: null }, metric });
+  return JSON.stringify({
+    type: 'Metric',
+    data: { name: metric, type, contains: type === 'trend' ? 'time' : 'default', thresholds: [], submetrics: null },
+    metric,
+  });
 }
 
 function rfc3339Nanos(timeMs: number): string {
@@ -73,7 +91,7 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
   let clockMs = run.startMs ?? Date.UTC(2026, 10, 25, 2, 0, 0);
   const startedAt = new Date(clockMs).toISOString();
   for (const [index, point] of run.points.entries()) {
-    const pointDir = join(dir, 'points', point.pointId);
+    const pointDir = pointPath(dir, point.pointId);
     await mkdir(pointDir, { recursive: true });
     const durationS = point.durationS ?? 5;
     const spec: PointSpec = {
@@ -91,17 +109,18 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
     const events: RunEvent[] = [];
     events.push({ timeMs: clockMs, pointId: point.pointId, type: 'scale', replicas: point.replicas });
     clockMs += point.convergenceMs ?? 1200;
-    events.push({ timeMs: clockMs, pointId: point.pointId, type: 'converged', durationMs: point.convergenceMs ?? 1200 });
+    events.push({ timeMs: clockMs, pointId: point.pointId, type: 'converged', convergenceMs: point.convergenceMs ?? 1200, baseUrls: [spec.baseUrl] });
     const warmupStartMs = clockMs;
     clockMs += 1000;
     const loadStartMs = clockMs;
-    events.push({ timeMs: loadStartMs, pointId: point.pointId, type: 'load-start' });
+    events.push({ timeMs: loadStartMs, pointId: point.pointId, type: 'load-start', rateRps: point.rateRps, durationS });
     const lines = samplesFor(point, run, random, warmupStartMs, loadStartMs, durationS);
     clockMs = loadStartMs + durationS * 1000;
     // The generator ends after its graceful stop, seconds after the last scheduled arrival.
-    events.push({ timeMs: clockMs + 5000, pointId: point.pointId, type: 'load-end' });
-    if (point.throttled) events.push({ timeMs: loadStartMs + 1000, pointId: point.pointId, type: 'throttling', node: nodes[0] });
-    if (point.nodeLost) events.push({ timeMs: loadStartMs + 1500, pointId: point.pointId, type: 'node-lost', node: point.nodeLost });
+    events.push({ timeMs: clockMs + 5000, pointId: point.pointId, type: 'load-end', exitCode: 0, thresholdsPassed: true, durationMs: durationS * 1000 + 5000 });
+    if (point.throttled) events.push({ timeMs: loadStartMs + 1000, pointId: point.pointId, type: 'throttling', node: nodes[0]!, cpuPct: 95 });
+    if (point.nodeLost)
+      events.push({ timeMs: loadStartMs + 1500, pointId: point.pointId, type: 'node-lost', node: point.nodeLost, reason: 'no sample for 3.5 s' });
     const samples = nodeSamples(point, nodes, warmupStartMs, clockMs, run.hostileText);
     const result: PointResult = {
       pointId: point.pointId,
@@ -112,12 +131,15 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
       thresholdsPassed: true,
       flags: point.flags ?? [],
     };
-    await writeFile(join(pointDir, 'spec.json'), JSON.stringify(spec, null, 2));
-    await writeFile(join(pointDir, 'result.json'), JSON.stringify(result, null, 2));
-    await writeFile(join(pointDir, 'k6-summary.json'), JSON.stringify({ metrics: { http_reqs: { count: lines.requests, rate: lines.requests / durationS } } }));
-    await writeFile(join(pointDir, 'k6-samples.ndjson.gz'), gzipSync(lines.text));
-    await writeFile(join(pointDir, 'nodes.ndjson'), samples.map((s) => JSON.stringify(s)).join('\n') + '\n');
-    await writeFile(join(pointDir, 'events.ndjson'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await writeFile(pointFilePath(pointDir, 'spec'), JSON.stringify(spec, null, 2));
+    await writeFile(pointFilePath(pointDir, 'result'), JSON.stringify(result, null, 2));
+    await writeFile(
+      pointFilePath(pointDir, 'k6Summary'),
+      JSON.stringify({ metrics: { http_reqs: { count: lines.requests, rate: lines.requests / durationS } } }),
+    );
+    await writeFile(pointFilePath(pointDir, 'k6Samples'), gzipSync(lines.text));
+    await writeFile(pointFilePath(pointDir, 'nodes'), `${samples.map((s) => JSON.stringify(s)).join('\n')}\n`);
+    await writeFile(pointFilePath(pointDir, 'events'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
     clockMs += 2000;
   }
   const manifest: Manifest = {
@@ -129,7 +151,15 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
     config: { scenario: 'coffee-order' },
     inventory: null,
     cluster: {
-      nodes: nodes.map((name) => ({ name, role: 'local', leader: false, arch: 'x64', engineVersion: null, labels: (run.hostileText ? { note: run.hostileText } : {}) as Record<string, string>, cpuCount: 4 })),
+      nodes: nodes.map((name) => ({
+        name,
+        role: 'local',
+        leader: false,
+        arch: 'x64',
+        engineVersion: null,
+        labels: (run.hostileText ? { note: run.hostileText } : {}) as Record<string, string>,
+        cpuCount: 4,
+      })),
     },
     images: [],
     loadGenerator: { name: 'builtin', version: '0.1.0', path: 'bench/load/builtin.ts' },
@@ -138,7 +168,7 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
     status: 'complete',
     plannedPoints: run.points.map((p) => p.pointId),
   };
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  await writeFile(manifestPath(dir), JSON.stringify(manifest, null, 2));
   return dir;
 }
 
@@ -183,12 +213,27 @@ function samplesFor(point: SyntheticPoint, run: SyntheticRun, random: () => numb
       if (phase === 'load') requests++;
       t += latencyMs;
     }
-    out.push(k6PointLine('order_fulfilled_ms', t, Number((t - startMs + 150 * (1 + random())).toFixed(3)), { scenario, run: run.runId, point: point.pointId, ...extra }));
+    out.push(
+      k6PointLine('order_fulfilled_ms', t, Number((t - startMs + 150 * (1 + random())).toFixed(3)), {
+        scenario,
+        run: run.runId,
+        point: point.pointId,
+        ...extra,
+      }),
+    );
     out.push(k6PointLine('iterations', t, 1, { scenario, run: run.runId, point: point.pointId, ...extra }));
   };
   if (point.probe) {
     for (let t = loadStartMs; t < loadStartMs + durationS * 1000; t += 1000) {
-      const tags = { name: 'probe-fulfillment-orders', method: 'GET', status: '200', expected_response: 'true', scenario: 'probe', run: run.runId, point: point.pointId };
+      const tags = {
+        name: 'probe-fulfillment-orders',
+        method: 'GET',
+        status: '200',
+        expected_response: 'true',
+        scenario: 'probe',
+        run: run.runId,
+        point: point.pointId,
+      };
       for (const poll of [0, 1, 2]) {
         out.push(k6PointLine('http_reqs', t + poll * 200, 1, tags));
         out.push(k6PointLine('http_req_duration', t + poll * 200, 900, tags));
@@ -207,7 +252,7 @@ function samplesFor(point: SyntheticPoint, run: SyntheticRun, random: () => numb
       out.push(k6PointLine('dropped_iterations', t, 1, { scenario: 'default', run: run.runId, point: point.pointId }));
     }
   }
-  return { text: out.join('\n') + '\n', requests, dropped };
+  return { text: `${out.join('\n')}\n`, requests, dropped };
 }
 
 function nodeSamples(point: SyntheticPoint, nodes: string[], fromMs: number, toMs: number, hostile: string | undefined): NodeSample[] {
@@ -231,7 +276,7 @@ function nodeSamples(point: SyntheticPoint, nodes: string[], fromMs: number, toM
           { zone: 'thermal_zone0', type: hostile ? `cpu${hostile}` : 'cpu', tempC: n === 0 ? (point.tempC ?? 45) : 40 },
           { zone: 'thermal_zone1', type: 'skin', tempC: 35 },
         ],
-        batteryTempC: 30,
+        batteryTempC: n === 0 ? (point.batteryTempC ?? 30) : 30,
         throttled,
       });
     }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { silentLogger } from '../../bench/log.ts';
+import { silentLogger } from '../../kernel/log.ts';
 import { testbedLayout, type TestbedLayout, type TestbedOptions } from '../../cluster/testbed/layout.ts';
 import { testbedDown, testbedUp } from '../../cluster/testbed/testbed.ts';
 
@@ -14,15 +14,27 @@ export interface RunningTestbed {
 }
 
 /**
- * A simulated cloudlet for one test file. Each file takes its own `id` (1–9) so files can run side
- * by side. Not root → testbedUp throws, and the file's tests fail with that message (never skip).
+ * A test file's testbed id: its own number (1–9) so files run side by side, shifted by
+ * CLOUDLET_TESTBED_ID_OFFSET (0–30) so two checkouts can run the suite at once on one machine.
+ */
+export function testbedId(fileId: number): number {
+  const offset = Number(process.env.CLOUDLET_TESTBED_ID_OFFSET ?? 0);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 30)
+    throw new Error(`CLOUDLET_TESTBED_ID_OFFSET must be an integer 0–30, got "${process.env.CLOUDLET_TESTBED_ID_OFFSET}"`);
+  return fileId + offset;
+}
+
+/**
+ * A simulated cloudlet for one test file (see testbedId). Not root → testbedUp throws, and the
+ * file's tests fail with that message (never skip).
  */
 export async function startTestbed(options: { id: number; nodes?: number; managers?: number; swarm?: boolean; shopImage?: boolean }): Promise<RunningTestbed> {
+  const id = testbedId(options.id);
   const full: TestbedOptions = {
-    id: options.id,
+    id,
     nodes: options.nodes ?? 4,
     managers: options.managers ?? 1,
-    dir: `/tmp/cloudlet-testbed-${options.id}`,
+    dir: `/tmp/cloudlet-testbed-${id}`,
     swarm: options.swarm ?? true,
     // The shop image costs seconds per testbed: only the files that deploy the shop ask for it.
     shopImage: options.shopImage ?? false,
@@ -34,7 +46,8 @@ export async function startTestbed(options: { id: number; nodes?: number; manage
 /** A testbed started with `npm run testbed -- up --id <id>`, from the path it printed. */
 export function testbedFromCli(id: number, inventoryPath: string, shape: { nodes: number; managers: number }): RunningTestbed {
   const full: TestbedOptions = { id, ...shape, dir: `/tmp/cloudlet-testbed-${id}` };
-  if (inventoryPath !== testbedLayout(full).inventoryPath) throw new Error(`testbed up printed "${inventoryPath}", expected ${testbedLayout(full).inventoryPath}`);
+  if (inventoryPath !== testbedLayout(full).inventoryPath)
+    throw new Error(`testbed up printed "${inventoryPath}", expected ${testbedLayout(full).inventoryPath}`);
   return { layout: testbedLayout(full), inventoryPath, upMs: 0, down: () => testbedDown(full, silentLogger) };
 }
 
@@ -49,10 +62,15 @@ export interface CliResult {
 export function runCli(script: string, args: string[], timeoutMs = 120_000, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr, durationMs: Date.now() - started });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', script, ...args],
+      { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr, durationMs: Date.now() - started });
+      },
+    );
   });
 }
 

@@ -2,12 +2,13 @@
  * The built-in generator's command line, a subset of `k6 run` so the harness drives both alike:
  *   tsx bench/load/builtin/cli.ts run scenarios/coffee.ts -e KEY=VALUE --tag k=v \
  *     --summary-export summary.json --out json=samples.ndjson.gz
- * Exit codes follow k6: 0 ok, 99 thresholds crossed, 104 invalid config, 105 interrupted.
+ * Exit codes follow k6 (rundir/k6.ts K6_EXIT): 0 ok, 99 thresholds crossed, 104 invalid config, 105 interrupted.
  */
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseScenarioEnv, ScenarioEnvError } from '../../../scenarios/lib/env.ts';
 import { k6Options, SUMMARY_TREND_STATS } from '../../../scenarios/lib/profiles.ts';
+import { K6_EXIT } from '../../../rundir/k6.ts';
 import { Recorder } from './recorder.ts';
 import { runOptions } from './run.ts';
 import { FULL_SEGMENT, parseSegment, type Segment } from './schedule.ts';
@@ -53,7 +54,8 @@ export function parseArgs(argv: string[]): Args {
       if (!out.startsWith('json=')) throw new Error(`--out supports json=FILE only, got "${out}"`);
       args.outJson = out.slice(5);
     } else if (flag === '--execution-segment') args.segment = parseSegment(value() ?? '');
-    else if (flag === '--execution-segment-sequence') value(); // Even shares only: the sequence adds nothing here.
+    else if (flag === '--execution-segment-sequence')
+      value(); // Even shares only: the sequence adds nothing here.
     else if (flag === '--quiet' || flag === '-q') args.quiet = true;
     else throw new Error(`unknown flag "${flag}"\n${USAGE}`);
   }
@@ -73,15 +75,15 @@ async function main(argv: string[]): Promise<number> {
     args = parseArgs(argv);
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
-    return 104;
+    return K6_EXIT.invalidConfig;
   }
-  let config;
+  let config: ReturnType<typeof parseScenarioEnv>;
   try {
     config = parseScenarioEnv(args.env);
   } catch (error) {
     if (!(error instanceof ScenarioEnvError)) throw error;
     process.stderr.write(`error: scenario environment: ${error.message}\n`);
-    return 104;
+    return K6_EXIT.invalidConfig;
   }
   const options = k6Options(config);
   const recorder = new Recorder(args.outJson, args.tags);
@@ -97,10 +99,12 @@ async function main(argv: string[]): Promise<number> {
   if (!args.quiet) {
     const reqs = summary.metrics.http_reqs as { count?: number; rate?: number } | undefined;
     const dur = summary.metrics.http_req_duration as Record<string, number> | undefined;
-    process.stdout.write(`http_reqs ${reqs?.count ?? 0} (${(reqs?.rate ?? 0).toFixed(2)}/s), http_req_duration p(95) ${(dur?.['p(95)'] ?? 0).toFixed(1)} ms, thresholds ${thresholdsPassed ? 'passed' : 'crossed'}\n`);
+    process.stdout.write(
+      `http_reqs ${reqs?.count ?? 0} (${(reqs?.rate ?? 0).toFixed(2)}/s), http_req_duration p(95) ${(dur?.['p(95)'] ?? 0).toFixed(1)} ms, thresholds ${thresholdsPassed ? 'passed' : 'crossed'}\n`,
+    );
   }
-  if (abort.signal.aborted) return 105;
-  return thresholdsPassed ? 0 : 99;
+  if (abort.signal.aborted) return K6_EXIT.interrupted;
+  return thresholdsPassed ? K6_EXIT.ok : K6_EXIT.thresholdsCrossed;
 }
 
 // Exit at once, as k6 does: iterations cut at the end of their graceful stop (a probe still polling)

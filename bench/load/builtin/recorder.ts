@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createGzip, type Gzip } from 'node:zlib';
-import type { K6SampleLine, K6Summary } from '../../rundir/types.ts';
+import type { K6SampleLine, K6Summary } from '../../../rundir/k6.ts';
 import { type MetricType, aggregate, parseMetricKey, thresholdHolds } from './stats.ts';
 
 /**
@@ -31,7 +31,10 @@ export class Recorder {
   private readonly declared = new Set<string>();
   readonly checks = new Map<string, { passes: number; fails: number }>();
 
-  constructor(outPath: string | null, private readonly globalTags: Record<string, string>) {
+  constructor(
+    outPath: string | null,
+    private readonly globalTags: Record<string, string>,
+  ) {
     if (!outPath) this.out = null;
     else {
       const file = createWriteStream(outPath);
@@ -51,7 +54,10 @@ export class Recorder {
   add(metric: string, value: number, tags: Record<string, string>, time: Date = new Date()): void {
     const all = { ...this.globalTags, ...tags };
     let list = this.samples.get(metric);
-    if (!list) this.samples.set(metric, (list = []));
+    if (!list) {
+      list = [];
+      this.samples.set(metric, list);
+    }
     list.push({ value, tags: all });
     if (!this.declared.has(metric)) {
       this.declared.add(metric);

@@ -4,7 +4,7 @@ import type { ScenarioConfig } from '../../../scenarios/lib/env.ts';
 import type { K6Options, K6Scenario, TaskName } from '../../../scenarios/lib/profiles.ts';
 import { TASKS, type HttpResult, type Runtime } from '../../../scenarios/lib/tasks.ts';
 import type { Recorder } from './recorder.ts';
-import { sleep } from '../../sleep.ts';
+import { sleep } from '../../../kernel/sleep.ts';
 import { arrivalOffsetsMs, durationMs, FULL_SEGMENT, inSegment, scenarioDurationMs, segmentShare, type Segment } from './schedule.ts';
 
 /**
@@ -40,20 +40,26 @@ function createRuntime(recorder: Recorder, scenarioName: string, agents: { http:
           resolve({ status, body: text });
         };
         const secure = url.startsWith('https:');
-        const req = (secure ? httpsRequest : httpRequest)(url, {
-          method,
-          agent: secure ? agents.https : agents.http,
-          headers: body === null ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-          timeout: REQUEST_TIMEOUT_MS,
-        }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => finish(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
-          res.on('error', () => finish(0, null, '1000'));
-        });
+        const req = (secure ? httpsRequest : httpRequest)(
+          url,
+          {
+            method,
+            agent: secure ? agents.https : agents.http,
+            headers: body === null ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+            timeout: REQUEST_TIMEOUT_MS,
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => finish(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+            res.on('error', () => finish(0, null, '1000'));
+          },
+        );
         // k6's error codes: 1050 request timeout, 1211 connection refused, 1000 generic.
         req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-        req.on('error', (error: NodeJS.ErrnoException) => finish(0, null, error.code === 'ECONNREFUSED' ? '1211' : error.code === 'ETIMEDOUT' ? '1050' : '1000'));
+        req.on('error', (error: NodeJS.ErrnoException) =>
+          finish(0, null, error.code === 'ECONNREFUSED' ? '1211' : error.code === 'ETIMEDOUT' ? '1050' : '1000'),
+        );
         req.end(body ?? undefined);
       });
     },
@@ -77,7 +83,14 @@ function createRuntime(recorder: Recorder, scenarioName: string, agents: { http:
   };
 }
 
-async function runScenario(name: string, scenario: K6Scenario, config: ScenarioConfig, recorder: Recorder, control: RunControl, agents: { http: Agent; https: HttpsAgent }): Promise<void> {
+async function runScenario(
+  name: string,
+  scenario: K6Scenario,
+  config: ScenarioConfig,
+  recorder: Recorder,
+  control: RunControl,
+  agents: { http: Agent; https: HttpsAgent },
+): Promise<void> {
   const task = TASKS[scenario.exec as TaskName];
   const runtime = createRuntime(recorder, name, agents);
   const tags = { scenario: name };
@@ -105,7 +118,11 @@ async function runScenario(name: string, scenario: K6Scenario, config: ScenarioC
         recorder.add('iteration_duration', performance.now() - started, tags);
       }
     });
-    await waitGraceful(Promise.all(loops).then(() => undefined), durationMs(scenario.gracefulStop), t0 + endMs);
+    await waitGraceful(
+      Promise.all(loops).then(() => undefined),
+      durationMs(scenario.gracefulStop),
+      t0 + endMs,
+    );
     return;
   }
   const maxVUs = segmentShare(scenario.maxVUs, segment);
@@ -118,7 +135,11 @@ async function runScenario(name: string, scenario: K6Scenario, config: ScenarioC
     else iterate();
   }
   await sleep(t0 + endMs - performance.now(), control.signal);
-  await waitGraceful(Promise.all(inFlight).then(() => undefined), durationMs(scenario.gracefulStop), performance.now());
+  await waitGraceful(
+    Promise.all(inFlight).then(() => undefined),
+    durationMs(scenario.gracefulStop),
+    performance.now(),
+  );
 }
 
 /** Waits for running iterations, but no longer than gracefulStop after the scenario's end (k6's rule). */

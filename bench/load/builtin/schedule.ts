@@ -40,7 +40,7 @@ export function* arrivalOffsetsMs(scenario: K6Scenario): Generator<number> {
     const lengthMs = durationMs(stage.duration);
     const toRate = stage.target / unitMs;
     const slope = lengthMs > 0 ? (toRate - fromRate) / lengthMs : 0;
-    const stageTotal = lengthMs * (fromRate + toRate) / 2;
+    const stageTotal = (lengthMs * (fromRate + toRate)) / 2;
     while (next < done + stageTotal - 1e-9) {
       // Solve fromRate·x + slope·x²/2 = next − done for x in [0, lengthMs].
       const need = next - done;

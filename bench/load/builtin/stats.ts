@@ -51,16 +51,22 @@ export function thresholdHolds(expression: string, agg: Record<string, number>):
   const m = /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)\s*(<=|>=|==|===|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(expression);
   if (!m) throw new Error(`unsupported threshold expression "${expression}"`);
   const [, stat = '', op, rhsText] = m;
-  let lhs = agg[stat];
+  const lhs = agg[stat];
   if (lhs === undefined) throw new Error(`threshold "${expression}" refers to "${stat}", which this metric does not have`);
   const rhs = Number(rhsText);
   switch (op) {
-    case '<': return lhs < rhs;
-    case '<=': return lhs <= rhs;
-    case '>': return lhs > rhs;
-    case '>=': return lhs >= rhs;
-    case '!=': return lhs !== rhs;
-    default: return lhs === rhs;
+    case '<':
+      return lhs < rhs;
+    case '<=':
+      return lhs <= rhs;
+    case '>':
+      return lhs > rhs;
+    case '>=':
+      return lhs >= rhs;
+    case '!=':
+      return lhs !== rhs;
+    default:
+      return lhs === rhs;
   }
 }
 

@@ -11,7 +11,8 @@ function bytesOf(input: unknown): Buffer {
 
 function checkVariant(encoding: unknown): Variant {
   const v = encoding === undefined || encoding === '' ? 'std' : encoding;
-  if (v !== 'std' && v !== 'rawstd' && v !== 'url' && v !== 'rawurl') throw new TypeError(`unknown base64 encoding "${String(encoding)}" (std, rawstd, url, rawurl)`);
+  if (v !== 'std' && v !== 'rawstd' && v !== 'url' && v !== 'rawurl')
+    throw new TypeError(`unknown base64 encoding "${String(encoding)}" (std, rawstd, url, rawurl)`);
   return v;
 }
 

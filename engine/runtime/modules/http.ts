@@ -113,6 +113,7 @@ export function createHttp(vu: VuRuntime): Record<string, unknown> {
         name += s;
         if (i < values.length) {
           url += String(values[i]);
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: k6 names a templated URL with a literal ${} per value
           name += '${}';
         }
       });
@@ -120,7 +121,12 @@ export function createHttp(vu: VuRuntime): Record<string, unknown> {
     },
     file(data: unknown, filename?: unknown, contentType?: unknown): FileData {
       if (typeof data !== 'string' && !isArrayBuffer(data)) throw new TypeError('http.file(): the data must be a string or an ArrayBuffer');
-      return { [FILE_DATA]: true, data: data as string | ArrayBuffer, filename: filename === undefined ? `file-${Date.now()}` : String(filename), content_type: contentType === undefined ? 'application/octet-stream' : String(contentType) };
+      return {
+        [FILE_DATA]: true,
+        data: data as string | ArrayBuffer,
+        filename: filename === undefined ? `file-${Date.now()}` : String(filename),
+        content_type: contentType === undefined ? 'application/octet-stream' : String(contentType),
+      };
     },
     cookieJar: () => vuJar,
     CookieJar,
@@ -128,7 +134,8 @@ export function createHttp(vu: VuRuntime): Record<string, unknown> {
       const pairs: number[] = [];
       for (const a of args) {
         if (typeof a === 'number' && Number.isInteger(a)) pairs.push(a, a);
-        else if (a && typeof a === 'object' && Number.isInteger((a as { min?: unknown }).min) && Number.isInteger((a as { max?: unknown }).max)) pairs.push((a as { min: number }).min, (a as { max: number }).max);
+        else if (a && typeof a === 'object' && Number.isInteger((a as { min?: unknown }).min) && Number.isInteger((a as { max?: unknown }).max))
+          pairs.push((a as { min: number }).min, (a as { max: number }).max);
         else throw new TypeError('http.expectedStatuses(): each argument is a status or { min, max }');
       }
       return { [EXPECTED]: pairs };
@@ -138,8 +145,15 @@ export function createHttp(vu: VuRuntime): Record<string, unknown> {
       else if (typeof callback === 'object' && EXPECTED in callback) backend.setExpected((callback as Expected)[EXPECTED]);
       else throw new TypeError('http.setResponseCallback(): expected http.expectedStatuses(...) or null');
     },
-    TLS_1_0: 'tls1.0', TLS_1_1: 'tls1.1', TLS_1_2: 'tls1.2', TLS_1_3: 'tls1.3', SSL_3_0: 'ssl3.0',
-    OCSP_STATUS_GOOD: 'good', OCSP_STATUS_REVOKED: 'revoked', OCSP_STATUS_SERVER_FAILED: 'server_failed', OCSP_STATUS_UNKNOWN: 'unknown',
+    TLS_1_0: 'tls1.0',
+    TLS_1_1: 'tls1.1',
+    TLS_1_2: 'tls1.2',
+    TLS_1_3: 'tls1.3',
+    SSL_3_0: 'ssl3.0',
+    OCSP_STATUS_GOOD: 'good',
+    OCSP_STATUS_REVOKED: 'revoked',
+    OCSP_STATUS_SERVER_FAILED: 'server_failed',
+    OCSP_STATUS_UNKNOWN: 'unknown',
   };
   return { ...http, default: http };
 }
@@ -181,7 +195,10 @@ function spec(vu: VuRuntime, method: string, urlArg: unknown, body: unknown, par
   if (params.tags && typeof params.tags === 'object') {
     for (const [k, v] of Object.entries(params.tags as Record<string, unknown>)) {
       if (k === 'name') name = String(v);
-      else (tags ??= {})[k] = String(v);
+      else {
+        tags ??= {};
+        tags[k] = String(v);
+      }
     }
   }
   let timeoutMs = 60_000;
@@ -192,7 +209,8 @@ function spec(vu: VuRuntime, method: string, urlArg: unknown, body: unknown, par
   }
   let responseType: RequestSpec['responseType'] = vu.config.discardResponseBodies ? 'none' : 'text';
   if (params.responseType !== undefined) {
-    if (params.responseType !== 'text' && params.responseType !== 'binary' && params.responseType !== 'none') throw new TypeError('params.responseType: expected "text", "binary" or "none"');
+    if (params.responseType !== 'text' && params.responseType !== 'binary' && params.responseType !== 'none')
+      throw new TypeError('params.responseType: expected "text", "binary" or "none"');
     responseType = params.responseType;
   }
   let redirects = vu.config.maxRedirects;
@@ -210,7 +228,8 @@ function spec(vu: VuRuntime, method: string, urlArg: unknown, body: unknown, par
   if (params.cookies && typeof params.cookies === 'object') {
     cookies = {};
     for (const [k, v] of Object.entries(params.cookies as Record<string, unknown>)) {
-      if (v && typeof v === 'object') cookies[k] = { value: String((v as { value?: unknown }).value ?? ''), replace: Boolean((v as { replace?: unknown }).replace) };
+      if (v && typeof v === 'object')
+        cookies[k] = { value: String((v as { value?: unknown }).value ?? ''), replace: Boolean((v as { replace?: unknown }).replace) };
       else cookies[k] = { value: String(v), replace: false };
     }
   }
@@ -253,7 +272,9 @@ function encodeBody(body: unknown, headers: string[]): string | Uint8Array | nul
       for (const [k, v] of entries) {
         if (v && typeof v === 'object' && FILE_DATA in v) {
           const f = v as FileData;
-          parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"; filename="${f.filename}"\r\nContent-Type: ${f.content_type}\r\n\r\n`));
+          parts.push(
+            Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"; filename="${f.filename}"\r\nContent-Type: ${f.content_type}\r\n\r\n`),
+          );
           parts.push(typeof f.data === 'string' ? Buffer.from(f.data) : Buffer.from(f.data));
           parts.push(Buffer.from('\r\n'));
         } else parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${String(v)}\r\n`));

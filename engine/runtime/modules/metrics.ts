@@ -18,7 +18,8 @@ export function parseExtraInfo(value: unknown, at: string): MetricExtraInfo {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object') throw new TypeError(`${at}: expected { better, unit }`);
   const { better, unit } = value as Record<string, unknown>;
-  if (better !== undefined && better !== 'lower' && better !== 'higher' && better !== 'none') throw new TypeError(`${at}.better: expected "lower", "higher" or "none"`);
+  if (better !== undefined && better !== 'lower' && better !== 'higher' && better !== 'none')
+    throw new TypeError(`${at}.better: expected "lower", "higher" or "none"`);
   if (unit !== undefined && unit !== 'time' && unit !== 'data' && unit !== 'none') throw new TypeError(`${at}.unit: expected "time", "data" or "none"`);
   return { better: better as Better | undefined, unit: unit as MetricExtraInfo['unit'] };
 }
