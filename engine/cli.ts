@@ -4,11 +4,12 @@
  * error its file:line, and only a bug in the engine a stack trace.
  */
 import { parseRunArgs, RUN_HELP } from './args.ts';
-import { ConfigError, EngineError, ScriptError, UsageError } from './errors.ts';
+import { exitCodeFor } from '../kernel/cli.ts';
+import { ScriptError, UsageError } from './errors.ts';
 import { inspect, INSPECT_HELP } from './inspect.ts';
-import { run } from './run.ts';
+import { engineInterrupts, run } from './run.ts';
 import { verifyRunOutputs } from './output/verify.ts';
-import { ENGINE_NAME, ENGINE_VERSION } from './version.ts';
+import { ENGINE_NAME, ENGINE_VERSION, READY_ENV, READY_LINE } from './version.ts';
 
 const HELP = `usage: npm run engine -- <command> [args]
 
@@ -43,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(RUN_HELP);
         return 0;
       }
-      return run(parseRunArgs(rest));
+      return run(parseRunArgs(rest), interrupts);
     case 'inspect':
       if (wantsHelp) {
         process.stdout.write(INSPECT_HELP);
@@ -75,28 +76,25 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function exitCodeFor(error: unknown): number {
-  if (error instanceof ConfigError) {
-    for (const p of error.problems) process.stderr.write(`error: ${p}\n`);
-    return error.exitCode;
-  }
+/** Script errors keep their stack lines as they are (file:line first); every other error is the kernel's. */
+function exitCode(error: unknown): number {
   if (error instanceof ScriptError) {
-    process.stderr.write(`error: script error: ${error.message}\n`);
-    return error.exitCode;
-  }
-  if (error instanceof EngineError) {
     process.stderr.write(`error: ${error.message}\n`);
     return error.exitCode;
   }
-  process.stderr.write(`internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  return 70;
+  return exitCodeFor(error);
 }
+
+// Signals are handled from here on (a run listens to these); the harness waits for READY_LINE before it
+// forwards a Ctrl-C, so a stop during start-up still ends with a summary.
+const interrupts = process.argv[2] === 'run' ? engineInterrupts() : undefined;
+if (interrupts && process.env[READY_ENV]) process.stderr.write(`${READY_LINE}\n`);
 
 let code: number;
 try {
   code = await main(process.argv.slice(2));
 } catch (error) {
-  code = exitCodeFor(error);
+  code = exitCode(error);
 }
 // Exit now, as k6 does: nothing the script left behind (timers, sockets) may keep the process alive.
 process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

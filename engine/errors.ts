@@ -1,7 +1,9 @@
 /**
- * The engine's exit codes (k6's, where k6 has one) and the typed errors that carry them. Errors are
- * thrown deep and turned into an exit code in one place (engine/cli.ts).
+ * The engine's exit codes (k6's, where k6 has one) and the typed errors that carry them. They are
+ * kernel errors (kernel/errors.ts): thrown deep and turned into exit codes and `error:` lines in one
+ * place, kernel/cli.ts `exitCodeFor`, called by engine/cli.ts.
  */
+import { UsageError as KernelUsageError } from '../kernel/errors.ts';
 
 export const EXIT = {
   ok: 0,
@@ -9,9 +11,11 @@ export const EXIT = {
   usage: 2,
   /** One or more thresholds crossed (also when abortOnFail stopped the test). */
   thresholds: 99,
+  /** setup() did not finish within setupTimeout. */
+  setupTimeout: 100,
   /** Bad options, flags or `-e` values. */
   invalidConfig: 104,
-  /** SIGINT/SIGTERM stopped the test; the summary and samples were still written. */
+  /** SIGINT/SIGTERM/SIGHUP stopped the test; the summary and samples were still written. */
   externalAbort: 105,
   /** An exception in the init context, setup, teardown or handleSummary. */
   scriptError: 107,
@@ -21,6 +25,7 @@ export const EXIT = {
   testFailed: 110,
 } as const;
 
+/** An error with a k6 exit code; kernel/cli.ts prints each line of its message as an `error:` line. */
 export class EngineError extends Error {
   override name = 'EngineError';
   constructor(
@@ -32,13 +37,8 @@ export class EngineError extends Error {
   }
 }
 
-/** Flag syntax: an unknown flag, a missing value or script path. Exit 2. */
-export class UsageError extends EngineError {
-  override name = 'UsageError';
-  constructor(message: string) {
-    super(message, EXIT.usage);
-  }
-}
+/** Flag syntax: an unknown flag, a missing value or script path. Exit 2 (the kernel's usage error). */
+export class UsageError extends KernelUsageError {}
 
 /** Options, flags or `-e` values that k6 would reject, or that this engine does not support. Exit 104. */
 export class ConfigError extends EngineError {
@@ -55,11 +55,12 @@ export class ConfigError extends EngineError {
 /** An exception thrown by the script outside an iteration (init, setup, teardown, handleSummary). Exit 107. */
 export class ScriptError extends EngineError {
   override name = 'ScriptError';
+  /** What the script threw (its file:line first), without the `script error:` prefix. */
+  readonly detail: string;
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, EXIT.scriptError, options);
+    super(`script error: ${message}`, EXIT.scriptError, options);
+    this.detail = message;
   }
 }
 
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { errorMessage as errorText } from '../kernel/errors.ts';

@@ -4,9 +4,10 @@
  * get their gracefulStop and are then interrupted (their requests aborted and still recorded), the
  * workers hand over their last intervals and samples, and only then are the files closed.
  */
-import { writeFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { outputError, writeFileAtomic } from '../kernel/files.ts';
+import { onInterrupt, type Interrupts } from '../kernel/interrupt.ts';
 import { threadCode } from './build.ts';
 import { ConfigError, EngineError, EXIT, ScriptError } from './errors.ts';
 import { COUNTER, newCounters } from './host/counters.ts';
@@ -219,7 +220,16 @@ interface WorkerHandle {
   post(msg: ToWorker): void;
 }
 
-export async function run(args: RunArgs): Promise<number> {
+/** Signal handling for a run; engine/cli.ts installs it before anything else, so a signal during start-up is not lost. */
+export function engineInterrupts(): Interrupts {
+  return onInterrupt({
+    exitCode: EXIT.externalAbort,
+    onStop: (signal) => process.stderr.write(`\n${signal}: stopping the test (in-flight iterations get their gracefulStop; ${signal} again to stop now)\n`),
+    onForce: (signal) => process.stderr.write(`\n${signal}: stopping now\n`),
+  });
+}
+
+export async function run(args: RunArgs, external?: Interrupts): Promise<number> {
   const runStartMs = epochMs();
   const prepared = await prepare(args);
   const { init, options, modes, metrics, env, segment } = prepared;
@@ -382,21 +392,23 @@ export async function run(args: RunArgs): Promise<number> {
   workerFailure.catch(() => {});
   const guard = <T>(p: Promise<T>) => Promise.race([p, workerFailure]);
 
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
+  // Ctrl-C, SIGTERM and SIGHUP as kernel/interrupt.ts defines them: the first stops scheduling and
+  // gives running iterations their gracefulStop, copies a wrapper re-sends do not count, a later one
+  // aborts them (still recorded), a third exits 105 at once.
+  const interrupts = external ?? engineInterrupts();
+  const onStop = () => {
     state.external = true;
-    if (signals === 1) {
-      process.stderr.write(`\n${signal}: stopping the test (in-flight iterations get their gracefulStop; ${signal} again to stop now)\n`);
-      stopAll(true);
-    } else {
-      process.stderr.write(`\n${signal}: stopping now\n`);
-      state.hard = true;
-      stopAll(false);
-    }
+    stopAll(true);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const onForce = () => {
+    state.external = true;
+    state.hard = true;
+    stopAll(false);
+  };
+  if (interrupts.stopping.aborted) state.external = true;
+  else interrupts.stopping.addEventListener('abort', onStop, { once: true });
+  if (interrupts.forced.aborted) state.hard = true;
+  else interrupts.forced.addEventListener('abort', onForce, { once: true });
 
   const progress = new Progress(!args.quiet, Boolean(process.stderr.isTTY));
   let startMs = 0;
@@ -505,8 +517,9 @@ export async function run(args: RunArgs): Promise<number> {
     return await finish(args, prepared, aggregator, { jsonSink, influxSink, hdrLog }, state, endMs - startMs, setupData, finishedCounts, mainRegistry);
   } finally {
     if (ticker) clearInterval(ticker);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupts.stopping.removeEventListener('abort', onStop);
+    interrupts.forced.removeEventListener('abort', onForce);
+    if (!external) interrupts.dispose();
     for (const h of handles) void h.worker.terminate();
   }
 }
@@ -544,7 +557,10 @@ async function finish(
   }
   if (args.summaryExport) {
     const doc = summaryExport(data, metricsInfo(aggregator), { name: ENGINE_NAME, version: ENGINE_VERSION, samples: recorded });
-    await writeFile(args.summaryExport, `${JSON.stringify(doc, null, 2)}\n`);
+    // Whole or not at all: a reader never sees half a summary (kernel/files.ts).
+    await writeFileAtomic(args.summaryExport, `${JSON.stringify(doc, null, 2)}\n`).catch((error: unknown) => {
+      throw outputError(error, args.summaryExport as string);
+    });
   }
   await printSummary(args, init, data);
   warnIfBehind(aggregator, durationMs);
@@ -571,7 +587,7 @@ async function printSummary(args: RunArgs, init: InitResult, data: SummaryData):
         const body = typeof content === 'string' ? content : content instanceof ArrayBuffer ? Buffer.from(content) : JSON.stringify(content);
         if (target === 'stdout') process.stdout.write(body);
         else if (target === 'stderr') process.stderr.write(body);
-        else await writeFile(target, body);
+        else await writeFileAtomic(target, body);
       }
       return;
     } catch (error) {

@@ -4,6 +4,7 @@
  * samples a process's CPU time and RSS (from /proc) next to the server's count of requests served.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { requireBinary } from '../../kernel/binaries.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -19,9 +20,10 @@ export function cacheDir(): string {
   return dir;
 }
 
+/** Whether a program is on PATH (kernel/binaries.ts's search). */
 function hasCommand(name: string): boolean {
   try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    requireBinary(name, name);
     return true;
   } catch {
     return false;
@@ -35,7 +37,7 @@ export function buildServer(log: (line: string) => void): string {
   const dir = join(cacheDir(), `server-${hash}`);
   const bin = join(dir, 'server');
   if (existsSync(bin)) return bin;
-  if (!hasCommand('go')) throw new Error('the benchmark server is written in Go: install Go (go 1.21 or later) first');
+  requireBinary('go', 'golang-go');
   log(`building the benchmark server into ${bin}`);
   mkdirSync(dir, { recursive: true });
   execFileSync('go', ['build', '-o', bin, source], {
@@ -50,7 +52,7 @@ export function ensureVegeta(log: (line: string) => void): string {
   const dir = join(cacheDir(), `vegeta-${VEGETA_VERSION}`);
   const bin = join(dir, 'vegeta');
   if (existsSync(bin)) return bin;
-  if (!hasCommand('go')) throw new Error('vegeta is installed with go install: install Go first');
+  requireBinary('go', 'golang-go');
   log(`installing vegeta ${VEGETA_VERSION} into ${dir} (go install, about a minute)`);
   mkdirSync(dir, { recursive: true });
   execFileSync('go', ['install', `github.com/tsenart/vegeta/v12@${VEGETA_VERSION}`], {

@@ -81,6 +81,47 @@ test.serial('SIGINT: scheduling stops, in-flight iterations finish, summary and 
   t.deepEqual(result.problems, []);
 });
 
+test.serial('Ctrl-C to the whole process group of npm run engine: one graceful stop, summary written, exit 105', async (t) => {
+  const target = await startTarget(t);
+  const dir = await tempDir(t);
+  const summary = join(dir, 'summary.json');
+  // As a terminal's foreground job: npm and the node it execs share a group of their own, and Ctrl-C
+  // reaches both (tsx also re-sends it a few ms later): that is still one stop, not a forced one.
+  const child = spawn(
+    'npm',
+    [
+      'run',
+      '--silent',
+      'engine',
+      '--',
+      'run',
+      join(SCRIPTS, 'long-run.ts'),
+      '-q',
+      '-e',
+      `BASE_URL=${target.url}`,
+      '-e',
+      'DELAY=300',
+      '--summary-export',
+      summary,
+    ],
+    {
+      cwd: REPO_ROOT,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  await waitFor('requests under way', () => (target.hits.get('/delay') ?? 0) >= 20, 30_000);
+  process.kill(-child.pid!, 'SIGINT');
+  t.is(await exited, 105, stderr);
+  t.is(stderr.match(/SIGINT: stopping the test/g)?.length, 1, stderr);
+  t.notRegex(stderr, /stopping now/);
+  const doc = JSON.parse(await readFile(summary, 'utf8')) as { metrics: Record<string, { count?: number }> };
+  t.is(doc.metrics.http_reqs?.count, target.hits.get('/delay'));
+});
+
 test.serial('execution segments split a test into disjoint parts that add up to it', async (t) => {
   const target = await startTarget(t);
   const args = ['-e', `BASE_URL=${target.url}`, '-e', 'RATE=60', '-e', 'DURATION=2s', '-e', 'DELAY=0', '--execution-segment-sequence', '0,1/3,1'];
