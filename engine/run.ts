@@ -99,12 +99,28 @@ export async function prepare(args: RunArgs): Promise<Prepared> {
   const env: Record<string, string> = {};
   if (args.includeSystemEnv) for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   Object.assign(env, args.env);
-  const init = runInit(source, mainVuConfig(env, {}, {}), log);
-  const envSpec = parseEnvSpec(init.envSpec);
-  if (envSpec) {
-    const problems = validateEnv(envSpec, args.env);
-    if (problems.length > 0) throw new ConfigError(problems);
+  // The declared variables are checked before the script reads them: a script that parses its own
+  // __ENV would otherwise throw on a bad value first. They are read from an init without any -e value
+  // (silent; a script that cannot start without one has its declaration checked after its own init).
+  let declared: InitResult | null = null;
+  if (Object.keys(args.env).length > 0) {
+    try {
+      declared = runInit(source, mainVuConfig({}, {}, {}), () => undefined);
+    } catch {
+      declared = null;
+    }
   }
+  const checkDeclared = (from: InitResult) => {
+    const spec = parseEnvSpec(from.envSpec);
+    if (spec) {
+      const problems = validateEnv(spec, args.env);
+      if (problems.length > 0) throw new ConfigError(problems);
+    }
+    return spec;
+  };
+  if (declared) checkDeclared(declared);
+  const init = runInit(source, mainVuConfig(env, {}, {}), log);
+  const envSpec = checkDeclared(init);
   const options = consolidateOptions(init.options, args.overrides);
   const metrics = declaredMetrics(init);
   const problems = [...checkExports(init, options), ...checkThresholds(options, metrics)];

@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { errorMessage } from '../../kernel/errors.ts';
 import { OutputError } from '../../kernel/files.ts';
 import { sleep } from '../../kernel/sleep.ts';
@@ -15,7 +14,7 @@ import { startSamplers } from '../nodes/group.ts';
 import type { SamplerHandle } from '../nodes/local.ts';
 import type { SampleWriter } from '../nodes/sample-writer.ts';
 import type { BenchDeps } from '../pipeline.ts';
-import { pointEnv, SCENARIOS_DIR } from '../scenario-env.ts';
+import { pointEnv, scriptPath, warmupEnv } from '../scenario-env.ts';
 import type { PreparedPoint } from '../target/target.ts';
 import { PointEmitter } from './emitter.ts';
 import { journal } from './journal.ts';
@@ -172,8 +171,8 @@ async function warmUp({ config, spec, deps, point, emit, result }: PointRun, bas
   emit.event({ type: 'warmup-start' });
   deps.logger.progress(`  warm-up ${spec.warmupS} s`);
   const warm = await deps.generator.run({
-    script: join(SCENARIOS_DIR, config.scenario),
-    env: { ...pointEnv(config, { ...spec, durationS: spec.warmupS }, baseUrls), PROBE: 'off' },
+    script: scriptPath(config),
+    env: warmupEnv(scriptPath(config), pointEnv(config, { ...spec, durationS: spec.warmupS }, baseUrls)),
     tags: { run: point.runId, point: spec.pointId, phase: 'warmup' },
     summaryPath: null,
     samplesPath: null,
@@ -201,11 +200,12 @@ async function load({ config, spec, deps, point, emit, result }: PointRun, baseU
   try {
     const generators: { name: string; generator: LoadGenerator }[] = [{ name: 'local', generator: deps.generator }, ...(deps.remoteGenerators ?? [])];
     const outcome = await runSplitLoad(generators, {
-      script: join(SCENARIOS_DIR, config.scenario),
+      script: scriptPath(config),
       env: pointEnv(config, spec, baseUrls),
       tags: { run: point.runId, point: spec.pointId },
       summaryPath: point.path('k6Summary'),
       samplesPath: point.path('k6Samples'),
+      hdrPath: point.path('hdrLog'),
       logPath: point.path('loadLog'),
       signal: deps.signal,
       force: deps.force,

@@ -46,11 +46,24 @@ export function k6ModulesPlugin(): esbuild.Plugin {
   };
 }
 
+/** Bundles already made in this process, reused while none of their input files changed (a harness checks a script per rate). */
+const made = new Map<string, { inputs: [string, number][]; source: ScriptSource }>();
+
+const mtimeOf = (file: string): number => {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
+};
+
 export async function bundleScript(scriptPath: string): Promise<ScriptSource> {
   const path = resolve(scriptPath);
   if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`script ${scriptPath}: no such file`);
+  const cached = made.get(path);
+  if (cached?.inputs.every(([file, mtime]) => mtimeOf(file) === mtime)) return cached.source;
   const dir = dirname(path);
-  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
+  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[]; metafile?: esbuild.Metafile };
   try {
     result = await esbuild.build({
       entryPoints: [path],
@@ -67,6 +80,7 @@ export async function bundleScript(scriptPath: string): Promise<ScriptSource> {
       loader: { '.ts': 'ts', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.json': 'json' },
       plugins: [k6ModulesPlugin()],
       logLevel: 'silent',
+      metafile: true,
       absWorkingDir: dir,
       // __ITER changes every iteration: the bundle reads it from the VU (see runtime/script.ts).
       define: { 'import.meta.url': JSON.stringify(`file://${path}`), __ITER: '__k6vu.iteration' },
@@ -77,7 +91,10 @@ export async function bundleScript(scriptPath: string): Promise<ScriptSource> {
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
   if (!js) throw new ScriptError(`${scriptPath}: the bundler produced no code`);
-  return { code: js.text, path, dir, map: map ? absoluteSources(map.text, dir) : null };
+  const source = { code: js.text, path, dir, map: map ? absoluteSources(map.text, dir) : null };
+  const inputs = Object.keys(result.metafile?.inputs ?? {}).map((file): [string, number] => [resolve(dir, file), mtimeOf(resolve(dir, file))]);
+  made.set(path, { inputs, source });
+  return source;
 }
 
 function absoluteSources(mapText: string, dir: string): string {

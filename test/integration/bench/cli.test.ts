@@ -96,7 +96,7 @@ test.serial('two runs give two run directories with real numbers in every point 
   const results = join(dir, 'results');
   const runs: string[] = [];
   for (let i = 0; i < 2; i++) {
-    const run = await runEntry(BENCH, ['--config', config, '--results', results, '--load-generator', 'builtin']);
+    const run = await runEntry(BENCH, ['--config', config, '--results', results, '--load-generator', 'engine']);
     t.is(run.code, 0, run.stderr);
     const reportPath = run.stdout.trim();
     t.regex(reportPath, /report\.html$/);
@@ -108,7 +108,7 @@ test.serial('two runs give two run directories with real numbers in every point 
   for (const runDir of runs) {
     const manifest = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as Manifest;
     t.is(manifest.status, 'complete');
-    t.is(manifest.loadGenerator.name, 'builtin');
+    t.is(manifest.loadGenerator.name, 'engine');
     t.deepEqual(manifest.plannedPoints.length, 2);
     for (const point of await pointsOf(runDir)) {
       t.is(point.result.status, 'complete');
@@ -130,7 +130,7 @@ test.serial('Ctrl-C keeps every finished point, marks the rest interrupted, exit
   const { dir, config } = await tinyConfig();
   const results = join(dir, 'results');
   const interrupt = interruptDuringLoad(results, 'p02');
-  const run = await runEntry(BENCH, ['--config', config, '--results', results, '--load-generator', 'builtin'], { onSpawn: (p) => interrupt.setPid(p) });
+  const run = await runEntry(BENCH, ['--config', config, '--results', results, '--load-generator', 'engine'], { onSpawn: (p) => interrupt.setPid(p) });
   interrupt.stop();
   t.true(interrupt.sent, run.stderr);
   t.is(run.code, 130, run.stderr);

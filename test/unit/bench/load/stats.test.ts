@@ -1,5 +1,5 @@
 import test from 'ava';
-import { aggregate, parseMetricKey, percentile, thresholdHolds, trendStats } from '../../../../../bench/load/builtin/stats.ts';
+import { aggregate, parseMetricKey, percentile, thresholdHolds, trendStats } from '../../../../bench/load/stats.ts';
 
 test('percentiles interpolate between ranks', (t) => {
   const sorted = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];

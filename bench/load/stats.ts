@@ -1,4 +1,4 @@
-/** Aggregates and thresholds in k6's vocabulary (`p(95)`, `med`, `rate`, `count`), pure. */
+/** Aggregates and thresholds in k6's vocabulary (`p(95)`, `med`, `rate`, `count`), pure: the summary of a point several generators shared is computed again from their samples (recompute.ts). */
 
 /** Percentile by linear interpolation between closest ranks, as k6 computes it. */
 export function percentile(sorted: readonly number[], p: number): number {
