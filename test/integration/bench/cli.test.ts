@@ -34,7 +34,10 @@ test('bad input is one line on stderr and exit code 2', async (t) => {
   await writeFile(badYaml, 'matrix: { replicas: [0, 2], ratesRps: [] }\nwarmup: 3\n');
   const cases: [string[], RegExp][] = [
     [['--bogus'], /unknown option '--bogus'/],
-    [['run', '--config', config, '-e', 'PROBE_TIMEOUT=soon'], /PROBE_TIMEOUT: expected seconds > 0, got "soon"/],
+    // The script's declared variables (its exported env), then the script's own checks, as the engine runs it.
+    [['run', '--config', config, '-e', 'PROBE_TIMEOUT=soon'], /scenario environment: PROBE_TIMEOUT: expected a number, got "soon"/],
+    [['run', '--config', config, '-e', 'PROBE_TIMEOUT=0'], /scenario environment: PROBE_TIMEOUT: expected seconds > 0, got "0" \(coffee\.ts refused it\)/],
+    [['run', '--config', config, '-e', 'NOPE=1'], /scenario environment: NOPE: the script does not read this variable \(it declares BASE_URL, PROFILE, RATE/],
     [['run', '--config', config, '-e', 'RATE=5'], /RATE: set by the bench config's matrix.ratesRps/],
     [['run', '--config', join(dir, 'missing.yml')], /cannot read config .*missing.yml: no such file/],
     [['run', '--load-generator', 'gatling'], /argument 'gatling' is invalid/],
