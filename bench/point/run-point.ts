@@ -14,6 +14,7 @@ import { startSamplers } from '../nodes/group.ts';
 import type { SamplerHandle } from '../nodes/local.ts';
 import type { SampleWriter } from '../nodes/sample-writer.ts';
 import type { BenchDeps } from '../pipeline.ts';
+import { generatorBehind } from '../load/behind.ts';
 import { pointEnv, scriptPath, warmupEnv } from '../scenario-env.ts';
 import type { PreparedPoint } from '../target/target.ts';
 import { PointEmitter } from './emitter.ts';
@@ -230,6 +231,11 @@ async function load({ config, spec, deps, point, emit, result }: PointRun, baseU
     } else if (!outcome.thresholdsPassed) {
       emit.flag('thresholds-crossed', `thresholds crossed at ${spec.rateRps} rps with replicas ${JSON.stringify(spec.replicas)}; k6-summary.json names them`);
       logger.warn(`${spec.pointId}: thresholds crossed (a result, not an error)`);
+    }
+    const behind = unwritten.length > 0 ? null : await generatorBehind(point.path('k6Summary'), point.path('hdrLog'));
+    if (behind) {
+      emit.flag('generator-behind', behind);
+      logger.warn(`${spec.pointId}: ${behind}`);
     }
   } finally {
     clearInterval(ticker);

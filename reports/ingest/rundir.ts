@@ -14,6 +14,7 @@ import { manifestPath, pointFilePath, pointsPath } from '../../rundir/layout.ts'
 import { checkNodeSample } from '../../rundir/node-sample.ts';
 import { checkPointResult, describeBadLines, listPoints, newReadNotes, type ReadNotes, readRecords } from '../../rundir/reader.ts';
 import type { Manifest, NodeSample, PointResult, PointSpec } from '../../rundir/types.ts';
+import { applyHdrLog } from './hdr-log.ts';
 import { type PointSamples, readK6Samples } from './point-samples.ts';
 
 export interface PointInput {
@@ -190,6 +191,9 @@ async function readPoint(dir: string, spec: PointSpec): Promise<PointInput> {
   if (notes.cutShort) problems.push(`${samplesFile} is cut short after ${samples.lines} line(s) (${notes.cutShort}); the point's numbers cover only those`);
   if (samples.badLines > 0) problems.push(`${samplesFile}: ${samples.badLines} line(s) were not k6 JSON`);
   for (const [what, count] of samples.implausible) implausible.push(`${samplesFile}: ${count} ${what}`);
+  // The engine's histogram log, when the point has one, is the percentiles' source (hdr-log.ts).
+  const logged = await applyHdrLog(pointFilePath(dir, 'hdrLog'), samples);
+  if (logged.problem) problems.push(logged.problem);
   const nodesFile = pointFilePath(dir, 'nodes');
   const odd = new Map<string, { count: number; example: number }>();
   const nodes = await readChecked<NodeSample>(

@@ -1,4 +1,4 @@
-import { access, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,8 +125,22 @@ test.serial('two runs give two run directories with real numbers in every point 
         .split('\n')
         .map((l) => (JSON.parse(l) as { type: string }).type);
       t.deepEqual(events, ['scale', 'converged', 'cooldown', 'warmup-start', 'warmup-end', 'load-start', 'load-end']);
+      await access(join(point.dir, 'k6-trends.hlog'));
     }
   }
+  // The report's percentiles come from the engine's histogram log: without the raw samples a point
+  // still has its latency (an old run, with samples and no log, reads its samples: the reports tests).
+  type Summary = { points: { pointId: string; latency: { count: number; p95Ms: number | null } }[] };
+  const runDir = runs[0]!;
+  const before = JSON.parse(await readFile(join(runDir, 'summary.json'), 'utf8')) as Summary;
+  const [first] = await pointsOf(runDir);
+  await rm(join(first!.dir, 'k6-samples.ndjson.gz'));
+  const report = await runEntry(BENCH, ['report', runDir]);
+  t.is(report.code, 0, report.stderr);
+  const after = JSON.parse(await readFile(join(runDir, 'summary.json'), 'utf8')) as Summary;
+  const latencyOf = (s: Summary) => s.points.find((p) => p.pointId === first!.id)?.latency;
+  t.true((latencyOf(before)?.count ?? 0) > 0);
+  t.deepEqual(latencyOf(after), latencyOf(before));
 });
 
 test.serial('Ctrl-C keeps every finished point, marks the rest interrupted, exits 130', async (t) => {
