@@ -11,7 +11,8 @@ import type { SummaryData, SummaryGroup } from './summary.ts';
 export interface SummaryExport {
   root_group: ExportGroup;
   metrics: Record<string, Record<string, number | Record<string, boolean>>>;
-  engine_metrics_info: Record<string, { type: MetricType; unit: 'time' | 'data' | 'none'; better: Better }>;
+  /** Every metric's type, unit, better direction, and whether the script made it (custom) or k6 defines it. */
+  engine_metrics_info: Record<string, { type: MetricType; unit: 'time' | 'data' | 'none'; better: Better; custom: boolean }>;
   engine: { name: string; version: string; testRunDurationMs: number; samples: Record<string, number> };
 }
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Aggregator } from '../metrics/aggregate.ts';
-import type { Better, Contains, MetricType } from '../metrics/types.ts';
+import { BUILTIN_BY_NAME, type Better, type Contains, type MetricType } from '../metrics/types.ts';
 import { metricKeyName, parseThresholdExpression, parseThresholdKey, thresholdHolds } from '../options/thresholds.ts';
 import type { ThresholdSpec } from '../options/types.ts';
 
@@ -169,11 +169,11 @@ function groupTree(agg: Aggregator): SummaryGroup {
 }
 
 /** The engine's extra per-metric facts for reports: type, unit and which way is better. */
-export function metricsInfo(agg: Aggregator): Record<string, { type: MetricType; unit: 'time' | 'data' | 'none'; better: Better }> {
-  const out: Record<string, { type: MetricType; unit: 'time' | 'data' | 'none'; better: Better }> = {};
+export function metricsInfo(agg: Aggregator): Record<string, { type: MetricType; unit: 'time' | 'data' | 'none'; better: Better; custom: boolean }> {
+  const out: Record<string, { type: MetricType; unit: 'time' | 'data' | 'none'; better: Better; custom: boolean }> = {};
   for (const [name, info] of agg.metrics) {
     if (!agg.series.has(name)) continue;
-    out[name] = { type: info.type, unit: info.contains === 'default' ? 'none' : info.contains, better: info.better };
+    out[name] = { type: info.type, unit: info.contains === 'default' ? 'none' : info.contains, better: info.better, custom: !BUILTIN_BY_NAME.has(name) };
   }
   return out;
 }

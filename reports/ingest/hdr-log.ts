@@ -8,6 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { decodeFromCompressedBase64, type JsHistogram } from 'hdr-histogram-js';
+import type { MetricFacts } from '../../rundir/k6.ts';
 import { Histogram } from '../stats/histogram.ts';
 import { MAX_ENDPOINTS, OTHER_ENDPOINTS, PROBE_SCENARIO, type PointSamples, WARMUP } from './point-samples.ts';
 
@@ -20,6 +21,8 @@ export interface LogHistograms {
   failedLatency: Histogram;
   latencyByEndpoint: Map<string, Histogram>;
   orderFulfilled: Histogram;
+  /** Custom trends (those `isCustomTrend` names), every series of each merged. */
+  customTrends: Map<string, Histogram>;
   /** Interval lines read, and lines that were not a histogram of the format. */
   lines: number;
   badLines: number;
@@ -49,12 +52,13 @@ function addInto(into: Histogram, hdr: JsHistogram): void {
 }
 
 /** The text of a log into histograms; null when the text holds no interval line. */
-export function histogramsFromLog(text: string): LogHistograms | null {
+export function histogramsFromLog(text: string, isCustomTrend: (metric: string) => boolean = () => false): LogHistograms | null {
   const out: LogHistograms = {
     latency: new Histogram(),
     failedLatency: new Histogram(),
     latencyByEndpoint: new Map(),
     orderFulfilled: new Histogram(),
+    customTrends: new Map(),
     lines: 0,
     badLines: 0,
   };
@@ -76,6 +80,14 @@ export function histogramsFromLog(text: string): LogHistograms | null {
     const { metric, tags, negative } = seriesOf(match[1]!);
     if (negative || tags.scenario === WARMUP || tags.phase === WARMUP) continue;
     if (metric === 'order_fulfilled_ms') addInto(out.orderFulfilled, hdr);
+    if (isCustomTrend(metric)) {
+      let custom = out.customTrends.get(metric);
+      if (!custom) {
+        custom = new Histogram();
+        out.customTrends.set(metric, custom);
+      }
+      addInto(custom, hdr);
+    }
     if (metric !== 'http_req_duration') continue;
     const probe = tags.scenario === PROBE_SCENARIO;
     if (tags.expected_response === 'false') {
@@ -99,19 +111,27 @@ export function histogramsFromLog(text: string): LogHistograms | null {
  * Replaces a point's latency histograms with its log's, when it has a readable one. Returns what to
  * tell the reader: null (no log: an older run, or k6), or a problem with the log (then the samples' stay).
  */
-export async function applyHdrLog(path: string, samples: PointSamples): Promise<{ used: boolean; problem: string | null }> {
+export async function applyHdrLog(
+  path: string,
+  samples: PointSamples,
+  facts: Record<string, MetricFacts> = {},
+): Promise<{ used: boolean; problem: string | null }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { used: false, problem: null };
-    return { used: false, problem: `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); percentiles come from the raw samples` };
+    return {
+      used: false,
+      problem: `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); percentiles come from the raw samples`,
+    };
   }
-  const logged = histogramsFromLog(text);
+  const logged = histogramsFromLog(text, (metric) => facts[metric]?.custom === true && facts[metric]?.type === 'trend');
   if (!logged) return { used: false, problem: text.trim() === '' ? null : `${path} holds no histogram; percentiles come from the raw samples` };
   samples.latency = logged.latency;
   samples.failedLatency = logged.failedLatency;
   samples.latencyByEndpoint = logged.latencyByEndpoint;
   samples.orderFulfilled = logged.orderFulfilled;
+  samples.customTrends = logged.customTrends;
   return { used: true, problem: logged.badLines > 0 ? `${path}: ${logged.badLines} line(s) were not histograms and were skipped` : null };
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { UsageError } from '../../kernel/errors.ts';
 import { formatIssues } from '../../kernel/schema.ts';
 import { checkRunEvent, type RunEvent } from '../../rundir/events.ts';
+import { type MetricFacts, metricFactsOf } from '../../rundir/k6.ts';
 import { manifestPath, pointFilePath, pointsPath } from '../../rundir/layout.ts';
 import { checkNodeSample } from '../../rundir/node-sample.ts';
 import { checkPointResult, describeBadLines, listPoints, newReadNotes, type ReadNotes, readRecords } from '../../rundir/reader.ts';
@@ -29,6 +30,8 @@ export interface PointInput {
   problems: string[];
   /** Values outside their plausible range, kept out of the numbers, for the report's warnings. */
   implausible: string[];
+  /** Each metric's type, unit and better direction as the run recorded them (k6-summary.json); empty for k6 and older runs. */
+  metrics: Record<string, MetricFacts>;
 }
 
 export interface RunInput {
@@ -192,7 +195,9 @@ async function readPoint(dir: string, spec: PointSpec): Promise<PointInput> {
   if (samples.badLines > 0) problems.push(`${samplesFile}: ${samples.badLines} line(s) were not k6 JSON`);
   for (const [what, count] of samples.implausible) implausible.push(`${samplesFile}: ${count} ${what}`);
   // The engine's histogram log, when the point has one, is the percentiles' source (hdr-log.ts).
-  const logged = await applyHdrLog(pointFilePath(dir, 'hdrLog'), samples);
+  const summary = await readJsonFile(pointFilePath(dir, 'k6Summary'));
+  const metrics = 'value' in summary ? metricFactsOf(summary.value) : {};
+  const logged = await applyHdrLog(pointFilePath(dir, 'hdrLog'), samples, metrics);
   if (logged.problem) problems.push(logged.problem);
   const nodesFile = pointFilePath(dir, 'nodes');
   const odd = new Map<string, { count: number; example: number }>();
@@ -220,5 +225,5 @@ async function readPoint(dir: string, spec: PointSpec): Promise<PointInput> {
     },
     problems,
   );
-  return { dir, spec, result, samples, nodes, events, problems, implausible };
+  return { dir, spec, result, samples, nodes, events, problems, implausible, metrics };
 }

@@ -5,10 +5,14 @@ import { newHistogram, VALUE_SCALE } from '../../../../engine/metrics/hdr.ts';
 import { HdrLog } from '../../../../engine/output/hdr-log.ts';
 import { behindReasons, lagMaxima } from '../../../../bench/load/behind.ts';
 import { histogramsFromLog } from '../../../../reports/ingest/hdr-log.ts';
+import { metricFactsOf } from '../../../../rundir/k6.ts';
 import { tempDir } from '../../../helpers/temp-dir.ts';
 
 /** A log as the engine writes it: `series` per interval, each a list of values (ms). */
-async function engineLog(t: import('ava').ExecutionContext, intervals: { metric: string; tags: Record<string, string>; values: number[] }[][]): Promise<string> {
+async function engineLog(
+  t: import('ava').ExecutionContext,
+  intervals: { metric: string; tags: Record<string, string>; values: number[] }[][],
+): Promise<string> {
   const path = join(await tempDir(t), 'k6-trends.hlog');
   const log = new HdrLog(path, Date.UTC(2026, 0, 1), 1000, ['[test]']);
   intervals.forEach((series, index) => {
@@ -51,6 +55,13 @@ test("the engine's histogram log gives the report's latency: per endpoint, faile
   t.is(logged.orderFulfilled.count, 1);
   t.is(logged.badLines, 0);
   t.is(histogramsFromLog('#[just a header]\n'), null, 'no interval: the samples stay the source');
+  // Custom trends are whatever the run's metric facts call custom (no names known in advance).
+  t.deepEqual([...(histogramsFromLog(text, (m) => m === 'order_fulfilled_ms')?.customTrends.keys() ?? [])], ['order_fulfilled_ms']);
+  t.deepEqual(
+    metricFactsOf({ engine_metrics_info: { a: { type: 'trend', unit: 'time', better: 'lower', custom: true }, b: { type: 'histogram' } } }),
+    { a: { type: 'trend', unit: 'time', better: 'lower', custom: true } },
+    'entries that do not fit are left out',
+  );
 });
 
 test('the generator is behind when iterations were dropped, started late at p99, or later and later', async (t) => {
