@@ -1,5 +1,7 @@
 /** Aggregates and thresholds in k6's vocabulary (`p(95)`, `med`, `rate`, `count`), pure: the summary of a point several generators shared is computed again from their samples (recompute.ts). */
 
+import { parseThresholdExpression, thresholdHolds as holds } from '../../engine/options/thresholds.ts';
+
 /** Percentile by linear interpolation between closest ranks, as k6 computes it. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -46,28 +48,12 @@ export function aggregate(type: MetricType, values: readonly number[], durationS
   return trendStats(values, [...new Set([...statNames, 'avg', 'min', 'med', 'max', 'count'])]);
 }
 
-/** `p(95)<500`, `rate<0.01`, `count>0`, `max>=0`: true when the threshold holds. */
+/** `p(95)<500`, `rate<0.01`, `count>0`, `max>=0`: true when the threshold holds (the engine's parser and comparison). */
 export function thresholdHolds(expression: string, agg: Record<string, number>): boolean {
-  const m = /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)\s*(<=|>=|==|===|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(expression);
-  if (!m) throw new Error(`unsupported threshold expression "${expression}"`);
-  const [, stat = '', op, rhsText] = m;
-  const lhs = agg[stat];
-  if (lhs === undefined) throw new Error(`threshold "${expression}" refers to "${stat}", which this metric does not have`);
-  const rhs = Number(rhsText);
-  switch (op) {
-    case '<':
-      return lhs < rhs;
-    case '<=':
-      return lhs <= rhs;
-    case '>':
-      return lhs > rhs;
-    case '>=':
-      return lhs >= rhs;
-    case '!=':
-      return lhs !== rhs;
-    default:
-      return lhs === rhs;
-  }
+  const parsed = parseThresholdExpression(expression);
+  const lhs = agg[parsed.stat];
+  if (lhs === undefined) throw new Error(`threshold "${expression}" refers to "${parsed.stat}", which this metric does not have`);
+  return holds(parsed, lhs);
 }
 
 /** `http_req_duration{name:item-types,method:GET}` → metric and tag filter. */
