@@ -241,8 +241,7 @@ test.serial('a second generator over SSH shares the load by execution segment; t
     parts.every((n) => n > 0),
     JSON.stringify(parts),
   );
-  // Two even segments of 10 requests/s for 4 s, and the merged point has them all.
-  t.true(Math.abs((parts[0] ?? 0) - (parts[1] ?? 0)) <= 2, JSON.stringify(parts));
+  // The merged point has every request of both parts.
   t.is(point?.reqs, (parts[0] ?? 0) + (parts[1] ?? 0));
   const { gunzipSync } = await import('node:zlib');
   const lines = gunzipSync(await readFile(join(pointDir, 'k6-samples.ndjson.gz')))
@@ -252,9 +251,13 @@ test.serial('a second generator over SSH shares the load by execution segment; t
   const samples = lines.map((l) => JSON.parse(l) as { metric: string; type: string; data: { tags?: Record<string, string> } });
   const tags = new Set(samples.map((l) => l.data.tags?.generator).filter(Boolean));
   t.deepEqual([...tags].sort(), ['gen4', 'local']);
-  // The segments split the arrivals, not copy them: the mix's requests add up to rate × duration (10/s × 4 s).
-  const mixRequests = samples.filter((l) => l.type === 'Point' && l.metric === 'http_reqs' && l.data.tags?.scenario !== 'probe').length;
-  t.true(Math.abs(mixRequests - 40) <= 3, `${mixRequests} requests for 10/s over 4 s`);
+  // The segments split the arrivals, not copy them: the mix's requests add up to rate × duration
+  // (10/s × 4 s), about half each (the probe's one order and its polls go to one generator).
+  const mix = (generator: string) =>
+    samples.filter((l) => l.type === 'Point' && l.metric === 'http_reqs' && l.data.tags?.scenario !== 'probe' && l.data.tags?.generator === generator).length;
+  const [local, remote] = [mix('local'), mix('gen4')];
+  t.true(Math.abs(local + remote - 40) <= 3, `${local} + ${remote} requests for 10/s over 4 s`);
+  t.true(Math.abs(local - remote) <= 4, `${local} and ${remote}: even segments`);
   // Each generator's histogram log reached the point (the remote one copied back over SSH).
   const hlog = await readFile(join(pointDir, 'k6-trends.hlog'), 'utf8');
   t.is(hlog.match(/^#\[StartTime: /gm)?.length, 2, hlog.slice(0, 400));
