@@ -13,7 +13,7 @@ import type { TagSet } from '../metrics/tags.ts';
 import type { Scenario } from '../options/types.ts';
 import type { Outcome, ScenarioInfo } from '../runtime/vu.ts';
 import { ArrivalSchedule, rampingVUsSteps, scenarioDurationMs, scenarioInitialVUs, scenarioMaxVUs } from '../schedule/plan.ts';
-import { nthOwned, ownedCount, ownsItem, type Segment } from '../schedule/segment.ts';
+import { nthOwned, ownedCount, ownsItem, scenarioShift, type Segment } from '../schedule/segment.ts';
 import { epochMs } from '../time.ts';
 import type { AlarmHub } from './alarm.ts';
 import { COUNTER, SAMPLE_BACKLOG_LIMIT } from './counters.ts';
@@ -389,7 +389,7 @@ class ArrivalRunner extends ScenarioRunner {
         return;
       }
       const i = this.schedule.index;
-      if (!ownsItem(seg, i)) continue;
+      if (!ownsItem(seg, i, scenarioShift(this.share.index))) continue;
       this.processOrdinal++;
       if (this.processOrdinal % this.share.k !== this.share.slot) continue;
       this.nextAt = at;

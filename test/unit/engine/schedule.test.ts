@@ -1,7 +1,7 @@
 // Execution segments and the executors' schedules (engine/schedule/).
 import test from 'ava';
 import { ArrivalSchedule, rampingVUsAt, rampingVUsSteps } from '../../../engine/schedule/plan.ts';
-import { FULL_SEGMENT, nthOwned, ownedCount, ownsItem, parseSegment, parseSequence } from '../../../engine/schedule/segment.ts';
+import { FULL_SEGMENT, nthOwned, ownedCount, ownsItem, parseSegment, parseSequence, scenarioShift } from '../../../engine/schedule/segment.ts';
 import { planShares } from '../../../engine/plan.ts';
 import { slotsOf } from '../../../engine/host/executors.ts';
 import type { Scenario } from '../../../engine/options/types.ts';
@@ -119,4 +119,19 @@ test('workers share a scenario round-robin, never with arrivals but no VU', (t) 
     [['one:0/1', 'many:1/2'], ['many:0/2']],
   );
   t.is(shares[0]?.[1]?.vuIdBase, 1, '__VU numbers continue across scenarios');
+});
+
+test('scenarios start at different points of the circle: several small ones do not all lean to the first segment', (t) => {
+  const halves = [parseSegment('0:1/2'), parseSegment('1/2:1')];
+  const split = (shifted: boolean) =>
+    halves.map((segment) => {
+      let owned = 0;
+      for (let k = 0; k < 3; k++) for (let i = 0; i < 14; i++) if (ownsItem(segment, i, shifted ? scenarioShift(k) : 0)) owned++;
+      return owned;
+    });
+  t.deepEqual(split(false), [24, 18], 'unshifted: every scenario gives its item 0 to the first half');
+  const [a = 0, b = 0] = split(true);
+  t.is(a + b, 42, 'still every item exactly once');
+  t.true(Math.abs(a - b) <= 2, `${a} and ${b}`);
+  t.is(scenarioShift(0), 0, 'a one-scenario test is split as before');
 });
