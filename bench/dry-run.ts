@@ -61,7 +61,7 @@ export function fakeTarget(config: BenchConfig): Target {
 }
 
 export const fakeGenerator: LoadGenerator = {
-  info: { name: 'builtin', version: 'dry-run', path: '(dry run: no load)' },
+  info: { name: 'engine', version: 'dry-run', path: '(dry run: no load)' },
   async run(options) {
     if (options.summaryPath)
       await writeFile(options.summaryPath, `${JSON.stringify({ metrics: { http_reqs: { count: 0, rate: 0 } }, state: { testRunDurationMs: 0 } })}\n`);

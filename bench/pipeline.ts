@@ -98,7 +98,7 @@ async function openRun(config: BenchConfig, points: PointSpec[], deps: BenchDeps
 
 export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<BenchOutcome> {
   const { logger, signal, target } = deps;
-  validateScenarioEnv(config);
+  await validateScenarioEnv(config);
   const planned = planPoints(config);
   let run: RunDir | null = deps.resume ?? null;
   const done: BenchOutcome['points'] = [];

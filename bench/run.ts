@@ -38,7 +38,7 @@ export interface RunOptions {
 
 /** Checks that need no target, so bad input fails in one line before anything starts. */
 export async function preflight(config: BenchConfig, cluster: string | undefined, options: { dryRun?: boolean } = {}): Promise<void> {
-  validateScenarioEnv(config);
+  await validateScenarioEnv(config);
   const target = config.target;
   if (target.kind === 'local-shop' || target.kind === 'local-go-coffee') {
     if (cluster) throw new UsageError(`--cluster was given, but the config's target.kind is ${target.kind}: set target.kind: swarm to run on a cluster`);
@@ -69,8 +69,8 @@ export async function executeRun(options: RunOptions): Promise<BenchOutcome> {
   await preflight(config, options.cluster);
   if (!options.resume) await assertWritableDir(resolve(options.results), '--results');
   const generator = await resolveGenerator(options.loadGenerator);
-  if (generator.info.name === 'builtin' && options.loadGenerator === 'auto') {
-    logger.info('no k6 2.x found (K6_BIN, PATH): using the built-in generator, which runs the same scenario tasks and writes the same files');
+  if (generator.info.name === 'engine' && options.loadGenerator === 'auto') {
+    logger.info("no k6 2.x found (K6_BIN, PATH): the scenario runs in this project's k6-compatible engine");
   }
   // Ctrl-C, SIGTERM and SIGHUP, to this process alone or to its whole group: one graceful stop
   // (the children run in groups of their own and get one forwarded signal), a later second one

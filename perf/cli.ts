@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { runCli } from '../kernel/cli.ts';
 import { configCommand } from './config.ts';
+import { engineCommand } from './engine.ts';
 import { ingestCommand } from './ingest.ts';
 import { samplerCommand } from './sampler.ts';
 
@@ -12,6 +13,7 @@ const program = new Command('perf')
   .description("cloudlet-bench's own benchmarks")
   .addCommand(samplerCommand())
   .addCommand(ingestCommand())
-  .addCommand(configCommand());
+  .addCommand(configCommand())
+  .addCommand(engineCommand());
 
 await runCli(program);

@@ -34,6 +34,39 @@ export interface K6Summary {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
+ * What the run recorded about a metric (the engine's `engine_metrics_info` in k6-summary.json): its
+ * k6 type, its unit, which way is better, and whether the script made it. Reports read these instead
+ * of knowing metric names; k6 and the old built-in generator recorded none.
+ */
+export interface MetricFacts {
+  type: 'counter' | 'gauge' | 'rate' | 'trend';
+  unit: 'time' | 'data' | 'none';
+  better: 'lower' | 'higher' | 'none';
+  custom: boolean;
+}
+
+const FACT_VALUES = {
+  type: ['counter', 'gauge', 'rate', 'trend'],
+  unit: ['time', 'data', 'none'],
+  better: ['lower', 'higher', 'none'],
+} as const;
+
+/** The metric facts of a parsed k6-summary.json; entries that do not fit the shape are left out. */
+export function metricFactsOf(summary: unknown): Record<string, MetricFacts> {
+  const out: Record<string, MetricFacts> = {};
+  const info = isRecord(summary) ? summary.engine_metrics_info : undefined;
+  if (!isRecord(info)) return out;
+  for (const [name, raw] of Object.entries(info)) {
+    if (!isRecord(raw)) continue;
+    const { type, unit, better } = raw;
+    if (!(FACT_VALUES.type as readonly unknown[]).includes(type) || !(FACT_VALUES.unit as readonly unknown[]).includes(unit)) continue;
+    if (!(FACT_VALUES.better as readonly unknown[]).includes(better)) continue;
+    out[name] = { type, unit, better, custom: raw.custom === true } as MetricFacts;
+  }
+  return out;
+}
+
+/**
  * k6-summary.json's text as a K6Summary: null when there is none (missing or empty), else its
  * `metrics` checked down to each value; anything else is a DataError naming the file and the field.
  */

@@ -38,6 +38,8 @@ export const POINT_FILES = {
   result: 'result.json',
   k6Summary: 'k6-summary.json',
   k6Samples: 'k6-samples.ndjson.gz',
+  /** The engine's HdrHistogram interval log of every trend (absent when k6 or the old built-in generator ran). */
+  hdrLog: 'k6-trends.hlog',
   nodes: 'nodes.ndjson',
   events: 'events.ndjson',
   /** ShopSample, one a second: queue depths and order counts (bench/state/sampler.ts). */

@@ -21,8 +21,8 @@ export type PointStatus = 'complete' | 'interrupted' | 'failed';
 
 /** Which program produced k6-summary.json and k6-samples.ndjson.gz. */
 export interface LoadGeneratorInfo {
-  /** `k6` (a real k6 binary) or `builtin` (cloudlet-bench's own open-model generator). */
-  name: 'k6' | 'builtin';
+  /** `engine` (this project's k6-compatible engine), `k6` (a user's own k6 binary), or `builtin` (the generator before the engine: old runs). */
+  name: 'engine' | 'k6' | 'builtin';
   version: string;
   /** Path of the binary or module that ran. */
   path: string;

@@ -56,6 +56,11 @@ if (everything) {
     '-p',
     'scenarios/tsconfig.json',
   ]);
+  exitCode ||= await check("typecheck: the engine's conformance scripts against @types/k6 (test/integration/engine/scripts)", node, [
+    'node_modules/typescript/bin/tsc',
+    '-p',
+    'test/integration/engine/scripts/tsconfig.json',
+  ]);
 }
 
 const ava = await run(process.execPath, ['node_modules/ava/entrypoints/cli.mjs', '--tap', ...(everything ? ['test/unit/', 'test/integration/'] : files)], {

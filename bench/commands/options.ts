@@ -13,7 +13,7 @@ import { RESULTS_DIR } from '../../rundir/layout.ts';
 import { liveWriter } from '../../rundir/lock.ts';
 import { type BenchConfig, loadBenchConfig } from '../config.ts';
 import { INFLUX_URL_ENV } from '../influx/client.ts';
-import type { GeneratorChoice } from '../load/generator.ts';
+import { GENERATOR_CHOICES, type GeneratorChoice } from '../load/generator.ts';
 import type { BenchOutcome } from '../pipeline.ts';
 
 /** What the `bench` commands share: their options, the config they load, how they print a run's outcome. */
@@ -26,7 +26,9 @@ export const envOption = () =>
   repeatable(new Option('-e, --env <KEY=VALUE>', 'scenario variable, repeatable (listed below)').argParser(keyValueArg).default({}));
 export const resultsOption = () => new Option('--results <dir>', 'where run directories are created').default(RESULTS_DIR);
 export const generatorOption = () =>
-  new Option('--load-generator <name>', 'k6 (K6_BIN or PATH), builtin, or auto: k6 when found').choices(['auto', 'k6', 'builtin']).default('auto');
+  new Option('--load-generator <name>', "engine (this project's k6-compatible engine), k6 (your own: K6_BIN or PATH), or auto: k6 when found, else the engine")
+    .choices(GENERATOR_CHOICES)
+    .default('auto');
 export const influxOption = () =>
   new Option(
     '--influx-url <url>',

@@ -15,7 +15,7 @@ export function planCommand(): Command {
       .option('--json', 'print the plan as JSON'),
   ).action(async (options: { config?: string; env: Record<string, string>; json?: boolean }) => {
     const config = await configFrom(options, createLogger());
-    validateScenarioEnv(config);
+    await validateScenarioEnv(config);
     printPlan(config, Boolean(options.json));
   });
 }

@@ -10,12 +10,12 @@ import { outputError } from '../../kernel/files.ts';
 import { processSupervisor } from '../../kernel/supervise.ts';
 import { K6_EXIT } from '../../rundir/k6.ts';
 import type { LoadGeneratorInfo } from '../../rundir/types.ts';
-import { BUILTIN_READY_LINE, BUILTIN_VERSION } from './builtin/version.ts';
+import { ENGINE_VERSION, READY_ENV, READY_LINE } from '../../engine/version.ts';
 
 /**
- * The load stage's one interface. Two adapters run the same scenario with the same flags and write
- * the same files: a real k6 binary (K6_BIN, or `k6` on PATH of the pinned major version), and the
- * built-in generator. Which one ran is recorded in the manifest.
+ * The load stage's one interface. Two adapters run the same k6 script with the same flags and write
+ * the same files: this project's k6-compatible engine (engine/), and a user's own k6 binary (K6_BIN,
+ * or `k6` on PATH of the pinned major version). Which one ran is recorded in the manifest.
  */
 
 const run = promisify(execFile);
@@ -32,6 +32,8 @@ export interface LoadRunOptions {
   summaryPath: string | null;
   /** Where the raw samples go (`.ndjson.gz`); null for warm-up runs. */
   samplesPath: string | null;
+  /** Where the engine writes its HdrHistogram interval log (k6 has none); null or absent for none. */
+  hdrPath?: string | null;
   /** The generator's stdout and stderr. */
   logPath: string;
   /** Aborting sends SIGINT: the generator stops gracefully and still writes its files. */
@@ -59,7 +61,7 @@ export const NO_K6_MESSAGE = [
   `(1) set K6_BIN to a k6 ${K6_MAJOR}.x binary;`,
   `(2) put a k6 ${K6_MAJOR}.x on PATH;`,
   `(3) build one with xk6 where your policy and network allow it (go install go.k6.io/xk6@latest && xk6 build v${K6_MAJOR}.x --output ~/.cache/cloudlet-bench/k6/k6).`,
-  'Or use --load-generator builtin.',
+  "Or use --load-generator engine (this project's k6-compatible engine).",
 ].join(' ');
 
 /** `k6 v2.0.1 (go1.26, linux/amd64)` → `2.0.1`. */
@@ -119,6 +121,11 @@ export function k6Args(options: LoadRunOptions): string[] {
   return args;
 }
 
+/** The engine's flags beyond k6's: the histogram log next to the summary. */
+export function engineArgs(options: LoadRunOptions): string[] {
+  return [...k6Args(options), ...(options.hdrPath ? ['--out', `hdr=${options.hdrPath}`] : [])];
+}
+
 /**
  * Runs a generator under the process's supervisor: in a process group of its own, so a Ctrl-C that
  * reaches the whole terminal group stops the bench only, and the bench forwards exactly one SIGINT;
@@ -129,7 +136,13 @@ export function k6Args(options: LoadRunOptions): string[] {
  * and writes its summary instead of dying on a signal it cannot handle yet. `force` (a second
  * Ctrl-C) kills it at once.
  */
-function spawnGenerator(command: string, prefixArgs: string[], options: LoadRunOptions, readyLine?: string): Promise<LoadRunResult> {
+function spawnGenerator(
+  command: string,
+  args: string[],
+  options: LoadRunOptions,
+  readiness?: { line: string; env: Record<string, string> },
+): Promise<LoadRunResult> {
+  const readyLine = readiness?.line;
   const started = Date.now();
   return new Promise((resolve, reject) => {
     let logError: unknown = null;
@@ -140,8 +153,8 @@ function spawnGenerator(command: string, prefixArgs: string[], options: LoadRunO
     const supervised = processSupervisor().start({
       name: 'load generator',
       command,
-      args: [...prefixArgs, ...k6Args(options)],
-      env: { ...process.env, K6_NO_USAGE_REPORT: 'true' },
+      args,
+      env: { ...process.env, K6_NO_USAGE_REPORT: 'true', ...readiness?.env },
       output: 'pipe',
       stopSignal: 'SIGINT',
     });
@@ -198,23 +211,30 @@ function spawnGenerator(command: string, prefixArgs: string[], options: LoadRunO
 }
 
 export function k6Generator(path: string, version: string): LoadGenerator {
-  return { info: { name: 'k6', version, path }, run: (options) => spawnGenerator(path, [], options) };
+  return { info: { name: 'k6', version, path }, run: (options) => spawnGenerator(path, k6Args(options), options) };
 }
 
-export function builtinGenerator(): LoadGenerator {
-  const entry = fileURLToPath(new URL('./builtin/cli.ts', import.meta.url));
+/** This project's k6-compatible engine, run as `npm run engine -- run` runs it. */
+export function engineGenerator(): LoadGenerator {
+  const entry = fileURLToPath(new URL('../../engine/cli.ts', import.meta.url));
   return {
-    info: { name: 'builtin', version: BUILTIN_VERSION, path: entry },
-    run: (options) => spawnGenerator(process.execPath, ['--import', import.meta.resolve('tsx'), entry], options, BUILTIN_READY_LINE),
+    info: { name: 'engine', version: ENGINE_VERSION, path: entry },
+    run: (options) =>
+      spawnGenerator(process.execPath, ['--import', import.meta.resolve('tsx'), entry, ...engineArgs(options)], options, {
+        line: READY_LINE,
+        env: { [READY_ENV]: '1' },
+      }),
   };
 }
 
-export type GeneratorChoice = 'auto' | 'k6' | 'builtin';
+/** `engine` (the default): this project's engine; `k6`: a user's own k6 (K6_BIN, or PATH); `auto`: k6 when one is found. */
+export type GeneratorChoice = 'auto' | 'k6' | 'engine';
+export const GENERATOR_CHOICES: GeneratorChoice[] = ['auto', 'engine', 'k6'];
 
 export async function resolveGenerator(choice: GeneratorChoice, env: NodeJS.ProcessEnv = process.env): Promise<LoadGenerator> {
-  if (choice === 'builtin') return builtinGenerator();
+  if (choice === 'engine') return engineGenerator();
   const k6 = await findK6(env);
   if (k6) return k6Generator(k6.path, k6.version);
   if (choice === 'k6') throw new EnvironmentError(NO_K6_MESSAGE);
-  return builtinGenerator();
+  return engineGenerator();
 }

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { quoteWords, shellQuote } from '../../kernel/ssh/shell.ts';
 import { connectSsh, type SshConnection, type SshTarget } from '../../kernel/ssh/connect.ts';
 import { K6_EXIT } from '../../rundir/k6.ts';
-import { k6Args, type LoadGenerator, type LoadRunOptions, type LoadRunResult } from './generator.ts';
+import { engineArgs, k6Args, type LoadGenerator, type LoadRunOptions, type LoadRunResult } from './generator.ts';
 
 /**
  * A load generator on another machine, started over SSH with the same flags as a local one: its
@@ -16,7 +16,7 @@ import { k6Args, type LoadGenerator, type LoadRunOptions, type LoadRunResult } f
 export interface RemoteGeneratorSpec {
   name: string;
   ssh: SshTarget;
-  /** The program: `[k6]`, or the built-in generator of a checkout. */
+  /** The program: `[k6]`, or the engine of a checkout (`[node, --import, tsx, engine/cli.ts]`). */
   command: string[];
   /** Folder it runs in, holding scenarios/. */
   workdir: string;
@@ -33,7 +33,7 @@ async function fetchFile(connection: SshConnection, path: string): Promise<Buffe
 
 export function remoteGenerator(spec: RemoteGeneratorSpec): LoadGenerator {
   return {
-    info: { name: spec.command[0] === 'k6' ? 'k6' : 'builtin', version: 'remote', path: `${spec.name}:${spec.command.join(' ')}` },
+    info: { name: spec.command[0] === 'k6' ? 'k6' : 'engine', version: 'remote', path: `${spec.name}:${spec.command.join(' ')}` },
     async run(options: LoadRunOptions): Promise<LoadRunResult> {
       const started = Date.now();
       const connection = await connectSsh(spec.ssh);
@@ -44,9 +44,11 @@ export function remoteGenerator(spec: RemoteGeneratorSpec): LoadGenerator {
           script: `scenarios/${basename(options.script)}`,
           summaryPath: options.summaryPath ? `${dir}/k6-summary.json` : null,
           samplesPath: options.samplesPath ? `${dir}/k6-samples.ndjson.gz` : null,
+          hdrPath: options.hdrPath ? `${dir}/k6-trends.hlog` : null,
         };
+        const isK6 = spec.command[0] === 'k6';
         // `echo $$` then `exec`: the first line is the generator's pid, for SIGINT.
-        const command = `mkdir -p ${dir} && cd ${shellQuote(spec.workdir)} && echo $$ && exec ${quoteWords([...spec.command, ...k6Args(remote)])}`;
+        const command = `mkdir -p ${dir} && cd ${shellQuote(spec.workdir)} && echo $$ && exec ${quoteWords([...spec.command, ...(isK6 ? k6Args(remote) : engineArgs(remote))])}`;
         const channel = await connection.exec(command);
         const log = createWriteStream(options.logPath, { flags: 'a' });
         let logError: unknown = null;
@@ -89,6 +91,7 @@ export function remoteGenerator(spec: RemoteGeneratorSpec): LoadGenerator {
         for (const [local, path] of [
           [options.summaryPath, remote.summaryPath],
           [options.samplesPath, remote.samplesPath],
+          [isK6 ? null : options.hdrPath, remote.hdrPath],
         ] as const) {
           if (!local || !path) continue;
           const bytes = await fetchFile(connection, path);

@@ -1,7 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseScenarioEnv } from '../../scenarios/lib/env.ts';
-import { k6Options, SUMMARY_TREND_STATS } from '../../scenarios/lib/profiles.ts';
 import { K6_EXIT } from '../../rundir/k6.ts';
 import { generatorPath, pointFilePath } from '../../rundir/layout.ts';
 import type { LoadGenerator, LoadRunOptions, LoadRunResult } from './generator.ts';
@@ -15,7 +13,7 @@ export interface NamedGenerator {
 /**
  * The measured load of a point, shared by several generators: each runs an equal execution segment
  * at the same time, into generators/<name>/, tagged `generator`; their files are then merged into
- * the point's k6-summary.json and k6-samples.ndjson.gz. One generator alone runs as it is.
+ * the point's k6-summary.json, k6-samples.ndjson.gz and k6-trends.hlog. One generator alone runs as it is.
  */
 export async function runSplitLoad(generators: NamedGenerator[], options: LoadRunOptions): Promise<LoadRunResult> {
   const [only] = generators;
@@ -26,7 +24,11 @@ export async function runSplitLoad(generators: NamedGenerator[], options: LoadRu
     generators.map(async ({ name, generator }, i) => {
       const dir = generatorPath(pointDir, name);
       await mkdir(dir, { recursive: true });
-      const files = { summaryPath: pointFilePath(dir, 'k6Summary'), samplesPath: pointFilePath(dir, 'k6Samples') };
+      const files = {
+        summaryPath: pointFilePath(dir, 'k6Summary'),
+        samplesPath: pointFilePath(dir, 'k6Samples'),
+        hdrPath: options.hdrPath ? pointFilePath(dir, 'hdrLog') : null,
+      };
       const result = await generator.run({
         ...options,
         ...files,
@@ -37,12 +39,9 @@ export async function runSplitLoad(generators: NamedGenerator[], options: LoadRu
       return { files, result };
     }),
   );
-  const thresholds = k6Options(parseScenarioEnv(options.env)).thresholds;
   const merged = await mergeGeneratorFiles(
     parts.map((p) => p.files),
-    { summaryPath: options.summaryPath, samplesPath: options.samplesPath },
-    thresholds,
-    SUMMARY_TREND_STATS,
+    { summaryPath: options.summaryPath, samplesPath: options.samplesPath, hdrPath: options.hdrPath ?? null },
   );
   const crashed = parts.find((p) => p.result.exitCode !== K6_EXIT.ok && p.result.exitCode !== K6_EXIT.thresholdsCrossed && !p.result.interrupted);
   return {

@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { errorMessage } from '../../kernel/errors.ts';
 import { OutputError } from '../../kernel/files.ts';
 import { sleep } from '../../kernel/sleep.ts';
@@ -15,7 +14,8 @@ import { startSamplers } from '../nodes/group.ts';
 import type { SamplerHandle } from '../nodes/local.ts';
 import type { SampleWriter } from '../nodes/sample-writer.ts';
 import type { BenchDeps } from '../pipeline.ts';
-import { pointEnv, SCENARIOS_DIR } from '../scenario-env.ts';
+import { generatorBehind } from '../load/behind.ts';
+import { pointEnv, scriptPath, warmupEnv } from '../scenario-env.ts';
 import type { PreparedPoint } from '../target/target.ts';
 import { PointEmitter } from './emitter.ts';
 import { journal } from './journal.ts';
@@ -189,8 +189,8 @@ async function warmUp({ config, spec, deps, point, emit, result }: PointRun, bas
   emit.event({ type: 'warmup-start' });
   deps.logger.progress(`  warm-up ${spec.warmupS} s`);
   const warm = await deps.generator.run({
-    script: join(SCENARIOS_DIR, config.scenario),
-    env: { ...pointEnv(config, { ...spec, durationS: spec.warmupS }, baseUrls), PROBE: 'off' },
+    script: scriptPath(config),
+    env: warmupEnv(scriptPath(config), pointEnv(config, { ...spec, durationS: spec.warmupS }, baseUrls)),
     tags: { run: point.runId, point: spec.pointId, phase: 'warmup' },
     summaryPath: null,
     samplesPath: null,
@@ -218,11 +218,12 @@ async function load({ config, spec, deps, point, emit, result }: PointRun, baseU
   try {
     const generators: { name: string; generator: LoadGenerator }[] = [{ name: 'local', generator: deps.generator }, ...(deps.remoteGenerators ?? [])];
     const outcome = await runSplitLoad(generators, {
-      script: join(SCENARIOS_DIR, config.scenario),
+      script: scriptPath(config),
       env: pointEnv(config, spec, baseUrls),
       tags: { run: point.runId, point: spec.pointId },
       summaryPath: point.path('k6Summary'),
       samplesPath: point.path('k6Samples'),
+      hdrPath: point.path('hdrLog'),
       logPath: point.path('loadLog'),
       signal: deps.signal,
       force: deps.force,
@@ -247,6 +248,11 @@ async function load({ config, spec, deps, point, emit, result }: PointRun, baseU
     } else if (!outcome.thresholdsPassed) {
       emit.flag('thresholds-crossed', `thresholds crossed at ${spec.rateRps} rps with replicas ${JSON.stringify(spec.replicas)}; k6-summary.json names them`);
       logger.warn(`${spec.pointId}: thresholds crossed (a result, not an error)`);
+    }
+    const behind = unwritten.length > 0 ? null : await generatorBehind(point.path('k6Summary'), point.path('hdrLog'));
+    if (behind) {
+      emit.flag('generator-behind', behind);
+      logger.warn(`${spec.pointId}: ${behind}`);
     }
   } finally {
     clearInterval(ticker);

@@ -53,7 +53,7 @@ export const generatorSchema = z
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a hostname-like name'),
     host: z.string().min(1),
     ssh: sshSchema.optional(),
-    /** The generator program there: a k6 2.x (`[k6]`), or the built-in one from a checkout (`[node, --import, tsx, bench/load/builtin/cli.ts]`). */
+    /** The generator program there: this project's engine from a checkout (`[node, --import, tsx, engine/cli.ts]`), or a k6 2.x of your own (`[k6]`). */
     command: z.array(z.string().min(1)).min(1).default(['k6']),
     /** Folder the command runs in; it holds scenarios/ (a checkout of this repository). */
     workdir: z.string().min(1),

@@ -47,6 +47,8 @@ export interface PointSamples {
   implausible: Map<string, number>;
   /** The custom trend order_fulfilled_ms: order placed → fulfilled. */
   orderFulfilled: Histogram;
+  /** Every custom trend of the script (engine runs: from the histogram log, named by the run's metric facts). */
+  customTrends: Map<string, Histogram>;
   requestsByEndpoint: Map<string, number>;
   /** Requests of the main load (not the probe scenario). */
   mainRequests: number;
@@ -75,6 +77,7 @@ export function emptyPointSamples(): PointSamples {
     failedLatency: new Histogram(),
     implausible: new Map(),
     orderFulfilled: new Histogram(),
+    customTrends: new Map(),
     requestsByEndpoint: new Map(),
     mainRequests: 0,
     failedByEndpoint: new Map(),

@@ -10,11 +10,13 @@ import { z } from 'zod';
 import { UsageError } from '../../kernel/errors.ts';
 import { formatIssues } from '../../kernel/schema.ts';
 import { checkRunEvent, type RunEvent } from '../../rundir/events.ts';
+import { type MetricFacts, metricFactsOf } from '../../rundir/k6.ts';
 import { manifestPath, pointFilePath, pointsPath } from '../../rundir/layout.ts';
 import { checkNodeSample } from '../../rundir/node-sample.ts';
 import { checkPointResult, describeBadLines, listPoints, newReadNotes, type ReadNotes, readRecords } from '../../rundir/reader.ts';
 import { checkShopSample } from '../../rundir/shop-sample.ts';
 import type { Manifest, NodeSample, PointResult, PointSpec, ShopSample } from '../../rundir/types.ts';
+import { applyHdrLog } from './hdr-log.ts';
 import { type PointSamples, readK6Samples } from './point-samples.ts';
 
 export interface PointInput {
@@ -31,6 +33,8 @@ export interface PointInput {
   problems: string[];
   /** Values outside their plausible range, kept out of the numbers, for the report's warnings. */
   implausible: string[];
+  /** Each metric's type, unit and better direction as the run recorded them (k6-summary.json); empty for k6 and older runs. */
+  metrics: Record<string, MetricFacts>;
 }
 
 export interface RunInput {
@@ -200,6 +204,11 @@ async function readPoint(dir: string, spec: PointSpec): Promise<PointInput> {
   if (notes.cutShort) problems.push(`${samplesFile} is cut short after ${samples.lines} line(s) (${notes.cutShort}); the point's numbers cover only those`);
   if (samples.badLines > 0) problems.push(`${samplesFile}: ${samples.badLines} line(s) were not k6 JSON`);
   for (const [what, count] of samples.implausible) implausible.push(`${samplesFile}: ${count} ${what}`);
+  // The engine's histogram log, when the point has one, is the percentiles' source (hdr-log.ts).
+  const summary = await readJsonFile(pointFilePath(dir, 'k6Summary'));
+  const metrics = 'value' in summary ? metricFactsOf(summary.value) : {};
+  const logged = await applyHdrLog(pointFilePath(dir, 'hdrLog'), samples, metrics);
+  if (logged.problem) problems.push(logged.problem);
   const nodesFile = pointFilePath(dir, 'nodes');
   const odd = new Map<string, { count: number; example: number }>();
   const nodes = await readChecked<NodeSample>(
@@ -227,5 +236,5 @@ async function readPoint(dir: string, spec: PointSpec): Promise<PointInput> {
     },
     problems,
   );
-  return { dir, spec, result, samples, nodes, shop, events, problems, implausible };
+  return { dir, spec, result, samples, nodes, shop, events, problems, implausible, metrics };
 }

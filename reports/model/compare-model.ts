@@ -45,7 +45,7 @@ export interface MetricComparison {
   metric: string;
   /** '' for all endpoints together. */
   endpoint: string;
-  unit: 'ms' | '/s' | '%';
+  unit: 'ms' | '/s' | '%' | '';
   better: 'lower' | 'higher';
   baseline: number | null;
   candidate: number | null;
@@ -155,6 +155,7 @@ function compareLatency(
   q: number,
   pick: (side: Side) => { histogram: Histogram | undefined; perRep: (number | null)[] },
   options: Required<CompareOptions>,
+  kind: { unit: MetricComparison['unit']; better: 'lower' | 'higher' } = { unit: 'ms', better: 'lower' },
 ): MetricComparison {
   const pa = pick(a);
   const pb = pick(b);
@@ -178,7 +179,7 @@ function compareLatency(
     ci = ha && hb ? ratioInterval(ha, hb, q) : null;
     test = ha && hb ? rankTest([...ha.weightedValues()], [...hb.weightedValues()]) : null;
   }
-  return rankedRow(a, { metric, endpoint, unit: 'ms', better: 'lower' }, { baseline, candidate, ci, test, byReps }, options);
+  return rankedRow(a, { metric, endpoint, ...kind }, { baseline, candidate, ci, test, byReps }, options);
 }
 
 /** A relative change tested with Mann–Whitney U (latency and throughput rows). */
@@ -335,7 +336,20 @@ export function comparePair(baseline: RunModel, candidate: RunModel, opts: Compa
           options,
         ),
       );
-    if (sa.pooled.orderFulfilled.count > 0 && sb.pooled.orderFulfilled.count > 0)
+    // The script's custom trends, each compared in the direction the run recorded for it (a metric
+    // with no better direction is not compared); runs that recorded none fall back to the order time.
+    const custom = [...sa.pooled.customTrends.keys()].filter((name) => sb.pooled.customTrends.has(name)).sort();
+    for (const name of custom) {
+      const facts = sa.pooled.customTrends.get(name)!.facts;
+      if (facts.better === 'none') continue;
+      metrics.push(
+        compareLatency(sa, sb, `${name} p95`, '', 0.95, (s) => ({ histogram: s.pooled.customTrends.get(name)?.histogram, perRep: [] }), options, {
+          unit: facts.unit === 'time' ? 'ms' : '',
+          better: facts.better,
+        }),
+      );
+    }
+    if (custom.length === 0 && sa.pooled.orderFulfilled.count > 0 && sb.pooled.orderFulfilled.count > 0)
       metrics.push(
         compareLatency(
           sa,

@@ -2,6 +2,7 @@
  * The report model of one run: everything the HTML, Markdown, JSON and JUnit renderers show,
  * computed once from the run directory's contents. Pure: no I/O.
  */
+import type { MetricFacts } from '../../rundir/k6.ts';
 import { hottestTempC } from '../../rundir/node-sample.ts';
 import type { NodeSample, PointSpec } from '../../rundir/types.ts';
 import type { PointInput, RunInput } from '../ingest/rundir.ts';
@@ -57,6 +58,8 @@ export interface PooledSamples {
   latency: Histogram;
   byEndpoint: Map<string, Histogram>;
   orderFulfilled: Histogram;
+  /** Custom trends of the script by name, and what the run recorded about each (unit, which way is better). */
+  customTrends: Map<string, { histogram: Histogram; facts: MetricFacts }>;
   requests: number;
   failed: number;
   /** Requests in each whole second inside a measured window, over every repetition. */
@@ -263,6 +266,7 @@ function pool(rows: PointRow[], inputs: PointInput[]): PooledSamples {
     latency: new Histogram(),
     byEndpoint: new Map(),
     orderFulfilled: new Histogram(),
+    customTrends: new Map(),
     requests: 0,
     failed: 0,
     requestsPerSecond: [],
@@ -272,6 +276,13 @@ function pool(rows: PointRow[], inputs: PointInput[]): PooledSamples {
     const s = input.samples;
     pooled.latency.merge(s.latency);
     pooled.orderFulfilled.merge(s.orderFulfilled);
+    for (const [name, h] of s.customTrends) {
+      const facts = input.metrics[name];
+      if (!facts) continue;
+      const into = pooled.customTrends.get(name) ?? { histogram: new Histogram(), facts };
+      into.histogram.merge(h);
+      pooled.customTrends.set(name, into);
+    }
     for (const [endpoint, h] of s.latencyByEndpoint) {
       if (!pooled.byEndpoint.has(endpoint)) pooled.byEndpoint.set(endpoint, new Histogram());
       pooled.byEndpoint.get(endpoint)!.merge(h);

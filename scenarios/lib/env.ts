@@ -1,18 +1,15 @@
 /**
- * The scenario's knobs, parsed from environment variables (k6's `__ENV`, or `process.env` for the
- * built-in generator). Pure and dependency-free so k6 can load it. Every problem is collected and
- * reported at once, naming the variable and the fix.
+ * The scenario's knobs, parsed from k6's `__ENV`. Pure and dependency-free so k6 (and the engine) can
+ * load it. Every problem is collected and reported at once, naming the variable and the fix.
+ * `VARIABLES` declares them in the engine's format (a script exports it as `env`): then `npm run
+ * engine` and the bench name an unknown or badly typed `-e` key before the script runs.
  */
 
 export const PROFILES = ['smoke', 'load', 'stress', 'spike', 'soak', 'locust'] as const;
 export type Profile = (typeof PROFILES)[number];
 
-/** Relative weights of the three Locust tasks in the open-model mix. */
-export interface Mix {
-  browse: number;
-  order: number;
-  list: number;
-}
+/** Relative weights of the open-model tasks, by task name (the script's exported functions). */
+export type Mix = Record<string, number>;
 
 export interface ScenarioConfig {
   /** The proxy (gateway) URL, without a trailing slash. Default http://127.0.0.1:5000. */
@@ -30,6 +27,7 @@ export interface ScenarioConfig {
   /** Concurrency cap for arrival-rate executors; iterations beyond it are dropped and counted. */
   maxVUs: number;
   preAllocatedVUs: number;
+  /** Weights MIX sets (the tasks it names; the others 0); empty when MIX is unset: each task's own weight. */
   mix: Mix;
   /** Closed model (profile `locust`): virtual users and think time between tasks. */
   vus: number;
@@ -51,28 +49,51 @@ export const PROFILE_DEFAULTS: Record<Profile, { rateRps: number; durationS: num
   locust: { rateRps: 0, durationS: 60 },
 };
 
-/** Every variable the scenarios read, with what it takes; `--help` texts and the README use this. */
-export const ENV_DOC: Record<string, string> = {
-  BASE_URL: 'gateway URL, http(s)://host:port, or several comma-separated to spread the load (default http://127.0.0.1:5000)',
-  PROFILE: `one of ${PROFILES.join(', ')} (default smoke)`,
-  RATE: 'main arrival rate, iterations per second, > 0 (default per profile)',
-  DURATION: 'load window, e.g. 30s, 2m, 1h30m (default per profile)',
-  MAX_VUS: 'concurrency cap for arrival-rate executors, integer ≥ 1 (default max(10, 5 × rate))',
-  PRE_ALLOCATED_VUS: 'VUs started up front, integer ≥ 1 (default min(MAX_VUS, max(2, rate)))',
-  MIX: 'task weights, e.g. browse=1,order=1,list=1 (default equal, as in the Locust test)',
-  VUS: 'closed-model users for PROFILE=locust, integer ≥ 1 (default 10)',
-  THINK_MIN: 'closed-model think time lower bound, seconds ≥ 0 (default 1)',
-  THINK_MAX: 'closed-model think time upper bound, seconds ≥ THINK_MIN (default 3)',
-  PROBE: 'order-to-fulfilled probe, on or off (default on)',
-  PROBE_INTERVAL: 'seconds between probe orders, > 0 (default 5)',
-  PROBE_TIMEOUT: 'seconds before a probe order counts as never fulfilled, > 0 (default 60)',
-  PROBE_POLL: 'seconds between polls of the fulfilment list, > 0 (default 0.5)',
+/** A declared variable, in the engine's format (engine/script/env-spec.ts); k6 ignores the export. */
+export interface VariableSpec {
+  type: 'string' | 'number' | 'integer' | 'boolean' | 'duration' | 'url' | 'enum';
+  help: string;
+  default?: string | number | boolean;
+  values?: string[];
+  min?: number;
+  max?: number;
+  pattern?: string;
+}
+
+const SWITCH = ['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'];
+
+/** Every variable the scenario reads, with what it takes: the script exports it as `env`; `--help` texts use it. */
+export const VARIABLES: Record<string, VariableSpec> = {
+  BASE_URL: {
+    type: 'string',
+    pattern: String.raw`https?://[^\s/?#,]+(/[^\s?#,]*)?(,\s*https?://[^\s/?#,]+(/[^\s?#,]*)?)*`,
+    default: 'http://127.0.0.1:5000',
+    help: 'gateway URL, http(s)://host:port, or several comma-separated to spread the load',
+  },
+  PROFILE: { type: 'enum', values: [...PROFILES], default: 'smoke', help: `one of ${PROFILES.join(', ')}` },
+  RATE: { type: 'number', min: 0, help: 'main arrival rate, iterations per second, > 0 (default per profile)' },
+  DURATION: { type: 'duration', help: 'load window, e.g. 30s, 2m, 1h30m (default per profile)' },
+  MAX_VUS: { type: 'integer', min: 1, help: 'concurrency cap for arrival-rate executors (default max(10, 5 × rate))' },
+  PRE_ALLOCATED_VUS: { type: 'integer', min: 1, help: 'VUs started up front (default min(MAX_VUS, max(2, rate)))' },
+  MIX: { type: 'string', help: "task weights, e.g. browse=1,order=1,list=1 (default each task's own weight)" },
+  VUS: { type: 'integer', min: 1, default: 10, help: 'closed-model users for PROFILE=locust' },
+  THINK_MIN: { type: 'number', min: 0, default: 1, help: 'closed-model think time lower bound, seconds' },
+  THINK_MAX: { type: 'number', min: 0, default: 3, help: 'closed-model think time upper bound, seconds ≥ THINK_MIN' },
+  PROBE: { type: 'enum', values: SWITCH, default: 'on', help: 'order-to-fulfilled probe, on or off' },
+  PROBE_INTERVAL: { type: 'number', min: 0, default: 5, help: 'seconds between probe orders, > 0' },
+  PROBE_TIMEOUT: { type: 'number', min: 0, default: 60, help: 'seconds before a probe order counts as never fulfilled, > 0' },
+  PROBE_POLL: { type: 'number', min: 0, default: 0.5, help: 'seconds between polls of the fulfilment list, > 0' },
 };
+
+/** One line per variable, for `--help` texts and the README. */
+export const ENV_DOC: Record<string, string> = Object.fromEntries(
+  Object.entries(VARIABLES).map(([name, v]) => [name, v.default === undefined ? v.help : `${v.help} (default ${v.default})`]),
+);
 
 export class ScenarioEnvError extends Error {
   override name = 'ScenarioEnvError';
   constructor(readonly problems: string[]) {
-    super(problems.join('; '));
+    super(problems.join('\n'));
   }
 }
 
@@ -92,7 +113,8 @@ export function parseDurationS(text: string): number | undefined {
   return matched === trimmed.length && matched > 0 ? total : undefined;
 }
 
-export function parseScenarioEnv(env: Record<string, string | undefined>): ScenarioConfig {
+/** `tasks`: the open-model tasks MIX may name (the script's exported task functions). */
+export function parseScenarioEnv(env: Record<string, string | undefined>, tasks: readonly string[] = []): ScenarioConfig {
   const problems: string[] = [];
   const get = (key: string): string | undefined => {
     const value = env[key];
@@ -138,22 +160,22 @@ export function parseScenarioEnv(env: Record<string, string | undefined>): Scena
   const preAllocatedVUs = integer('PRE_ALLOCATED_VUS', Math.min(maxVUs, Math.max(2, Math.ceil(rateRps))));
   if (preAllocatedVUs > maxVUs) problems.push(`PRE_ALLOCATED_VUS: must not exceed MAX_VUS (${maxVUs}), got ${preAllocatedVUs}`);
 
-  const mix: Mix = { browse: 1, order: 1, list: 1 };
+  const mix: Mix = {};
   const mixRaw = get('MIX');
   if (mixRaw !== undefined) {
-    const seen: Partial<Mix> = {};
+    const seen: Mix = Object.fromEntries(tasks.map((task) => [task, 0]));
     for (const part of mixRaw.split(',')) {
       const [key, value] = part.split('=').map((s) => s.trim());
       const weight = Number(value);
-      if ((key === 'browse' || key === 'order' || key === 'list') && value !== undefined && Number.isFinite(weight) && weight >= 0) {
+      if (key !== undefined && tasks.includes(key) && value !== undefined && value !== '' && Number.isFinite(weight) && weight >= 0) {
         seen[key] = weight;
       } else {
-        bad('MIX', 'comma-separated browse=<w>,order=<w>,list=<w> with weights ≥ 0', mixRaw);
+        bad('MIX', `comma-separated ${tasks.map((task) => `${task}=<w>`).join(',')} with weights ≥ 0`, mixRaw);
         break;
       }
     }
-    Object.assign(mix, { browse: 0, order: 0, list: 0 }, seen);
-    if (mix.browse + mix.order + mix.list <= 0) problems.push('MIX: at least one weight must be > 0');
+    Object.assign(mix, seen);
+    if (Object.values(mix).reduce((a, b) => a + b, 0) <= 0) problems.push('MIX: at least one weight must be > 0');
   }
 
   const vus = integer('VUS', 10);

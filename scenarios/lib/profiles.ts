@@ -1,19 +1,37 @@
-import { ENDPOINTS } from './catalog.ts';
-import type { Mix, Profile, ScenarioConfig } from './env.ts';
+import type { Profile, ScenarioConfig } from './env.ts';
 
 /**
- * Profiles → k6 `options`. The same object drives a real k6 and the built-in generator, which
- * interprets the executors used here (constant/ramping-arrival-rate, constant-vus).
- * Open model by default: arrival-rate executors keep sending when the server slows down, so its
+ * Profiles → k6 `options`, for any script whose tasks are exported functions with their weight and
+ * thresholds beside them (see `task`). Open model by default: each task is an arrival-rate scenario
+ * with its weight's share of the rate, so a server that slows down still gets its arrivals and its
  * latency is not hidden (coordinated omission). `locust` is the closed model of the old test.
  */
 
-export type TaskName = 'browse' | 'order' | 'list' | 'probe' | 'locust';
+/** What a task declares beside its function: its weight in the open-model mix, and thresholds of its own. */
+export interface TaskSpec {
+  /** Relative weight in the mix (MIX overrides it); 0 leaves the task out of the mix. */
+  weight: number;
+  /** Thresholds the task adds, e.g. a sub-metric per endpoint so the summary carries its latency. */
+  thresholds?: Record<string, string[]>;
+}
+
+export type Task = (() => Promise<void>) & TaskSpec;
+
+/** An exported task: the function, with its weight and thresholds as properties k6 ignores. */
+export function task(spec: TaskSpec, run: () => Promise<void>): Task {
+  return Object.assign(run, spec);
+}
+
+/** The scenarios besides the mix: the probe (its own arrival rate) and the closed model, by exported function name. */
+export interface SideTasks {
+  probe?: string;
+  closed?: string;
+}
 
 export type K6Scenario =
   | {
       executor: 'constant-arrival-rate';
-      exec: TaskName;
+      exec: string;
       rate: number;
       timeUnit: string;
       duration: string;
@@ -24,7 +42,7 @@ export type K6Scenario =
     }
   | {
       executor: 'ramping-arrival-rate';
-      exec: TaskName;
+      exec: string;
       startRate: number;
       timeUnit: string;
       stages: { target: number; duration: string }[];
@@ -33,7 +51,7 @@ export type K6Scenario =
       gracefulStop: string;
       tags: Record<string, string>;
     }
-  | { executor: 'constant-vus'; exec: TaskName; vus: number; duration: string; gracefulStop: string; tags: Record<string, string> };
+  | { executor: 'constant-vus'; exec: string; vus: number; duration: string; gracefulStop: string; tags: Record<string, string> };
 
 export interface K6Options {
   scenarios: Record<string, K6Scenario>;
@@ -91,25 +109,31 @@ const RAMPS: Partial<Record<Profile, { start: number; stages: { share: number; t
   },
 };
 
-function shares(mix: Mix): [TaskName, number][] {
-  const total = mix.browse + mix.order + mix.list;
-  return (['browse', 'order', 'list'] as const).filter((t) => mix[t] > 0).map((t) => [t, mix[t] / total]);
+/** Each task's share of the rate: MIX's weights when set, else the tasks' own. */
+function shares(config: ScenarioConfig, tasks: Record<string, TaskSpec>): [string, number][] {
+  const weights = Object.entries(tasks).map(([name, spec]): [string, number] => [
+    name,
+    config.mix[name] ?? (Object.keys(config.mix).length > 0 ? 0 : spec.weight),
+  ]);
+  const total = weights.reduce((sum, [, w]) => sum + w, 0);
+  return weights.filter(([, w]) => w > 0).map(([name, w]) => [name, w / total]);
 }
 
-export function k6Options(config: ScenarioConfig): K6Options {
+export function k6Options(config: ScenarioConfig, tasks: Record<string, TaskSpec>, side: SideTasks = {}): K6Options {
   const scenarios: Record<string, K6Scenario> = {};
   const gracefulStop = '5s';
   if (config.profile === 'locust') {
-    scenarios.locust = {
+    if (!side.closed) throw new Error('PROFILE=locust: this script has no closed-model task');
+    scenarios[side.closed] = {
       executor: 'constant-vus',
-      exec: 'locust',
+      exec: side.closed,
       vus: config.vus,
       duration: seconds(config.durationS),
       gracefulStop,
-      tags: { task: 'locust' },
+      tags: { task: side.closed },
     };
   } else {
-    for (const [task, share] of shares(config.mix)) {
+    for (const [task, share] of shares(config, tasks)) {
       const rateRps = config.rateRps * share;
       const maxVUs = Math.max(1, Math.ceil(config.maxVUs * share));
       const preAllocatedVUs = Math.min(maxVUs, Math.max(1, Math.ceil(config.preAllocatedVUs * share)));
@@ -139,28 +163,25 @@ export function k6Options(config: ScenarioConfig): K6Options {
           };
     }
   }
-  if (config.probe) {
+  if (config.probe && side.probe) {
     // Overlapping probes are allowed: one starts every interval and may wait up to the timeout, but the
     // point ends with the load window: a probe still waiting then is cut short and is not a sample
     // (waiting for it would add seconds of idle tail to every point).
     const maxVUs = Math.ceil(config.probeTimeoutS / config.probeIntervalS) + 1;
-    scenarios.probe = {
+    scenarios[side.probe] = {
       executor: 'constant-arrival-rate',
-      exec: 'probe',
+      exec: side.probe,
       rate: perMinute(1 / config.probeIntervalS),
       timeUnit: '1m',
       duration: seconds(config.durationS),
       preAllocatedVUs: Math.min(2, maxVUs),
       maxVUs,
       gracefulStop: PROBE_GRACEFUL_STOP,
-      tags: { task: 'probe' },
+      tags: { task: side.probe },
     };
   }
   const thresholds: Record<string, string[]> = { ...THRESHOLDS[config.profile] };
-  // A threshold on each endpoint's sub-metric makes k6's summary carry per-endpoint latency.
-  for (const endpoint of [ENDPOINTS.itemTypes, ENDPOINTS.placeOrder, ENDPOINTS.fulfillmentOrders]) {
-    thresholds[`http_req_duration{name:${endpoint.name}}`] = ['max>=0'];
-  }
+  for (const spec of Object.values(tasks)) Object.assign(thresholds, spec.thresholds);
   return {
     scenarios,
     thresholds,

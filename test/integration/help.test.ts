@@ -24,7 +24,7 @@ const COMMANDS: [string, string[][]][] = [
     ],
   ],
   ['cluster/testbed/cli.ts', [[], ['up'], ['down'], ['status']]],
-  ['perf/cli.ts', [[], ['sampler'], ['ingest'], ['config']]],
+  ['perf/cli.ts', [[], ['sampler'], ['ingest'], ['config'], ['engine']]],
   ['shop/cli.ts', [[], ['serve']]],
 ];
 

@@ -1,4 +1,4 @@
-import { access, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +34,10 @@ test('bad input is one line on stderr and exit code 2', async (t) => {
   await writeFile(badYaml, 'matrix: { replicas: [0, 2], ratesRps: [] }\nwarmup: 3\n');
   const cases: [string[], RegExp][] = [
     [['--bogus'], /unknown option '--bogus'/],
-    [['run', '--config', config, '-e', 'PROBE_TIMEOUT=soon'], /PROBE_TIMEOUT: expected seconds > 0, got "soon"/],
+    // The script's declared variables (its exported env), then the script's own checks, as the engine runs it.
+    [['run', '--config', config, '-e', 'PROBE_TIMEOUT=soon'], /scenario environment: PROBE_TIMEOUT: expected a number, got "soon"/],
+    [['run', '--config', config, '-e', 'PROBE_TIMEOUT=0'], /scenario environment: PROBE_TIMEOUT: expected seconds > 0, got "0" \(coffee\.ts refused it\)/],
+    [['run', '--config', config, '-e', 'NOPE=1'], /scenario environment: NOPE: the script does not read this variable \(it declares BASE_URL, PROFILE, RATE/],
     [['run', '--config', config, '-e', 'RATE=5'], /RATE: set by the bench config's matrix.ratesRps/],
     [['run', '--config', join(dir, 'missing.yml')], /cannot read config .*missing.yml: no such file/],
     [['run', '--load-generator', 'gatling'], /argument 'gatling' is invalid/],
@@ -96,7 +99,7 @@ test.serial('two runs give two run directories with real numbers in every point 
   const results = join(dir, 'results');
   const runs: string[] = [];
   for (let i = 0; i < 2; i++) {
-    const run = await runEntry(BENCH, ['--config', config, '--results', results, '--load-generator', 'builtin']);
+    const run = await runEntry(BENCH, ['--config', config, '--results', results, '--load-generator', 'engine']);
     t.is(run.code, 0, run.stderr);
     const reportPath = run.stdout.trim();
     t.regex(reportPath, /report\.html$/);
@@ -108,7 +111,7 @@ test.serial('two runs give two run directories with real numbers in every point 
   for (const runDir of runs) {
     const manifest = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as Manifest;
     t.is(manifest.status, 'complete');
-    t.is(manifest.loadGenerator.name, 'builtin');
+    t.is(manifest.loadGenerator.name, 'engine');
     t.deepEqual(manifest.plannedPoints.length, 2);
     for (const point of await pointsOf(runDir)) {
       t.is(point.result.status, 'complete');
@@ -122,15 +125,29 @@ test.serial('two runs give two run directories with real numbers in every point 
         .split('\n')
         .map((l) => (JSON.parse(l) as { type: string }).type);
       t.deepEqual(events, ['scale', 'converged', 'cooldown', 'warmup-start', 'warmup-end', 'load-start', 'load-end']);
+      await access(join(point.dir, 'k6-trends.hlog'));
     }
   }
+  // The report's percentiles come from the engine's histogram log: without the raw samples a point
+  // still has its latency (an old run, with samples and no log, reads its samples: the reports tests).
+  type Summary = { points: { pointId: string; latency: { count: number; p95Ms: number | null } }[] };
+  const runDir = runs[0]!;
+  const before = JSON.parse(await readFile(join(runDir, 'summary.json'), 'utf8')) as Summary;
+  const [first] = await pointsOf(runDir);
+  await rm(join(first!.dir, 'k6-samples.ndjson.gz'));
+  const report = await runEntry(BENCH, ['report', runDir]);
+  t.is(report.code, 0, report.stderr);
+  const after = JSON.parse(await readFile(join(runDir, 'summary.json'), 'utf8')) as Summary;
+  const latencyOf = (s: Summary) => s.points.find((p) => p.pointId === first!.id)?.latency;
+  t.true((latencyOf(before)?.count ?? 0) > 0);
+  t.deepEqual(latencyOf(after), latencyOf(before));
 });
 
 test.serial('Ctrl-C keeps every finished point, marks the rest interrupted, exits 130', async (t) => {
   const { dir, config } = await tinyConfig();
   const results = join(dir, 'results');
   const interrupt = interruptDuringLoad(results, 'p02');
-  const run = await runEntry(BENCH, ['--config', config, '--results', results, '--load-generator', 'builtin'], { onSpawn: (p) => interrupt.setPid(p) });
+  const run = await runEntry(BENCH, ['--config', config, '--results', results, '--load-generator', 'engine'], { onSpawn: (p) => interrupt.setPid(p) });
   interrupt.stop();
   t.true(interrupt.sent, run.stderr);
   t.is(run.code, 130, run.stderr);

@@ -40,7 +40,7 @@ test.serial('losing the manager the harness talks to: it carries on through anot
   let killed = false;
   const run = await runEntry(
     BENCH,
-    ['run', '--cluster', testbed.inventoryPath, '--config', config, '--results', results, '--load-generator', 'builtin', '--json'],
+    ['run', '--cluster', testbed.inventoryPath, '--config', config, '--results', results, '--load-generator', 'engine', '--json'],
     {
       timeoutMs: 480_000,
       onStderr: (text) => {

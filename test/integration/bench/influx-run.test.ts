@@ -37,7 +37,7 @@ test.serial('a bench run streams host and k6 series into InfluxDB under its run 
   const influxd = await startInfluxd();
   t.teardown(() => influxd.stop());
   const { dir, path } = await config();
-  const run = await runEntry(BENCH, ['--config', path, '--results', join(dir, 'results'), '--load-generator', 'builtin', '--json'], {
+  const run = await runEntry(BENCH, ['--config', path, '--results', join(dir, 'results'), '--load-generator', 'engine', '--json'], {
     env: { CLOUDLET_INFLUX_URL: influxd.url },
   });
   t.is(run.code, 0, run.stderr);
@@ -53,7 +53,7 @@ test.serial('influxd stopped mid-run: the run goes on and loses nothing; backfil
   t.teardown(() => influxd.stop());
   const { dir, path } = await config();
   let killed: Promise<void> | null = null;
-  const run = await runEntry(BENCH, ['--config', path, '--results', join(dir, 'results'), '--load-generator', 'builtin', '--json'], {
+  const run = await runEntry(BENCH, ['--config', path, '--results', join(dir, 'results'), '--load-generator', 'engine', '--json'], {
     env: { CLOUDLET_INFLUX_URL: influxd.url },
     onStderr: (text) => {
       if (!killed && text.includes('[1/2]')) killed = influxd.kill();

@@ -22,7 +22,7 @@ test.serial('nightly: first run, no change, a named regression, and a run that c
   const dir = await mkdtemp(join(tmpdir(), 'nightly-'));
   const history = join(dir, 'history.json');
   const summary = join(dir, 'step-summary.md');
-  const common = ['nightly', '--results', join(dir, 'results'), '--history', history, '--load-generator', 'builtin', '--summary-file', summary];
+  const common = ['nightly', '--results', join(dir, 'results'), '--history', history, '--load-generator', 'engine', '--summary-file', summary];
   const fast = await nightlyConfig(dir, 'fast', 0);
   const slow = await nightlyConfig(dir, 'slow', 40);
 

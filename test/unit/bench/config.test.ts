@@ -34,7 +34,7 @@ test("replicas against the target's limit, rates and durations against their cei
   );
 });
 
-test('scenario variables: a value past 4 KiB (which would fail the spawn with E2BIG), bad names, too many bytes in all', (t) => {
+test('scenario variables: a value past 4 KiB (which would fail the spawn with E2BIG), bad names, too many bytes in all', async (t) => {
   t.deepEqual(problems({ ...base, scenarioEnv: { BIG: 'x'.repeat(200_000), 'no good': '1' } }), [
     'c.yml: scenarioEnv.BIG: a value is at most 4096 bytes',
     'c.yml: scenarioEnv["no good"]: Invalid key in record',
@@ -42,8 +42,8 @@ test('scenario variables: a value past 4 KiB (which would fail the spawn with E2
   // -e values join after the file is parsed: the same bounds, checked before anything starts.
   const config = parseBenchConfig(base, 'c.yml');
   const env = { BIG: 'x'.repeat(200_000), ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`V${i}`, 'y'.repeat(4000)])) };
-  const error = t.throws(() => validateScenarioEnv({ ...config, scenarioEnv: env }), { instanceOf: UsageError });
-  t.deepEqual(error.message.split('\n'), [
+  const error = await t.throwsAsync(validateScenarioEnv({ ...config, scenarioEnv: env }), { instanceOf: UsageError });
+  t.deepEqual(error?.message.split('\n'), [
     'scenario environment: BIG: 200000 bytes; a value is at most 4096 bytes',
     `scenario environment: 280053 bytes in all; the variables together are at most ${LIMITS.envTotalBytes} bytes`,
   ]);

@@ -4,6 +4,7 @@ import { writeCompareReport } from '../../../reports/compare-report.ts';
 import { readRunDir } from '../../../reports/ingest/rundir.ts';
 import { buildCompareModel, comparePair, verdictOf } from '../../../reports/model/compare-model.ts';
 import { buildRunModel, type RunModel } from '../../../reports/model/run-model.ts';
+import { Histogram } from '../../../reports/stats/histogram.ts';
 import { MARKDOWN_LIMIT, compareSummaryMarkdown } from '../../../reports/render/compare-summary.ts';
 import { buildRunDir, type SyntheticPoint } from '../../helpers/synthetic-run.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
@@ -138,4 +139,33 @@ test('summary.md is cut to fit a PR comment', async (t) => {
   );
   t.true(md.length < MARKDOWN_LIMIT + 200);
   t.regex(md, /more line\(s\) cut to fit a comment/);
+});
+
+test('custom trends are compared in the direction the run recorded for each, with no table of metric names', async (t) => {
+  const a = await runModel(t, 'a', 1, points());
+  const b = await runModel(t, 'b', 2, points());
+  const trend = (values: number[]) => {
+    const h = new Histogram();
+    for (const v of values) h.record(v);
+    return h;
+  };
+  const many = (v: number) => Array.from({ length: 500 }, (_, i) => v + (i % 7));
+  for (const [model, scale] of [
+    [a, 1],
+    [b, 0.5],
+  ] as const) {
+    for (const pooled of model.pooled.values()) {
+      // The candidate's values are half the baseline's: better where higher is better, a regression.
+      pooled.customTrends.set('beans_per_cup', { histogram: trend(many(100 * scale)), facts: { type: 'trend', unit: 'none', better: 'higher', custom: true } });
+      pooled.customTrends.set('grind_ms', { histogram: trend(many(100 * scale)), facts: { type: 'trend', unit: 'time', better: 'lower', custom: true } });
+      pooled.customTrends.set('cups', { histogram: trend(many(100 * scale)), facts: { type: 'trend', unit: 'none', better: 'none', custom: true } });
+    }
+  }
+  const rows = comparePair(a, b).metrics.filter((m) => m.metric.endsWith(' p95') && !m.metric.startsWith('latency'));
+  const verdicts = Object.fromEntries(rows.filter((r) => r.endpoint === '').map((r) => [`${r.metric} ${r.unit}`, r.verdict]));
+  t.like(verdicts, { 'beans_per_cup p95 ': 'regressed', 'grind_ms p95 ms': 'improved' });
+  t.false(
+    rows.some((r) => r.metric.startsWith('cups')),
+    'no better direction: not compared',
+  );
 });

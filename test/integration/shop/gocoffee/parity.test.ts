@@ -9,13 +9,13 @@ import { REPO_ROOT, runEntry } from '../../../helpers/cli.ts';
 import { tempDir } from '../../../helpers/temp-dir.ts';
 import { binaries } from './helpers.ts';
 
-// Integration: the scenario's own checks (scenarios/coffee.ts through the built-in generator,
+// Integration: the scenario's own checks (scenarios/coffee.ts through the engine,
 // smoke profile, a few seconds, probe on) pass against the reference shop in both behaviours and
 // against the real Go coffee shop on loopback: upstream's responses (spaces in the JSON or not,
 // the Grpc-Metadata-Content-Type header, item types in random order, the list in no particular
 // order) must not fail a check.
 
-const CLI = `${REPO_ROOT}bench/load/builtin/cli.ts`;
+const CLI = `${REPO_ROOT}engine/cli.ts`;
 const SCRIPT = `${REPO_ROOT}scenarios/coffee.ts`;
 
 interface CheckResult {

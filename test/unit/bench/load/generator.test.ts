@@ -26,13 +26,14 @@ test('K6_BIN wins, must run, and must be the pinned major version', async (t) =>
   await t.throwsAsync(findK6({ K6_BIN: '/nonexistent/k6', PATH: '' }), { message: /does not run as k6/ });
 });
 
-test('a k6 on PATH counts only at the pinned major; otherwise auto falls back to the built-in generator', async (t) => {
+test('a k6 on PATH counts only at the pinned major; otherwise auto runs the engine; engine is the engine even with a k6 at hand', async (t) => {
   const old = await fakeK6('1.8.1');
   const dir = old.slice(0, -3);
   const home = await mkdtemp(join(tmpdir(), 'home-'));
   t.is(await findK6({ PATH: dir, HOME: home }), null);
-  t.is((await resolveGenerator('auto', { PATH: dir, HOME: home })).info.name, 'builtin');
+  t.is((await resolveGenerator('auto', { PATH: dir, HOME: home })).info.name, 'engine');
   await t.throwsAsync(resolveGenerator('k6', { PATH: dir, HOME: home }), { message: /no k6 2\.x found\. Three ways to get one/ });
   const current = await fakeK6('2.0.0');
   t.is((await resolveGenerator('auto', { PATH: current.slice(0, -3), HOME: home })).info.name, 'k6');
+  t.is((await resolveGenerator('engine', { PATH: current.slice(0, -3), HOME: home })).info.name, 'engine');
 });

@@ -1,0 +1,269 @@
+/**
+ * Entry of a worker thread: it owns an HTTP client, a metrics registry and raw-sample encoders, runs
+ * its share of every scenario (VU contexts in this thread, or VU threads it serves), and reports
+ * interval aggregates and sample batches to the main thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { HttpClient } from '../http/client.ts';
+import { RequestPerformer } from '../http/perform.ts';
+import { Registry } from '../metrics/registry.ts';
+import { BUILTIN_METRICS, START_LAG_METRIC } from '../metrics/types.ts';
+import { InfluxLinesEncoder } from '../output/influx-lines.ts';
+import { JsonLinesEncoder } from '../output/json-lines.ts';
+import { CompiledScript } from '../runtime/script.ts';
+import { newThreadShared, type VuConfig } from '../runtime/vu.ts';
+import { epochMs } from '../time.ts';
+import { AlarmHub } from './alarm.ts';
+import { COUNTER } from './counters.ts';
+import type { HostServices } from './direct-backend.ts';
+import { createRunner, ScenarioRunner, type ExecutorContext, type ScenarioShare } from './executors.ts';
+import { AsyncVu, ThreadVu, type Vu, type VuFactoryDeps } from './vus.ts';
+import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
+
+const init = workerData as WorkerInit;
+const port = parentPort;
+if (!port) throw new Error('engine/host/worker.ts runs as a worker thread');
+const post = (msg: FromWorker) => port.postMessage(msg);
+
+const counters = new Int32Array(init.counters);
+const registry = new Registry((message) => process.stderr.write(`WARN ${message}\n`));
+for (const info of BUILTIN_METRICS) registry.define(info);
+for (const info of init.metrics) registry.define(info);
+const json = init.samples.json ? new JsonLinesEncoder() : null;
+const influx = init.samples.influx ? new InfluxLinesEncoder() : null;
+if (json) registry.encoders.push(json);
+if (influx) registry.encoders.push(influx);
+
+const client = new HttpClient({ insecureSkipTLSVerify: init.options.insecureSkipTLSVerify, noConnectionReuse: init.options.noConnectionReuse });
+const performer = new RequestPerformer(client, registry, {
+  systemTags: new Set(init.systemTags),
+  userAgent: init.options.userAgent,
+  noConnectionReuse: init.options.noConnectionReuse,
+});
+const compiled = new CompiledScript(init.script);
+const shared = newThreadShared();
+let jarIds = 1;
+let setupJson: string | null = null;
+
+/** Iteration errors, as k6 logs them, at most 10 a second (then a count of the rest). */
+class ErrorLog {
+  private second = -1;
+  private shown = 0;
+  private suppressed = 0;
+  add(scenario: string, executor: string, message: string): void {
+    const now = Math.floor(epochMs() / 1000);
+    if (now !== this.second) {
+      if (this.suppressed > 0) process.stderr.write(`ERRO ${this.suppressed} more iteration errors in the last second were not shown\n`);
+      this.second = now;
+      this.shown = 0;
+      this.suppressed = 0;
+    }
+    if (this.shown++ < 10) {
+      const t = Math.max(0, Math.floor((epochMs() - init.runStartMs) / 1000));
+      process.stderr.write(`ERRO[${String(t).padStart(4, '0')}] ${message}  executor=${executor} scenario=${scenario} source=stacktrace\n`);
+    } else this.suppressed++;
+  }
+}
+
+const errors = new ErrorLog();
+const host: HostServices = {
+  registry,
+  performer,
+  instance: () => ({
+    iterationsCompleted: Atomics.load(counters, COUNTER.iterationsCompleted),
+    iterationsInterrupted: Atomics.load(counters, COUNTER.iterationsInterrupted),
+    vusActive: Atomics.load(counters, COUNTER.vusActive),
+    vusInitialized: Atomics.load(counters, COUNTER.vusInitialized),
+    currentTestRunDuration: epochMs() - init.runStartMs,
+  }),
+  abortTest: (reason) => post({ t: 'abort', reason }),
+  failTest: (message) => post({ t: 'fail', message }),
+  log: (level, text, vu) => writeLog(level, text, vu),
+  nextJarId: () => ++jarIds,
+};
+
+const deps: VuFactoryDeps = {
+  host,
+  client,
+  compiled,
+  shared,
+  script: init.script,
+  threadCode: init.threadCode,
+  counters: init.counters,
+  runStartMs: init.runStartMs,
+  batchLimits: { batch: init.options.batch, batchPerHost: init.options.batchPerHost },
+};
+
+function vuConfig(share: ScenarioShare | null, idInInstance: number, idInTest: number, scenario: VuConfig['scenario'] = null): VuConfig {
+  return {
+    idInInstance,
+    idInTest,
+    env: { ...init.env, ...(share?.scenario.env ?? {}) },
+    globalTags: init.globalTags,
+    systemTags: init.systemTags,
+    discardResponseBodies: init.options.discardResponseBodies,
+    maxRedirects: init.options.maxRedirects,
+    throwOnError: init.options.throwOnError,
+    options: init.options.raw,
+    sharedArrays: init.sharedArrays,
+    scenario,
+  };
+}
+
+const metric = (name: string) => {
+  const m = registry.get(name);
+  if (!m) throw new Error(`metric ${name} missing`);
+  return m;
+};
+
+// The precise sleep before an arrival must not hold up a response being read or a VU thread's call.
+const alarms = new AlarmHub(() => (hasThreadVus ? -Infinity : client.oldestInFlightMs()));
+const hasThreadVus = init.shares.some((s) => s.mode === 'thread');
+const ctx: ExecutorContext = {
+  registry,
+  alarms,
+  counters,
+  scenarioCounters: new Int32Array(init.scenarioCounters),
+  metrics: {
+    iterations: metric('iterations'),
+    duration: metric('iteration_duration'),
+    dropped: metric('dropped_iterations'),
+    lag: metric(START_LAG_METRIC),
+    dataSent: metric('data_sent'),
+    dataReceived: metric('data_received'),
+  },
+  globalTags: init.globalTags,
+  minIterationDurationMs: init.options.minIterationDurationMs,
+  noCookiesReset: init.options.noCookiesReset,
+  async createVu(share, slot, scenario) {
+    const id = share.vuIdBase + slot + 1;
+    const config = vuConfig(share, id, ScenarioRunner.idInTest(share, slot), scenario);
+    let vu: Vu;
+    if (share.mode === 'thread') {
+      const t = new ThreadVu(id, config, deps, performer, registry);
+      await t.ready;
+      vu = t;
+    } else vu = new AsyncVu(id, config, deps);
+    if (init.options.noVUConnectionReuse) {
+      const original = vu.run.bind(vu);
+      vu.run = async (start) => {
+        const outcome = await original(start);
+        vu.io.conns.closeAll();
+        return outcome;
+      };
+    }
+    return vu;
+  },
+  setupDataJson: () => setupJson,
+  iterationError: (share, message) => errors.add(share.scenario.name, share.scenario.executor, message),
+  aborted: (message) => post({ t: 'abort', reason: message }),
+};
+
+const runners = init.shares.map((share) => createRunner(share, ctx));
+
+// Intervals and sample batches, on the run's clock.
+let intervalTimer: NodeJS.Timeout | null = null;
+let nextInterval = 1;
+function scheduleInterval(): void {
+  const at = init.runStartMs + nextInterval * init.intervalMs;
+  intervalTimer = setTimeout(
+    () => {
+      nextInterval++;
+      post({ t: 'interval', report: registry.takeInterval() });
+      scheduleInterval();
+    },
+    Math.max(0, at - epochMs()),
+  );
+  intervalTimer.unref();
+}
+scheduleInterval();
+
+function flushSamples(): void {
+  const j = json?.take() ?? null;
+  const f = influx?.take() ?? null;
+  if (!j && !f) return;
+  const bytes = (j?.text.length ?? 0) + (f?.text.length ?? 0);
+  Atomics.add(counters, COUNTER.sampleBacklog, bytes);
+  post({ t: 'samples', declared: j?.declared ?? [], json: j?.text ?? '', influx: f?.text ?? '', influxLines: f?.lines ?? 0, bytes });
+}
+const sampleTimer = json || influx ? setInterval(flushSamples, 50) : null;
+sampleTimer?.unref();
+
+function writeLog(level: string, text: string, vu: number): void {
+  const t = Math.max(0, Math.floor((epochMs() - init.runStartMs) / 1000));
+  const tag = { info: 'INFO', warn: 'WARN', error: 'ERRO', debug: 'DEBU' }[level] ?? 'INFO';
+  process.stderr.write(`${tag}[${String(t).padStart(4, '0')}] ${text}  source=console vu=${vu}\n`);
+}
+
+async function prepare(): Promise<void> {
+  try {
+    for (const runner of runners) await runner.prepare();
+    post({ t: 'ready', vus: runners.reduce((n, r) => n + r.vusMax, 0) });
+  } catch (error) {
+    post({ t: 'initError', message: (error as Error).message });
+  }
+}
+
+/** setup() and teardown() run on a VU thread of their own, so they may block (k6 runs them outside any scenario). */
+let lifecycleVu: ThreadVu | null = null;
+async function lifecycle(name: 'setup' | 'teardown', arg: string | null): Promise<{ ok: boolean; json: string | null; message: string }> {
+  try {
+    if (!lifecycleVu) {
+      lifecycleVu = new ThreadVu(0, vuConfig(null, 0, 0), deps, performer, registry);
+      await lifecycleVu.ready;
+    }
+    const sent = lifecycleVu.io.conns.dataSent;
+    const received = lifecycleVu.io.conns.dataReceived;
+    const result = await lifecycleVu.call(name, name, arg);
+    const now = epochMs();
+    const tags = lifecycleVu.io.baseTags;
+    if (lifecycleVu.io.conns.dataSent > sent) registry.record(ctx.metrics.dataSent, tags, lifecycleVu.io.conns.dataSent - sent, now);
+    if (lifecycleVu.io.conns.dataReceived > received) registry.record(ctx.metrics.dataReceived, tags, lifecycleVu.io.conns.dataReceived - received, now);
+    return result;
+  } catch (error) {
+    return { ok: false, json: null, message: (error as Error).message };
+  }
+}
+
+let started = false;
+port.on('message', (msg: ToWorker) => {
+  switch (msg.t) {
+    case 'setup':
+      void lifecycle('setup', null).then((r) => post({ t: 'setupDone', ok: r.ok, json: r.json, message: r.message }));
+      return;
+    case 'start':
+      started = true;
+      setupJson = msg.setupJson;
+      for (const runner of runners) runner.begin(msg.startMs);
+      void Promise.all(runners.map((r) => r.done)).then(() => post({ t: 'scenariosDone' }));
+      return;
+    case 'stop':
+      for (const runner of runners) runner.stop(msg.graceful ? runner.scenario.gracefulStopMs : 0);
+      if (!started) post({ t: 'scenariosDone' });
+      return;
+    case 'abort':
+      for (const runner of runners) runner.abort();
+      client.abortAll('request canceled: the test was aborted');
+      if (!started) post({ t: 'scenariosDone' });
+      return;
+    case 'teardown':
+      void lifecycle('teardown', msg.setupJson).then((r) => post({ t: 'teardownDone', ok: r.ok, message: r.message }));
+      return;
+    case 'finish': {
+      client.abortAll('request canceled: the test ended');
+      for (const runner of runners) runner.closeVus();
+      lifecycleVu?.close();
+      if (intervalTimer) clearTimeout(intervalTimer);
+      if (sampleTimer) clearInterval(sampleTimer);
+      post({ t: 'interval', report: registry.takeInterval() });
+      flushSamples();
+      client.close();
+      alarms.close();
+      post({ t: 'finished', sampleCounts: Object.fromEntries(registry.sampleCounts) });
+      port.close();
+      return;
+    }
+  }
+});
+
+void prepare();

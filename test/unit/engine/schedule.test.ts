@@ -1,0 +1,137 @@
+// Execution segments and the executors' schedules (engine/schedule/).
+import test from 'ava';
+import { ArrivalSchedule, rampingVUsAt, rampingVUsSteps } from '../../../engine/schedule/plan.ts';
+import { FULL_SEGMENT, nthOwned, ownedCount, ownsItem, parseSegment, parseSequence, scenarioShift } from '../../../engine/schedule/segment.ts';
+import { planShares } from '../../../engine/plan.ts';
+import { slotsOf } from '../../../engine/host/executors.ts';
+import type { Scenario } from '../../../engine/options/types.ts';
+
+test('segments parse as fractions, decimals and percentages', (t) => {
+  t.deepEqual(parseSegment('0:1/2'), { from: 0, to: 0.5 });
+  t.deepEqual(parseSegment('1/2:1'), { from: 0.5, to: 1 });
+  t.deepEqual(parseSegment('25%:50%'), { from: 0.25, to: 0.5 });
+  t.deepEqual(parseSegment('1/3'), { from: 0, to: 1 / 3 });
+  t.throws(() => parseSegment('1/2:1/4'), { message: /0 ≤ FROM < TO ≤ 1/ });
+  t.throws(() => parseSegment('x'));
+  t.deepEqual(parseSequence('0,1/3,2/3,1'), [0, 1 / 3, 2 / 3, 1]);
+  t.throws(() => parseSequence('0,1/2,1/4,1'), { message: /increase/ });
+});
+
+test("a sequence's segments own every item exactly once, each close to its share", (t) => {
+  const bounds = [0, 1 / 3, 1 / 2, 0.9, 1];
+  const segments = bounds.slice(1).map((to, i) => ({ from: bounds[i] ?? 0, to }));
+  for (const n of [1, 7, 100, 1001]) {
+    for (let i = 0; i < n; i++) t.is(segments.filter((s) => ownsItem(s, i)).length, 1);
+    t.is(
+      segments.reduce((sum, s) => sum + ownedCount(s, n), 0),
+      n,
+    );
+    for (const s of segments) t.true(Math.abs(ownedCount(s, n) - n * (s.to - s.from)) <= 3, `${n} items, segment ${s.from}:${s.to}`);
+  }
+  t.is(ownedCount(FULL_SEGMENT, 17), 17);
+  const half = { from: 0.5, to: 1 };
+  const k = 3;
+  t.true(ownsItem(half, nthOwned(half, k)));
+  t.is(ownedCount(half, nthOwned(half, k) + 1), k + 1);
+});
+
+test('constant arrival rate: rate × duration arrivals, evenly spaced from 0', (t) => {
+  const s = { executor: 'constant-arrival-rate', rate: 10, timeUnitMs: 1000, durationMs: 2000 } as Extract<Scenario, { executor: 'constant-arrival-rate' }>;
+  const schedule = new ArrivalSchedule(s);
+  const times: number[] = [];
+  for (let at = schedule.next(); at !== null; at = schedule.next()) times.push(at);
+  t.is(times.length, 20);
+  t.is(ArrivalSchedule.total(s), 20);
+  t.deepEqual(times.slice(0, 3), [0, 100, 200]);
+  t.is(times.at(-1), 1900);
+});
+
+test('ramping arrival rate: arrivals follow the area under the rate line', (t) => {
+  const s = {
+    executor: 'ramping-arrival-rate',
+    startRate: 0,
+    timeUnitMs: 1000,
+    stages: [
+      { durationMs: 2000, target: 30 },
+      { durationMs: 1000, target: 30 },
+      { durationMs: 1000, target: 0 },
+    ],
+  } as Extract<Scenario, { executor: 'ramping-arrival-rate' }>;
+  const schedule = new ArrivalSchedule(s);
+  const times: number[] = [];
+  for (let at = schedule.next(); at !== null; at = schedule.next()) times.push(at);
+  // Areas: 30 (ramp up) + 30 (flat) + 15 (ramp down).
+  t.is(times.length, 75);
+  t.is(ArrivalSchedule.total(s), 75);
+  // On the ramp the k-th arrival is where 7.5·t² = k (t in seconds).
+  t.true(Math.abs((times[30] ?? 0) - 2000) < 1e-6);
+  t.true(Math.abs((times[15] ?? 0) - Math.sqrt(15 / 7.5) * 1000) < 1e-6);
+  for (let i = 1; i < times.length; i++) t.true((times[i] ?? 0) >= (times[i - 1] ?? 0));
+});
+
+test('ramping VUs step up when the line reaches a VU and down when it falls to one', (t) => {
+  const stages = [
+    { durationMs: 1000, target: 4 },
+    { durationMs: 1000, target: 0 },
+  ];
+  t.is(rampingVUsAt(0, stages, 0), 0);
+  t.is(rampingVUsAt(0, stages, 250), 1);
+  t.is(rampingVUsAt(0, stages, 999), 3);
+  t.is(rampingVUsAt(0, stages, 1000), 4);
+  t.is(rampingVUsAt(0, stages, 1001), 4);
+  t.is(rampingVUsAt(0, stages, 1250), 3);
+  t.is(rampingVUsAt(0, stages, 2000), 0);
+  const steps = rampingVUsSteps(0, stages, FULL_SEGMENT);
+  t.deepEqual(
+    steps.map((s) => s.vus),
+    [0, 1, 2, 3, 4, 3, 2, 1, 0],
+  );
+  t.deepEqual(
+    steps.map((s) => s.atMs),
+    [0, 250, 500, 750, 1000, 1250, 1500, 1750, 2000],
+  );
+});
+
+test('workers share a scenario round-robin, never with arrivals but no VU', (t) => {
+  t.deepEqual(
+    [0, 1, 2].map((w) => slotsOf(10, 3, w)),
+    [4, 3, 3],
+  );
+  t.deepEqual(
+    [0, 1].map((w) => slotsOf(1, 2, w)),
+    [1, 0],
+  );
+  const one = {
+    name: 'one',
+    executor: 'constant-vus',
+    vus: 1,
+    durationMs: 1000,
+    exec: 'default',
+    startTimeMs: 0,
+    gracefulStopMs: 0,
+    tags: {},
+    env: {},
+  } as Scenario;
+  const many = { ...one, name: 'many', vus: 10 } as Scenario;
+  const shares = planShares([one, many], ['async', 'async'], 2, FULL_SEGMENT);
+  t.deepEqual(
+    shares.map((w) => w.map((s) => `${s.scenario.name}:${s.slot}/${s.k}`)),
+    [['one:0/1', 'many:1/2'], ['many:0/2']],
+  );
+  t.is(shares[0]?.[1]?.vuIdBase, 1, '__VU numbers continue across scenarios');
+});
+
+test('scenarios start at different points of the circle: several small ones do not all lean to the first segment', (t) => {
+  const halves = [parseSegment('0:1/2'), parseSegment('1/2:1')];
+  const split = (shifted: boolean) =>
+    halves.map((segment) => {
+      let owned = 0;
+      for (let k = 0; k < 3; k++) for (let i = 0; i < 14; i++) if (ownsItem(segment, i, shifted ? scenarioShift(k) : 0)) owned++;
+      return owned;
+    });
+  t.deepEqual(split(false), [24, 18], 'unshifted: every scenario gives its item 0 to the first half');
+  const [a = 0, b = 0] = split(true);
+  t.is(a + b, 42, 'still every item exactly once');
+  t.true(Math.abs(a - b) <= 2, `${a} and ${b}`);
+  t.is(scenarioShift(0), 0, 'a one-scenario test is split as before');
+});

@@ -1,0 +1,77 @@
+// The script side: blocking-call detection, declared variables, output encoders, the text summary.
+import test from 'ava';
+import { blockingInCode } from '../../../engine/script/blocking.ts';
+import { parseEnvSpec, validateEnv } from '../../../engine/script/env-spec.ts';
+import { ConfigError } from '../../../engine/errors.ts';
+import { Registry } from '../../../engine/metrics/registry.ts';
+import { JsonLinesEncoder } from '../../../engine/output/json-lines.ts';
+import { InfluxLinesEncoder } from '../../../engine/output/influx-lines.ts';
+import { bytes, duration } from '../../../engine/output/summary-text.ts';
+import { parseSeriesTag, seriesTag } from '../../../engine/output/hdr-log.ts';
+
+test('blocking calls are found through aliases, namespaces and passed-around modules, not in strings', (t) => {
+  t.deepEqual(blockingInCode('import http from "k6/http";\nexport default async function(){ await http.asyncRequest("GET", "http://x"); }'), []);
+  t.deepEqual(blockingInCode('import http from "k6/http";\nexport default function(){ http.get("http://x"); }'), ['http.get']);
+  t.deepEqual(blockingInCode('import { check, sleep as nap } from "k6";\nexport default function(){ nap(1); check(1, {}); }'), ['sleep']);
+  t.deepEqual(blockingInCode('import { sleep as nap } from "k6";\nexport default function(){ rt.nap(1); }'), []);
+  t.deepEqual(blockingInCode('import * as http from "k6/http";\nexport default function(){ http.default.batch([]); }'), ['http.batch']);
+  t.deepEqual(blockingInCode('import http from "k6/http";\nconst h = http;\n'), ['k6/http (passed around as a value)']);
+  t.deepEqual(blockingInCode('import http from "k6/http";\nconst u = "http://x" + `http://y`;\nhttp.asyncRequest("GET", u);'), []);
+  t.deepEqual(blockingInCode('const http = require("k6/http");'), ['require("k6…")']);
+});
+
+test('declared variables: the declaration is checked, then every -e value', (t) => {
+  const spec = parseEnvSpec({ RATE: { type: 'number', min: 1 }, ON: { type: 'boolean' }, D: { type: 'duration' }, NAME: { pattern: '[a-z]+' } });
+  if (!spec) throw new Error('spec');
+  t.deepEqual(validateEnv(spec, { RATE: '2', ON: 'yes', D: '1m30s', NAME: 'abc' }), []);
+  t.deepEqual(validateEnv(spec, { RATE: 'x', ON: 'maybe', D: '5 minutes', NAME: 'ABC', OTHER: '1' }), [
+    '-e RATE: expected a number, got "x"',
+    '-e ON: expected true or false (or 1/0, yes/no, on/off), got "maybe"',
+    '-e D: expected a duration such as 30s, 2m or 1h30m, got "5 minutes"',
+    '-e NAME: expected a value matching [a-z]+, got "ABC"',
+    '-e OTHER: the script does not read this variable (it declares RATE, ON, D, NAME)',
+  ]);
+  const error = t.throws(() => parseEnvSpec({ A: { type: 'float' }, B: { type: 'enum' }, C: { type: 'integer', default: 1.5 } }), {
+    instanceOf: ConfigError,
+  }) as ConfigError;
+  t.deepEqual(error.problems, [
+    'env.A.type: expected one of string, number, integer, boolean, duration, url, enum, got "float"',
+    'env.B.values: an enum needs a list of strings',
+    'env.C.default: expected a whole number, got "1.5"',
+  ]);
+  t.is(parseEnvSpec(undefined), null);
+});
+
+test("raw samples in k6's JSON lines and in InfluxDB line protocol", (t) => {
+  const registry = new Registry();
+  const json = new JsonLinesEncoder();
+  const influx = new InfluxLinesEncoder();
+  registry.encoders.push(json, influx);
+  const m = registry.define({ name: 'http_req_duration', type: 'trend', contains: 'time', better: 'lower' });
+  const tags = registry.tags.intern({ url: 'http://x/a b', name: 'a,b', status: '200', vu: '3' });
+  registry.record(m, tags, 1.25, Date.UTC(2024, 0, 2, 3, 4, 5, 6) + 0.789);
+  const batch = json.take();
+  t.deepEqual(batch?.declared, [
+    '{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":[],"submetrics":null},"metric":"http_req_duration"}\n',
+  ]);
+  t.deepEqual(JSON.parse(batch?.text ?? ''), {
+    metric: 'http_req_duration',
+    type: 'Point',
+    data: { time: '2024-01-02T03:04:05.006789Z', value: 1.25, tags: { name: 'a,b', status: '200', url: 'http://x/a b', vu: '3' } },
+  });
+  const line = influx.take()?.text ?? '';
+  t.regex(line, /^http_req_duration,name=a\\,b,status=200 value=1\.25,url="http:\/\/x\/a b",vu=3i 1704164645006789\d{3}\n$/);
+});
+
+test('k6 formats: durations, bytes; histogram log tags survive commas and spaces', (t) => {
+  t.is(duration(0), '0s');
+  t.is(duration(0.007), '7µs');
+  t.is(duration(144.561), '144.56ms');
+  t.is(duration(1350), '1.35s');
+  t.is(duration(62_500), '1m2.5s');
+  t.is(bytes(81_000), '81 kB');
+  t.is(bytes(1_300_000), '1.3 MB');
+  const tag = seriesTag('http_req_duration', { name: 'a, b', url: 'http://x/?q=1&r=2' });
+  t.false(/[, ]/.test(tag));
+  t.deepEqual(parseSeriesTag(tag), { metric: 'http_req_duration', tags: { name: 'a, b', url: 'http://x/?q=1&r=2' }, negative: false });
+});
