@@ -117,6 +117,9 @@ test.serial('cluster deploy go-coffee converges from our images, and an order re
   const [rabbitmq] = await running('go-coffee', 'rabbitmq');
   const url = `http://${nodeIp(proxy!.node)}:5000`;
   await waitFor('the API to serve', async () => (await fetch(`${url}/v1/api/item-types`).catch(() => undefined))?.status === 200, 90_000, 500);
+  // item-types is the product service's; orders go to the counter, which may still be connecting to
+  // postgres and rabbitmq (a 503 for the first order on a busy machine): wait for the counter too.
+  await waitFor('the counter to serve', async () => (await fetch(`${url}/v1/fulfillment-orders`).catch(() => undefined))?.status === 200, 90_000, 500);
   // An order published before the kitchen declares its queue is dropped: wait for the consumers.
   await waitFor('barista and kitchen consumers', () => consumers(nodeIp(rabbitmq!.node)).then((c) => c.barista >= 1 && c.kitchen >= 1), 90_000, 500);
   const member = await placeOrder(url);
