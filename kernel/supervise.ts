@@ -40,6 +40,11 @@ export interface Supervised {
   readonly running: boolean;
   /** Sends `signal` to the child's process group (a no-op once it has exited). */
   signal(signal: NodeJS.Signals): void;
+  /**
+   * Sends `signal` to the child alone, for a child that stops its own children in order (the load
+   * generator: a helper it started, hit by a group signal, would die before the summary is written).
+   */
+  signalLeader(signal: NodeJS.Signals): void;
 }
 
 export interface SupervisorOptions {
@@ -140,6 +145,14 @@ export class Supervisor {
     Object.defineProperty(entry, 'running', { get: () => entry.alive });
     entry.signal = (signal) => {
       if (entry.alive) killGroup(entry.pid, signal);
+    };
+    entry.signalLeader = (signal) => {
+      if (!entry.alive) return;
+      try {
+        process.kill(entry.pid, signal);
+      } catch {
+        // Already gone.
+      }
     };
     (entry as { exited: Supervised['exited'] }).exited = new Promise((resolve) => {
       const done = (code: number | null, signal: NodeJS.Signals | null) => {

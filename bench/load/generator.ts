@@ -128,7 +128,9 @@ export function engineArgs(options: LoadRunOptions): string[] {
 
 /**
  * Runs a generator under the process's supervisor: in a process group of its own, so a Ctrl-C that
- * reaches the whole terminal group stops the bench only, and the bench forwards exactly one SIGINT;
+ * reaches the whole terminal group stops the bench only, and the bench forwards exactly one SIGINT,
+ * to the generator alone (its own helpers, e.g. the engine's esbuild service, are its to stop: hit
+ * by the signal during start-up they died and the engine failed with "The service was stopped");
  * and killed by the supervisor's watcher should the bench die, even by SIGKILL.
  *
  * `readyLine`: a stderr line the generator prints once its signal handlers are in place. An abort
@@ -171,13 +173,13 @@ function spawnGenerator(
         seen = (seen + chunk).slice(-1000);
         if (seen.includes(readyLine ?? '')) {
           ready = true;
-          if (heldAbort) supervised.signal('SIGINT');
+          if (heldAbort) supervised.signalLeader('SIGINT');
         }
       });
     }
     const onAbort = () => {
       interrupted = true;
-      if (ready) supervised.signal('SIGINT');
+      if (ready) supervised.signalLeader('SIGINT');
       else heldAbort = true;
     };
     const onForce = () => {
