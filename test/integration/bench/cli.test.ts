@@ -20,13 +20,7 @@ async function tinyConfig(extra = ''): Promise<{ dir: string; config: string }> 
   return { dir, config };
 }
 
-for (const args of [[], ['run'], ['plan'], ['resume'], ['nightly'], ['report'], ['compare'], ['backfill']]) {
-  test(`bench ${args.join(' ') || '(no command)'} --help`, async (t) => {
-    const result = await runEntry(BENCH, [...args, '--help']);
-    t.is(result.code, 0, result.stderr);
-    t.regex(result.stdout, /^Usage: bench/);
-  });
-}
+// --help of every bench command: test/integration/help.test.ts.
 
 test('bad input is one line on stderr and exit code 2', async (t) => {
   const { dir, config } = await tinyConfig();
