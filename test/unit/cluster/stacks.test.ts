@@ -49,7 +49,7 @@ function writtenSecrets(text: string): string[] {
     const entries = Array.isArray(environment)
       ? environment.map((line) => [line.split('=')[0] ?? '', line.slice(line.indexOf('=') + 1)])
       : Object.entries(environment);
-    for (const [key, value] of entries) {
+    for (const [key = '', value] of entries) {
       const secrets = [
         ...(/PASS|SECRET|TOKEN/i.test(key) ? [String(value)] : []),
         ...[...String(value).matchAll(/:\/\/[^:/@\s]+:(\$\{[^}]*\}|[^@\s]*)@|password=(\$\{[^}]*\}|\S*)/gi)].map((m) => m[1] ?? m[2] ?? ''),
