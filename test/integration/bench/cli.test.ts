@@ -7,6 +7,7 @@ import type { Manifest, PointResult } from '../../../rundir/types.ts';
 import type { K6Summary } from '../../../rundir/k6.ts';
 import { isOneLineError, REPO_ROOT, runEntry } from '../../helpers/cli.ts';
 import { interruptDuringLoad } from '../../helpers/interrupt.ts';
+import { checkRealReport } from '../../helpers/real-report.ts';
 
 const BENCH = `${REPO_ROOT}bench/cli.ts`;
 
@@ -104,6 +105,8 @@ test.serial('two runs give two run directories with real numbers in every point 
     t.is(manifest.status, 'complete');
     t.is(manifest.loadGenerator.name, 'builtin');
     t.deepEqual(manifest.plannedPoints.length, 2);
+    // The report of a real local run: its numbers recomputed from the raw samples.
+    await checkRealReport(t, runDir, { points: manifest.plannedPoints, rateRps: 8, durationS: 3 });
     for (const point of await pointsOf(runDir)) {
       t.is(point.result.status, 'complete');
       const summary = JSON.parse(await readFile(join(point.dir, 'k6-summary.json'), 'utf8')) as K6Summary;
