@@ -322,3 +322,33 @@ test.serial('a second generator over SSH shares the load by execution segment; t
   const tags = new Set(lines.map((l) => (JSON.parse(l) as { data: { tags?: Record<string, string> } }).data.tags?.generator).filter(Boolean));
   t.deepEqual([...tags].sort(), ['gen4', 'local']);
 });
+
+test.serial(
+  'bench run --cluster with unknown host keys: refused in one line naming --accept-new-host-keys; with it, every node recorded and the run completes',
+  async (t) => {
+    const { parse, stringify } = await import('yaml');
+    const inventory = parse(await readFile(testbed.inventoryPath, 'utf8')) as { ssh: { knownHostsPath: string }; nodes: { host: string }[] };
+    const knownHosts = join(dirname(testbed.inventoryPath), 'known_hosts.first-use');
+    await writeFile(knownHosts, '');
+    inventory.ssh.knownHostsPath = knownHosts;
+    const firstUse = join(dirname(testbed.inventoryPath), 'inventory-first-use.yml');
+    await writeFile(firstUse, stringify(inventory));
+    const { dir, path } = await config('{ replicas: { shop: [1] }, ratesRps: [4] }', 2);
+    const args = ['--cluster', firstUse, '--config', path, '--results', join(dir, 'results'), '--load-generator', 'builtin'];
+
+    const refused = await runEntry(BENCH, ['run', ...args], { timeoutMs: 120_000 });
+    t.is(refused.code, 2, refused.stderr);
+    t.regex(refused.stderr, /^error: .*host key .* is not in .*known_hosts\.first-use.*--accept-new-host-keys/m);
+    t.notRegex(refused.stderr, /at .*\.ts:\d+/, 'no stack trace');
+    t.is(await readFile(knownHosts, 'utf8'), '', 'nothing recorded without the flag');
+
+    const accepted = await runEntry(BENCH, ['run', '--accept-new-host-keys', ...args, '--json'], { timeoutMs: 300_000 });
+    t.is(accepted.code, 0, accepted.stderr);
+    t.is((JSON.parse(accepted.stdout) as { status: string }).status, 'complete');
+    // Every node's key recorded, and the same keys the testbed itself knows.
+    const recorded = (await readFile(knownHosts, 'utf8')).trim().split('\n').sort();
+    const expected = (await readFile(testbed.layout.knownHosts, 'utf8')).trim().split('\n').sort();
+    t.is(recorded.length, inventory.nodes.length, recorded.join('\n'));
+    t.deepEqual(recorded.map((line) => line.split(' ').slice(-2).join(' ')).sort(), expected.map((line) => line.split(' ').slice(-2).join(' ')).sort());
+  },
+);
