@@ -38,6 +38,18 @@ test('durations in k6 notation', (t) => {
   t.is(parseDurationS('12'), 12);
   t.is(parseDurationS('2x'), undefined);
   t.is(parseDurationS(''), undefined);
+  // Units add up, fractions are allowed, anything left over is not a duration.
+  t.is(parseDurationS('1.5m'), 90);
+  t.is(parseDurationS('1h'), 3600);
+  t.is(parseDurationS('2h1m1s'), 7261);
+  t.is(parseDurationS('250ms'), 0.25);
+  t.is(parseDurationS(' 45s '), 45);
+  t.is(parseDurationS('1.25'), 1.25);
+  t.is(parseDurationS('s'), undefined);
+  t.is(parseDurationS('1m 30s'), undefined);
+  t.is(parseDurationS('30s!'), undefined);
+  t.is(parseDurationS('-5s'), undefined);
+  t.is(parseDurationS('1d'), undefined);
 });
 
 test('a trailing slash on BASE_URL is dropped', (t) => {
@@ -206,18 +218,4 @@ test('BASE_URL: http and https with a host, a port and a path; nothing else', (t
   t.is(parseScenarioEnv({ BASE_URL: 'https://a:1/x/y' }).baseUrl, 'https://a:1/x/y');
   for (const bad of ['http://', 'http://a b', 'http://a?q=1', 'http://a#f', 'ws://a', 'xhttp://a', 'http://a/p q'])
     t.throws(() => parseScenarioEnv({ BASE_URL: bad }), { message: /^BASE_URL: expected/ }, bad);
-});
-
-test('durations: units add up, fractions allowed, anything left over is not a duration', (t) => {
-  t.is(parseDurationS('1.5m'), 90);
-  t.is(parseDurationS('1h'), 3600);
-  t.is(parseDurationS('2h1m1s'), 7261);
-  t.is(parseDurationS('250ms'), 0.25);
-  t.is(parseDurationS(' 45s '), 45);
-  t.is(parseDurationS('1.25'), 1.25);
-  t.is(parseDurationS('s'), undefined);
-  t.is(parseDurationS('1m 30s'), undefined);
-  t.is(parseDurationS('30s!'), undefined);
-  t.is(parseDurationS('-5s'), undefined);
-  t.is(parseDurationS('1d'), undefined);
 });
