@@ -162,3 +162,23 @@ test('the framer: hello, records only between @@rec and the @@end of the same se
   // No onHello handler is fine.
   t.notThrows(() => createFramer({ onRecord: () => undefined }).push('@@hello 1 1\n'));
 });
+
+test('the framer and the parser at their edges: a wrong @@end does not end a record, an unknown @@ tag neither; cpu names exactly cpuN; zone numbers at the end', (t) => {
+  const records: [string[], number][] = [];
+  const framer = createFramer({ onRecord: (lines, seq) => records.push([lines, seq]) });
+  framer.push('@@rec 1\nl 1\n@@end 2\nl 9\n@@xyz 1\n@@end 1\n');
+  t.deepEqual(records, [[['l 1', 'l 9'], 1]]);
+  const hellos: unknown[] = [];
+  createFramer({ onHello: (h) => hellos.push(h), onRecord: () => undefined }).push('@@hello 3 7\n');
+  t.deepEqual(hellos, [{ format: 3, pid: 7 }], 'a hello in the very first chunk');
+  const record = parseRecord(['s xcpu1 1 1 1 1', 's cpu1x 1 1 1 1', 's cpu12 2 0 0 2', '  z tz 1000 a b', 'z zone3a 1 x', 'z zone2 1 y'], 1);
+  t.deepEqual([...record.cpuTicks.keys()], [12]);
+  t.deepEqual(
+    record.zones.map((z) => [z.zone, z.type]),
+    [
+      ['zone2', 'y'],
+      ['tz', 'a b'],
+      ['zone3a', 'x'],
+    ],
+  );
+});

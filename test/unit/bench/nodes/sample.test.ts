@@ -234,3 +234,71 @@ test('CPU deltas at their edges, and throttling exactly at its thresholds', (t) 
   defaults3.next(raw({ cpuTicks: new Map([[0, ticks(0, 0)]]), cores: [core(0, 100, 1000)] }), at);
   t.false(defaults3.next(raw({ cpuTicks: new Map([[0, ticks(69, 100)]]), cores: [core(0, 100, 1000)] }), at).throttled);
 });
+
+test('a core is online only when /proc/stat lists it; busy beyond total is no delta; a core with no frequency is not throttled; one busy core on an idle node is not throttling', (t) => {
+  const at = { timeMs: 0, clockOffsetMs: 0 };
+  const core = (n: number, cur: number | null, online: boolean | null = true) => ({ core: n, online, curFreqKHz: cur, maxFreqKHz: 1000 });
+  const builder = createSampleBuilder('n');
+  builder.next(
+    raw({
+      cpuTicks: new Map([
+        [0, { busy: 0, total: 0 }],
+        [1, { busy: 0, total: 0 }],
+      ]),
+      cores: [core(0, null), core(1, 100), core(2, 100)],
+    }),
+    at,
+  );
+  const next = builder.next(
+    raw({
+      cpuTicks: new Map([
+        [0, { busy: 100, total: 100 }],
+        [1, { busy: 20, total: 10 }],
+      ]),
+      cores: [core(0, null), core(1, 100), core(2, 100)],
+    }),
+    at,
+  );
+  t.deepEqual(
+    next.cores.map((c) => [c.core, c.online, c.cpuPct]),
+    [
+      [0, true, 100],
+      [1, true, null],
+      [2, false, null],
+    ],
+  );
+  t.is(next.cpuPct, 100);
+  t.false(next.throttled, 'core 0 is busy but has no frequency reading');
+  // Overall 40 %: below the loaded threshold, though one core is at 100 % and slow.
+  const mixed = createSampleBuilder('n');
+  const zero = { busy: 0, total: 0 };
+  mixed.next(
+    raw({
+      cpuTicks: new Map([
+        [0, zero],
+        [1, zero],
+        [2, zero],
+        [3, zero],
+        [4, zero],
+      ]),
+      cores: [core(0, 100)],
+    }),
+    at,
+  );
+  const idle = { busy: 25, total: 100 };
+  t.false(
+    mixed.next(
+      raw({
+        cpuTicks: new Map([
+          [0, { busy: 100, total: 100 }],
+          [1, idle],
+          [2, idle],
+          [3, idle],
+          [4, idle],
+        ]),
+        cores: [core(0, 100)],
+      }),
+      at,
+    ).throttled,
+  );
+});
