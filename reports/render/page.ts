@@ -1,8 +1,10 @@
 /**
  * The page shell shared by run and compare reports: one self-contained HTML file. Chart.js is
  * inlined from node_modules, chart configs and the summary are embedded as JSON, PNGs as data URIs,
- * and a Content-Security-Policy forbids any network load, so the page behaves the same offline.
+ * and a Content-Security-Policy forbids any network load, so the page behaves the same offline,
+ * and every inline script but the page's own two (by hash).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -78,6 +80,22 @@ const BOOT = `(function(){
   document.body.setAttribute('data-charts-drawn', String(drawn));
 })();`;
 
+/** A CSP source allowing exactly this inline script (or style). */
+function cspHash(source: string): string {
+  return `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
+}
+
+/**
+ * The page's policy: no network at all, and only the page's own two inline scripts run (by hash):
+ * a script or event handler that reached the markup through a data value that escaping missed is
+ * refused by the browser. (The JSON block is data, never executed.)
+ */
+let csp: string | null = null;
+export function contentSecurityPolicy(): string {
+  csp ??= `default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src ${cspHash(chartJs())} ${cspHash(BOOT)}`;
+  return csp;
+}
+
 export function page(title: string, body: string, charts: ChartSpec[], data: Record<string, unknown>): string {
   const embedded = { ...data, charts: charts.map((c) => ({ id: c.id, config: c.config })) };
   return `<!doctype html>
@@ -85,7 +103,7 @@ export function page(title: string, body: string, charts: ChartSpec[], data: Rec
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy()}">
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head>

@@ -63,7 +63,7 @@ export interface SyntheticRun {
   seed?: number;
   startMs?: number;
   gitCommit?: string;
-  /** Put into every tag value that can carry free text (for escaping tests). */
+  /** Put into every tag value, node label, thermal zone type, config name and scenario variable that can carry free text (for escaping tests). */
   hostileText?: string;
 }
 
@@ -174,7 +174,11 @@ export async function buildRunDir(root: string, run: SyntheticRun): Promise<stri
     gitCommit: run.gitCommit ?? 'abc1234',
     commandLine: ['bench', 'run'],
     runId: run.runId,
-    config: { scenario: 'coffee-order' },
+    // A user's config name and scenario variables; the variable differs per run, so a comparison
+    // lists it among the runs' differences.
+    config: run.hostileText
+      ? { scenario: 'coffee-order', name: `nightly${run.hostileText}`, scenarioEnv: { NOTE: `${run.runId}${run.hostileText}` } }
+      : { scenario: 'coffee-order' },
     inventory: null,
     cluster: {
       nodes: nodes.map((name) => ({

@@ -7,6 +7,7 @@ import type { Manifest, PointResult } from '../../../rundir/types.ts';
 import type { K6Summary } from '../../../rundir/k6.ts';
 import { isOneLineError, REPO_ROOT, runEntry } from '../../helpers/cli.ts';
 import { interruptDuringLoad } from '../../helpers/interrupt.ts';
+import { checkRealReport } from '../../helpers/real-report.ts';
 
 const BENCH = `${REPO_ROOT}bench/cli.ts`;
 
@@ -20,13 +21,7 @@ async function tinyConfig(extra = ''): Promise<{ dir: string; config: string }> 
   return { dir, config };
 }
 
-for (const args of [[], ['run'], ['plan'], ['resume'], ['nightly'], ['report'], ['compare'], ['backfill']]) {
-  test(`bench ${args.join(' ') || '(no command)'} --help`, async (t) => {
-    const result = await runEntry(BENCH, [...args, '--help']);
-    t.is(result.code, 0, result.stderr);
-    t.regex(result.stdout, /^Usage: bench/);
-  });
-}
+// --help of every bench command: test/integration/help.test.ts.
 
 test('bad input is one line on stderr and exit code 2', async (t) => {
   const { dir, config } = await tinyConfig();
@@ -113,6 +108,8 @@ test.serial('two runs give two run directories with real numbers in every point 
     t.is(manifest.status, 'complete');
     t.is(manifest.loadGenerator.name, 'engine');
     t.deepEqual(manifest.plannedPoints.length, 2);
+    // The report of a real local run: its numbers recomputed from the raw samples.
+    await checkRealReport(t, runDir, { points: manifest.plannedPoints, rateRps: 8, durationS: 3 });
     for (const point of await pointsOf(runDir)) {
       t.is(point.result.status, 'complete');
       const summary = JSON.parse(await readFile(join(point.dir, 'k6-summary.json'), 'utf8')) as K6Summary;

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { parseBenchConfig } from '../../../bench/config.ts';
-import { estimateDurationS, planPoints } from '../../../bench/plan.ts';
+import { estimateDurationS, planPoints, shuffle } from '../../../bench/plan.ts';
 import { UsageError } from '../../../kernel/errors.ts';
 
 const config = parseBenchConfig({ matrix: { replicas: [1, 2, 3], ratesRps: [5, 10], repetitions: 3 }, durationS: 10, warmupS: 2, pauseS: 1, seed: 42 }, 'test');
@@ -132,4 +132,31 @@ test('target url: no replicas (it scales nothing), one URL or several, each an h
     t.throws(() => parseBenchConfig({ matrix: { replicas: { web: [1] }, ratesRps: [1] } }, 'x.yml')).message,
     'x.yml: matrix.replicas.web: target.kind local-shop scales shop, not web: remove it, or use target.kind swarm',
   );
+});
+
+test('a shuffle draws n − 1 random numbers (Fisher–Yates), so the next repetition’s order depends only on the seed', (t) => {
+  let draws = 0;
+  const counting = () => {
+    draws++;
+    return 0.5;
+  };
+  // With 0.5 every time: i=3 swaps with ⌊0.5·4⌋=2 (a b d c), i=2 with ⌊0.5·3⌋=1 (a d b c), i=1 with ⌊0.5·2⌋=1.
+  t.deepEqual(shuffle(['a', 'b', 'c', 'd'], counting), ['a', 'd', 'b', 'c']);
+  t.is(draws, 3);
+  t.deepEqual(shuffle([], counting), []);
+  t.is(draws, 3);
+});
+
+test('point ids: index, each service’s replicas (name without punctuation), rate, repetition; no base URL unless given', (t) => {
+  const swarm = parseBenchConfig(
+    {
+      target: { kind: 'swarm', stack: 'stacks/go-coffee.yml', stackName: 'gc', entryService: 'proxy', entryPort: 5000 },
+      matrix: { replicas: { 'go-coffee_kitchen': [2], barista: [1] }, ratesRps: [7] },
+    },
+    'x.yml',
+  );
+  const [point] = planPoints(swarm);
+  t.is(point?.pointId, 'p01-gocoffeekitchen2-barista1-7rps-rep1');
+  t.is(point?.baseUrl, '');
+  t.is(planPoints(swarm, 'http://gw:5000')[0]?.baseUrl, 'http://gw:5000');
 });

@@ -56,7 +56,12 @@ test('a run report has the per-point numbers from raw samples, warm-up excluded'
   t.is(p0.convergenceMs, 1200);
   t.is(summary.groups.length, 2);
   t.deepEqual(summary.groups[0].pointIds, ['p0', 'p2']);
-  t.truthy(summary.groups[0].p95Ms.ci, 'two repetitions give a bootstrap interval');
+  // Two repetitions give a bootstrap interval: resampling two values, the median is the lower, their
+  // mean or the higher, so the 95 % interval spans exactly the two repetitions' p95s.
+  const p95s = [summary.points[0].latency.p95Ms, summary.points[2].latency.p95Ms] as number[];
+  t.deepEqual(summary.groups[0].p95Ms.values, p95s);
+  t.is(summary.groups[0].p95Ms.median, (p95s[0]! + p95s[1]!) / 2);
+  t.deepEqual(summary.groups[0].p95Ms.ci, { low: Math.min(...p95s), high: Math.max(...p95s) });
 });
 
 test('warnings name the node or point and say what to do', async (t) => {

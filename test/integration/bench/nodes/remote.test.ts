@@ -20,9 +20,13 @@ function assertOffset(t: ExecutionContext, clock: { offsetMs: number; rttMs: num
   t.true(Math.abs(clock.offsetMs - trueOffsetMs) <= clock.rttMs / 2 + 1, `offset ${clock.offsetMs} ms, true ${trueOffsetMs} ms, rtt ${clock.rttMs} ms`);
 }
 
-/** A corrected node time is when the record began, so it precedes its arrival (within the error bound). */
-function assertLinedUp(t: ExecutionContext, sample: NodeSample) {
-  t.true(sample.nodeTimeMs <= sample.timeMs + 50, `node ${sample.nodeTimeMs} after arrival ${sample.timeMs}`);
+/**
+ * A corrected node time is when the record began, so it precedes its arrival, within the offset's
+ * error bound (rtt/2 + 1 ms, measured, rather than a fixed 50 ms that a busy machine can exceed).
+ */
+function assertLinedUp(t: ExecutionContext, sample: NodeSample, clock: { rttMs: number }) {
+  const bound = clock.rttMs / 2 + 1;
+  t.true(sample.nodeTimeMs <= sample.timeMs + bound, `node ${sample.nodeTimeMs} after arrival ${sample.timeMs} by more than ${bound} ms`);
   t.true(sample.timeMs - sample.nodeTimeMs < 5000, `node ${sample.nodeTimeMs} long before arrival ${sample.timeMs}`);
 }
 
@@ -40,7 +44,7 @@ test.serial('samples arrive under busybox sh with the clock offset found within 
     // Same host, same clock: the true offset is 0.
     assertOffset(t, handle.clock(), 0);
     t.is(second.clockOffsetMs, handle.clock().offsetMs);
-    assertLinedUp(t, second);
+    assertLinedUp(t, second, handle.clock());
     t.true(second.cores.length > 0 && second.memTotalKB > 0);
   } finally {
     await handle.stop();
@@ -52,7 +56,7 @@ test.serial('samples arrive under busybox sh with the clock offset found within 
   t.pass();
 });
 
-test.serial('a node whose clock runs 2.5 s ahead: the offset is measured and its series line up within 50 ms', async (t) => {
+test.serial('a node whose clock runs 2.5 s ahead: the offset is measured and its series line up within the measured round trip', async (t) => {
   const samples: NodeSample[] = [];
   // libfaketime shifts the node's clock (`date` under dash) without touching this host's.
   const handle = await startRemoteSampler({
@@ -65,7 +69,7 @@ test.serial('a node whose clock runs 2.5 s ahead: the offset is measured and its
   try {
     const sample = await waitFor('a sample', () => samples[1]);
     assertOffset(t, handle.clock(), -2500);
-    assertLinedUp(t, sample);
+    assertLinedUp(t, sample, handle.clock());
   } finally {
     await handle.stop();
   }

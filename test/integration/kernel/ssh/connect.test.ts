@@ -90,7 +90,10 @@ test('agent auth: the key held by a real ssh-agent', async (t) => {
 
 test('a host that accepts TCP but never speaks SSH is reported unreachable, and a late second error does not crash', async (t) => {
   const sockets: import('node:net').Socket[] = [];
-  const silent = (await import('node:net')).createServer((socket) => void sockets.push(socket));
+  const silent = (await import('node:net')).createServer((socket) => {
+    // Read (and drop) what the client says, so its close is seen as one.
+    sockets.push(socket.resume());
+  });
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
   t.teardown(() => {
     for (const s of sockets) s.destroy();
@@ -103,7 +106,11 @@ test('a host that accepts TCP but never speaks SSH is reported unreachable, and 
   await t.throwsAsync(connectSsh({ host: '127.0.0.1', port, username: 'nobody', privateKeyPath: keyPath, readyTimeoutMs: 300, knownHostsPath: '/dev/null' }), {
     instanceOf: SshUnreachableError,
   });
-  // Give ssh2 time to emit its follow-up error; an unhandled one would end the test process.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  t.pass();
+  // The client gave the connection up (no socket left open to a dead host), and the follow-up error
+  // ssh2 emits when that socket closes came and went: wait for the close itself, then a turn of the
+  // event loop, instead of a sleep. An unhandled error there would fail this file.
+  t.is(sockets.length, 1);
+  await Promise.all(sockets.map((socket) => (socket.closed ? undefined : new Promise((resolve) => socket.once('close', resolve)))));
+  await new Promise((resolve) => setImmediate(resolve));
+  t.true(sockets.every((socket) => socket.destroyed));
 });

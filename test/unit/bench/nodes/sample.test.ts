@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseRecord } from '../../../../bench/nodes/parse.ts';
+import { parseRecord, type RawRecord } from '../../../../bench/nodes/parse.ts';
 import { createSampleBuilder, thermalTempC } from '../../../../bench/nodes/sample.ts';
 import { samplesFromTranscript } from '../../../helpers/nodes.ts';
 
@@ -92,4 +92,213 @@ test('clock offset corrects the node clock; battery °C from tenths', (t) => {
   t.is(sample.batteryTempC, 31.2);
   t.is(sample.timeMs, 5);
   t.is(sample.pointId, null);
+});
+
+// Boundaries worked out by hand from the rules in bench/nodes/sample.ts's comments.
+
+function raw(fields: Partial<RawRecord>): RawRecord {
+  return {
+    seq: 1,
+    nodeClockMs: null,
+    clockPrecisionMs: 1000,
+    cpuAll: null,
+    cpuTicks: new Map(),
+    load1: null,
+    memKB: {},
+    cores: [],
+    zones: [],
+    supplies: [],
+    ...fields,
+  };
+}
+
+test('thermal °C: whole degrees up to 200, millidegrees beyond; sentinels out of −273…200 °C are null', (t) => {
+  t.is(thermalTempC(null), null);
+  t.is(thermalTempC(200), 200);
+  t.is(thermalTempC(-200), -200);
+  t.is(thermalTempC(201), 0.2);
+  t.is(thermalTempC(42_500), 42.5);
+  t.is(thermalTempC(200_000), 200);
+  t.is(thermalTempC(200_001), null);
+  t.is(thermalTempC(-273_000), null);
+  t.is(thermalTempC(-272_990), -272.99);
+  t.is(thermalTempC(41_234), 41.23);
+});
+
+test('one sample, field by field: memory fallback, battery by type, load and totals defaulting to 0', (t) => {
+  const builder = createSampleBuilder('n1');
+  const sample = builder.next(
+    raw({
+      nodeClockMs: 1000.123,
+      clockPrecisionMs: 999,
+      memKB: { MemFree: 100, Buffers: 20, Cached: 3 },
+      zones: [{ zone: 'thermal_zone0', type: 'cpu', raw: 45_000 }],
+      supplies: [
+        { name: 'usb', type: 'USB', raw: 250 },
+        { name: 'bat0', type: 'BATTERY', raw: null },
+        { name: 'bat1', type: 'Battery', raw: 305 },
+      ],
+    }),
+    { timeMs: 5000, clockOffsetMs: 10.004 },
+  );
+  t.deepEqual(sample, {
+    node: 'n1',
+    timeMs: 5000,
+    // 1000.123 + 10.004, to the hundredth of a millisecond.
+    nodeTimeMs: 1010.13,
+    clockOffsetMs: 10.004,
+    pointId: null,
+    cpuPct: null,
+    cores: [],
+    load1: 0,
+    memTotalKB: 0,
+    memAvailableKB: 123,
+    thermal: [{ zone: 'thermal_zone0', type: 'cpu', tempC: 45 }],
+    batteryTempC: 30.5,
+    throttled: false,
+  });
+  // A whole-second clock: the arrival time instead; MemAvailable when present.
+  const coarse = createSampleBuilder('n1').next(
+    raw({ nodeClockMs: 1000, clockPrecisionMs: 1000, memKB: { MemAvailable: 7, MemFree: 1, MemTotal: 9 }, load1: 0.5 }),
+    {
+      timeMs: 5000,
+      clockOffsetMs: 3,
+    },
+  );
+  t.like(coarse, { nodeTimeMs: 5000, memAvailableKB: 7, memTotalKB: 9, load1: 0.5, batteryTempC: null });
+  // A battery reading out of range is no reading.
+  t.is(createSampleBuilder('n').next(raw({ supplies: [{ name: 'b', type: 'battery', raw: 2500 }] }), { timeMs: 0, clockOffsetMs: 0 }).batteryTempC, null);
+});
+
+test('CPU deltas at their edges, and throttling exactly at its thresholds', (t) => {
+  const ticks = (busy: number, total: number) => ({ busy, total });
+  const core = (n: number, cur: number | null, max: number | null, online: boolean | null = true) => ({ core: n, online, curFreqKHz: cur, maxFreqKHz: max });
+  const builder = createSampleBuilder('n', { loadedCpuPct: 50, throttleFreqRatio: 0.5 });
+  const at = { timeMs: 0, clockOffsetMs: 0 };
+  builder.next(
+    raw({
+      cpuTicks: new Map([
+        [0, ticks(0, 0)],
+        [1, ticks(0, 0)],
+        [2, ticks(10, 10)],
+        [3, ticks(5, 10)],
+      ]),
+      cores: [core(0, 500, 1000), core(1, 499, 1000), core(2, 1, 0), core(3, 1, 1000)],
+    }),
+    at,
+  );
+  const second = builder.next(
+    raw({
+      cpuTicks: new Map([
+        // 50 of 100 busy: exactly the loaded threshold; 500 of 1000 kHz: exactly half, not below it.
+        [0, ticks(50, 100)],
+        // 100 % busy at 499 of 1000 kHz: below half.
+        [1, ticks(100, 100)],
+        // counters that went backwards: no delta.
+        [2, ticks(5, 20)],
+        // no time passed: no delta.
+        [3, ticks(5, 10)],
+      ]),
+      cores: [core(0, 500, 1000), core(1, 499, 1000), core(2, 1, 0), core(3, 1, 1000), core(4, 900, 1000, false)],
+    }),
+    at,
+  );
+  t.deepEqual(second.cores, [
+    { core: 0, online: true, cpuPct: 50, freqKHz: 500, maxFreqKHz: 1000 },
+    { core: 1, online: true, cpuPct: 100, freqKHz: 499, maxFreqKHz: 1000 },
+    { core: 2, online: true, cpuPct: null, freqKHz: 1, maxFreqKHz: 0 },
+    { core: 3, online: true, cpuPct: null, freqKHz: 1, maxFreqKHz: 1000 },
+    { core: 4, online: false, cpuPct: null, freqKHz: null, maxFreqKHz: 1000 },
+  ]);
+  // (50 + 100) busy of 200: 75 %, from the cores with a delta only.
+  t.is(second.cpuPct, 75);
+  t.true(second.throttled, 'core 1: busy and below half its max');
+  // Same, but core 1 exactly at half its max: not throttled; core 0 at the threshold is not below half.
+  const edge = createSampleBuilder('n', { loadedCpuPct: 50, throttleFreqRatio: 0.5 });
+  edge.next(raw({ cpuTicks: new Map([[0, ticks(0, 0)]]), cores: [core(0, 500, 1000)] }), at);
+  t.false(edge.next(raw({ cpuTicks: new Map([[0, ticks(100, 100)]]), cores: [core(0, 500, 1000)] }), at).throttled);
+  // Busy below the threshold overall: never throttled, whatever the frequency.
+  const idle = createSampleBuilder('n', { loadedCpuPct: 50, throttleFreqRatio: 0.5 });
+  idle.next(raw({ cpuTicks: new Map([[0, ticks(0, 0)]]), cores: [core(0, 100, 1000)] }), at);
+  const quiet = idle.next(raw({ cpuTicks: new Map([[0, ticks(49, 100)]]), cores: [core(0, 100, 1000)] }), at);
+  t.is(quiet.cpuPct, 49);
+  t.false(quiet.throttled);
+  // Defaults: 70 % and 0.9 of max.
+  const defaults = createSampleBuilder('n');
+  defaults.next(raw({ cpuTicks: new Map([[0, ticks(0, 0)]]), cores: [core(0, 899, 1000)] }), at);
+  t.true(defaults.next(raw({ cpuTicks: new Map([[0, ticks(70, 100)]]), cores: [core(0, 899, 1000)] }), at).throttled);
+  const defaults2 = createSampleBuilder('n');
+  defaults2.next(raw({ cpuTicks: new Map([[0, ticks(0, 0)]]), cores: [core(0, 900, 1000)] }), at);
+  t.false(defaults2.next(raw({ cpuTicks: new Map([[0, ticks(70, 100)]]), cores: [core(0, 900, 1000)] }), at).throttled);
+  const defaults3 = createSampleBuilder('n');
+  defaults3.next(raw({ cpuTicks: new Map([[0, ticks(0, 0)]]), cores: [core(0, 100, 1000)] }), at);
+  t.false(defaults3.next(raw({ cpuTicks: new Map([[0, ticks(69, 100)]]), cores: [core(0, 100, 1000)] }), at).throttled);
+});
+
+test('a core is online only when /proc/stat lists it; busy beyond total is no delta; a core with no frequency is not throttled; one busy core on an idle node is not throttling', (t) => {
+  const at = { timeMs: 0, clockOffsetMs: 0 };
+  const core = (n: number, cur: number | null, online: boolean | null = true) => ({ core: n, online, curFreqKHz: cur, maxFreqKHz: 1000 });
+  const builder = createSampleBuilder('n');
+  builder.next(
+    raw({
+      cpuTicks: new Map([
+        [0, { busy: 0, total: 0 }],
+        [1, { busy: 0, total: 0 }],
+      ]),
+      cores: [core(0, null), core(1, 100), core(2, 100)],
+    }),
+    at,
+  );
+  const next = builder.next(
+    raw({
+      cpuTicks: new Map([
+        [0, { busy: 100, total: 100 }],
+        [1, { busy: 20, total: 10 }],
+      ]),
+      cores: [core(0, null), core(1, 100), core(2, 100)],
+    }),
+    at,
+  );
+  t.deepEqual(
+    next.cores.map((c) => [c.core, c.online, c.cpuPct]),
+    [
+      [0, true, 100],
+      [1, true, null],
+      [2, false, null],
+    ],
+  );
+  t.is(next.cpuPct, 100);
+  t.false(next.throttled, 'core 0 is busy but has no frequency reading');
+  // Overall 40 %: below the loaded threshold, though one core is at 100 % and slow.
+  const mixed = createSampleBuilder('n');
+  const zero = { busy: 0, total: 0 };
+  mixed.next(
+    raw({
+      cpuTicks: new Map([
+        [0, zero],
+        [1, zero],
+        [2, zero],
+        [3, zero],
+        [4, zero],
+      ]),
+      cores: [core(0, 100)],
+    }),
+    at,
+  );
+  const idle = { busy: 25, total: 100 };
+  t.false(
+    mixed.next(
+      raw({
+        cpuTicks: new Map([
+          [0, { busy: 100, total: 100 }],
+          [1, idle],
+          [2, idle],
+          [3, idle],
+          [4, idle],
+        ]),
+        cores: [core(0, 100)],
+      }),
+      at,
+    ).throttled,
+  );
 });

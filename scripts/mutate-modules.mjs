@@ -1,0 +1,47 @@
+// The modules `npm run mutate` tests (stryker.config.mjs, scripts/mutate.mjs): the files Stryker
+// mutates and the unit tests that must notice. Every mutant is one run of ava on those tests (Stryker's
+// command runner; ava has no Stryker plugin), so keep a module's tests fast and in-process (the
+// property tests, 10 s a run, are left out: they would make a module take hours). To add a module,
+// add an entry.
+
+/** @type {Record<string, { mutate: string[]; tests: string[] }>} */
+export const MODULES = {
+  plan: {
+    mutate: ['bench/plan.ts'],
+    tests: ['test/unit/bench/plan.test.ts'],
+  },
+  config: {
+    mutate: ['bench/config.ts', 'bench/scenario-env.ts', 'kernel/duration.ts'],
+    tests: ['test/unit/bench/config.test.ts', 'test/unit/bench/plan.test.ts', 'test/unit/kernel/duration.test.ts'],
+  },
+  'scenario-env': {
+    mutate: ['scenarios/lib/env.ts'],
+    tests: ['test/unit/scenarios/lib/env.test.ts'],
+  },
+  // The scheduling arithmetic of a run: profiles → k6 executors (rates, stages, VUs, durations).
+  // The built-in generator's own schedule (bench/load/builtin/) is being replaced and is not in scope.
+  schedule: {
+    mutate: ['scenarios/lib/profiles.ts'],
+    tests: ['test/unit/scenarios/lib/profiles.test.ts'],
+  },
+  inventory: {
+    mutate: ['cluster/inventory/schema.ts', 'cluster/inventory/load.ts'],
+    tests: ['test/unit/cluster/inventory/schema.test.ts'],
+  },
+  stats: {
+    mutate: ['reports/stats/*.ts'],
+    tests: ['test/unit/reports/stats/'],
+  },
+  'report-model': {
+    mutate: ['reports/model/*.ts'],
+    tests: ['test/unit/reports/run-report.test.ts', 'test/unit/reports/compare.test.ts', 'test/unit/reports/damaged-run.test.ts'],
+  },
+  'stack-converter': {
+    mutate: ['cluster/stack/convert.ts', 'cluster/stack/interpolate.ts', 'cluster/stack/units.ts'],
+    tests: ['test/unit/cluster/stack/'],
+  },
+  'sampler-parser': {
+    mutate: ['bench/nodes/parse.ts', 'bench/nodes/sample.ts'],
+    tests: ['test/unit/bench/nodes/'],
+  },
+};
