@@ -9,7 +9,7 @@ import { ScriptError, UsageError } from './errors.ts';
 import { inspect, INSPECT_HELP } from './inspect.ts';
 import { engineInterrupts, run } from './run.ts';
 import { verifyRunOutputs } from './output/verify.ts';
-import { ENGINE_NAME, ENGINE_VERSION, READY_ENV, READY_LINE } from './version.ts';
+import { ENGINE_NAME, ENGINE_VERSION } from './version.ts';
 
 const HELP = `usage: npm run engine -- <command> [args]
 
@@ -85,10 +85,9 @@ function exitCode(error: unknown): number {
   return exitCodeFor(error);
 }
 
-// Signals are handled from here on (a run listens to these); the harness waits for READY_LINE before it
-// forwards a Ctrl-C, so a stop during start-up still ends with a summary.
+// Signals are handled from here on (a run listens to these). With READY_ENV set, run prints READY_LINE
+// once the script is prepared; the harness holds a Ctrl-C until then, so it always ends with a summary.
 const interrupts = process.argv[2] === 'run' ? engineInterrupts() : undefined;
-if (interrupts && process.env[READY_ENV]) process.stderr.write(`${READY_LINE}\n`);
 
 let code: number;
 try {

@@ -8,6 +8,7 @@ import { totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { outputError, writeFileAtomic } from '../kernel/files.ts';
 import { onInterrupt, type Interrupts } from '../kernel/interrupt.ts';
+import { sleep as waitUpTo } from '../kernel/sleep.ts';
 import { threadCode } from './build.ts';
 import { ConfigError, EngineError, EXIT, ScriptError } from './errors.ts';
 import { COUNTER, newCounters } from './host/counters.ts';
@@ -37,7 +38,7 @@ import { runInit, type InitResult } from './script/init.ts';
 import { scenarioMaxVUs } from './schedule/plan.ts';
 import { checkSegmentInSequence, FULL_SEGMENT, ownedCount, parseSegment, type Segment } from './schedule/segment.ts';
 import { epochMs } from './time.ts';
-import { ENGINE_NAME, ENGINE_VERSION } from './version.ts';
+import { ENGINE_NAME, ENGINE_VERSION, READY_ENV, READY_LINE } from './version.ts';
 
 export interface RunArgs {
   script: string;
@@ -247,7 +248,15 @@ export function engineInterrupts(): Interrupts {
 
 export async function run(args: RunArgs, external?: Interrupts): Promise<number> {
   const runStartMs = epochMs();
-  const prepared = await prepare(args);
+  // Bundling runs esbuild's service as a child in this process group: a Ctrl-C to the group ends it
+  // too, and the bundle fails. A stop that came during start-up is the stop, not a script error.
+  const stoppedEarly = async (error: unknown): Promise<never> => {
+    // esbuild's child may die of the group's signal before this process has handled its own copy.
+    if (external && !external.stopping.aborted && /service was stopped/.test(String(error))) await waitUpTo(500, external.stopping);
+    const stopped = external?.stopping.aborted ?? false;
+    throw stopped ? new EngineError(`${external?.signal ?? 'a signal'} stopped the test before it started`, EXIT.externalAbort, { cause: error }) : error;
+  };
+  const prepared = await prepare(args).catch(stoppedEarly);
   const { init, options, modes, metrics, env, segment } = prepared;
   const workersCount = Math.max(1, args.workers ?? defaultWorkers());
   const shares = planShares(options.scenarios, modes, workersCount, segment);
@@ -287,7 +296,10 @@ export async function run(args: RunArgs, external?: Interrupts): Promise<number>
     if (f && influxSink) influxSink.write(f.text, f.lines);
   };
 
-  const code = await threadCode();
+  const code = await threadCode().catch(stoppedEarly);
+  // From here a signal stops the test in order (nothing of esbuild's is needed any more): the harness
+  // holds a Ctrl-C until it sees this line.
+  if (process.env[READY_ENV]) process.stderr.write(`${READY_LINE}\n`);
   const state = {
     aborted: null as string | null,
     failed: null as string | null,

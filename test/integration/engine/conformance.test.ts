@@ -187,9 +187,9 @@ test.serial('custom metrics: counter, gauge, rate and trend values, and their de
   t.is(m.r_ok?.passes, 2);
   t.is(m.r_ok?.fails, 1);
   t.deepEqual([m.t_wait?.min, m.t_wait?.max, m.t_wait?.avg], [10, 30, 20]);
-  t.deepEqual(run.summary?.engine_metrics_info.t_wait, { type: 'trend', unit: 'time', better: 'lower' });
-  t.deepEqual(run.summary?.engine_metrics_info.r_ok, { type: 'rate', unit: 'none', better: 'higher' });
-  t.deepEqual(run.summary?.engine_metrics_info.iteration_duration, { type: 'trend', unit: 'time', better: 'lower' });
+  t.deepEqual(run.summary?.engine_metrics_info.t_wait, { type: 'trend', unit: 'time', better: 'lower', custom: true });
+  t.deepEqual(run.summary?.engine_metrics_info.r_ok, { type: 'rate', unit: 'none', better: 'higher', custom: true });
+  t.deepEqual(run.summary?.engine_metrics_info.iteration_duration, { type: 'trend', unit: 'time', better: 'lower', custom: false });
   t.is(count(run, 'checks', 'passes'), 3);
 });
 

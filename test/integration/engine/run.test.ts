@@ -13,6 +13,7 @@ import { verifyRunOutputs } from '../../../engine/output/verify.ts';
 import { REPO_ROOT, runEntry } from '../../helpers/cli.ts';
 import { startInfluxd } from '../../helpers/influxd.ts';
 import { waitFor } from '../../helpers/poll.ts';
+import { descendants } from '../../helpers/procs.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 import { count, runScript, SCRIPTS, startTarget } from './helpers.ts';
 
@@ -120,6 +121,37 @@ test.serial('Ctrl-C to the whole process group of npm run engine: one graceful s
   t.notRegex(stderr, /stopping now/);
   const doc = JSON.parse(await readFile(summary, 'utf8')) as { metrics: Record<string, { count?: number }> };
   t.is(doc.metrics.http_reqs?.count, target.hits.get('/delay'));
+});
+
+test.serial('Ctrl-C to the group while the script is being bundled: exit 105, no internal error', async (t) => {
+  const target = await startTarget(t);
+  // esbuild's service runs as a child in the engine's group: the same Ctrl-C ends it mid-bundle (or
+  // mid-build of the worker code).
+  const child = spawn('npm', ['run', '--silent', 'engine', '--', 'run', join(SCRIPTS, 'long-run.ts'), '-q', '-e', `BASE_URL=${target.url}`], {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  // Once the engine catches SIGINT (its handlers come first, then the bundle), and esbuild's service runs.
+  const ready = async () => {
+    let handling = false;
+    let esbuild = false;
+    for (const pid of await descendants(child.pid!)) {
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (cmdline.includes('esbuild')) esbuild = true;
+      if (!cmdline.includes('engine/cli.ts')) continue;
+      const caught = /^SigCgt:\s*([0-9a-f]+)$/m.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''))?.[1];
+      handling = caught !== undefined && (BigInt(`0x${caught}`) & 2n) !== 0n;
+    }
+    return handling && esbuild;
+  };
+  await waitFor('the engine handling SIGINT, esbuild running', ready, 30_000, 5);
+  process.kill(-child.pid!, 'SIGINT');
+  t.is(await exited, 105, stderr);
+  t.notRegex(stderr, /internal error|script error/);
 });
 
 test.serial('execution segments split a test into disjoint parts that add up to it', async (t) => {
