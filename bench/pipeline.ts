@@ -1,7 +1,7 @@
 import { errorMessage } from '../kernel/errors.ts';
 import { isDiskFull, OutputError } from '../kernel/files.ts';
 import type { Logger } from '../kernel/log.ts';
-import type { PointResult, PointSpec, RunStatus } from '../rundir/types.ts';
+import type { Manifest, PointResult, PointSpec, RunStatus } from '../rundir/types.ts';
 import { pointPath } from '../rundir/layout.ts';
 import { newRunId, RunDir } from '../rundir/writer.ts';
 import type { BenchConfig } from './config.ts';
@@ -148,7 +148,20 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
     }
   }
   if (!run) throw failure;
-  // The report is written while the run still holds its directory, before its final status.
+  // The report is written while the run still holds its directory, after its status is recorded (so
+  // the report says "complete", not "running"), and before the lock is let go.
+  const endedAt = new Date().toISOString();
+  const final = (): Partial<Manifest> => ({
+    status,
+    endedAt,
+    ...(failure ? { error: errorMessage(failure) } : {}),
+    ...(failedPoints.length > 0 || deps.resume ? { failedPoints } : {}),
+  });
+  try {
+    await run.updateManifest(final());
+  } catch (error) {
+    failure ??= error;
+  }
   let reportPath: string | null = null;
   if (deps.writeReport && (done.length > 0 || deps.resume) && !isDiskFull(failure)) {
     if (deps.force?.aborted) logger.warn(`stopped at once: no report; build it with: npm run bench -- report ${run.dir}`);
@@ -168,12 +181,7 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
     }
   }
   try {
-    await run.finish({
-      status,
-      endedAt: new Date().toISOString(),
-      ...(failure ? { error: errorMessage(failure) } : {}),
-      ...(failedPoints.length > 0 || deps.resume ? { failedPoints } : {}),
-    });
+    await run.finish(final());
   } catch (error) {
     failure ??= error;
   }
