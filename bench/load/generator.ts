@@ -57,11 +57,9 @@ export interface LoadGenerator {
 }
 
 export const NO_K6_MESSAGE = [
-  `no k6 ${K6_MAJOR}.x found. Three ways to get one:`,
-  `(1) set K6_BIN to a k6 ${K6_MAJOR}.x binary;`,
-  `(2) put a k6 ${K6_MAJOR}.x on PATH;`,
-  `(3) build one with xk6 where your policy and network allow it (go install go.k6.io/xk6@latest && xk6 build v${K6_MAJOR}.x --output ~/.cache/cloudlet-bench/k6/k6).`,
-  "Or use --load-generator engine (this project's k6-compatible engine).",
+  `--load-generator k6 needs your own k6 ${K6_MAJOR}.x, and none was found:`,
+  `set K6_BIN to its path, or put it on PATH or at ~/.cache/cloudlet-bench/k6/k6.`,
+  "Or use --load-generator engine (this project's k6-compatible engine; the default when no k6 is found).",
 ].join(' ');
 
 /** `k6 v2.0.1 (go1.26, linux/amd64)` → `2.0.1`. */
