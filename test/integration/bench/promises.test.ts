@@ -28,7 +28,7 @@ test.after.always(async () => {
 });
 
 const bench = (args: string[], options: Parameters<typeof runEntry>[2] = {}) =>
-  runEntry(BENCH, [...args, '--load-generator', 'builtin'], { timeoutMs: 180_000, ...options });
+  runEntry(BENCH, [...args, '--load-generator', 'engine'], { timeoutMs: 180_000, ...options });
 
 async function config(name: string, url: string, lines: string[]): Promise<string> {
   const path = join(dir, `${name}.yml`);
@@ -92,8 +92,9 @@ test.serial('crossed thresholds are a result, not an error: exit 0, the point co
   t.is(status, 'complete');
   const point = await onlyPoint(runDir);
   t.like(point.result, { status: 'complete', thresholdsPassed: false, loadExitCode: 99 });
+  // generator-behind depends on how busy the machine is (the engine's start lag), not on this run.
   t.deepEqual(
-    point.result.flags.map((f) => f.code),
+    point.result.flags.map((f) => f.code).filter((code) => code !== 'generator-behind'),
     ['thresholds-crossed'],
   );
   // Which one: two requests in three fail (item-types answers), far above the load profile's 1 %.
@@ -101,7 +102,7 @@ test.serial('crossed thresholds are a result, not an error: exit 0, the point co
   t.deepEqual((summary.metrics.http_req_failed as { thresholds: Record<string, boolean> }).thresholds, { 'rate<0.01': true });
   const report = JSON.parse(await readFile(join(runDir, 'summary.json'), 'utf8')) as { points: { flags: { code: string }[]; errorPct: number }[] };
   t.deepEqual(
-    report.points[0]?.flags.map((f) => f.code),
+    report.points[0]?.flags.map((f) => f.code).filter((code) => code !== 'generator-behind'),
     ['thresholds-crossed'],
   );
   t.true((report.points[0]?.errorPct ?? 0) > 50, String(report.points[0]?.errorPct));
@@ -151,7 +152,9 @@ test.serial('the constant-VUs executor (profile locust) and the ramping one (pro
   const closedPoint = await onlyPoint((JSON.parse(closed.stdout) as { runDir: string }).runDir);
   t.is(closedPoint.result.status, 'complete');
   const closedSamples = await samplesOf(closedPoint.dir);
-  t.deepEqual([...new Set(closedSamples.map((s) => s.data.tags?.scenario))], ['locust']);
+  // Every iteration and request of the closed model (engine-wide gauges such as vus carry no scenario).
+  const work = closedSamples.filter((s) => s.metric === 'iterations' || s.metric === 'http_reqs');
+  t.deepEqual([...new Set(work.map((s) => s.data.tags?.scenario))], ['locust']);
   t.true(closedSamples.filter((s) => s.metric === 'iterations').length >= 2);
 
   // Open model, ramping: 20/s over 10 s in five stages: a quarter (5/s) up to the rate, the rate,
