@@ -32,7 +32,9 @@ test('a k6 on PATH counts only at the pinned major; otherwise auto runs the engi
   const home = await mkdtemp(join(tmpdir(), 'home-'));
   t.is(await findK6({ PATH: dir, HOME: home }), null);
   t.is((await resolveGenerator('auto', { PATH: dir, HOME: home })).info.name, 'engine');
-  await t.throwsAsync(resolveGenerator('k6', { PATH: dir, HOME: home }), { message: /--load-generator k6 needs your own k6 2\.x, and none was found: set K6_BIN/ });
+  await t.throwsAsync(resolveGenerator('k6', { PATH: dir, HOME: home }), {
+    message: /--load-generator k6 needs your own k6 2\.x, and none was found: set K6_BIN/,
+  });
   const current = await fakeK6('2.0.0');
   t.is((await resolveGenerator('auto', { PATH: current.slice(0, -3), HOME: home })).info.name, 'k6');
   t.is((await resolveGenerator('engine', { PATH: current.slice(0, -3), HOME: home })).info.name, 'engine');
