@@ -1,5 +1,5 @@
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../../kernel/ports.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError, errorMessage } from '../../kernel/errors.ts';
@@ -82,19 +82,6 @@ export interface LocalShop {
    */
   pauseConsumers(): Promise<() => Promise<void>>;
   stop(): Promise<void>;
-}
-
-/** A TCP port free on 127.0.0.1 now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function distinctPorts(count: number, taken: number[] = []): Promise<number[]> {
