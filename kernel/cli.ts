@@ -1,6 +1,7 @@
 import { type Command, CommanderError, type Option } from 'commander';
 import { isRepeatable } from './args.ts';
 import { EXIT, InterruptedError, UsageError, errorMessage } from './errors.ts';
+import { INTERRUPT_SIGNALS } from './interrupt.ts';
 import { TOOL_VERSION } from './version.ts';
 
 /**
@@ -11,8 +12,21 @@ import { TOOL_VERSION } from './version.ts';
  * option given twice is named (unless it is repeatable, kernel/args.ts `repeatable`), and a word
  * that is no command is named as such even when a default command would otherwise take it.
  */
+let fallbackInstalled = false;
+
 export async function runCli(program: Command, argv: string[] = process.argv): Promise<void> {
   configure(program);
+  // A signal no command is listening for (before a run installs its own handling, or after it has
+  // finished and is only closing up) ends the process with the interrupted exit code rather than
+  // as killed by the signal: npm then passes 130 on, as it does when the command handled it.
+  if (!fallbackInstalled) {
+    fallbackInstalled = true;
+    for (const signal of INTERRUPT_SIGNALS) {
+      process.on(signal, () => {
+        if (process.listenerCount(signal) === 1) process.exit(EXIT.interrupted);
+      });
+    }
+  }
   try {
     checkCommandWord(program, argv.slice(2));
     await program.parseAsync(argv);

@@ -18,6 +18,9 @@ const everything = files.length === 0;
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+/** Each failed test's TAP line and the YAML block under it, printed again at the end (see below). */
+const failures = [];
+let current = null;
 
 function run(command, commandArgs, options = {}) {
   return new Promise((resolve) => {
@@ -67,14 +70,29 @@ const ava = await run(process.execPath, ['node_modules/ava/entrypoints/cli.mjs',
   stderr: 'inherit',
   onLine(line) {
     process.stdout.write(`${line}\n`);
+    if (current && /^ {2}/.test(line)) current.push(line);
+    else current = null;
     if (/^not ok \d+/.test(line)) {
       if (/# (TODO|SKIP)/i.test(line)) skipped++;
-      else failed++;
+      else {
+        failed++;
+        current = [line];
+        failures.push(current);
+      }
     } else if (/^ok \d+/.test(line)) {
       if (/# SKIP/i.test(line)) skipped++;
       else passed++;
     }
   },
 });
+// A long run's log is often read by its head and tail only: the failures again, each cut to its
+// last lines (where an error message's cause usually is), right before the closing count.
+if (failures.length > 0) {
+  process.stdout.write('\nfailed:\n');
+  for (const block of failures) {
+    const kept = block.length > 41 ? [block[0], '  # […]', ...block.slice(-40)] : block;
+    process.stdout.write(`${kept.join('\n')}\n`);
+  }
+}
 process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exitCode = exitCode || ava.code || (failed > 0 ? 1 : 0);
