@@ -164,6 +164,7 @@ export function parseScenarioEnv(env: Record<string, string | undefined>, tasks:
   const mixRaw = get('MIX');
   if (mixRaw !== undefined) {
     const seen: Mix = Object.fromEntries(tasks.map((task) => [task, 0]));
+    let wellFormed = true;
     for (const part of mixRaw.split(',')) {
       const [key, value] = part.split('=').map((s) => s.trim());
       const weight = Number(value);
@@ -171,11 +172,13 @@ export function parseScenarioEnv(env: Record<string, string | undefined>, tasks:
         seen[key] = weight;
       } else {
         bad('MIX', `comma-separated ${tasks.map((task) => `${task}=<w>`).join(',')} with weights ≥ 0`, mixRaw);
+        wellFormed = false;
         break;
       }
     }
     Object.assign(mix, seen);
-    if (Object.values(mix).reduce((a, b) => a + b, 0) <= 0) problems.push('MIX: at least one weight must be > 0');
+    // A malformed MIX is one problem: its weights are not also "all zero".
+    if (wellFormed && Object.values(mix).reduce((a, b) => a + b, 0) <= 0) problems.push('MIX: at least one weight must be > 0');
   }
 
   const vus = integer('VUS', 10);
