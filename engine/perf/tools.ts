@@ -44,8 +44,10 @@ export async function runEngine(
   const dir = await mkdtemp(join(tmpdir(), 'perf-engine-'));
   try {
     const summaryPath = join(dir, 'summary.json');
-    // VUs for a quarter second of arrivals: a starved moment should not turn into dropped arrivals
-    // (vegeta queues them instead); idle VUs cost memory only (the LIFO pool keeps few connections).
+    // VUs for a quarter second of arrivals, and up to a second's worth when they are all busy: vegeta
+    // adds workers without limit when responses are late, so a momentary stall (a GC, a busy core)
+    // should not turn into dropped arrivals here either. Idle VUs cost memory only (the LIFO pool keeps
+    // few connections).
     const args = [
       '--import',
       'tsx',
@@ -70,6 +72,8 @@ export async function runEngine(
       `BASE_URL=${spec.server.url}`,
       '-e',
       `PRE_VUS=${Math.max(100, Math.ceil(spec.rate / 4))}`,
+      '-e',
+      `MAX_VUS=${Math.max(2000, spec.rate)}`,
       ...Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
       ...(options.samples === false ? [] : ['--out', `json=${join(dir, 'samples.json.gz')}`]),
       ...(options.extra ?? []),
