@@ -39,6 +39,7 @@ import { scenarioMaxVUs } from './schedule/plan.ts';
 import { checkSegmentInSequence, FULL_SEGMENT, ownedCount, parseSegment, type Segment } from './schedule/segment.ts';
 import { epochMs } from './time.ts';
 import { ENGINE_NAME, ENGINE_VERSION, READY_ENV, READY_LINE } from './version.ts';
+import { warmHistograms } from './metrics/hdr.ts';
 
 export interface RunArgs {
   script: string;
@@ -464,6 +465,7 @@ export async function run(args: RunArgs, external?: Interrupts): Promise<number>
       mainRegistry.record(vusMetric, vusTags, Atomics.load(counters, COUNTER.vusActive), now);
       mainRegistry.record(vusMaxMetric, vusTags, Atomics.load(counters, COUNTER.vusInitialized), now);
     };
+    warmHistograms(true);
     startMs = epochMs() + 20;
     recordVus(startMs);
     if (!state.external) for (const h of handles) h.post({ t: 'start', startMs, setupJson });

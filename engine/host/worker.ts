@@ -19,6 +19,7 @@ import type { HostServices } from './direct-backend.ts';
 import { createRunner, ScenarioRunner, type ExecutorContext, type ScenarioShare } from './executors.ts';
 import { AsyncVu, ThreadVu, type Vu, type VuFactoryDeps } from './vus.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
+import { warmHistograms } from '../metrics/hdr.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -198,6 +199,7 @@ function writeLog(level: string, text: string, vu: number): void {
 async function prepare(): Promise<void> {
   try {
     for (const runner of runners) await runner.prepare();
+    warmHistograms(false);
     post({ t: 'ready', vus: runners.reduce((n, r) => n + r.vusMax, 0) });
   } catch (error) {
     post({ t: 'initError', message: (error as Error).message });
