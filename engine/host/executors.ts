@@ -140,7 +140,9 @@ export abstract class ScenarioRunner {
       if (this.stopping) this.checkDone();
       else this.run();
     };
-    if (delay > 0) setTimeout(go, delay);
+    // The alarm hub, not a timer: a timer fires up to a couple of milliseconds late, and every
+    // arrival due by then would start late with it.
+    if (delay > 0) this.ctx.alarms.client().set(this.startMs, go);
     else go();
   }
 
