@@ -32,7 +32,14 @@ test.serial('executor counts: shared 23, per-VU 3×4, constant arrival 40, rampi
   // ramping-vus: up to 3 VUs, then down.
   t.true((perScenario.vus ?? 0) >= 2 && (perScenario.vus ?? 0) <= 22, `constant-vus ran ${perScenario.vus}`);
   t.true((perScenario.ramp ?? 0) >= 5, `ramping-vus ran ${perScenario.ramp}`);
-  t.is(run.summary?.metrics.vus_max?.max, 5 + 3 + 40 + 40 + 2 + 3);
+  t.is(perScenario.late, 1);
+  t.is(run.summary?.metrics.vus_max?.max, 5 + 3 + 40 + 40 + 2 + 3 + 1);
+  // startTime: the late scenario was due 1.5 s into the test, and its iteration ran then, not before.
+  const gauge = (name: string) => Number(run.summary?.metrics[name]?.value ?? Number.NaN);
+  const offset = gauge('start_offset_ms');
+  t.true(offset >= 0 && offset < 500, `the late scenario's iteration ran ${offset} ms after it was due`);
+  const due = gauge('late_scenario_start_ms') - gauge('shared_scenario_start_ms');
+  t.is(due, 1500, 'the late scenario is due 1.5 s after one that starts with the test');
 });
 
 test.serial('checks: passes and fails per check, and the checks rate', async (t) => {

@@ -3,13 +3,17 @@
 //   per-vu-iterations: vus × iterations (3 × 4 = 12);
 //   constant-arrival-rate: rate × duration / timeUnit (20/s × 2 s = 40), none dropped with VUs enough;
 //   ramping-arrival-rate: the area under the rate curve (0 → 30/s over 2 s = 30);
-//   constant-vus and ramping-vus: each VU loops until the end (counted by the VUs' own counters).
+//   constant-vus and ramping-vus: each VU loops until the end (counted by the VUs' own counters);
+//   startTime: a scenario starts that long after the test (its iteration runs then, not before).
 import http from 'k6/http';
 import exec from 'k6/execution';
-import { Counter } from 'k6/metrics';
+import { Counter, Gauge } from 'k6/metrics';
 import type { Options } from 'k6/options';
 
 const perScenario = new Counter('iterations_seen');
+const startOffset = new Gauge('start_offset_ms');
+const startedAt = new Gauge('late_scenario_start_ms');
+const testStart = new Gauge('shared_scenario_start_ms');
 const base = __ENV.BASE_URL ?? 'http://127.0.0.1:1';
 
 export const options: Options = {
@@ -29,10 +33,12 @@ export const options: Options = {
       gracefulRampDown: '0s',
       exec: 'paced',
     },
+    late: { executor: 'per-vu-iterations', vus: 1, iterations: 1, startTime: '1500ms', exec: 'stamp' },
   },
 };
 
 export async function work(): Promise<void> {
+  if (exec.scenario.name === 'shared') testStart.add(exec.scenario.startTime);
   const res = await http.asyncRequest('GET', `${base}/ok`);
   perScenario.add(res.status === 200 ? 1 : 0, { scenario_name: exec.scenario.name });
 }
@@ -40,4 +46,10 @@ export async function work(): Promise<void> {
 export async function paced(): Promise<void> {
   await http.asyncRequest('GET', `${base}/delay?ms=100`);
   perScenario.add(1, { scenario_name: exec.scenario.name });
+}
+
+/** When the late scenario's iteration ran, against when its scenario was due, and when that was. */
+export function stamp(): void {
+  startOffset.add(Date.now() - exec.scenario.startTime);
+  startedAt.add(exec.scenario.startTime);
 }
