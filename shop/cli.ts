@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { intArg, numberArg } from '../kernel/args.ts';
 import { runCli } from '../kernel/cli.ts';
+import { onInterrupt } from '../kernel/interrupt.ts';
 import { registerRealShop } from './gocoffee/cli.ts';
 import { SHOP_DEFAULTS, type ShopOptions, assertPortFree, startPrimary, startSingle } from './server.ts';
 
@@ -49,11 +50,10 @@ program
     process.stderr.write(
       `reference shop listening on ${shop.url} with ${options.replicas} replica(s), cpu ${options.cpuMs} ms/request, prep factor ${options.prepFactor}, behaviour ${options.behaviour ?? 'reference'}\n`,
     );
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    // Ctrl-C, SIGTERM and SIGHUP, to this process or its whole group (npm forwards a copy): one stop,
+    // with the handler kept while the shop closes.
+    const interrupts = onInterrupt();
+    await new Promise((resolve) => interrupts.stopping.addEventListener('abort', resolve, { once: true }));
     await shop.close();
     process.exit(0);
   });

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { intArg } from '../../kernel/args.ts';
+import { onInterrupt } from '../../kernel/interrupt.ts';
 import { ALL_IMAGES, ARCHES, SOURCE_ENV, type Arch, type ImageName } from './source.ts';
 
 /**
@@ -103,6 +104,10 @@ export function registerRealShop(program: Command): void {
       const { assertPortFree } = await import('../server.ts');
       const { startLocalShop } = await import('./local.ts');
       if (options.port !== 0) await assertPortFree('127.0.0.1', options.port);
+      // Ctrl-C, SIGTERM and SIGHUP, to this process or its whole group, as one stop (a copy within
+      // REPEAT_MS is the same one), from the start: a signal while the servers start stops them once
+      // they are up, and the handler stays while they stop.
+      const interrupts = onInterrupt();
       const shop = await startLocalShop({
         replicas: { kitchen: options.kitchen, barista: options.barista },
         port: options.port,
@@ -113,11 +118,12 @@ export function registerRealShop(program: Command): void {
       });
       process.stdout.write(`${shop.url}\n`);
       log.info(`real go-coffee serving on ${shop.url} (kitchen ${options.kitchen}, barista ${options.barista}); folder ${shop.dir}; Ctrl-C stops it`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      if (!interrupts.stopping.aborted) await new Promise((resolve) => interrupts.stopping.addEventListener('abort', resolve, { once: true }));
       log.info('stopping');
-      await shop.stop();
+      try {
+        await shop.stop();
+      } finally {
+        interrupts.dispose();
+      }
     });
 }
