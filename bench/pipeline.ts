@@ -10,7 +10,7 @@ import type { LoadGenerator } from './load/generator.ts';
 import type { NamedGenerator } from './load/split.ts';
 import { gitCommit, TOOL_VERSION } from './manifest.ts';
 import { createSampleWriter } from './nodes/sample-writer.ts';
-import { estimateDurationS, planPoints } from './plan.ts';
+import { estimateDurationS, planPoints, remainingEstimateS } from './plan.ts';
 import { runPoint } from './point/run-point.ts';
 import type { PointSampler, StateReset } from './point/slots.ts';
 import type { TargetHealthOptions } from './point/target-health.ts';
@@ -117,7 +117,11 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
     const runStarted = Date.now();
     for (const [i, spec] of points.entries()) {
       if (signal.aborted) break;
-      const leftS = estimateDurationS(config, points.slice(i));
+      const leftS = remainingEstimateS(
+        estimateDurationS(config, points.slice(0, i)),
+        (Date.now() - runStarted) / 1000,
+        estimateDurationS(config, points.slice(i)),
+      );
       logger.info(
         `[${i + 1}/${points.length}] ${spec.pointId}: replicas ${JSON.stringify(spec.replicas)}, ${spec.rateRps} rps for ${spec.durationS} s (elapsed ${Math.round((Date.now() - runStarted) / 1000)} s, about ${Math.round(leftS)} s left)`,
       );

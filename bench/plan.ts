@@ -56,6 +56,15 @@ export function planPoints(config: BenchConfig, baseUrl = ''): PointSpec[] {
   return points;
 }
 
+/**
+ * Time left once some points have run: the plan's estimate of the rest, scaled by how far the points
+ * so far ran over (or under) theirs. What the plan cannot know (scaling, a state reset, a slow
+ * generator start) is then counted at the rate this run has shown. Before any point, the plan's.
+ */
+export function remainingEstimateS(plannedDoneS: number, elapsedS: number, plannedLeftS: number): number {
+  return plannedDoneS > 0 && elapsedS > 0 ? plannedLeftS * (elapsedS / plannedDoneS) : plannedLeftS;
+}
+
 /** Expected wall time: warm-up, load window, start-up and cooldown per point (seconds). */
 export function estimateDurationS(config: BenchConfig, points: readonly PointSpec[], startupS = 1.5): number {
   return points.reduce((sum, p) => sum + p.warmupS + p.durationS + startupS + config.pauseS, 0);

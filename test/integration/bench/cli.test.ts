@@ -73,7 +73,7 @@ test('plan and --dry-run print the plan and start nothing', async (t) => {
   t.is(parsed.points.length, 2);
   const dry = await runEntry(BENCH, ['run', '--dry-run', '--config', config, '--results', join(dir, 'results')]);
   t.is(dry.code, 0, dry.stderr);
-  t.regex(dry.stdout, /tiny: 2 points/);
+  t.regex(dry.stdout, /tiny: 2 points, about \d+ s plus scaling/);
   t.regex(dry.stderr, /dry run: 2 point\(s\) through every stage against fakes, complete/);
   await t.throwsAsync(access(join(dir, 'results')));
 });
