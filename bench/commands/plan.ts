@@ -30,7 +30,10 @@ export function printPlan(config: BenchConfig, json: boolean, generator?: string
     return;
   }
   // The windows are what the plan knows; scaling and the state before each point take what the system takes.
-  const extra = config.state === 'none' ? ' plus scaling' : ` plus scaling and each point's state ${config.state} (measured: 12–15 s a reset on one machine, 25–31 s on a swarm)`;
+  const extra =
+    config.state === 'none'
+      ? ' plus scaling'
+      : ` plus scaling and each point's state ${config.state} (measured: 12–15 s a reset on one machine, 25–31 s on a swarm)`;
   const lines = [`${config.name}: ${points.length} points, about ${estimateS} s${extra}${generator ? `, load by ${generator}` : ''}`];
   for (const p of points)
     lines.push(
