@@ -140,6 +140,13 @@ test('sshTarget with nothing set: port 22, $USER (else root), the agent when the
   t.is(own('{ knownHostsPath: "~" }').knownHostsPath, homedir());
   t.is(own('{ knownHostsPath: /k/h }').knownHostsPath, '/k/h');
   t.is(own('{ knownHostsPath: "~x/h" }').knownHostsPath, '/srv/~x/h');
+  // A key file and no word on the agent: the key alone, even with SSH_AUTH_SOCK set.
+  t.is(
+    sshTarget(loaded, parseInventory('name: t\nnodes:\n  - { name: a, host: h, role: manager, ssh: { keyPath: /k } }\n', 'x.yml').nodes[0]!, {
+      SSH_AUTH_SOCK: '/s',
+    }).agent,
+    false,
+  );
   // A key file and an explicit agent: both.
   t.is(
     sshTarget(loaded, parseInventory(`name: t\nnodes:\n  - { name: a, host: h, role: manager, ssh: { keyPath: k, agent: true } }\n`, 'x.yml').nodes[0]!, {
@@ -156,6 +163,7 @@ test('loadInventory: the absolute path, the host-key option, and an unreadable f
   t.false((await loadInventory('cluster/cloudlet.yml')).acceptNewHostKeys);
   const error = await t.throwsAsync(loadInventory('cluster/no-such.yml'), { instanceOf: UsageError });
   t.regex(error.message, /^cannot read inventory cluster\/no-such\.yml: .*ENOENT/);
+  t.is((error.cause as NodeJS.ErrnoException).code, 'ENOENT');
 });
 
 test('managers: the nodes with role manager, in order', (t) => {
