@@ -1,5 +1,5 @@
 import test from 'ava';
-import { Histogram } from '../../../../reports/stats/histogram.ts';
+import { BUCKET_COUNT, Histogram } from '../../../../reports/stats/histogram.ts';
 import { normalFrom, seededRandom } from '../../../../kernel/random.ts';
 
 function exactQuantile(sortedValues: number[], q: number): number {
@@ -173,4 +173,16 @@ test('merge keeps the smaller minimum and the larger maximum of either side', (t
   });
   // Merging an empty histogram changes nothing.
   t.deepEqual(new Histogram().merge(low).merge(new Histogram()).toJSON(), low.toJSON());
+});
+
+test('the bucket count; a zero is recorded; an empty histogram read back from JSON text stays empty', (t) => {
+  // 256 exact buckets, then 24 powers of two (2^8 … 2^31) of 256 buckets each.
+  t.is(BUCKET_COUNT, 6400);
+  const zero = new Histogram();
+  zero.record(0);
+  t.deepEqual(zero.toJSON(), { buckets: [[0, 1]], count: 1, min: 0, max: 0, sum: 0 });
+  // JSON writes the empty histogram's ±Infinity as null; reading it back restores them.
+  const empty = Histogram.fromJSON(JSON.parse(JSON.stringify(new Histogram().toJSON())));
+  t.is(empty.min, Number.POSITIVE_INFINITY);
+  t.is(empty.max, Number.NEGATIVE_INFINITY);
 });

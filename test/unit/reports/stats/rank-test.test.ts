@@ -83,6 +83,7 @@ test('exact p from the U distribution, worked by hand; the exact/normal boundary
   t.is(rankTest(weighted(ramp(0, 21)), weighted(ramp(1, 19)))!.pMethod, 'exact');
   t.is(rankTest(weighted(ramp(0, 21)), weighted(ramp(1, 20)))!.pMethod, 'normal');
   t.is(rankTest(weighted(ramp(0, 30)), weighted(ramp(1, 5)))!.pMethod, 'exact', '35 values, 150 pairs');
+  t.is(rankTest(weighted([0]), weighted(ramp(1, 41)))!.pMethod, 'normal', '42 values, only 41 pairs');
   // One tie each side: the variance is 0, so p is 1.
   t.deepEqual(rankTest([[1, 1]], [[1, 1]]), { n1: 1, n2: 1, u: 0.5, pValue: 1, pMethod: 'normal', cliffsDelta: 0, magnitude: 'negligible' });
   t.is(rankTest(weighted([1]), []), null);

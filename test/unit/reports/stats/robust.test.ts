@@ -89,6 +89,8 @@ test('modified z-scores and MAD outliers, worked by hand', (t) => {
   t.deepEqual(modifiedZScores([5, 5, 5, 1, 9]), [0, 0, 0, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]);
   t.deepEqual(madOutliers([1, 1, 9]), [2], 'three values can show one');
   t.deepEqual(modifiedZScores([]), []);
+  // Two values are never outliers, even under a threshold their z-scores (±0.6745) pass.
+  t.deepEqual(madOutliers([1, 3], 0.5), []);
   // A z-score exactly at the threshold is not past it.
   t.deepEqual(madOutliers([1, 2, 3, 4, 6], 0.6745 * 3), []);
 });
