@@ -34,7 +34,12 @@ export const MODULES = {
   },
   'report-model': {
     mutate: ['reports/model/*.ts'],
-    tests: ['test/unit/reports/run-report.test.ts', 'test/unit/reports/compare.test.ts', 'test/unit/reports/damaged-run.test.ts'],
+    tests: [
+      'test/unit/reports/run-report.test.ts',
+      'test/unit/reports/compare.test.ts',
+      'test/unit/reports/damaged-run.test.ts',
+      'test/unit/reports/model/shop.test.ts',
+    ],
   },
   'stack-converter': {
     mutate: ['cluster/stack/convert.ts', 'cluster/stack/interpolate.ts', 'cluster/stack/units.ts'],

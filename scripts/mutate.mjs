@@ -6,7 +6,7 @@
 // The score is Stryker's: (killed + timed out) / (killed + timed out + survived + no coverage);
 // mutants the TypeScript checker rejects (compile errors) do not count.
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { MODULES } from './mutate-modules.mjs';
 
 const args = process.argv.slice(2);
@@ -24,6 +24,27 @@ if (unknown.length > 0 || !/^[1-9]\d*$/.test(concurrency)) {
   for (const name of unknown) process.stderr.write(`error: unknown module "${name}": choose from ${Object.keys(MODULES).join(', ')}\n`);
   if (!/^[1-9]\d*$/.test(concurrency)) process.stderr.write(`error: --concurrency: expected an integer ≥ 1, got "${concurrency}"\n`);
   process.exit(2);
+}
+
+/**
+ * Stryker reuses every earlier result when the test runner reports no per-test coverage (the
+ * command runner): it cannot see that the tests changed, so a mutant that survived would stay
+ * "survived" after a test that kills it is added. Forget the mutants that were not detected, so
+ * each run tests them again; killed, timed-out and uncompilable ones are reused while their code is
+ * unchanged (tests that only grow cannot revive them; after weakening a test, delete
+ * .cache/stryker/<module>/).
+ */
+async function forgetUndetected(name) {
+  const file = `.cache/stryker/${name}/incremental.json`;
+  let report;
+  try {
+    report = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    return;
+  }
+  for (const entry of Object.values(report.files ?? {}))
+    entry.mutants = entry.mutants.filter((mutant) => ['Killed', 'Timeout', 'CompileError'].includes(mutant.status));
+  await writeFile(file, JSON.stringify(report));
 }
 
 function stryker(name) {
@@ -49,6 +70,7 @@ async function score(name) {
 const lines = [];
 let exitCode = 0;
 for (const name of names.length > 0 ? names : Object.keys(MODULES)) {
+  await forgetUndetected(name);
   const code = await stryker(name);
   if (code !== 0) {
     exitCode = code;

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { parseDurationS, parseScenarioEnv, ScenarioEnvError, PROFILE_DEFAULTS } from '../../../../scenarios/lib/env.ts';
+import { checkValue, parseEnvSpec } from '../../../../engine/script/env-spec.ts';
+import { ENV_DOC, PROFILE_DEFAULTS, parseDurationS, parseScenarioEnv, ScenarioEnvError, VARIABLES } from '../../../../scenarios/lib/env.ts';
 
 test('defaults give the smoke profile against the local gateway', (t) => {
   const config = parseScenarioEnv({});
@@ -214,4 +215,116 @@ test('BASE_URL: http and https with a host, a port and a path; nothing else', (t
   t.is(parseCoffee({ BASE_URL: 'https://a:1/x/y' }).baseUrl, 'https://a:1/x/y');
   for (const bad of ['http://', 'http://a b', 'http://a?q=1', 'http://a#f', 'ws://a', 'xhttp://a', 'http://a/p q'])
     t.throws(() => parseCoffee({ BASE_URL: bad }), { message: /^BASE_URL: expected/ }, bad);
+});
+
+// The declaration the engine and the bench check `-e` values against (engine/script/env-spec.ts)
+// must take what the parser takes, refuse what it refuses, and default to what it defaults to.
+test('the declared variables: the engine accepts the declaration and checks values as the parser does', (t) => {
+  const spec = parseEnvSpec(VARIABLES);
+  t.not(spec, null);
+  const check = (key: string, value: string) => checkValue(spec![key]!, value);
+  // Accepted by both.
+  for (const [key, value] of [
+    ['BASE_URL', 'http://a:1,https://b/x'],
+    ['BASE_URL', 'https://shop.example:8443/api'],
+    ['PROFILE', 'locust'],
+    ['RATE', '0.5'],
+    ['DURATION', '1h30m'],
+    ['MAX_VUS', '1'],
+    ['PRE_ALLOCATED_VUS', '1'],
+    ['MIX', 'browse=1'],
+    ['VUS', '1'],
+    ['THINK_MIN', '0'],
+    ['THINK_MAX', '1'],
+    ['PROBE', 'no'],
+    ['PROBE_INTERVAL', '0.25'],
+    ['PROBE_TIMEOUT', '9'],
+    ['PROBE_POLL', '0.1'],
+  ] as const) {
+    t.is(check(key, value), null, `${key}=${value}`);
+    t.notThrows(() => parseCoffee({ [key]: value }), `${key}=${value}`);
+  }
+  // Refused by the engine already, worded by its checkValue.
+  t.deepEqual(
+    [
+      check('BASE_URL', 'ftp://x'),
+      check('BASE_URL', 'http://a b'),
+      check('PROFILE', 'heavy'),
+      check('RATE', '-1'),
+      check('DURATION', '2x'),
+      check('MAX_VUS', '0'),
+      check('PRE_ALLOCATED_VUS', '1.5'),
+      check('VUS', '0'),
+      check('THINK_MIN', '-0.5'),
+      check('THINK_MAX', '-1'),
+      check('PROBE', 'maybe'),
+      check('PROBE_INTERVAL', '-1'),
+      check('PROBE_TIMEOUT', '-1'),
+      check('PROBE_POLL', '-1'),
+    ],
+    [
+      `expected a value matching ${VARIABLES.BASE_URL!.pattern}, got "ftp://x"`,
+      `expected a value matching ${VARIABLES.BASE_URL!.pattern}, got "http://a b"`,
+      'expected one of smoke, load, stress, spike, soak, locust, got "heavy"',
+      'expected ≥ 0, got -1',
+      'expected a duration such as 30s, 2m or 1h30m, got "2x"',
+      'expected ≥ 1, got 0',
+      'expected a whole number, got "1.5"',
+      'expected ≥ 1, got 0',
+      'expected ≥ 0, got -0.5',
+      'expected ≥ 0, got -1',
+      'expected one of on, off, true, false, 1, 0, yes, no, got "maybe"',
+      'expected ≥ 0, got -1',
+      'expected ≥ 0, got -1',
+      'expected ≥ 0, got -1',
+    ],
+  );
+  // Every switch value the declaration allows, the parser takes.
+  for (const value of VARIABLES.PROBE!.values!) t.notThrows(() => parseCoffee({ PROBE: value }), value);
+  // A declared default is the value the parser uses when the variable is unset.
+  const defaults = Object.entries(VARIABLES).filter(([, v]) => v.default !== undefined);
+  t.deepEqual(
+    defaults.map(([key]) => key),
+    ['BASE_URL', 'PROFILE', 'VUS', 'THINK_MIN', 'THINK_MAX', 'PROBE', 'PROBE_INTERVAL', 'PROBE_TIMEOUT', 'PROBE_POLL'],
+  );
+  for (const [key, v] of defaults) t.deepEqual(parseCoffee({ [key]: String(v.default) }), parseCoffee({}), key);
+});
+
+test('the --help line of every variable', (t) => {
+  t.deepEqual(ENV_DOC, {
+    BASE_URL: 'gateway URL, http(s)://host:port, or several comma-separated to spread the load (default http://127.0.0.1:5000)',
+    PROFILE: 'one of smoke, load, stress, spike, soak, locust (default smoke)',
+    RATE: 'main arrival rate, iterations per second, > 0 (default per profile)',
+    DURATION: 'load window, e.g. 30s, 2m, 1h30m (default per profile)',
+    MAX_VUS: 'concurrency cap for arrival-rate executors (default max(10, 5 × rate))',
+    PRE_ALLOCATED_VUS: 'VUs started up front (default min(MAX_VUS, max(2, rate)))',
+    MIX: "task weights, e.g. browse=1,order=1,list=1 (default each task's own weight)",
+    VUS: 'closed-model users for PROFILE=locust (default 10)',
+    THINK_MIN: 'closed-model think time lower bound, seconds (default 1)',
+    THINK_MAX: 'closed-model think time upper bound, seconds ≥ THINK_MIN (default 3)',
+    PROBE: 'order-to-fulfilled probe, on or off (default on)',
+    PROBE_INTERVAL: 'seconds between probe orders, > 0 (default 5)',
+    PROBE_TIMEOUT: 'seconds before a probe order counts as never fulfilled, > 0 (default 60)',
+    PROBE_POLL: 'seconds between polls of the fulfilment list, > 0 (default 0.5)',
+  });
+});
+
+test('edge cases: anchored durations, trimmed values, an empty weight, zero and negative seconds', (t) => {
+  // Nothing before the number or between its digits and the unit.
+  t.is(parseDurationS('x12'), undefined);
+  t.is(parseDurationS('1m12'), undefined);
+  t.is(parseDurationS('1.25m'), 75);
+  // Values are trimmed before they are compared.
+  t.is(parseCoffee({ PROFILE: ' load ' }).profile, 'load');
+  const problems = (env: Record<string, string>) => t.throws(() => parseCoffee(env), { instanceOf: ScenarioEnvError })?.problems;
+  // A weight must be given, not just the task's name and "=".
+  t.deepEqual(problems({ MIX: 'browse=,order=1' }), ['MIX: expected comma-separated browse=<w>,order=<w>,list=<w> with weights ≥ 0, got "browse=,order=1"']);
+  // Without the script's task list, MIX can name no task.
+  t.deepEqual(t.throws(() => parseScenarioEnv({ MIX: 'browse=1' }), { instanceOf: ScenarioEnvError })?.problems, [
+    'MIX: expected comma-separated  with weights ≥ 0, got "browse=1"',
+  ]);
+  // A negative THINK_MAX is a bad value, not a THINK_MAX below THINK_MIN; 0 s is no probe timeout or poll interval.
+  t.deepEqual(problems({ THINK_MAX: '-1' }), ['THINK_MAX: expected seconds ≥ 0, got "-1"']);
+  t.deepEqual(problems({ PROBE_TIMEOUT: '0', PROBE_POLL: '0' }), ['PROBE_TIMEOUT: expected seconds > 0, got "0"', 'PROBE_POLL: expected seconds > 0, got "0"']);
+  t.deepEqual(problems({ PROBE_POLL: '-1' }), ['PROBE_POLL: expected seconds > 0, got "-1"']);
 });
