@@ -87,7 +87,7 @@ function normalP(n1: number, n2: number, u: number, tieCorrection: number): numb
 function exactP(n1: number, n2: number, u: number): number {
   const max = n1 * n2;
   // counts[m][n] as rolling arrays over n2: table[m] = distribution for (m, current n).
-  let previous: number[][] = Array.from({ length: n1 + 1 }, (_, m) => (m === 0 ? [1] : [1])); // n = 0: U is 0
+  let previous: number[][] = Array.from({ length: n1 + 1 }, () => [1]); // n = 0: U is 0 whatever m
   for (let n = 1; n <= n2; n++) {
     const current: number[][] = [[1]];
     for (let m = 1; m <= n1; m++) {
