@@ -151,7 +151,7 @@ test('merge keeps the smaller minimum and the larger maximum of either side', (t
   low.record(0.001);
   const high = new Histogram();
   high.record(0.2);
-  t.deepEqual(new Histogram().merge(high).merge(low).toJSON(), {
+  const both = {
     buckets: [
       [1, 1],
       [200, 1],
@@ -160,17 +160,10 @@ test('merge keeps the smaller minimum and the larger maximum of either side', (t
     min: 0.001,
     max: 0.2,
     sum: 0.201,
-  });
-  t.deepEqual(new Histogram().merge(low).merge(high).toJSON(), {
-    buckets: [
-      [1, 1],
-      [200, 1],
-    ],
-    count: 2,
-    min: 0.001,
-    max: 0.2,
-    sum: 0.201,
-  });
+  };
+  // In either order.
+  t.deepEqual(new Histogram().merge(high).merge(low).toJSON(), both);
+  t.deepEqual(new Histogram().merge(low).merge(high).toJSON(), both);
   // Merging an empty histogram changes nothing.
   t.deepEqual(new Histogram().merge(low).merge(new Histogram()).toJSON(), low.toJSON());
 });
