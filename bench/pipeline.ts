@@ -117,13 +117,10 @@ export async function runBench(config: BenchConfig, deps: BenchDeps): Promise<Be
     const runStarted = Date.now();
     for (const [i, spec] of points.entries()) {
       if (signal.aborted) break;
-      const leftS = remainingEstimateS(
-        estimateDurationS(config, points.slice(0, i)),
-        (Date.now() - runStarted) / 1000,
-        estimateDurationS(config, points.slice(i)),
-      );
+      const elapsedS = (Date.now() - runStarted) / 1000;
+      const leftS = remainingEstimateS(estimateDurationS(config, points.slice(0, i)), elapsedS, estimateDurationS(config, points.slice(i)));
       logger.info(
-        `[${i + 1}/${points.length}] ${spec.pointId}: replicas ${JSON.stringify(spec.replicas)}, ${spec.rateRps} rps for ${spec.durationS} s (elapsed ${Math.round((Date.now() - runStarted) / 1000)} s, about ${Math.round(leftS)} s left)`,
+        `[${i + 1}/${points.length}] ${spec.pointId}: replicas ${JSON.stringify(spec.replicas)}, ${spec.rateRps} rps for ${spec.durationS} s (elapsed ${Math.round(elapsedS)} s, about ${Math.round(leftS)} s left)`,
       );
       const result = await runPoint(config, spec, run, samples, deps, i > 0);
       done.push({ spec, result });

@@ -4,6 +4,9 @@ import { EXIT, InterruptedError, UsageError, errorMessage } from './errors.ts';
 import { INTERRUPT_SIGNALS } from './interrupt.ts';
 import { TOOL_VERSION } from './version.ts';
 
+/** runCli's signal fallback, installed once per process (tests call runCli many times in one). */
+let fallbackInstalled = false;
+
 /**
  * The one place where errors become exit codes: usage and environment errors print one line
  * and exit 2, never a stack trace; anything else is a bug and prints its stack (exit 70, EX_SOFTWARE)
@@ -12,8 +15,6 @@ import { TOOL_VERSION } from './version.ts';
  * option given twice is named (unless it is repeatable, kernel/args.ts `repeatable`), and a word
  * that is no command is named as such even when a default command would otherwise take it.
  */
-let fallbackInstalled = false;
-
 export async function runCli(program: Command, argv: string[] = process.argv): Promise<void> {
   configure(program);
   // A signal no command is listening for (before a run installs its own handling, or after it has

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { intArg, numberArg } from '../kernel/args.ts';
 import { runCli } from '../kernel/cli.ts';
 import { onInterrupt } from '../kernel/interrupt.ts';
+import { untilAborted } from '../kernel/sleep.ts';
 import { registerRealShop } from './gocoffee/cli.ts';
 import { SHOP_DEFAULTS, type ShopOptions, assertPortFree, startPrimary, startSingle } from './server.ts';
 
@@ -53,7 +54,7 @@ program
     // Ctrl-C, SIGTERM and SIGHUP, to this process or its whole group (npm forwards a copy): one stop,
     // with the handler kept while the shop closes.
     const interrupts = onInterrupt();
-    await new Promise((resolve) => interrupts.stopping.addEventListener('abort', resolve, { once: true }));
+    await untilAborted(interrupts.stopping);
     await shop.close();
     process.exit(0);
   });

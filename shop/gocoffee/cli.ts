@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { intArg } from '../../kernel/args.ts';
 import { onInterrupt } from '../../kernel/interrupt.ts';
+import { untilAborted } from '../../kernel/sleep.ts';
 import { ALL_IMAGES, ARCHES, SOURCE_ENV, type Arch, type ImageName } from './source.ts';
 
 /**
@@ -118,7 +119,7 @@ export function registerRealShop(program: Command): void {
       });
       process.stdout.write(`${shop.url}\n`);
       log.info(`real go-coffee serving on ${shop.url} (kitchen ${options.kitchen}, barista ${options.barista}); folder ${shop.dir}; Ctrl-C stops it`);
-      if (!interrupts.stopping.aborted) await new Promise((resolve) => interrupts.stopping.addEventListener('abort', resolve, { once: true }));
+      await untilAborted(interrupts.stopping);
       log.info('stopping');
       try {
         await shop.stop();

@@ -1,6 +1,7 @@
 // Ctrl-C as one user action: a copy a wrapper re-sends within the window is the same signal; a later
 // one forces the stop. Signals are emitted in-process (process.emit), with a test clock.
 import test from 'ava';
+import { untilAborted } from '../../../kernel/sleep.ts';
 import { onInterrupt } from '../../../kernel/interrupt.ts';
 
 test.serial('a copy 35 ms later is the same Ctrl-C; a second one 800 ms later forces; SIGTERM and SIGHUP count alike', (t) => {
@@ -29,4 +30,17 @@ test.serial('dispose gives the signals back', (t) => {
   t.is(process.listenerCount('SIGHUP'), before + 1);
   interrupts.dispose();
   t.is(process.listenerCount('SIGHUP'), before);
+});
+
+test('untilAborted resolves when the signal aborts, and at once when it already has', async (t) => {
+  const controller = new AbortController();
+  let resolved = false;
+  const waiting = untilAborted(controller.signal).then(() => (resolved = true));
+  await Promise.resolve();
+  t.false(resolved);
+  controller.abort();
+  await waiting;
+  t.true(resolved);
+  await untilAborted(controller.signal);
+  t.pass();
 });
