@@ -115,6 +115,11 @@ test("each bound says its field and its limit in the config's own words", (t) =>
     ],
   );
   t.deepEqual(problems({ target: { kind: 'url', url: [] }, matrix: { ratesRps: [1] } }), ['c.yml: target.url: list at least one URL']);
+  // The scheme is http or https exactly: not one that ends or starts with it.
+  const url = (address: string) => problems({ target: { kind: 'url', url: [address] }, matrix: { ratesRps: [1] } });
+  t.deepEqual(url('https://h:1'), []);
+  t.deepEqual(url('xhttp://h:1'), ['c.yml: target.url[0]: expected an http(s) URL such as http://192.168.1.101:5000']);
+  t.deepEqual(url('httpsx://h:1'), ['c.yml: target.url[0]: expected an http(s) URL such as http://192.168.1.101:5000']);
   const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`V${i}`, '1']));
   t.deepEqual(problems({ ...base, scenarioEnv: keys(256) }), []);
   t.deepEqual(problems({ ...base, scenarioEnv: keys(257) }), ['c.yml: scenarioEnv: at most 256 variables']);
@@ -145,6 +150,10 @@ test("replicas at each target's limit pass, one more is named with its service a
   // 100 rates × 100 repetitions × 1 replica count = 10 000 points, the limit; 73 rates × 137 counts = 10 001.
   const rates = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   t.deepEqual(problems({ matrix: { replicas: [1], ratesRps: rates(100), repetitions: 100 } }), []);
+  // Repetitions multiply: 50 rates × 100 repetitions × 3 replica counts = 15 000.
+  t.deepEqual(problems({ matrix: { replicas: [1, 2, 3], ratesRps: rates(50), repetitions: 100 } }), [
+    'c.yml: matrix: 15000 points; a run has at most 10000: split it into several runs',
+  ]);
   t.deepEqual(problems({ matrix: { replicas: Array.from({ length: 137 }, () => 1), ratesRps: rates(73) } }), [
     'c.yml: matrix: 10001 points; a run has at most 10000: split it into several runs',
   ]);
@@ -167,6 +176,7 @@ test('a config that is no mapping: nothing at all reads as an empty one, a list 
   t.deepEqual(problems(undefined), ['c.yml: matrix: Invalid input: expected object, received undefined']);
   t.deepEqual(problems(null), ['c.yml: matrix: Invalid input: expected object, received undefined']);
   t.deepEqual(problems([1]), ['c.yml: (root): Invalid input: expected object, received array']);
+  t.deepEqual(problems('ab'), ['c.yml: (root): Invalid input: expected object, received string']);
   await t.throwsAsync(loadBenchConfig('/nonexistent/c.yml'), { instanceOf: UsageError, message: 'cannot read config /nonexistent/c.yml: no such file' });
   const dir = new URL('.', import.meta.url).pathname;
   await t.throwsAsync(loadBenchConfig(dir), { message: `cannot read config ${dir}: EISDIR: illegal operation on a directory, read` });

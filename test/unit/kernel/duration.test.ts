@@ -26,6 +26,8 @@ test('every unit, fractions without a leading or trailing digit, and zero in any
   t.is(parseDurationMs('2m'), 120_000);
   t.is(parseDurationMs('2h'), 7_200_000);
   t.is(parseDurationMs('.5s'), 500);
+  t.is(parseDurationMs('.25s'), 250);
+  t.is(parseDurationMs('.25', 's'), 250);
   t.is(parseDurationMs('1.s'), 1000);
   t.is(parseDurationMs('1.25m'), 75_000);
   t.is(parseDurationMs('0s'), 0);
