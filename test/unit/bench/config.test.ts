@@ -1,9 +1,12 @@
 // Bounds are checked up front, each with the field and the limit; the YAML loader finds duplicate
 // keys itself (in linear time: `npm run perf -- config` shows the growth) and names their line.
 import test from 'ava';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LIMITS, loadBenchConfig, parseBenchConfig, parseConfigText, replicaMatrix } from '../../../bench/config.ts';
-import { pointEnv, scriptPath, validateScenarioEnv, warmupEnv } from '../../../bench/scenario-env.ts';
+import { pointEnv, SCENARIOS_DIR, scriptPath, validateScenarioEnv, warmupEnv } from '../../../bench/scenario-env.ts';
 import { UsageError } from '../../../kernel/errors.ts';
 import { configText, formatConfigRows, growthExponent, measureConfigParsing } from '../../../perf/config.ts';
 
@@ -237,4 +240,18 @@ test("the warm-up turns the probe off in a script that has one (as the last chec
     RATE: '2.5',
     DURATION: '20s',
   });
+});
+
+test("a script's own error: its message lines without location, stack or blank lines, each naming the script", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'refuses-'));
+  const file = join(dir, 'refuses.ts');
+  await writeFile(file, "throw new Error('first line\\n\\n  \\nsecond line');\nexport default function () {}\n");
+  const scenario = relative(SCENARIOS_DIR, file);
+  const config = { ...parseBenchConfig(base, 'c.yml'), scenario };
+  const error = await t.throwsAsync(validateScenarioEnv(config), { instanceOf: UsageError });
+  t.deepEqual(error.message.split('\n'), [
+    `scenario environment: first line (${scenario} refused it)`,
+    `scenario environment: second line (${scenario} refused it)`,
+  ]);
+  await rm(dir, { recursive: true });
 });
