@@ -180,7 +180,11 @@ test('a config that is no mapping: nothing at all reads as an empty one, a list 
   t.deepEqual(problems(null), ['c.yml: matrix: Invalid input: expected object, received undefined']);
   t.deepEqual(problems([1]), ['c.yml: (root): Invalid input: expected object, received array']);
   t.deepEqual(problems('ab'), ['c.yml: (root): Invalid input: expected object, received string']);
-  await t.throwsAsync(loadBenchConfig('/nonexistent/c.yml'), { instanceOf: UsageError, message: 'cannot read config /nonexistent/c.yml: no such file' });
+  const missing = await t.throwsAsync(loadBenchConfig('/nonexistent/c.yml'), {
+    instanceOf: UsageError,
+    message: 'cannot read config /nonexistent/c.yml: no such file',
+  });
+  t.is((missing.cause as NodeJS.ErrnoException).code, 'ENOENT');
   const dir = new URL('.', import.meta.url).pathname;
   await t.throwsAsync(loadBenchConfig(dir), { message: `cannot read config ${dir}: EISDIR: illegal operation on a directory, read` });
 });
@@ -222,6 +226,7 @@ test('scenario variables the script refuses: reserved and bad names, unknown key
     Object.fromEntries(Array.from({ length: 256 }, (_, i) => [`K${i.toString(16).padStart(2, '0')}`, 'v'.repeat(i === 255 ? last : 253)]));
   const bySize = (list: string[]) => list.filter((line) => !line.includes('the script does not read'));
   t.deepEqual(bySize(await lines(sized(253))), []);
+  t.deepEqual(bySize(await lines({ K: 'x'.repeat(4096) })), []);
   t.deepEqual(bySize(await lines(sized(254))), ['scenario environment: 65537 bytes in all; the variables together are at most 65536 bytes']);
   const many = Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`V${i}`, '1']));
   t.deepEqual(bySize(await lines(many)), ['scenario environment: 257 variables; at most 256']);
@@ -253,5 +258,9 @@ test("a script's own error: its message lines without location, stack or blank l
     `scenario environment: first line (${scenario} refused it)`,
     `scenario environment: second line (${scenario} refused it)`,
   ]);
+  // An error of its own name: the location goes, the name stays (only "…Error: " is dropped).
+  await writeFile(file, "const error = new Error('nope');\nerror.name = 'Refusal';\nthrow error;\nexport default function () {}\n");
+  const named = await t.throwsAsync(validateScenarioEnv(config), { instanceOf: UsageError });
+  t.is(named.message, `scenario environment: Refusal: nope (${scenario} refused it)`);
   await rm(dir, { recursive: true });
 });
