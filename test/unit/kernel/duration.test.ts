@@ -19,6 +19,27 @@ test('durations as k6 writes them: units, sums of parts, fractions; no sign and 
   t.is(parseDurationMs('2s', 'ms'), 2000, 'a unit always wins over the bare unit');
 });
 
+test('every unit, fractions without a leading or trailing digit, and zero in any form', (t) => {
+  t.is(parseDurationMs('4000000ns'), 4);
+  t.is(parseDurationMs('3000µs'), 3, 'the micro sign');
+  t.is(parseDurationMs('3000μs'), 3, 'the Greek mu');
+  t.is(parseDurationMs('2m'), 120_000);
+  t.is(parseDurationMs('2h'), 7_200_000);
+  t.is(parseDurationMs('.5s'), 500);
+  t.is(parseDurationMs('.25s'), 250);
+  t.is(parseDurationMs('.25', 's'), 250);
+  t.is(parseDurationMs('1.s'), 1000);
+  t.is(parseDurationMs('1.25m'), 75_000);
+  t.is(parseDurationMs('0s'), 0);
+  t.is(parseDurationMs('0.0'), 0);
+  t.is(parseDurationMs(' 0 '), 0);
+  t.is(parseDurationMs('.5', 's'), 500);
+  t.is(parseDurationMs('2.', 's'), 2000);
+  t.is(parseDurationMs('2.5', 'ms'), 2.5);
+  for (const bad of ['x1s', '1sx', '1s 2s', '.s', '1..5s', '1e3ms', '+1s', '1', '0.5']) t.is(parseDurationMs(bad), null, bad);
+  for (const bad of ['1e3', '-1', '1s1', '.']) t.is(parseDurationMs(bad, 's'), null, bad);
+});
+
 test('flag parsers: a bad value names what the flag takes; the old bare form of a flag still works', (t) => {
   const settle = durationArg({ bareUnit: 'ms' });
   t.is(settle('2s'), 2000);
