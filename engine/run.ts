@@ -6,6 +6,7 @@
  */
 import { totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { yieldToWorkers } from './host/priority.ts';
 import { outputError, writeFileAtomic } from '../kernel/files.ts';
 import { onInterrupt, type Interrupts } from '../kernel/interrupt.ts';
 import { sleep as waitUpTo } from '../kernel/sleep.ts';
@@ -328,6 +329,7 @@ export async function run(args: RunArgs, external?: Interrupts): Promise<number>
   let setupResult: { ok: boolean; json: string | null; message: string } | null = null;
   let teardownResult: { ok: boolean; message: string } | null = null;
   const initErrors: string[] = [];
+  const workerTids: number[] = [];
   const finishedCounts: Record<string, number>[] = [];
 
   const stopAll = (graceful: boolean) => {
@@ -337,6 +339,7 @@ export async function run(args: RunArgs, external?: Interrupts): Promise<number>
   const onMessage = (index: number, msg: FromWorker) => {
     switch (msg.t) {
       case 'ready':
+        workerTids.push(msg.tid);
         arrived('ready', index);
         return;
       case 'initError':
@@ -446,6 +449,7 @@ export async function run(args: RunArgs, external?: Interrupts): Promise<number>
   try {
     await guard(waitAll('ready'));
     if (initErrors.length > 0) throw new ScriptError(initErrors[0] ?? 'init failed');
+    yieldToWorkers(workerTids);
 
     let setupJson: string | null = null;
     let setupData: unknown;

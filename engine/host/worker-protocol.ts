@@ -48,7 +48,7 @@ export type ToWorker =
   | { t: 'finish' };
 
 export type FromWorker =
-  | { t: 'ready'; vus: number }
+  | { t: 'ready'; vus: number; tid: number }
   | { t: 'initError'; message: string }
   | { t: 'setupDone'; ok: boolean; json: string | null; message: string }
   | { t: 'teardownDone'; ok: boolean; message: string }

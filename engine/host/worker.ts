@@ -20,6 +20,7 @@ import { createRunner, ScenarioRunner, type ExecutorContext, type ScenarioShare 
 import { AsyncVu, ThreadVu, type Vu, type VuFactoryDeps } from './vus.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
 import { warmHistograms } from '../metrics/hdr.ts';
+import { threadId } from './priority.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -200,7 +201,7 @@ async function prepare(): Promise<void> {
   try {
     for (const runner of runners) await runner.prepare();
     warmHistograms(false);
-    post({ t: 'ready', vus: runners.reduce((n, r) => n + r.vusMax, 0) });
+    post({ t: 'ready', vus: runners.reduce((n, r) => n + r.vusMax, 0), tid: threadId() });
   } catch (error) {
     post({ t: 'initError', message: (error as Error).message });
   }
