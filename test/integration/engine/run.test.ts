@@ -5,7 +5,8 @@
  * and the coffee scenario runs unchanged against the reference shop.
  */
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import test from 'ava';
@@ -62,6 +63,17 @@ test.serial('the summary, the histogram log and the raw samples agree on every c
   );
 });
 
+/** Each thread's nice value (field 19 of /proc/PID/task/TID/stat), by thread id. */
+async function threadNice(pid: number): Promise<Map<number, number>> {
+  const nice = new Map<number, number>();
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields.length > 16) nice.set(Number(tid), Number(fields[16]));
+  }
+  return nice;
+}
+
 test.serial('SIGINT: scheduling stops, in-flight iterations finish, summary and samples are written (exit 105)', async (t) => {
   const target = await startTarget(t);
   const dir = await tempDir(t);
@@ -69,9 +81,17 @@ test.serial('SIGINT: scheduling stops, in-flight iterations finish, summary and 
   let pid = 0;
   const running = runScript(t, 'long-run.ts', ['-e', `BASE_URL=${target.url}`, '-e', 'DELAY=300', '--out', `json=${samples}`], { onSpawn: (p) => (pid = p) });
   await waitFor('requests under way', () => (target.hits.get('/delay') ?? 0) >= 20, 30_000);
+  // Meanwhile, every thread but the worker's (and those it started) runs at nice 10 (engine/host/priority.ts).
+  const base = getPriority();
+  const nice = await threadNice(pid);
   process.kill(pid, 'SIGINT');
   const run = await running;
   t.is(run.code, 105, run.stderr);
+  if (base < 10) {
+    t.is(nice.get(pid), 10, 'the main thread');
+    t.true([...nice.values()].filter((n) => n === base).length >= 1, `a worker thread at ${base}: ${[...nice.values()].join(' ')}`);
+    t.true([...nice.values()].filter((n) => n === 10).length >= 2, 'the main thread and at least one helper thread');
+  } else t.log(`nice ${base} already: the engine cannot lower it, nothing to check`);
   t.regex(run.stderr, /SIGINT: stopping the test/);
   t.true((run.summary?.engine.testRunDurationMs ?? 60_000) < 20_000);
   // Every request the server saw was recorded; the ones in flight finished within gracefulStop.
