@@ -166,8 +166,8 @@ test('the framer: hello, records only between @@rec and the @@end of the same se
 test('the framer and the parser at their edges: a wrong @@end does not end a record, an unknown @@ tag neither; cpu names exactly cpuN; zone numbers at the end', (t) => {
   const records: [string[], number][] = [];
   const framer = createFramer({ onRecord: (lines, seq) => records.push([lines, seq]) });
-  framer.push('@@rec 1\nl 1\n@@end 2\nl 9\n@@xyz 1\n@@end 1\n');
-  t.deepEqual(records, [[['l 1', 'l 9'], 1]]);
+  framer.push('@@rec 1\nl 1\n@@end 2\nl 9\n@@xyz 1\nl 8\n@@end 1\n');
+  t.deepEqual(records, [[['l 1', 'l 9', 'l 8'], 1]]);
   const hellos: unknown[] = [];
   createFramer({ onHello: (h) => hellos.push(h), onRecord: () => undefined }).push('@@hello 3 7\n');
   t.deepEqual(hellos, [{ format: 3, pid: 7 }], 'a hello in the very first chunk');

@@ -302,3 +302,68 @@ test('a core is online only when /proc/stat lists it; busy beyond total is no de
     ).throttled,
   );
 });
+
+test('cores in number order whatever order the record names them in; a core /proc/stat lists but sysfs says is offline is offline', (t) => {
+  const at = { timeMs: 0, clockOffsetMs: 0 };
+  const zero = { busy: 0, total: 0 };
+  const builder = createSampleBuilder('n');
+  // Core 2 first in /proc/stat, then 0, 1 only in sysfs: known in the order 2, 0, 1.
+  const sample = builder.next(
+    raw({
+      cpuTicks: new Map([
+        [2, zero],
+        [0, zero],
+      ]),
+      cores: [
+        { core: 1, online: true, curFreqKHz: 100, maxFreqKHz: 1000 },
+        { core: 0, online: false, curFreqKHz: null, maxFreqKHz: 1000 },
+      ],
+    }),
+    at,
+  );
+  t.deepEqual(
+    sample.cores.map((c) => [c.core, c.online]),
+    [
+      [0, false],
+      [1, false],
+      [2, true],
+    ],
+  );
+});
+
+test('throttled needs the slow core itself to be busy: a loaded node whose only slow core is at 40 % is not throttling', (t) => {
+  const at = { timeMs: 0, clockOffsetMs: 0 };
+  const builder = createSampleBuilder('n');
+  const cores = [
+    { core: 0, online: true, curFreqKHz: 1000, maxFreqKHz: 1000 },
+    { core: 1, online: true, curFreqKHz: 500, maxFreqKHz: 1000 },
+  ];
+  const zero = { busy: 0, total: 0 };
+  builder.next(
+    raw({
+      cpuTicks: new Map([
+        [0, zero],
+        [1, zero],
+      ]),
+      cores,
+    }),
+    at,
+  );
+  // Overall (100 + 40) / 200 = 70 %: loaded (≥ 70 %); core 0 is busy but at its maximum, core 1 is slow but not busy.
+  const sample = builder.next(
+    raw({
+      cpuTicks: new Map([
+        [0, { busy: 100, total: 100 }],
+        [1, { busy: 40, total: 100 }],
+      ]),
+      cores,
+    }),
+    at,
+  );
+  t.is(sample.cpuPct, 70);
+  t.deepEqual(
+    sample.cores.map((c) => c.cpuPct),
+    [100, 40],
+  );
+  t.false(sample.throttled);
+});
