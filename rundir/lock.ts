@@ -5,6 +5,7 @@ import { EnvironmentError } from '../kernel/errors.ts';
 import { outputError } from '../kernel/files.ts';
 import { pidAlive } from '../kernel/process.ts';
 import { lockPath } from './layout.ts';
+import { statFields } from '../kernel/process.ts';
 
 /**
  * One writer per run directory. `bench run` and `bench resume` hold `writer.lock` (pid, host, start
@@ -39,7 +40,7 @@ export class RunLockedError extends EnvironmentError {
 async function procStartOf(pid: number): Promise<number | null> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
   if (!stat) return null;
-  const start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  const start = Number(statFields(stat)?.[19]);
   return Number.isFinite(start) ? start : null;
 }
 

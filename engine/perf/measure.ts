@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { statFields } from '../../kernel/process.ts';
 
 export const VEGETA_VERSION = 'v12.13.0';
 
@@ -154,7 +155,7 @@ export interface Sample {
 export function procStat(pid: number): { cpuS: number; rssMB: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = statFields(stat) ?? [];
     const cpuS = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './cli.ts';
 import { waitFor } from './poll.ts';
-import { alive, descendants } from './procs.ts';
+import { alive, descendants, procState } from './procs.ts';
 
 export interface BenchProcess {
   child: ChildProcess;
@@ -98,11 +98,6 @@ export async function untilExists(path: string, timeoutMs = 60_000): Promise<voi
   await waitFor(`${path} to exist`, async () => ((await stat(path).catch(() => null)) ? true : undefined), timeoutMs, 20);
 }
 
-async function state(pid: number): Promise<string | undefined> {
-  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return text?.slice(text.lastIndexOf(')') + 2).split(' ')[0];
-}
-
 /** Every process below the bench's process group leader now (the shop, its workers, the sampler, the generator, the watcher). */
 export async function processTree(pgid: number): Promise<number[]> {
   return descendants(pgid);
@@ -113,7 +108,7 @@ export async function survivors(pids: number[], timeoutMs = 8000): Promise<numbe
   const end = Date.now() + timeoutMs;
   for (;;) {
     const left: number[] = [];
-    for (const pid of pids) if (alive(pid) && (await state(pid)) !== 'Z') left.push(pid);
+    for (const pid of pids) if (alive(pid) && (await procState(pid)) !== 'Z') left.push(pid);
     if (left.length === 0 || Date.now() > end) return left;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

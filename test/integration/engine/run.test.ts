@@ -5,7 +5,7 @@
  * and the coffee scenario runs unchanged against the reference shop.
  */
 import { spawn } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,7 +14,7 @@ import { verifyRunOutputs } from '../../../engine/output/verify.ts';
 import { REPO_ROOT, runEntry } from '../../helpers/cli.ts';
 import { startInfluxd } from '../../helpers/influxd.ts';
 import { waitFor } from '../../helpers/poll.ts';
-import { descendants } from '../../helpers/procs.ts';
+import { descendants, threadNice } from '../../helpers/procs.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 import { count, runScript, SCRIPTS, startTarget } from './helpers.ts';
 
@@ -62,17 +62,6 @@ test.serial('the summary, the histogram log and the raw samples agree on every c
     broken.problems.join('\n'),
   );
 });
-
-/** Each thread's nice value (field 19 of /proc/PID/task/TID/stat), by thread id. */
-async function threadNice(pid: number): Promise<Map<number, number>> {
-  const nice = new Map<number, number>();
-  for (const tid of await readdir(`/proc/${pid}/task`)) {
-    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields.length > 16) nice.set(Number(tid), Number(fields[16]));
-  }
-  return nice;
-}
 
 test.serial('SIGINT: scheduling stops, in-flight iterations finish, summary and samples are written (exit 105)', async (t) => {
   const target = await startTarget(t);

@@ -6,18 +6,13 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Supervisor } from '../../../kernel/supervise.ts';
 import { waitFor } from '../../helpers/poll.ts';
-import { alive } from '../../helpers/procs.ts';
+import { alive, procState } from '../../helpers/procs.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
 const PARENT = fileURLToPath(new URL('./supervise-parent.ts', import.meta.url));
 
-async function state(pid: number): Promise<string | undefined> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-}
-
 // A zombie is dead for our purpose: it holds no resources but its slot.
-const gone = async (pid: number) => !alive(pid) || (await state(pid)) === 'Z';
+const gone = async (pid: number) => !alive(pid) || (await procState(pid)) === 'Z';
 
 /** Starts the fixture parent (in a group of its own, as a shell would) and reads its pids. */
 async function startParent(work: string) {
