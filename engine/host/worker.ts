@@ -10,7 +10,7 @@ import { Registry } from '../metrics/registry.ts';
 import { BUILTIN_METRICS, START_LAG_METRIC } from '../metrics/types.ts';
 import { InfluxLinesEncoder } from '../output/influx-lines.ts';
 import { JsonLinesEncoder } from '../output/json-lines.ts';
-import { CompiledScript } from '../runtime/script.ts';
+import { CompiledScript, type ScriptSource } from '../runtime/script.ts';
 import { newThreadShared, type VuConfig } from '../runtime/vu.ts';
 import { epochMs } from '../time.ts';
 import { AlarmHub } from './alarm.ts';
@@ -21,6 +21,7 @@ import { AsyncVu, ThreadVu, type Vu, type VuFactoryDeps } from './vus.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
 import { warmHistograms } from '../metrics/hdr.ts';
 import { threadId } from './priority.ts';
+import { collectGarbage, type MachineryEvents, WARM_EVENTS, warmUp } from './warm.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -28,23 +29,120 @@ if (!port) throw new Error('engine/host/worker.ts runs as a worker thread');
 const post = (msg: FromWorker) => port.postMessage(msg);
 
 const counters = new Int32Array(init.counters);
-const registry = new Registry((message) => process.stderr.write(`WARN ${message}\n`));
-for (const info of BUILTIN_METRICS) registry.define(info);
-for (const info of init.metrics) registry.define(info);
-const json = init.samples.json ? new JsonLinesEncoder() : null;
-const influx = init.samples.influx ? new InfluxLinesEncoder() : null;
-if (json) registry.encoders.push(json);
-if (influx) registry.encoders.push(influx);
 
-const client = new HttpClient({ insecureSkipTLSVerify: init.options.insecureSkipTLSVerify, noConnectionReuse: init.options.noConnectionReuse });
-const performer = new RequestPerformer(client, registry, {
-  systemTags: new Set(init.systemTags),
-  userAgent: init.options.userAgent,
-  noConnectionReuse: init.options.noConnectionReuse,
+/** The engine's machinery on one metrics registry: the real one, or a scratch one to warm the code with. */
+interface Machinery {
+  registry: Registry;
+  json: JsonLinesEncoder | null;
+  influx: InfluxLinesEncoder | null;
+  client: HttpClient;
+  ctx: ExecutorContext;
+  lifecycleDeps: VuFactoryDeps;
+}
+
+/** Every HTTP client of this thread: the alarm hub's precise sleep must not hold up a response to any of them. */
+const clients: HttpClient[] = [];
+const hasThreadVus = init.shares.some((s) => s.mode === 'thread');
+const alarms = new AlarmHub(() => {
+  if (hasThreadVus) return -Infinity;
+  let oldest: number | null = null;
+  for (const c of clients) {
+    const t = c.oldestInFlightMs();
+    if (t !== null && (oldest === null || t < oldest)) oldest = t;
+  }
+  return oldest;
 });
-const compiled = new CompiledScript(init.script);
-const shared = newThreadShared();
-let jarIds = 1;
+
+function machinery(counterBuffer: SharedArrayBuffer, scenarioCounters: SharedArrayBuffer, script: ScriptSource, events: MachineryEvents): Machinery {
+  const counters = new Int32Array(counterBuffer);
+  const registry = new Registry((message) => process.stderr.write(`WARN ${message}\n`));
+  for (const info of BUILTIN_METRICS) registry.define(info);
+  for (const info of init.metrics) registry.define(info);
+  const json = init.samples.json ? new JsonLinesEncoder() : null;
+  const influx = init.samples.influx ? new InfluxLinesEncoder() : null;
+  if (json) registry.encoders.push(json);
+  if (influx) registry.encoders.push(influx);
+  const client = new HttpClient({ insecureSkipTLSVerify: init.options.insecureSkipTLSVerify, noConnectionReuse: init.options.noConnectionReuse });
+  clients.push(client);
+  const performer = new RequestPerformer(client, registry, {
+    systemTags: new Set(init.systemTags),
+    userAgent: init.options.userAgent,
+    noConnectionReuse: init.options.noConnectionReuse,
+  });
+  let jarIds = 1;
+  const host: HostServices = {
+    registry,
+    performer,
+    instance: () => ({
+      iterationsCompleted: Atomics.load(counters, COUNTER.iterationsCompleted),
+      iterationsInterrupted: Atomics.load(counters, COUNTER.iterationsInterrupted),
+      vusActive: Atomics.load(counters, COUNTER.vusActive),
+      vusInitialized: Atomics.load(counters, COUNTER.vusInitialized),
+      currentTestRunDuration: epochMs() - init.runStartMs,
+    }),
+    abortTest: events.abort,
+    failTest: events.fail,
+    log: events.log,
+    nextJarId: () => ++jarIds,
+  };
+  const deps: VuFactoryDeps = {
+    host,
+    client,
+    compiled: new CompiledScript(script),
+    shared: newThreadShared(),
+    script,
+    threadCode: init.threadCode,
+    counters: counterBuffer,
+    runStartMs: init.runStartMs,
+    batchLimits: { batch: init.options.batch, batchPerHost: init.options.batchPerHost },
+  };
+  const metric = (name: string) => {
+    const m = registry.get(name);
+    if (!m) throw new Error(`metric ${name} missing`);
+    return m;
+  };
+  const ctx: ExecutorContext = {
+    registry,
+    alarms,
+    counters,
+    scenarioCounters: new Int32Array(scenarioCounters),
+    metrics: {
+      iterations: metric('iterations'),
+      duration: metric('iteration_duration'),
+      dropped: metric('dropped_iterations'),
+      lag: metric(START_LAG_METRIC),
+      dataSent: metric('data_sent'),
+      dataReceived: metric('data_received'),
+    },
+    globalTags: init.globalTags,
+    minIterationDurationMs: init.options.minIterationDurationMs,
+    noCookiesReset: init.options.noCookiesReset,
+    async createVu(share, slot, scenario) {
+      const id = share.vuIdBase + slot + 1;
+      const config = vuConfig(share, id, ScenarioRunner.idInTest(share, slot), scenario);
+      let vu: Vu;
+      if (share.mode === 'thread') {
+        const t = new ThreadVu(id, config, deps, performer, registry);
+        await t.ready;
+        vu = t;
+      } else vu = new AsyncVu(id, config, deps);
+      if (init.options.noVUConnectionReuse) {
+        const original = vu.run.bind(vu);
+        vu.run = async (start) => {
+          const outcome = await original(start);
+          vu.io.conns.closeAll();
+          return outcome;
+        };
+      }
+      return vu;
+    },
+    setupDataJson: () => setupJson,
+    iterationError: events.iterationError,
+    aborted: events.abort,
+  };
+  return { registry, json, influx, client, ctx, lifecycleDeps: deps };
+}
+
 let setupJson: string | null = null;
 
 /** Iteration errors, as k6 logs them, at most 10 a second (then a count of the rest). */
@@ -68,33 +166,6 @@ class ErrorLog {
 }
 
 const errors = new ErrorLog();
-const host: HostServices = {
-  registry,
-  performer,
-  instance: () => ({
-    iterationsCompleted: Atomics.load(counters, COUNTER.iterationsCompleted),
-    iterationsInterrupted: Atomics.load(counters, COUNTER.iterationsInterrupted),
-    vusActive: Atomics.load(counters, COUNTER.vusActive),
-    vusInitialized: Atomics.load(counters, COUNTER.vusInitialized),
-    currentTestRunDuration: epochMs() - init.runStartMs,
-  }),
-  abortTest: (reason) => post({ t: 'abort', reason }),
-  failTest: (message) => post({ t: 'fail', message }),
-  log: (level, text, vu) => writeLog(level, text, vu),
-  nextJarId: () => ++jarIds,
-};
-
-const deps: VuFactoryDeps = {
-  host,
-  client,
-  compiled,
-  shared,
-  script: init.script,
-  threadCode: init.threadCode,
-  counters: init.counters,
-  runStartMs: init.runStartMs,
-  batchLimits: { batch: init.options.batch, batchPerHost: init.options.batchPerHost },
-};
 
 function vuConfig(share: ScenarioShare | null, idInInstance: number, idInTest: number, scenario: VuConfig['scenario'] = null): VuConfig {
   return {
@@ -112,54 +183,20 @@ function vuConfig(share: ScenarioShare | null, idInInstance: number, idInTest: n
   };
 }
 
-const metric = (name: string) => {
-  const m = registry.get(name);
-  if (!m) throw new Error(`metric ${name} missing`);
-  return m;
-};
-
-// The precise sleep before an arrival must not hold up a response being read or a VU thread's call.
-const alarms = new AlarmHub(() => (hasThreadVus ? -Infinity : client.oldestInFlightMs()));
-const hasThreadVus = init.shares.some((s) => s.mode === 'thread');
-const ctx: ExecutorContext = {
+const {
   registry,
-  alarms,
-  counters,
-  scenarioCounters: new Int32Array(init.scenarioCounters),
-  metrics: {
-    iterations: metric('iterations'),
-    duration: metric('iteration_duration'),
-    dropped: metric('dropped_iterations'),
-    lag: metric(START_LAG_METRIC),
-    dataSent: metric('data_sent'),
-    dataReceived: metric('data_received'),
-  },
-  globalTags: init.globalTags,
-  minIterationDurationMs: init.options.minIterationDurationMs,
-  noCookiesReset: init.options.noCookiesReset,
-  async createVu(share, slot, scenario) {
-    const id = share.vuIdBase + slot + 1;
-    const config = vuConfig(share, id, ScenarioRunner.idInTest(share, slot), scenario);
-    let vu: Vu;
-    if (share.mode === 'thread') {
-      const t = new ThreadVu(id, config, deps, performer, registry);
-      await t.ready;
-      vu = t;
-    } else vu = new AsyncVu(id, config, deps);
-    if (init.options.noVUConnectionReuse) {
-      const original = vu.run.bind(vu);
-      vu.run = async (start) => {
-        const outcome = await original(start);
-        vu.io.conns.closeAll();
-        return outcome;
-      };
-    }
-    return vu;
-  },
-  setupDataJson: () => setupJson,
+  json,
+  influx,
+  client,
+  ctx,
+  lifecycleDeps: deps,
+} = machinery(init.counters, init.scenarioCounters, init.script, {
+  abort: (reason) => post({ t: 'abort', reason }),
+  fail: (message) => post({ t: 'fail', message }),
+  log: (level, text, vu) => writeLog(level, text, vu),
   iterationError: (share, message) => errors.add(share.scenario.name, share.scenario.executor, message),
-  aborted: (message) => post({ t: 'abort', reason: message }),
-};
+});
+const performer = deps.host.performer;
 
 const runners = init.shares.map((share) => createRunner(share, ctx));
 
@@ -199,8 +236,22 @@ function writeLog(level: string, text: string, vu: number): void {
 
 async function prepare(): Promise<void> {
   try {
-    for (const runner of runners) await runner.prepare();
     warmHistograms(false);
+    await warmUp((script) => {
+      const m = machinery(new SharedArrayBuffer(init.counters.byteLength), new SharedArrayBuffer(4), script, WARM_EVENTS);
+      return {
+        client: m.client,
+        ctx: m.ctx,
+        done: () => {
+          clients.splice(clients.indexOf(m.client), 1);
+          m.json?.take();
+          m.influx?.take();
+          m.registry.takeInterval();
+        },
+      };
+    });
+    for (const runner of runners) await runner.prepare();
+    collectGarbage();
     post({ t: 'ready', vus: runners.reduce((n, r) => n + r.vusMax, 0), tid: threadId() });
   } catch (error) {
     post({ t: 'initError', message: (error as Error).message });
