@@ -143,6 +143,7 @@ export function collectGarbage(): void {
   try {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
+    setFlagsFromString('--no-expose-gc'); // threads started later (VU threads) get no gc global
     gc();
     gc();
   } catch {
