@@ -41,9 +41,11 @@ export const MODULES = {
       'test/unit/reports/model/shop.test.ts',
     ],
   },
+  // convert.test.ts only: the folder's other tests (adapt, checks, converge, load) add 3.4 s to each
+  // of the 871 runs (4.7 s instead of 1.3 s), and under load a sixth of the mutants then timed out.
   'stack-converter': {
     mutate: ['cluster/stack/convert.ts', 'cluster/stack/interpolate.ts', 'cluster/stack/units.ts'],
-    tests: ['test/unit/cluster/stack/'],
+    tests: ['test/unit/cluster/stack/convert.test.ts'],
   },
   'sampler-parser': {
     mutate: ['bench/nodes/parse.ts', 'bench/nodes/sample.ts'],

@@ -368,16 +368,18 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
                 ...(Object.keys(limits).length
                   ? {
                       Limits: {
-                        ...(limits.cpus !== undefined ? { NanoCPUs: nanoCpus(str(limits.cpus, 'cpus')) } : {}),
-                        ...(limits.memory !== undefined ? { MemoryBytes: bytes(str(limits.memory, 'memory')) } : {}),
+                        ...(limits.cpus !== undefined ? { NanoCPUs: nanoCpus(str(limits.cpus, `${at}.deploy.resources.limits.cpus`)) } : {}),
+                        ...(limits.memory !== undefined ? { MemoryBytes: bytes(str(limits.memory, `${at}.deploy.resources.limits.memory`)) } : {}),
                       },
                     }
                   : {}),
                 ...(Object.keys(reservations).length
                   ? {
                       Reservations: {
-                        ...(reservations.cpus !== undefined ? { NanoCPUs: nanoCpus(str(reservations.cpus, 'cpus')) } : {}),
-                        ...(reservations.memory !== undefined ? { MemoryBytes: bytes(str(reservations.memory, 'memory')) } : {}),
+                        ...(reservations.cpus !== undefined ? { NanoCPUs: nanoCpus(str(reservations.cpus, `${at}.deploy.resources.reservations.cpus`)) } : {}),
+                        ...(reservations.memory !== undefined
+                          ? { MemoryBytes: bytes(str(reservations.memory, `${at}.deploy.resources.reservations.memory`)) }
+                          : {}),
                       },
                     }
                   : {}),
@@ -388,9 +390,9 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
           ? {
               RestartPolicy: {
                 ...(restart.condition !== undefined ? { Condition: str(restart.condition, `${at}.deploy.restart_policy.condition`) } : {}),
-                ...(restart.delay !== undefined ? { Delay: durationNs(str(restart.delay, 'delay')) } : {}),
+                ...(restart.delay !== undefined ? { Delay: durationNs(str(restart.delay, `${at}.deploy.restart_policy.delay`)) } : {}),
                 ...(restart.max_attempts !== undefined ? { MaxAttempts: Number(restart.max_attempts) } : {}),
-                ...(restart.window !== undefined ? { Window: durationNs(str(restart.window, 'window')) } : {}),
+                ...(restart.window !== undefined ? { Window: durationNs(str(restart.window, `${at}.deploy.restart_policy.window`)) } : {}),
               },
             }
           : {}),
@@ -416,9 +418,9 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
         ? {
             UpdateConfig: {
               ...(update.parallelism !== undefined ? { Parallelism: Number(update.parallelism) } : {}),
-              ...(update.delay !== undefined ? { Delay: durationNs(str(update.delay, 'delay')) } : {}),
-              ...(update.failure_action !== undefined ? { FailureAction: str(update.failure_action, 'failure_action') } : {}),
-              ...(update.order !== undefined ? { Order: str(update.order, 'order') } : {}),
+              ...(update.delay !== undefined ? { Delay: durationNs(str(update.delay, `${at}.deploy.update_config.delay`)) } : {}),
+              ...(update.failure_action !== undefined ? { FailureAction: str(update.failure_action, `${at}.deploy.update_config.failure_action`) } : {}),
+              ...(update.order !== undefined ? { Order: str(update.order, `${at}.deploy.update_config.order`) } : {}),
             },
           }
         : {}),

@@ -434,3 +434,97 @@ test('units: sizes with or without b, any case and spaces; durations as seconds 
   t.is(nanoCpus('0.0000000014'), 1);
   for (const bad of ['0', '-1', 'x', 'Infinity', 'NaN']) t.throws(() => nanoCpus(bad), { message: `expected a CPU count such as 0.5, got "${bad}"` }, bad);
 });
+
+test('YAML booleans and numbers become text; a null environment value is left out; an empty command is no arguments', (t) => {
+  const plan = convertStack(
+    's',
+    doc(`version: "3"
+services:
+  a:
+    image: x
+    command: ""
+    environment: { DEBUG: true, PORT: 80, FROM_SHELL: null }
+    labels: { enabled: false }
+  b:
+    image: x
+    command:
+`),
+  );
+  const [a, b] = plan.services.map((service) => service.spec.TaskTemplate.ContainerSpec);
+  t.deepEqual(a?.Args, []);
+  t.deepEqual(a?.Env, ['DEBUG=true', 'PORT=80']);
+  t.deepEqual(a?.Labels, { enabled: 'false', [NS]: 's' });
+  t.is(b?.Args, undefined);
+});
+
+test('a stack name with a character docker refuses anywhere in it is refused', (t) => {
+  for (const stack of ['my stack', 'shop!', 'a/b'])
+    t.throws(() => convertStack(stack, doc('services: { a: { image: x } }')), { message: `stack name "${stack}": expected letters, digits, _ . -` }, stack);
+});
+
+test('partial healthcheck, resources, restart policy and update config: only the fields given, the engine defaults the rest', (t) => {
+  const plan = convertStack(
+    's',
+    doc(`version: "3"
+services:
+  a:
+    image: x
+    healthcheck: { interval: 5s }
+    deploy:
+      resources: { limits: { memory: 1m }, reservations: { cpus: "0.5" } }
+      restart_policy: { condition: any }
+      update_config: { parallelism: 1 }
+  b:
+    image: x
+    deploy:
+      resources: { reservations: { memory: 2k } }
+      restart_policy: { max_attempts: 5 }
+      update_config: { order: stop-first }
+  c:
+    image: x
+    deploy:
+      resources: { limits: { cpus: 2 } }
+      restart_policy: { delay: 1s }
+      update_config: { delay: 2s, failure_action: pause }
+`),
+  );
+  const [a, b, c] = plan.services.map((service) => service.spec);
+  t.deepEqual(a?.TaskTemplate.ContainerSpec.Healthcheck, { Interval: 5e9 });
+  t.deepEqual(a?.TaskTemplate.Resources, { Limits: { MemoryBytes: 1024 ** 2 }, Reservations: { NanoCPUs: 5e8 } });
+  t.deepEqual(a?.TaskTemplate.RestartPolicy, { Condition: 'any' });
+  t.deepEqual(a?.UpdateConfig, { Parallelism: 1 });
+  // No healthcheck in the file: none in the spec (the image's own HEALTHCHECK applies).
+  t.false('Healthcheck' in (b?.TaskTemplate.ContainerSpec ?? {}));
+  t.deepEqual(b?.TaskTemplate.Resources, { Reservations: { MemoryBytes: 2048 } });
+  t.deepEqual(b?.TaskTemplate.RestartPolicy, { MaxAttempts: 5 });
+  t.deepEqual(b?.UpdateConfig, { Order: 'stop-first' });
+  t.deepEqual(c?.TaskTemplate.Resources, { Limits: { NanoCPUs: 2e9 } });
+  t.deepEqual(c?.TaskTemplate.RestartPolicy, { Delay: 1e9 });
+  t.deepEqual(c?.UpdateConfig, { Delay: 2e9, FailureAction: 'pause' });
+});
+
+test('a value of the wrong kind under resources, restart_policy or update_config is named with its place', (t) => {
+  const message = (deploy: string) => {
+    try {
+      convertStack('s', doc(`version: "3"\nservices:\n  a: { image: x, deploy: ${deploy} }\n`));
+      return '';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  t.is(message('{ resources: { limits: { cpus: [1] } } }'), 'services.a.deploy.resources.limits.cpus: expected a string');
+  t.is(message('{ resources: { limits: { memory: [1] } } }'), 'services.a.deploy.resources.limits.memory: expected a string');
+  t.is(message('{ resources: { reservations: { cpus: [1] } } }'), 'services.a.deploy.resources.reservations.cpus: expected a string');
+  t.is(message('{ resources: { reservations: { memory: [1] } } }'), 'services.a.deploy.resources.reservations.memory: expected a string');
+  t.is(message('{ restart_policy: { delay: [1] } }'), 'services.a.deploy.restart_policy.delay: expected a string');
+  t.is(message('{ restart_policy: { window: [1] } }'), 'services.a.deploy.restart_policy.window: expected a string');
+  t.is(message('{ update_config: { delay: [1] } }'), 'services.a.deploy.update_config.delay: expected a string');
+  t.is(message('{ update_config: { failure_action: [1] } }'), 'services.a.deploy.update_config.failure_action: expected a string');
+  t.is(message('{ update_config: { order: [1] } }'), 'services.a.deploy.update_config.order: expected a string');
+});
+
+test('the spec hash does not depend on the key order of objects inside lists either', (t) => {
+  const spec = (networks: unknown) => ({ Name: 'n', TaskTemplate: { Networks: networks } }) as unknown as Parameters<typeof specHash>[0];
+  t.is(specHash(spec([{ Target: 't', Aliases: ['a'] }])), specHash(spec([{ Aliases: ['a'], Target: 't' }])));
+  t.not(specHash(spec([{ Target: 't', Aliases: ['a'] }])), specHash(spec([{ Target: 't', Aliases: ['b'] }])));
+});
