@@ -388,3 +388,41 @@ test('the overall verdict: regressed first, then not comparable (it may hide a r
   t.is(verdict(elsewhere, slower, faster), 'regressed');
   t.is(comparePair(base, faster, { minRepetitions: 1 }).metrics[0]!.basis, 'repetitions');
 });
+
+test('a custom trend one run recorded no value of: a row with nothing to compare, and no verdict', (t) => {
+  const metrics: Record<string, MetricFacts> = { brew_ms: { type: 'trend', unit: 'time', better: 'lower', custom: true } };
+  const a = run('a', reps(1, { trends: { brew_ms: [] }, metrics }));
+  const b = run('b', reps(1, { trends: { brew_ms: [10, 20] }, metrics }));
+  t.like(row(comparePair(a, b), 'brew_ms p95'), {
+    baseline: null,
+    change: null,
+    ci: null,
+    pValue: null,
+    test: null,
+    cliffsDelta: null,
+    magnitude: null,
+    verdict: 'no-change',
+  });
+  t.true(row(comparePair(a, b), 'brew_ms p95')!.candidate! > 19.9);
+  t.like(row(comparePair(b, a), 'brew_ms p95'), { candidate: null, ci: null, test: null });
+});
+
+test('each configuration is compared on its own repetitions only', (t) => {
+  const other = (ms: number) =>
+    Array.from({ length: 5 }, (_, i) => pointInput({ pointId: `o${i}`, index: 10 + i, repetition: i, replicas: { svc: 9 }, latencies: [ms + i] }));
+  const a = run('a', [...reps(5, { scale: (i) => 1 + i / 100 }), ...other(1000)]);
+  const b = run('b', [...reps(5, { scale: (i) => 1.3 + i / 100 }), ...other(10)]);
+  const pair = comparePair(a, b);
+  const mine = pair.metrics.find((m) => m.metric === 'p50 latency' && m.configLabel === 'svc×1 @ 10/s')!;
+  t.is(mine.baseline, median(a.points.slice(0, 5).map((p) => p.latency.p50Ms!)));
+  t.is(mine.verdict, 'regressed');
+  const theirs = pair.metrics.find((m) => m.metric === 'p50 latency' && m.configLabel === 'svc×9 @ 10/s')!;
+  t.like(theirs, { basis: 'repetitions', baseline: 1002, verdict: 'improved' });
+  t.is(pair.metrics.filter((m) => m.metric === 'p50 latency').length, 2);
+});
+
+test('a history of three runs has a trend; a config that is null on both sides is no difference', (t) => {
+  const three = [1, 2, 3].map((i) => run(`n${i}`, reps(1)));
+  t.is(buildCompareModel(three).trends.length, 2);
+  t.deepEqual(runDifferences({ runId: 'a', loadGenerator: 'g', config: null }, { runId: 'b', loadGenerator: 'g', config: null }), []);
+});

@@ -289,6 +289,9 @@ test("a configuration's fulfilment over its repetitions: mean rate with an inter
   t.is(unknown.neverFulfilled, null, 'no repetition knows its lost orders');
   const stateOnly = pointInput({ pointId: 'z', result: { state: { mode: 'reset', start: null, end: end(4) } } });
   t.is(buildRunModel(runInput([stateOnly])).groups[0]!.fulfilment, null, 'a snapshot without samples has no fulfilment');
+  // A repetition that fulfilled nothing and never drained has no drain time: the others' median, their basis only.
+  const partly = buildRunModel(runInput([rep(1, 0.6, { drained: true }), rep(3, 0)])).groups[0]!.fulfilment!;
+  t.deepEqual([partly.drainS, partly.drainBasis, partly.growing], [4, ['measured'], 0]);
 });
 
 test("the next point's drain is credited to the point before it, unless it timed out or was a reset", (t) => {

@@ -83,6 +83,11 @@ test('generator saturated: a local node or one named like a generator averaging 
     ['local', 'Load-GENERATOR-2', 'test-harness'],
   );
   t.deepEqual(warnings([point({ nodes })], { nodes: cluster, options: { generatorCpuPct: 85 } }), [], 'an average of exactly 85 % is not over 85 %');
+  // A generator host with no CPU share in any sample counts as idle (0 %), not as unknown.
+  t.deepEqual(
+    warnings([point({ nodes: [nodeSample('local', T0, { cpuPct: null })] })], { nodes: cluster, options: { generatorCpuPct: -1 } }).map((w) => w.message),
+    ['load generator host local averaged 0.0 % CPU during point p (over -1 %)'],
+  );
 });
 
 test('a lost node, a flag of the harness and a point that did not complete are each flagged', (t) => {
