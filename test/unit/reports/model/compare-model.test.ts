@@ -159,7 +159,7 @@ test("custom trends are compared in the run's direction and unit; none without a
   const metrics = { brew_ms: facts('time', 'lower'), score: facts('none', 'higher'), vibe: facts('none', 'none') };
   const side = (k: number, more: Partial<PointOptions> = {}) =>
     reps(1, {
-      trends: { brew_ms: spread(300, 10 * k, 20 * k), score: spread(300, 10 * k, 20 * k), vibe: spread(300, k, 2 * k), only_here: [1, 2] },
+      trends: { vibe: spread(300, k, 2 * k), score: spread(300, 10 * k, 20 * k), brew_ms: spread(300, 10 * k, 20 * k), only_here: [1, 2] },
       metrics: k === 1 ? { ...metrics, only_here: facts('time', 'lower') } : metrics,
       orderFulfilled: spread(50, 100 * k, 200 * k),
       ...more,
@@ -231,6 +231,12 @@ test('fulfilment throughput: a row only when both runs sampled the shop, on its 
     verdict: 'regressed',
   });
   t.is(row(comparePair(run('a', side(5, 0.5)), run('b', side(5, 0.25))), 'fulfilment throughput')!.basis, 'repetitions');
+  // A repetition without the shop's metrics is no observation of fulfilment: five, not six.
+  const withPlain = (fulfilledPerS: number) => [...side(5, fulfilledPerS), pointInput({ pointId: 'plain', index: 5, repetition: 5, latencies: [5] })];
+  const basis = (x: PointInput[], y: PointInput[]) => row(comparePair(run('a', x), run('b', y), { minRepetitions: 6 }), 'fulfilment throughput')!.basis;
+  t.is(basis(side(6, 0.5), side(6, 0.25)), 'repetitions');
+  t.is(basis(withPlain(0.5), side(6, 0.25)), 'samples');
+  t.is(basis(side(6, 0.5), withPlain(0.25)), 'samples');
   t.falsy(row(comparePair(a, run('b', reps(1))), 'fulfilment throughput'), 'the candidate did not sample the shop');
   t.falsy(row(comparePair(run('a', reps(1)), b), 'fulfilment throughput'));
   // Rows of a configuration: latencies, endpoints, throughput, fulfilment, errors, in that order.
@@ -310,6 +316,7 @@ test('run differences: the load generator and every config field but name and se
     'config of a → b: rate 10 → 20, nested.list.1 2 → 3, extra (unset) → true',
   ]);
   t.deepEqual(runDifferences(b, { ...b, runId: 'c' }), []);
+  t.deepEqual(runDifferences({ ...b, config: { gone: 1, seed: 3 } }, { ...b, runId: 'c', config: { seed: 4 } }), ['config of b → c: gone 1 → (unset)']);
   t.deepEqual(runDifferences({ ...a, config: { name: { deep: 1 } } }, { ...a, config: { name: { deep: 2 } } }), [], 'everything under name');
   const many = (k: number) => ({ runId: `r${k}`, loadGenerator: 'g', config: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, k])) });
   t.deepEqual(runDifferences(many(1), many(2)), [

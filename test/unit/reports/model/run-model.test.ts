@@ -45,6 +45,7 @@ test("a point's numbers: requests and failures by endpoint, error share, rates o
       ...range(10, (i) => i).map((i) => ({ timeMs: T0 + 100 * i, ms: 500, name: 'a-fail', failed: true })),
       // The probe's requests count for their endpoint and the errors, not for the main load's rate or latency.
       ...range(5, (i) => i).map((i) => ({ timeMs: T0 + 100 * i, ms: 900, name: 'probe-x', scenario: 'probe' })),
+      { timeMs: T0 + 9000, ms: 7, name: 'b-ok' },
     ],
     iterations: 50,
     dropped: 3,
@@ -61,7 +62,7 @@ test("a point's numbers: requests and failures by endpoint, error share, rates o
     replicas: { svc: 3 },
     configLabel: 'svc×3 @ 12/s',
     targetRps: 12,
-    requests: 115,
+    requests: 116,
     failed: 10,
     droppedIterations: 3,
     convergenceMs: 1234,
@@ -71,9 +72,9 @@ test("a point's numbers: requests and failures by endpoint, error share, rates o
     flags: [],
     shop: null,
   });
-  t.is(row.errorPct, (100 * 10) / 115);
+  t.is(row.errorPct, (100 * 10) / 116);
   t.is(row.achievedRps, 5, '50 iterations over 10 s');
-  t.is(row.requestsPerS, 11, '110 main-load requests over 10 s');
+  t.is(row.requestsPerS, 11.1, '111 main-load requests over 10 s');
   t.deepEqual(row.checks, [
     { check: 'a is 2xx', passes: 1, fails: 0 },
     { check: 'b is 2xx', passes: 1, fails: 1 },
@@ -81,13 +82,14 @@ test("a point's numbers: requests and failures by endpoint, error share, rates o
   t.deepEqual(
     row.endpoints.map((e) => [e.endpoint, e.requests, e.failed, e.latency.count]),
     [
+      ['b-ok', 1, 0, 1],
       ['e', 100, 0, 100],
       ['probe-x', 5, 0, 5],
     ],
     'endpoints with latencies, in name order (a failed request has no latency of its own endpoint)',
   );
   t.true(near(row.endpoints.find((e) => e.endpoint === 'probe-x')!.latency.p50Ms, 900));
-  t.is(row.latency.count, 100);
+  t.is(row.latency.count, 101);
   t.true(near(row.latency.p95Ms, 95));
   t.is(row.failedLatency.count, 10);
   t.true(near(row.failedLatency.p50Ms, 500));
@@ -229,6 +231,25 @@ test("requests per whole second inside the window only: the window's partial fir
     range(10, () => 10),
   );
   t.is(p.samples.requestsPerSecond.get(T0S), 5);
+});
+
+test('requests per second in time order, whatever order the samples came in', (t) => {
+  const p = pointInput({ pointId: 'p', durationS: 5, requests: [3, 1, 2, 4, 3, 3, 2, 1].map((s) => ({ timeMs: T0 + s * 1000 + 10, ms: 1 })) });
+  t.deepEqual(
+    buildRunModel(runInput([p]))
+      .pooled.values()
+      .next().value!.requestsPerSecond,
+    [2, 2, 3, 1],
+  );
+});
+
+test('a repetition without a successful request adds no latency to its configuration', (t) => {
+  const ok = (i: number) => pointInput({ pointId: `p${i}`, repetition: i, latencies: [10 * (i + 1)] });
+  const failing = pointInput({ pointId: 'p2', repetition: 2, requests: [{ timeMs: T0, ms: 1, failed: true }] });
+  const g = buildRunModel(runInput([ok(0), ok(1), failing])).groups[0]!;
+  t.deepEqual(g.p50Ms.values, [10, 20]);
+  t.is(g.p50Ms.median, 15);
+  t.deepEqual(g.errorPct.values, [0, 0, 100]);
 });
 
 test('custom trends are pooled only where the run recorded what they are', (t) => {

@@ -36,6 +36,11 @@ test('thermal: a node past the threshold during a point, its hottest zone or bat
   ]);
   t.deepEqual(warnings([point({ nodes })], { options: { thermalThresholdC: 71.25 } }), []);
   t.is(warnings([point({ nodes })], { options: { thermalThresholdC: 69.5 } }).length, 2, 'n1 and n2 past 69.5 °C');
+  t.deepEqual(
+    warnings([point({ nodes })], { options: { thermalThresholdC: -50 } }).map((w) => w.node),
+    ['n1', 'n2'],
+    'a node that reported no temperature is never past any threshold',
+  );
 });
 
 test('throttled: the number of samples that ran below the maximum frequency', (t) => {
