@@ -205,7 +205,8 @@ test('growth needs both: a slope above 0.05 messages/s and at least 5 messages m
       windowEndMs: T0 + seconds * 1000,
     });
   t.true(grow((s) => s / 4).growing, '5 messages more over 20 s, 0.25/s');
-  t.false(grow((s) => (s * 4.9) / 20).growing, '4.9 messages more');
+  t.false(grow((s) => 10 + (s * 4.9) / 20).growing, '4.9 messages more, from 10');
+  t.true(grow((s) => (s === 20 ? 5 : 0)).growing, 'the sample at the window end counts: 5 more, a slope of 0.06/s');
   t.false(grow((s) => (s === 40 ? 5 : 0), 40).growing, 'a jump at the end of 40 s: 5 more, a slope of 0.017/s');
   t.true(grow((s) => (s >= 19 ? 5 : 0)).growing, 'a slope of 0.12/s');
   const edge = grow((s) => s / 20, 100);
@@ -280,4 +281,34 @@ test('fulfilment by replicas: configurations without a rate or at another rate l
   );
   t.true(rows[1]!.ci!.low >= 1 && rows[1]!.ci!.high <= 2 && rows[1]!.ci!.low < rows[1]!.ci!.high, 'from the blocks of both configurations');
   t.is(fulfilmentByReplicas([g({ kitchen: 1 }, 2, 0.5, null)], 'kitchen', 2)[0]!.offeredOrdersPerS, null);
+});
+
+test('a shop that does not know its counts: no rates, no blocks, no drain estimate; the snapshots are kept as given', (t) => {
+  const samples = series(20, (s) => ({ orders: s, fulfilled: s, ready: s, unacked: 1 })).map((x) => ({ ...x, orders: null, fulfilled: null }));
+  const start = { timeMs: T0, orders: 0, fulfilled: 0, inProgress: 0, queued: 0, unacked: 0 };
+  const end = { timeMs: T0 + 20_000, orders: 9, fulfilled: 8, inProgress: 1, queued: 2, unacked: 1 };
+  const a = analyzeShopPoint({ samples, windowStartMs: T0, windowEndMs: T0 + 20_000, state: { mode: 'reset', start, end } });
+  t.deepEqual([a.offeredOrdersPerS, a.fulfilledPerS, a.fulfilledBlocks, a.drainS, a.drainBasis], [null, null, [], null, null]);
+  t.is(a.start, start);
+  t.is(a.end, end);
+  t.is(a.neverFulfilled, null, 'the end snapshot does not say');
+  t.is(a.backlogSlopePerS, 1);
+  const none = analyzeShopPoint({ samples, windowStartMs: T0, windowEndMs: T0 + 20_000 });
+  t.deepEqual([none.start, none.end, none.stateMode, none.neverFulfilled], [null, null, null, null]);
+});
+
+test('samples without queues are left out of the slope, not read as empty queues', (t) => {
+  const samples = series(20, (s) => ({ orders: s, fulfilled: s, ready: s, unacked: 0 })).map((x, s) => (s % 2 === 1 ? { ...x, queues: null } : x));
+  const a = analyzeShopPoint({ samples, windowStartMs: T0, windowEndMs: T0 + 20_000 });
+  t.is(a.backlogSlopePerS, 1);
+  t.true(a.growing);
+});
+
+test('fulfilment intervals are of the mean of the blocks, not their median', (t) => {
+  const none = analyzeShopPoint({ samples: [], windowStartMs: T0, windowEndMs: T0 + 1000 });
+  const blocks = [0, 0, 0, 0, 0, 0, 0, 0, 0, 100];
+  const { ci } = fulfilmentThroughput([{ ...none, fulfilledPerS: 10, fulfilledBlocks: blocks }]);
+  t.true(ci!.high > 0 && ci!.low < 10, JSON.stringify(ci));
+  const [row] = fulfilmentByReplicas([{ replicas: { kitchen: 1 }, targetRps: 1, fulfilledPerS: 10, offeredOrdersPerS: 1, blocks }], 'kitchen', 1);
+  t.true(row!.ci!.high > 0, JSON.stringify(row!.ci));
 });
