@@ -26,8 +26,9 @@ const THERMAL_HINT =
 
 test('thermal: a node past the threshold during a point, its hottest zone or battery; at the threshold, no warning', (t) => {
   const nodes = [
-    nodeSample('n1', T0, { tempC: 60 }),
-    nodeSample('n1', T0 + 1000, { tempC: 65, batteryTempC: 71.25 }),
+    // The hottest sample first: the node's hottest over the point counts, not its last.
+    nodeSample('n1', T0, { tempC: 65, batteryTempC: 71.25 }),
+    nodeSample('n1', T0 + 1000, { tempC: 60 }),
     nodeSample('n2', T0, { tempC: 70 }),
     nodeSample('n3', T0, { tempC: null }),
   ];
