@@ -186,6 +186,8 @@ test('the window: whole 5 s blocks only, the edge samples counted in, the sample
   t.deepEqual(at(10_000, 25_000).fulfilledBlocks, [1, 1, 1]);
   t.deepEqual(at(10_000, 24_999).fulfilledBlocks, [1, 1, 1], 'within a millisecond of a whole block');
   t.is(at(10_000, 20_000).backlogSlopePerS, 0, 'the queue fell before the window, not in it');
+  const rising = series(40, (s) => ({ orders: s, fulfilled: s, ready: s > 20 ? 10 * (s - 20) : 0, unacked: 1 }));
+  t.is(analyzeShopPoint({ samples: rising, windowStartMs: T0, windowEndMs: T0 + 20_000 }).backlogSlopePerS, 0, 'the queue rose after the window, not in it');
   t.is(at(9000, 20_000).backlogSlopePerS! < 0, true, 'the sample at the window start is in');
   t.is(at(10_000, 20_000).backlogStart, 1);
   t.is(at(10_000, 20_000).backlogEnd, 1);
