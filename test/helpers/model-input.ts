@@ -93,9 +93,9 @@ export function pointInput(o: PointOptions): PointInput {
     for (const v of values) histogram.record(v);
     samples.customTrends.set(name, histogram);
   }
-  const events: RunEvent[] = [];
+  // The given events first (a run writes scale and converged before load-start), then load-start.
+  const events: RunEvent[] = [...(o.events ?? [])];
   if (startMs !== null) events.push({ timeMs: startMs, pointId: o.pointId, type: 'load-start', rateRps: spec.rateRps, durationS });
-  events.push(...(o.events ?? []));
   const result: PointResult | null =
     o.result === null
       ? null

@@ -136,8 +136,9 @@ test('the window: from load-start (else the first request) for the spec duration
 });
 
 test("a point without result.json is complete with no flags; a result's flags and status are the row's", (t) => {
-  const row = pointRow(pointInput({ pointId: 'p', result: null }));
+  const row = pointRow(pointInput({ pointId: 'p', result: null, durationS: 10, requests: [{ timeMs: T0 + 2000, ms: 1 }] }));
   t.deepEqual([row.status, row.flags], ['complete', []]);
+  t.is(row.windowEndMs, T0 + 10_000, 'complete: the whole duration, not cut at the last request');
   const flags = [{ code: 'hot', message: 'node stayed hot' }];
   t.deepEqual(pointRow(pointInput({ pointId: 'p', result: { status: 'failed', flags } })).flags, flags);
 });
