@@ -39,8 +39,8 @@ export interface ScratchMachinery {
 }
 
 /** Iterations a second and for how long: about a thousand iterations, enough for V8 to optimise the hot path. */
-export const WARM_RATE = 4000;
-export const WARM_MS = 250;
+const WARM_RATE = 4000;
+const WARM_MS = 250;
 /** Whatever happens, the warm-up gives up after this long. */
 const WARM_LIMIT_MS = 3000;
 

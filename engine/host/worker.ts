@@ -28,8 +28,6 @@ const port = parentPort;
 if (!port) throw new Error('engine/host/worker.ts runs as a worker thread');
 const post = (msg: FromWorker) => port.postMessage(msg);
 
-const counters = new Int32Array(init.counters);
-
 /** The engine's machinery on one metrics registry: the real one, or a scratch one to warm the code with. */
 interface Machinery {
   registry: Registry;
@@ -37,7 +35,7 @@ interface Machinery {
   influx: InfluxLinesEncoder | null;
   client: HttpClient;
   ctx: ExecutorContext;
-  lifecycleDeps: VuFactoryDeps;
+  deps: VuFactoryDeps;
 }
 
 /** Every HTTP client of this thread: the alarm hub's precise sleep must not hold up a response to any of them. */
@@ -140,7 +138,7 @@ function machinery(counterBuffer: SharedArrayBuffer, scenarioCounters: SharedArr
     iterationError: events.iterationError,
     aborted: events.abort,
   };
-  return { registry, json, influx, client, ctx, lifecycleDeps: deps };
+  return { registry, json, influx, client, ctx, deps };
 }
 
 let setupJson: string | null = null;
@@ -183,14 +181,7 @@ function vuConfig(share: ScenarioShare | null, idInInstance: number, idInTest: n
   };
 }
 
-const {
-  registry,
-  json,
-  influx,
-  client,
-  ctx,
-  lifecycleDeps: deps,
-} = machinery(init.counters, init.scenarioCounters, init.script, {
+const { registry, json, influx, client, ctx, deps } = machinery(init.counters, init.scenarioCounters, init.script, {
   abort: (reason) => post({ t: 'abort', reason }),
   fail: (message) => post({ t: 'fail', message }),
   log: (level, text, vu) => writeLog(level, text, vu),
@@ -222,7 +213,7 @@ function flushSamples(): void {
   const f = influx?.take() ?? null;
   if (!j && !f) return;
   const bytes = (j?.text.length ?? 0) + (f?.text.length ?? 0);
-  Atomics.add(counters, COUNTER.sampleBacklog, bytes);
+  Atomics.add(ctx.counters, COUNTER.sampleBacklog, bytes);
   post({ t: 'samples', declared: j?.declared ?? [], json: j?.text ?? '', influx: f?.text ?? '', influxLines: f?.lines ?? 0, bytes });
 }
 const sampleTimer = json || influx ? setInterval(flushSamples, 50) : null;
