@@ -102,6 +102,16 @@ function str(value: unknown, where: string): string {
   throw new ComposeError(`${where}: expected a string`);
 }
 
+/** A duration, size or CPU count at `where`: a value that is not one names its place, as every other error here does. */
+function unit(parse: (text: string) => number, value: unknown, where: string): number {
+  const text = str(value, where);
+  try {
+    return parse(text);
+  } catch (error) {
+    throw new ComposeError(`${where}: ${(error as Error).message}`);
+  }
+}
+
 /** Compose accepts `["a","b"]` or a shell-like string; a string is split on spaces like the CLI's shlex for simple cases. */
 function command(value: unknown, where: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
@@ -344,7 +354,7 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
           ...(service.working_dir !== undefined ? { Dir: str(service.working_dir, `${at}.working_dir`) } : {}),
           ...(service.user !== undefined ? { User: str(service.user, `${at}.user`) } : {}),
           ...(mounts.length ? { Mounts: mounts } : {}),
-          ...(service.stop_grace_period !== undefined ? { StopGracePeriod: durationNs(str(service.stop_grace_period, `${at}.stop_grace_period`)) } : {}),
+          ...(service.stop_grace_period !== undefined ? { StopGracePeriod: unit(durationNs, service.stop_grace_period, `${at}.stop_grace_period`) } : {}),
           ...(service.init !== undefined ? { Init: service.init === true } : {}),
           ...(Object.keys(health).length
             ? {
@@ -352,10 +362,10 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
                   ...(health.test !== undefined
                     ? { Test: Array.isArray(health.test) ? health.test.map(String) : ['CMD-SHELL', str(health.test, `${at}.healthcheck.test`)] }
                     : {}),
-                  ...(health.interval !== undefined ? { Interval: durationNs(str(health.interval, `${at}.healthcheck.interval`)) } : {}),
-                  ...(health.timeout !== undefined ? { Timeout: durationNs(str(health.timeout, `${at}.healthcheck.timeout`)) } : {}),
+                  ...(health.interval !== undefined ? { Interval: unit(durationNs, health.interval, `${at}.healthcheck.interval`) } : {}),
+                  ...(health.timeout !== undefined ? { Timeout: unit(durationNs, health.timeout, `${at}.healthcheck.timeout`) } : {}),
                   ...(health.retries !== undefined ? { Retries: Number(health.retries) } : {}),
-                  ...(health.start_period !== undefined ? { StartPeriod: durationNs(str(health.start_period, `${at}.healthcheck.start_period`)) } : {}),
+                  ...(health.start_period !== undefined ? { StartPeriod: unit(durationNs, health.start_period, `${at}.healthcheck.start_period`) } : {}),
                 },
               }
             : {}),
@@ -368,17 +378,17 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
                 ...(Object.keys(limits).length
                   ? {
                       Limits: {
-                        ...(limits.cpus !== undefined ? { NanoCPUs: nanoCpus(str(limits.cpus, `${at}.deploy.resources.limits.cpus`)) } : {}),
-                        ...(limits.memory !== undefined ? { MemoryBytes: bytes(str(limits.memory, `${at}.deploy.resources.limits.memory`)) } : {}),
+                        ...(limits.cpus !== undefined ? { NanoCPUs: unit(nanoCpus, limits.cpus, `${at}.deploy.resources.limits.cpus`) } : {}),
+                        ...(limits.memory !== undefined ? { MemoryBytes: unit(bytes, limits.memory, `${at}.deploy.resources.limits.memory`) } : {}),
                       },
                     }
                   : {}),
                 ...(Object.keys(reservations).length
                   ? {
                       Reservations: {
-                        ...(reservations.cpus !== undefined ? { NanoCPUs: nanoCpus(str(reservations.cpus, `${at}.deploy.resources.reservations.cpus`)) } : {}),
+                        ...(reservations.cpus !== undefined ? { NanoCPUs: unit(nanoCpus, reservations.cpus, `${at}.deploy.resources.reservations.cpus`) } : {}),
                         ...(reservations.memory !== undefined
-                          ? { MemoryBytes: bytes(str(reservations.memory, `${at}.deploy.resources.reservations.memory`)) }
+                          ? { MemoryBytes: unit(bytes, reservations.memory, `${at}.deploy.resources.reservations.memory`) }
                           : {}),
                       },
                     }
@@ -390,9 +400,9 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
           ? {
               RestartPolicy: {
                 ...(restart.condition !== undefined ? { Condition: str(restart.condition, `${at}.deploy.restart_policy.condition`) } : {}),
-                ...(restart.delay !== undefined ? { Delay: durationNs(str(restart.delay, `${at}.deploy.restart_policy.delay`)) } : {}),
+                ...(restart.delay !== undefined ? { Delay: unit(durationNs, restart.delay, `${at}.deploy.restart_policy.delay`) } : {}),
                 ...(restart.max_attempts !== undefined ? { MaxAttempts: Number(restart.max_attempts) } : {}),
-                ...(restart.window !== undefined ? { Window: durationNs(str(restart.window, `${at}.deploy.restart_policy.window`)) } : {}),
+                ...(restart.window !== undefined ? { Window: unit(durationNs, restart.window, `${at}.deploy.restart_policy.window`) } : {}),
               },
             }
           : {}),
@@ -418,7 +428,7 @@ export function convertStack(stack: string, doc: unknown): StackPlan {
         ? {
             UpdateConfig: {
               ...(update.parallelism !== undefined ? { Parallelism: Number(update.parallelism) } : {}),
-              ...(update.delay !== undefined ? { Delay: durationNs(str(update.delay, `${at}.deploy.update_config.delay`)) } : {}),
+              ...(update.delay !== undefined ? { Delay: unit(durationNs, update.delay, `${at}.deploy.update_config.delay`) } : {}),
               ...(update.failure_action !== undefined ? { FailureAction: str(update.failure_action, `${at}.deploy.update_config.failure_action`) } : {}),
               ...(update.order !== undefined ? { Order: str(update.order, `${at}.deploy.update_config.order`) } : {}),
             },

@@ -105,6 +105,15 @@ test('stack config names every missing variable at once, one error line each, an
   t.regex(shown.stdout, /^# .*go-coffee\.yml \(cluster cloudlet changes nothing\)\nversion: "3\.8"\n/, 'the phones get the file as it is');
 });
 
+test('stack config: a bad duration, size or CPU count in a stack file is one error line with its place, no stack trace', async (t) => {
+  // Before, units.ts's plain Error left convertStack unnamed and reached the user as "internal error" (exit 70) with a trace.
+  const file = join(dir, 'bad-units.yml');
+  await writeFile(file, 'version: "3.8"\nservices:\n  web:\n    image: nginx:1\n    stop_grace_period: 10 parsecs\n');
+  const result = await runCli('cluster/cli.ts', ['stack', 'config', file]);
+  t.is(result.code, 2, result.stderr);
+  t.is(result.stderr, `error: ${file}: services.web.stop_grace_period: expected a duration such as 10s or 1m30s, got "10 parsecs"\n`);
+});
+
 test('bad flags of images load and teardown are named before anything is reached', async (t) => {
   const node = await clusterCli('cluster/cloudlet.yml', ['images', 'load', '--node', 'pixel-1,nope']);
   t.is(node.code, 2);

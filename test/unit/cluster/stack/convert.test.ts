@@ -283,7 +283,6 @@ test('each mistake in a compose file is named with its place and what was expect
       convertStack(stack, doc(text));
       return '';
     } catch (error) {
-      // A unit's own error (units.ts) is a plain Error: the caller names the place.
       return error instanceof ComposeError ? error.message : `${(error as Error).name}: ${(error as Error).message}`;
     }
   };
@@ -319,9 +318,25 @@ test('each mistake in a compose file is named with its place and what was expect
   t.is(message(`${svc('secrets: [pw]')}secrets:\n  pw: {}\n`), 'secrets.pw: expected file, environment or external');
   t.is(message(`${svc('configs: [c]')}configs:\n  c: { file: [x] }\n`), 'configs.c.file: expected a string');
   t.is(message(`${svc('networks: [n]')}networks:\n  n: [x]\n`), 'networks.n: expected a mapping');
-  t.is(message(svc('stop_grace_period: soon')), 'Error: expected a duration such as 10s or 1m30s, got "soon"');
-  t.is(message(svc('deploy: { resources: { limits: { memory: 1t } } }')), 'Error: expected a size such as 512m, got "1t"');
-  t.is(message(svc('deploy: { resources: { reservations: { cpus: 0 } } }')), 'Error: expected a CPU count such as 0.5, got "0"');
+  // A bad duration, size or CPU count names its place too (it reached the user as a stack trace before).
+  const duration = (got: string) => `expected a duration such as 10s or 1m30s, got "${got}"`;
+  t.is(message(svc('stop_grace_period: soon')), `services.a.stop_grace_period: ${duration('soon')}`);
+  t.is(message(svc('healthcheck: { test: [CMD, x], interval: 1y }')), `services.a.healthcheck.interval: ${duration('1y')}`);
+  t.is(message(svc('healthcheck: { test: [CMD, x], timeout: 1y }')), `services.a.healthcheck.timeout: ${duration('1y')}`);
+  t.is(message(svc('healthcheck: { test: [CMD, x], start_period: 1y }')), `services.a.healthcheck.start_period: ${duration('1y')}`);
+  t.is(message(svc('deploy: { restart_policy: { delay: 1y } }')), `services.a.deploy.restart_policy.delay: ${duration('1y')}`);
+  t.is(message(svc('deploy: { restart_policy: { window: 1y } }')), `services.a.deploy.restart_policy.window: ${duration('1y')}`);
+  t.is(message(svc('deploy: { update_config: { delay: 1y } }')), `services.a.deploy.update_config.delay: ${duration('1y')}`);
+  t.is(message(svc('deploy: { resources: { limits: { memory: 1t } } }')), 'services.a.deploy.resources.limits.memory: expected a size such as 512m, got "1t"');
+  t.is(
+    message(svc('deploy: { resources: { reservations: { memory: 1t } } }')),
+    'services.a.deploy.resources.reservations.memory: expected a size such as 512m, got "1t"',
+  );
+  t.is(message(svc('deploy: { resources: { limits: { cpus: x } } }')), 'services.a.deploy.resources.limits.cpus: expected a CPU count such as 0.5, got "x"');
+  t.is(
+    message(svc('deploy: { resources: { reservations: { cpus: 0 } } }')),
+    'services.a.deploy.resources.reservations.cpus: expected a CPU count such as 0.5, got "0"',
+  );
 });
 
 test('a file without a version, and unsupported keys, are warned about in full; x- keys are extensions', (t) => {
