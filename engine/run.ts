@@ -300,8 +300,8 @@ export async function run(args: RunArgs, external?: Interrupts): Promise<number>
   const flushMain = () => {
     const j = mainJson?.take();
     if (j && jsonSink) {
-      Atomics.add(counters, COUNTER.sampleBacklog, j.text.length);
-      jsonSink.write(j.declared, j.text, j.text.length);
+      Atomics.add(counters, COUNTER.sampleBacklog, j.bytes.length);
+      jsonSink.write(j.declared, j.bytes, j.bytes.length);
     }
     const f = mainInflux?.take();
     if (f && influxSink) influxSink.write(f.text, f.lines);

@@ -53,7 +53,7 @@ export type FromWorker =
   | { t: 'setupDone'; ok: boolean; json: string | null; message: string }
   | { t: 'teardownDone'; ok: boolean; message: string }
   | { t: 'interval'; report: IntervalReport }
-  | { t: 'samples'; declared: string[]; json: string; influx: string; influxLines: number; bytes: number }
+  | { t: 'samples'; declared: string[]; json: Uint8Array; influx: string; influxLines: number; bytes: number }
   | { t: 'abort'; reason: string }
   | { t: 'fail'; message: string }
   | { t: 'scenariosDone' }

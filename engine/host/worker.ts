@@ -27,6 +27,7 @@ const init = workerData as WorkerInit;
 const port = parentPort;
 if (!port) throw new Error('engine/host/worker.ts runs as a worker thread');
 const post = (msg: FromWorker) => port.postMessage(msg);
+const postTransfer = (msg: FromWorker, transfer: ArrayBuffer[]) => port.postMessage(msg, transfer);
 
 /** The engine's machinery on one metrics registry: the real one, or a scratch one to warm the code with. */
 interface Machinery {
@@ -208,13 +209,20 @@ function scheduleInterval(): void {
 }
 scheduleInterval();
 
+const EMPTY_BYTES = new Uint8Array(0);
+
 function flushSamples(): void {
   const j = json?.take() ?? null;
   const f = influx?.take() ?? null;
   if (!j && !f) return;
-  const bytes = (j?.text.length ?? 0) + (f?.text.length ?? 0);
+  const batch = j?.bytes ?? EMPTY_BYTES;
+  const bytes = batch.length + (f?.text.length ?? 0);
   Atomics.add(ctx.counters, COUNTER.sampleBacklog, bytes);
-  post({ t: 'samples', declared: j?.declared ?? [], json: j?.text ?? '', influx: f?.text ?? '', influxLines: f?.lines ?? 0, bytes });
+  // The batch's buffer is the encoder's no longer: handed over, not copied.
+  postTransfer(
+    { t: 'samples', declared: j?.declared ?? [], json: batch, influx: f?.text ?? '', influxLines: f?.lines ?? 0, bytes },
+    batch.length > 0 ? [batch.buffer as ArrayBuffer] : [],
+  );
 }
 const sampleTimer = json || influx ? setInterval(flushSamples, 50) : null;
 sampleTimer?.unref();

@@ -18,8 +18,8 @@ export class MetricRuntime {
     readonly index: number,
     readonly info: MetricInfo,
   ) {}
-  /** JSON encoder's cache of the line prefix. */
-  jsonPrefix: string | null = null;
+  /** JSON encoder's cache of the line prefix (UTF-8). */
+  jsonPrefix: Uint8Array | null = null;
   influxName: string | null = null;
 }
 

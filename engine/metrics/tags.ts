@@ -8,7 +8,8 @@ export class TagSet {
   /** Series of this tag set, by the registry's metric index. */
   readonly series: unknown[] = [];
   private extensions: Map<string, TagSet> | null = null;
-  jsonCache: string | null = null;
+  /** JSON encoder's cache of the tags' part of a line (UTF-8). */
+  jsonCache: Uint8Array | null = null;
   influxCache: string | null = null;
 
   constructor(

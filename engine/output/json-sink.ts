@@ -28,8 +28,8 @@ export class JsonSink {
     }
   }
 
-  /** Metric lines (once per metric), then the batch. */
-  write(declared: string[], text: string, bytes: number): void {
+  /** Metric lines (once per metric), then the batch (UTF-8). */
+  write(declared: string[], batch: Uint8Array, bytes: number): void {
     let head = '';
     for (const line of declared) {
       const name = /"metric":"([^"]+)"}\n$/.exec(line)?.[1] ?? line;
@@ -37,13 +37,13 @@ export class JsonSink {
       this.declared.add(name);
       head += line;
     }
-    const chunk = head + text;
     const target = this.gzip ?? this.file;
-    if (chunk.length === 0) {
+    if (head.length > 0) target.write(head);
+    if (batch.length === 0) {
       Atomics.sub(this.counters, COUNTER.sampleBacklog, bytes);
       return;
     }
-    target.write(chunk, () => Atomics.sub(this.counters, COUNTER.sampleBacklog, bytes));
+    target.write(Buffer.from(batch.buffer, batch.byteOffset, batch.length), () => Atomics.sub(this.counters, COUNTER.sampleBacklog, bytes));
   }
 
   close(): Promise<void> {

@@ -54,7 +54,7 @@ test("raw samples in k6's JSON lines and in InfluxDB line protocol", (t) => {
   t.deepEqual(batch?.declared, [
     '{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":[],"submetrics":null},"metric":"http_req_duration"}\n',
   ]);
-  t.deepEqual(JSON.parse(batch?.text ?? ''), {
+  t.deepEqual(JSON.parse(Buffer.from(batch?.bytes ?? []).toString()), {
     metric: 'http_req_duration',
     type: 'Point',
     data: { time: '2024-01-02T03:04:05.006789Z', value: 1.25, tags: { name: 'a,b', status: '200', url: 'http://x/a b', vu: '3' } },
