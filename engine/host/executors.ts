@@ -50,6 +50,8 @@ export interface ExecutorContext {
     dataReceived: MetricRuntime;
   };
   globalTags: Record<string, string>;
+  /** Requests of this worker in flight: their responses may be waiting to be read. */
+  requestsInFlight(): number;
   minIterationDurationMs: number;
   /** k6 empties each VU's cookie jar before every iteration unless options.noCookiesReset. */
   noCookiesReset: boolean;
@@ -204,6 +206,7 @@ export abstract class ScenarioRunner {
     const received = conns.dataReceived;
     const iterationInInstance = Atomics.add(ctx.scenarioCounters, this.share.index, 1);
     const outcome = await vu.run({ exec: this.scenario.exec, dataJson: ctx.setupDataJson(), iterationInInstance, iterationInTest, scenario: this.info });
+    vu.warm = true;
     const end = epochMs();
     const tags = vu.io.baseTags;
     if (conns.dataSent > sent) registry.record(metrics.dataSent, tags, conns.dataSent - sent, end);
@@ -371,6 +374,13 @@ class ArrivalRunner extends ScenarioRunner {
   private timer: NodeJS.Timeout | null = null;
   private readonly alarm = this.ctx.alarms.client();
   private growing = 0;
+  /** The arrival (its due time) already held back once for a warm VU. */
+  private deferredAt: number | null = null;
+  private resume: NodeJS.Immediate | null = null;
+  private readonly onResume = (): void => {
+    this.resume = null;
+    this.tick();
+  };
 
   protected run(): void {
     const s = this.scenario;
@@ -413,6 +423,17 @@ class ArrivalRunner extends ScenarioRunner {
         return;
       }
       const vu = this.idle.pop();
+      if (vu && !vu.warm && this.deferredAt !== this.nextAt && this.ctx.requestsInFlight() > 0) {
+        // Only a VU that has not run yet is free, but a response may be waiting to be read: read
+        // them first (one turn of the event loop; the lag shows it) so that a VU whose connection
+        // is open takes this arrival. Otherwise, at a rate the core barely sustains, the first
+        // second's arrivals each take a new VU, each new VU connects, the connects hold up the
+        // responses, and every pre-allocated VU gets taken.
+        this.idle.push(vu);
+        this.deferredAt = this.nextAt;
+        if (!this.resume) this.resume = setImmediate(this.onResume);
+        return;
+      }
       if (vu) void this.iterate(vu, this.nextIndex, base + this.nextAt);
       else {
         this.drop();
@@ -455,6 +476,8 @@ class ArrivalRunner extends ScenarioRunner {
   }
 
   protected override onStop(): void {
+    if (this.resume) clearImmediate(this.resume);
+    this.resume = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.alarm.cancel();

@@ -27,6 +27,8 @@ export interface Vu {
   readonly id: number;
   readonly io: VuIo;
   busy: boolean;
+  /** It has run an iteration: its connections are open (a new VU must first make them). */
+  warm: boolean;
   run(start: IterationStart): Promise<Outcome>;
   interrupt(reason: 'interrupted' | 'aborted', message: string): void;
   close(): void;
@@ -46,6 +48,7 @@ export interface VuFactoryDeps {
 
 export class AsyncVu implements Vu {
   busy = false;
+  warm = false;
   readonly runtime: VuRuntime;
   readonly io: VuIo;
   /** The VU's own copy of the setup data (k6 gives each VU one), parsed once. */
@@ -88,6 +91,7 @@ export class AsyncVu implements Vu {
 /** A VU on its own thread; this worker answers its requests. */
 export class ThreadVu implements Vu {
   busy = false;
+  warm = false;
   readonly io: VuIo;
   private readonly worker: Worker;
   private readonly port: MessagePort;

@@ -114,6 +114,7 @@ function machinery(counterBuffer: SharedArrayBuffer, scenarioCounters: SharedArr
       dataReceived: metric('data_received'),
     },
     globalTags: init.globalTags,
+    requestsInFlight: () => client.inFlight,
     minIterationDurationMs: init.options.minIterationDurationMs,
     noCookiesReset: init.options.noCookiesReset,
     async createVu(share, slot, scenario) {
