@@ -36,7 +36,7 @@ import { blockingCalls } from './script/blocking.ts';
 import { bundleScript } from './script/bundle.ts';
 import { parseEnvSpec, validateEnv } from './script/env-spec.ts';
 import { runInit, type InitResult } from './script/init.ts';
-import { scenarioMaxVUs } from './schedule/plan.ts';
+import { scenarioMaxVUs, scenarioPeakRate } from './schedule/plan.ts';
 import { checkSegmentInSequence, FULL_SEGMENT, ownedCount, parseSegment, type Segment } from './schedule/segment.ts';
 import { epochMs } from './time.ts';
 import { ENGINE_NAME, ENGINE_VERSION, READY_ENV, READY_LINE } from './version.ts';
@@ -149,13 +149,28 @@ export async function prepare(args: RunArgs): Promise<Prepared> {
 export const THREAD_VU_MB = 9;
 
 /**
- * A worker's young generation (MB; V8's default is 16 MB a semi-space). With the default, a worker at
- * 1,000/s paused 5-8 ms for a scavenge about once a second, and every arrival due meanwhile started
- * late: most of the late arrivals of a warm run. A small one is scavenged every ~0.1 s in about
- * 0.6 ms, for no more CPU per request (`npm run perf -- engine`: schedule error p99 1.17 against
- * 1.85 ms, CPU 0.223 against 0.242 CPU-s per 1,000 requests).
+ * A worker's young generation (MB), chosen by the arrivals a second it may have to start.
+ *
+ * Up to SMALL_YOUNG_GENERATION_UP_TO arrivals a second, 3 MB: with V8's default (16 MB a semi-space)
+ * a worker at 1,000/s paused 5-8 ms for a scavenge about once a second, and every arrival due
+ * meanwhile started late; a small one is scavenged every ~0.1 s in about 0.6 ms (`npm run perf --
+ * engine`: schedule error p99 1.17 against 1.85 ms at 1,000/s, CPU 0.223 against 0.242 CPU-s per
+ * 1,000 requests).
+ *
+ * Above it, V8's default: at thousands a second a small young generation is scavenged hundreds of
+ * times a second and promotes what a larger one would let die. Measured with --trace-gc, 4 s of a warm
+ * worker (engine on one core, server on the other), 3 MB against the default: GC 9-12 against 5-6 µs a
+ * request at 3,000/s; 15-17 against 6-7 at 6,000/s; 30-41 against 6-12 at 8,000/s, where the start
+ * lag p99 was 283 and 455 ms against 167 and 221 ms. Tests of VU-based executors only (no schedule to
+ * keep) get the default too.
  */
-const WORKER_YOUNG_GENERATION_MB = 3;
+const SMALL_YOUNG_GENERATION_MB = 3;
+const SMALL_YOUNG_GENERATION_UP_TO = 2000;
+
+/** The young generation for workers that start at most `peakPerWorker` arrivals a second (undefined: V8's default). */
+export function workerYoungGenerationMb(peakPerWorker: number): number | undefined {
+  return peakPerWorker > 0 && peakPerWorker <= SMALL_YOUNG_GENERATION_UP_TO ? SMALL_YOUNG_GENERATION_MB : undefined;
+}
 
 /** Thread-mode VUs cost a thread each: refuse a test that cannot fit in memory, warn when it is close. */
 function checkThreadMemory(options: RunOptions, modes: ('async' | 'thread')[], segment: Segment): void {
@@ -271,6 +286,9 @@ export async function run(args: RunArgs, external?: Interrupts): Promise<number>
   const { init, options, modes, metrics, env, segment } = prepared;
   const workersCount = Math.max(1, args.workers ?? defaultWorkers());
   const shares = planShares(options.scenarios, modes, workersCount, segment);
+  // Every arrival-rate scenario at its peak at once, this process's segment of it, shared by the workers.
+  const peakPerWorker = (options.scenarios.reduce((n, s) => n + scenarioPeakRate(s), 0) * (segment.to - segment.from)) / workersCount;
+  const youngGenerationMb = workerYoungGenerationMb(peakPerWorker);
   const counters = newCounters();
   const scenarioCounters = new SharedArrayBuffer(Math.max(1, options.scenarios.length) * 4);
   const intervalMs = args.histogramIntervalMs;
@@ -429,7 +447,7 @@ export async function run(args: RunArgs, external?: Interrupts): Promise<number>
         workerData: init_,
         stdout: false,
         stderr: false,
-        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+        resourceLimits: youngGenerationMb === undefined ? {} : { maxYoungGenerationSizeMb: youngGenerationMb },
       });
       worker.on('message', (msg: FromWorker) => onMessage(i, msg));
       worker.on('error', (error) => reject(new EngineError(`worker ${i} failed: ${error.stack ?? error.message}`, 70)));

@@ -25,6 +25,18 @@ export function scenarioInitialVUs(s: Scenario): number {
   return s.executor === 'constant-arrival-rate' || s.executor === 'ramping-arrival-rate' ? s.preAllocatedVUs : scenarioMaxVUs(s);
 }
 
+/** Iterations a second an arrival-rate scenario starts at its peak (0 for the VU-based executors). */
+export function scenarioPeakRate(s: Scenario): number {
+  switch (s.executor) {
+    case 'constant-arrival-rate':
+      return (s.rate * 1000) / s.timeUnitMs;
+    case 'ramping-arrival-rate':
+      return (Math.max(s.startRate, ...s.stages.map((st) => st.target)) * 1000) / s.timeUnitMs;
+    default:
+      return 0;
+  }
+}
+
 /** Scheduled length without gracefulStop (for iteration-based executors: maxDuration). */
 export function scenarioDurationMs(s: Scenario): number {
   switch (s.executor) {
