@@ -255,3 +255,58 @@ test("ramping VUs in a segment: the segment's share of each count, a stage of no
   ]);
   t.deepEqual(rampingVUsSteps(3, [{ durationMs: 1000, target: 3 }], FULL_SEGMENT), [{ atMs: 0, vus: 3 }], 'a flat stage changes nothing');
 });
+
+test('items and segments at their edges: a point on a boundary is the next segment’s, the full segment owns every item', (t) => {
+  // Item 0 shifted by 1/2 is at 1/2 exactly: the start of 1/2:1, past the end of 0:1/2.
+  t.false(ownsItem({ from: 0, to: 0.5 }, 0, 0.5));
+  t.true(ownsItem({ from: 0.5, to: 1 }, 0, 0.5));
+  t.true(ownsItem(FULL_SEGMENT, 5));
+  // 0:1/2 owns items 0 and 2 (frac(i·φ) 0, 0.618…, 0.236…): its item 1 is the test's item 2.
+  t.deepEqual(
+    [0, 1].map((k) => nthOwned({ from: 0, to: 0.5 }, k)),
+    [0, 2],
+  );
+  t.is(nthOwned(FULL_SEGMENT, 7), 7);
+  // The k-th scenario's shift is frac(k·√2): 3√2 = 4.2426…
+  t.true(Math.abs(scenarioShift(3) - (3 * Math.SQRT2 - 4)) < 1e-12, String(scenarioShift(3)));
+  t.true(Math.abs(scenarioShift(1) - (Math.SQRT2 - 1)) < 1e-12);
+  // The tolerance is under 1e-12: exactly 1e-12 off is another segment.
+  const message = 'the execution segment is not one of the execution segment sequence';
+  t.is(checkSegmentInSequence({ from: 1e-12, to: 1 }, [0, 1]), message);
+  t.is(checkSegmentInSequence({ from: 0, to: 1e-12 }, [0, 2e-12]), message);
+  // Numbers of more than one digit in each form.
+  t.deepEqual(parseSegment('1/10:12/24'), { from: 0.1, to: 0.5 });
+  t.deepEqual(parseSegment('12.25%:00.5'), { from: 0.1225, to: 0.5 });
+  t.deepEqual(parseSegment('0.5:01'), { from: 0.5, to: 1 });
+});
+
+test('ramping VUs: a stage of no time after a ramp replaces the count at its time; arrival rates from a start rate per time unit', (t) => {
+  t.deepEqual(
+    rampingVUsSteps(
+      0,
+      [
+        { durationMs: 1000, target: 2 },
+        { durationMs: 0, target: 5 },
+      ],
+      FULL_SEGMENT,
+    ),
+    [
+      { atMs: 0, vus: 0 },
+      { atMs: 500, vus: 1 },
+      { atMs: 1000, vus: 5 },
+    ],
+  );
+  const s = {
+    executor: 'ramping-arrival-rate',
+    startRate: 20,
+    timeUnitMs: 2000,
+    stages: [{ durationMs: 1000, target: 20 }],
+  } as Extract<Scenario, { executor: 'ramping-arrival-rate' }>;
+  // 20 per 2 s is 10/s: 10 arrivals in the second, 100 ms apart.
+  t.is(ArrivalSchedule.total(s), 10);
+  const schedule = new ArrivalSchedule(s);
+  const times: number[] = [];
+  for (let at = schedule.next(); at !== null; at = schedule.next()) times.push(at);
+  t.is(times.length, 10);
+  t.true(Math.abs((times[3] ?? 0) - 300) < 1e-9, String(times[3]));
+});
