@@ -45,6 +45,12 @@ export const MODULES = {
     mutate: ['cluster/stack/convert.ts', 'cluster/stack/interpolate.ts', 'cluster/stack/units.ts'],
     tests: ['test/unit/cluster/stack/convert.test.ts'],
   },
+  // The engine's own schedules: executors' VUs and durations, ramping steps, arrival times, execution
+  // segments. Its tests also load engine/plan.ts and host/executors.ts: about 1 s of CPU a run.
+  'engine-schedule': {
+    mutate: ['engine/schedule/plan.ts', 'engine/schedule/segment.ts'],
+    tests: ['test/unit/engine/schedule.test.ts'],
+  },
   'sampler-parser': {
     mutate: ['bench/nodes/parse.ts', 'bench/nodes/sample.ts'],
     tests: ['test/unit/bench/nodes/'],

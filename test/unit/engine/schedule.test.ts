@@ -1,7 +1,17 @@
 // Execution segments and the executors' schedules (engine/schedule/).
 import test from 'ava';
-import { ArrivalSchedule, rampingVUsAt, rampingVUsSteps } from '../../../engine/schedule/plan.ts';
-import { FULL_SEGMENT, nthOwned, ownedCount, ownsItem, parseSegment, parseSequence, scenarioShift } from '../../../engine/schedule/segment.ts';
+import { ArrivalSchedule, rampingVUsAt, rampingVUsSteps, scenarioDurationMs, scenarioInitialVUs, scenarioMaxVUs } from '../../../engine/schedule/plan.ts';
+import {
+  checkSegmentInSequence,
+  FULL_SEGMENT,
+  formatSegment,
+  nthOwned,
+  ownedCount,
+  ownsItem,
+  parseSegment,
+  parseSequence,
+  scenarioShift,
+} from '../../../engine/schedule/segment.ts';
 import { planShares } from '../../../engine/plan.ts';
 import { slotsOf } from '../../../engine/host/executors.ts';
 import type { Scenario } from '../../../engine/options/types.ts';
@@ -134,4 +144,169 @@ test('scenarios start at different points of the circle: several small ones do n
   t.is(a + b, 42, 'still every item exactly once');
   t.true(Math.abs(a - b) <= 2, `${a} and ${b}`);
   t.is(scenarioShift(0), 0, 'a one-scenario test is split as before');
+});
+
+/** A scenario of the given executor with the common fields filled in. */
+const scenario = (fields: Record<string, unknown>) =>
+  ({ name: 's', exec: 'default', startTimeMs: 0, gracefulStopMs: 30_000, tags: {}, env: {}, ...fields }) as unknown as Scenario;
+
+test("a scenario's VUs: the iteration and constant executors' own, ramping VUs' highest, the arrival rates' maximum and pre-allocated", (t) => {
+  const shared = scenario({ executor: 'shared-iterations', vus: 3, iterations: 100, maxDurationMs: 600_000 });
+  const perVu = scenario({ executor: 'per-vu-iterations', vus: 4, iterations: 2, maxDurationMs: 60_000 });
+  const constant = scenario({ executor: 'constant-vus', vus: 5, durationMs: 7000 });
+  const stages = [
+    { durationMs: 1000, target: 6 },
+    { durationMs: 2500, target: 1 },
+  ];
+  const ramping = scenario({ executor: 'ramping-vus', startVUs: 2, stages, gracefulRampDownMs: 0 });
+  const startHighest = scenario({ executor: 'ramping-vus', startVUs: 8, stages, gracefulRampDownMs: 0 });
+  const noStages = scenario({ executor: 'ramping-vus', startVUs: 0, stages: [], gracefulRampDownMs: 0 });
+  const rate = scenario({ executor: 'constant-arrival-rate', rate: 10, timeUnitMs: 1000, durationMs: 9000, preAllocatedVUs: 5, maxVUs: 20 });
+  const ramp = scenario({ executor: 'ramping-arrival-rate', startRate: 0, timeUnitMs: 1000, stages, preAllocatedVUs: 7, maxVUs: 30 });
+  t.deepEqual([shared, perVu, constant, ramping, startHighest, noStages, rate, ramp].map(scenarioMaxVUs), [3, 4, 5, 6, 8, 0, 20, 30]);
+  t.deepEqual(
+    [shared, perVu, constant, ramping, startHighest, noStages, rate, ramp].map(scenarioInitialVUs),
+    [3, 4, 5, 6, 8, 0, 5, 7],
+    'every VU up front, but for the arrival rates: their pre-allocated ones',
+  );
+  t.deepEqual(
+    [shared, perVu, constant, ramping, noStages, rate, ramp].map(scenarioDurationMs),
+    [600_000, 60_000, 7000, 3500, 0, 9000, 3500],
+    'maxDuration, duration, or the stages summed',
+  );
+});
+
+test("a segment is one of its sequence's or a message; it is written as FROM:TO", (t) => {
+  const sequence = [0, 1 / 3, 2 / 3, 1];
+  t.is(checkSegmentInSequence({ from: 0, to: 1 / 3 }, sequence), null, 'the first');
+  t.is(checkSegmentInSequence({ from: 1 / 3, to: 2 / 3 }, sequence), null);
+  t.is(checkSegmentInSequence({ from: 2 / 3, to: 1 }, sequence), null, 'the last');
+  t.is(checkSegmentInSequence(parseSegment('1/3:2/3'), parseSequence('0,1/3,2/3,1')), null);
+  t.is(checkSegmentInSequence({ from: 1 / 3 + 1e-13, to: 2 / 3 - 1e-13 }, sequence), null, 'within rounding');
+  const message = 'the execution segment is not one of the execution segment sequence';
+  t.is(checkSegmentInSequence({ from: 1 / 3 + 1e-11, to: 2 / 3 }, sequence), message);
+  t.is(checkSegmentInSequence({ from: 1 / 3, to: 2 / 3 + 1e-11 }, sequence), message);
+  t.is(checkSegmentInSequence({ from: 0, to: 2 / 3 }, sequence), message, 'two of its segments together');
+  t.is(checkSegmentInSequence({ from: 0.5, to: 0.9 }, sequence), message, 'inside one of them, past both its bounds');
+  t.is(checkSegmentInSequence({ from: 0.1, to: 0.2 }, sequence), message, 'inside one of them, short of both its bounds');
+  t.is(checkSegmentInSequence({ from: 0, to: 1 }, [0, 1]), null);
+  t.is(checkSegmentInSequence({ from: 0, to: 1 }, [0, 1 / 2, 1]), message);
+  t.is(formatSegment({ from: 0.25, to: 0.5 }), '0.25:0.5');
+  t.is(formatSegment(FULL_SEGMENT), '0:1');
+});
+
+test('segment and sequence texts: each form, the limits, and the messages', (t) => {
+  t.deepEqual(parseSegment(' 1/4 : 0.75 '), { from: 0.25, to: 0.75 });
+  t.deepEqual(parseSegment('0:1'), { from: 0, to: 1 });
+  t.deepEqual(parseSegment('12.5%:1'), { from: 0.125, to: 1 });
+  t.throws(() => parseSegment('0:1/4:1/2'), { message: '"0:1/4:1/2" is not an execution segment (e.g. 0:1/2, 1/2:1, 25%:50%)' });
+  const bad = (text: string) => `"${text}" is not an execution segment: expected FROM:TO with 0 ≤ FROM < TO ≤ 1 (e.g. 0:1/2, 1/2:1, 25%:50%)`;
+  for (const text of [
+    '1/2:1/2',
+    '0:3/2',
+    '0:101%',
+    '1/0:1',
+    '0:1/0',
+    'a:1',
+    '0:',
+    ':1',
+    '-1/2:1',
+    '0:1.5',
+    '1/2:x',
+    '0/0:1',
+    '1/2x:1',
+    '-5%:1',
+    '5%x:1',
+    '0:0.5x',
+    '0:x0.5',
+  ])
+    t.throws(() => parseSegment(text), { message: bad(text) });
+  t.deepEqual(parseSequence('0, 50%, 1'), [0, 0.5, 1]);
+  t.deepEqual(parseSequence('0,1'), [0, 1]);
+  t.throws(() => parseSequence('1'), { message: '"1" is not an execution segment sequence (e.g. 0,1/3,2/3,1)' });
+  t.throws(() => parseSequence('0,x,1'), { message: '"0,x,1" is not an execution segment sequence (e.g. 0,1/3,2/3,1)' });
+  t.throws(() => parseSequence('0,1/2,1/2,1'), { message: '"0,1/2,1/2,1": the values must increase' });
+  t.throws(() => parseSequence('0,1/0'), { message: '"0,1/0" is not an execution segment sequence (e.g. 0,1/3,2/3,1)' }, 'a zero denominator is no value');
+});
+
+test("ramping VUs in a segment: the segment's share of each count, a stage of no time a jump, only the changes kept", (t) => {
+  const jump = [
+    { durationMs: 0, target: 5 },
+    { durationMs: 1000, target: 5 },
+    { durationMs: 500, target: 3 },
+  ];
+  t.deepEqual(rampingVUsSteps(2, jump, FULL_SEGMENT), [
+    { atMs: 0, vus: 5 },
+    { atMs: 1250, vus: 4 },
+    { atMs: 1500, vus: 3 },
+  ]);
+  t.is(rampingVUsAt(2, jump, 0), 5);
+  t.is(rampingVUsAt(2, jump, 1200), 5);
+  // The half 1/2:1 owns items 1, 3, 6 of 0…6 (frac(i·φ) ≥ 1/2): so many of the first n items.
+  const half = { from: 0.5, to: 1 };
+  t.deepEqual(
+    [0, 1, 2, 3, 4, 5, 6, 7].map((n) => ownedCount(half, n)),
+    [0, 0, 1, 1, 2, 2, 2, 3],
+  );
+  t.deepEqual(rampingVUsSteps(0, [{ durationMs: 600, target: 6 }], half), [
+    { atMs: 0, vus: 0 },
+    { atMs: 200, vus: 1 },
+    { atMs: 400, vus: 2 },
+  ]);
+  t.deepEqual(rampingVUsSteps(3, [{ durationMs: 1000, target: 3 }], FULL_SEGMENT), [{ atMs: 0, vus: 3 }], 'a flat stage changes nothing');
+});
+
+test('items and segments at their edges: a point on a boundary is the next segment’s, the full segment owns every item', (t) => {
+  // Item 0 shifted by 1/2 is at 1/2 exactly: the start of 1/2:1, past the end of 0:1/2.
+  t.false(ownsItem({ from: 0, to: 0.5 }, 0, 0.5));
+  t.true(ownsItem({ from: 0.5, to: 1 }, 0, 0.5));
+  t.true(ownsItem(FULL_SEGMENT, 5));
+  // 0:1/2 owns items 0 and 2 (frac(i·φ) 0, 0.618…, 0.236…): its item 1 is the test's item 2.
+  t.deepEqual(
+    [0, 1].map((k) => nthOwned({ from: 0, to: 0.5 }, k)),
+    [0, 2],
+  );
+  t.is(nthOwned(FULL_SEGMENT, 7), 7);
+  // The k-th scenario's shift is frac(k·√2): 3√2 = 4.2426…
+  t.true(Math.abs(scenarioShift(3) - (3 * Math.SQRT2 - 4)) < 1e-12, String(scenarioShift(3)));
+  t.true(Math.abs(scenarioShift(1) - (Math.SQRT2 - 1)) < 1e-12);
+  // The tolerance is under 1e-12: exactly 1e-12 off is another segment.
+  const message = 'the execution segment is not one of the execution segment sequence';
+  t.is(checkSegmentInSequence({ from: 1e-12, to: 1 }, [0, 1]), message);
+  t.is(checkSegmentInSequence({ from: 0, to: 1e-12 }, [0, 2e-12]), message);
+  // Numbers of more than one digit in each form.
+  t.deepEqual(parseSegment('1/10:12/24'), { from: 0.1, to: 0.5 });
+  t.deepEqual(parseSegment('12.25%:00.5'), { from: 0.1225, to: 0.5 });
+  t.deepEqual(parseSegment('0.5:01'), { from: 0.5, to: 1 });
+});
+
+test('ramping VUs: a stage of no time after a ramp replaces the count at its time; arrival rates from a start rate per time unit', (t) => {
+  t.deepEqual(
+    rampingVUsSteps(
+      0,
+      [
+        { durationMs: 1000, target: 2 },
+        { durationMs: 0, target: 5 },
+      ],
+      FULL_SEGMENT,
+    ),
+    [
+      { atMs: 0, vus: 0 },
+      { atMs: 500, vus: 1 },
+      { atMs: 1000, vus: 5 },
+    ],
+  );
+  const s = {
+    executor: 'ramping-arrival-rate',
+    startRate: 20,
+    timeUnitMs: 2000,
+    stages: [{ durationMs: 1000, target: 20 }],
+  } as Extract<Scenario, { executor: 'ramping-arrival-rate' }>;
+  // 20 per 2 s is 10/s: 10 arrivals in the second, 100 ms apart.
+  t.is(ArrivalSchedule.total(s), 10);
+  const schedule = new ArrivalSchedule(s);
+  const times: number[] = [];
+  for (let at = schedule.next(); at !== null; at = schedule.next()) times.push(at);
+  t.is(times.length, 10);
+  t.true(Math.abs((times[3] ?? 0) - 300) < 1e-9, String(times[3]));
 });

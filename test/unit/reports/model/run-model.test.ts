@@ -352,6 +352,8 @@ test('the shop time line: every point on one clock from the first sample, in tim
     { tMs: 3000, timeMs: T0 + 5000, pointId: 'a', backlog: 5, inProgress: 0 },
     { tMs: 4000, timeMs: T0 + 6000, pointId: 'a', backlog: 5, inProgress: 1 },
   ]);
+  // The clock starts at the earliest sample whichever point has it, not at the last point's first.
+  t.deepEqual(shopSeriesRows([b, a]), shopSeriesRows([a, b]));
   t.deepEqual(shopSeriesRows([pointInput({ pointId: 'c' })]), []);
   t.deepEqual(buildRunModel(runInput([a, b])).shopSeries, shopSeriesRows([a, b]));
 });
@@ -375,6 +377,7 @@ test('node series: one per node in name order, samples in time order from the fi
     { tMs: 2000, timeMs: T0 + 3000, pointId: 'p', cpuPct: 10, tempC: 55, freqMHz: 1500, throttled: true },
   ]);
   t.deepEqual(series[0]!.samples, [{ tMs: 1000, timeMs: T0 + 2000, pointId: 'p', cpuPct: null, tempC: null, freqMHz: null, throttled: false }]);
+  t.deepEqual(nodeSeries([b, a]), series, 'the clock starts at the earliest sample whichever point has it');
   t.deepEqual(nodeSeries([pointInput({ pointId: 'c' })]), []);
 });
 
