@@ -72,6 +72,7 @@ export function parseSequence(text: string): number[] {
   if (points.some((p) => p === null) || points.length < 2) throw new Error(`"${text}" is not an execution segment sequence (e.g. 0,1/3,2/3,1)`);
   const values = points as number[];
   for (let i = 1; i < values.length; i++) if ((values[i] ?? 0) <= (values[i - 1] ?? 0)) throw new Error(`"${text}": the values must increase`);
+  if (values[0] !== 0 || values[values.length - 1] !== 1) throw new Error(`"${text}": the values must start at 0 and end at 1 (e.g. 0,1/3,2/3,1)`);
   return values;
 }
 

@@ -25,6 +25,10 @@ test('segments parse as fractions, decimals and percentages', (t) => {
   t.throws(() => parseSegment('x'));
   t.deepEqual(parseSequence('0,1/3,2/3,1'), [0, 1 / 3, 2 / 3, 1]);
   t.throws(() => parseSequence('0,1/2,1/4,1'), { message: /increase/ });
+  // The bounds were unchecked (its comment said 0 … 1): 0,2,3 was accepted.
+  for (const bad of ['0,2,3', '1/4,1/2,1', '0,1/2,3/4', '0,1/2,100%,2'])
+    t.throws(() => parseSequence(bad), { message: `"${bad}": the values must start at 0 and end at 1 (e.g. 0,1/3,2/3,1)` }, bad);
+  t.deepEqual(parseSequence('0%,50%,100%'), [0, 0.5, 1]);
 });
 
 test("a sequence's segments own every item exactly once, each close to its share", (t) => {
