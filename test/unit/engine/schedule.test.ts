@@ -1,6 +1,14 @@
 // Execution segments and the executors' schedules (engine/schedule/).
 import test from 'ava';
-import { ArrivalSchedule, rampingVUsAt, rampingVUsSteps, scenarioDurationMs, scenarioInitialVUs, scenarioMaxVUs } from '../../../engine/schedule/plan.ts';
+import {
+  ArrivalSchedule,
+  rampingVUsAt,
+  rampingVUsSteps,
+  scenarioDurationMs,
+  scenarioInitialVUs,
+  scenarioMaxVUs,
+  scenarioPeakRate,
+} from '../../../engine/schedule/plan.ts';
 import {
   checkSegmentInSequence,
   FULL_SEGMENT,
@@ -313,4 +321,36 @@ test('ramping VUs: a stage of no time after a ramp replaces the count at its tim
   for (let at = schedule.next(); at !== null; at = schedule.next()) times.push(at);
   t.is(times.length, 10);
   t.true(Math.abs((times[3] ?? 0) - 300) < 1e-9, String(times[3]));
+});
+
+const peakBase = { name: 's', exec: 'default', startTimeMs: 0, gracefulStopMs: 0, tags: {}, env: {} };
+
+test('scenarioPeakRate: arrivals a second at the peak, per timeUnit; none for the VU-based executors', (t) => {
+  t.is(
+    scenarioPeakRate({
+      ...peakBase,
+      executor: 'constant-arrival-rate',
+      rate: 30,
+      timeUnitMs: 60_000,
+      durationMs: 1000,
+      preAllocatedVUs: 1,
+      maxVUs: 1,
+    } as Scenario),
+    0.5,
+  );
+  const ramping = (startRate: number, targets: number[]) =>
+    scenarioPeakRate({
+      ...peakBase,
+      executor: 'ramping-arrival-rate',
+      startRate,
+      timeUnitMs: 500,
+      stages: targets.map((target) => ({ target, durationMs: 1000 })),
+      preAllocatedVUs: 1,
+      maxVUs: 1,
+    } as Scenario);
+  t.is(ramping(10, [40, 5]), 80, 'the highest target, per 0.5 s');
+  t.is(ramping(50, [40, 5]), 100, 'the start rate when it is the highest');
+  t.is(ramping(0, []), 0);
+  t.is(scenarioPeakRate({ ...peakBase, executor: 'constant-vus', vus: 100, durationMs: 1000 } as Scenario), 0);
+  t.is(scenarioPeakRate({ ...peakBase, executor: 'shared-iterations', vus: 10, iterations: 100, maxDurationMs: 1000 } as Scenario), 0);
 });
