@@ -10,10 +10,11 @@
  */
 import type { MetricRuntime, Registry } from '../metrics/registry.ts';
 import type { TagSet } from '../metrics/tags.ts';
+import { START_LAG_METRIC } from '../metrics/types.ts';
 import type { Scenario } from '../options/types.ts';
 import type { Outcome, ScenarioInfo } from '../runtime/vu.ts';
 import { ArrivalSchedule, rampingVUsSteps, scenarioDurationMs, scenarioInitialVUs, scenarioMaxVUs } from '../schedule/plan.ts';
-import { nthOwned, ownedCount, ownsItem, scenarioShift, type Segment } from '../schedule/segment.ts';
+import { FULL_SEGMENT, nthOwned, ownedCount, ownsItem, scenarioShift, type Segment } from '../schedule/segment.ts';
 import { epochMs } from '../time.ts';
 import type { AlarmHub } from './alarm.ts';
 import { COUNTER, SAMPLE_BACKLOG_LIMIT } from './counters.ts';
@@ -61,6 +62,28 @@ export interface ExecutorContext {
   iterationError(share: ScenarioShare, message: string): void;
   /** The test was aborted from an iteration (exec.test.abort). */
   aborted(message: string): void;
+}
+
+/** The built-in metrics the executors record, from a registry that defines them. */
+export function executorMetrics(registry: Registry): ExecutorContext['metrics'] {
+  const metric = (name: string) => {
+    const m = registry.get(name);
+    if (!m) throw new Error(`metric ${name} missing`);
+    return m;
+  };
+  return {
+    iterations: metric('iterations'),
+    duration: metric('iteration_duration'),
+    dropped: metric('dropped_iterations'),
+    lag: metric(START_LAG_METRIC),
+    dataSent: metric('data_sent'),
+    dataReceived: metric('data_received'),
+  };
+}
+
+/** A scenario run whole by one worker of one process, its VUs async (the warm-up's, the tests'). */
+export function wholeShare(scenario: Scenario): ScenarioShare {
+  return { scenario, index: 0, segment: FULL_SEGMENT, k: 1, slot: 0, vuIdBase: 0, idInTestBase: 0, mode: 'async' };
 }
 
 /** How many of the process slots 0..n-1 belong to worker `slot` of `k` (slots are dealt round-robin). */

@@ -16,9 +16,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { HttpClient } from '../http/client.ts';
 import type { ScriptSource } from '../runtime/script.ts';
-import { FULL_SEGMENT } from '../schedule/segment.ts';
 import { epochMs } from '../time.ts';
-import { createRunner, type ExecutorContext, type ScenarioShare } from './executors.ts';
+import { createRunner, type ExecutorContext, type ScenarioShare, wholeShare } from './executors.ts';
 
 /** What a worker's machinery reports to the rest of the engine. */
 export interface MachineryEvents {
@@ -91,29 +90,20 @@ export async function warmUp(make: (script: ScriptSource) => ScratchMachinery): 
     return;
   }
   const m = make(WARM_SCRIPT);
-  const share: ScenarioShare = {
-    scenario: {
-      name: 'warm-up',
-      exec: 'default',
-      startTimeMs: 0,
-      gracefulStopMs: 1000,
-      tags: {},
-      env: { WARM_URL: listening.url },
-      executor: 'constant-arrival-rate',
-      rate: WARM_RATE,
-      timeUnitMs: 1000,
-      durationMs: WARM_MS,
-      preAllocatedVUs: 8,
-      maxVUs: 64,
-    },
-    index: 0,
-    segment: FULL_SEGMENT,
-    k: 1,
-    slot: 0,
-    vuIdBase: 0,
-    idInTestBase: 0,
-    mode: 'async',
-  };
+  const share = wholeShare({
+    name: 'warm-up',
+    exec: 'default',
+    startTimeMs: 0,
+    gracefulStopMs: 1000,
+    tags: {},
+    env: { WARM_URL: listening.url },
+    executor: 'constant-arrival-rate',
+    rate: WARM_RATE,
+    timeUnitMs: 1000,
+    durationMs: WARM_MS,
+    preAllocatedVUs: 8,
+    maxVUs: 64,
+  });
   const runner = createRunner(share, m.ctx);
   let limit: NodeJS.Timeout | null = null;
   try {

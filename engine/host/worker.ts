@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { HttpClient } from '../http/client.ts';
 import { RequestPerformer } from '../http/perform.ts';
 import { Registry } from '../metrics/registry.ts';
-import { BUILTIN_METRICS, START_LAG_METRIC } from '../metrics/types.ts';
+import { BUILTIN_METRICS } from '../metrics/types.ts';
 import { InfluxLinesEncoder } from '../output/influx-lines.ts';
 import { JsonLinesEncoder } from '../output/json-lines.ts';
 import { CompiledScript, type ScriptSource } from '../runtime/script.ts';
@@ -16,7 +16,7 @@ import { epochMs } from '../time.ts';
 import { AlarmHub } from './alarm.ts';
 import { COUNTER } from './counters.ts';
 import type { HostServices } from './direct-backend.ts';
-import { createRunner, ScenarioRunner, type ExecutorContext, type ScenarioShare } from './executors.ts';
+import { createRunner, executorMetrics, ScenarioRunner, type ExecutorContext, type ScenarioShare } from './executors.ts';
 import { AsyncVu, ThreadVu, type Vu, type VuFactoryDeps } from './vus.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
 import { warmHistograms } from '../metrics/hdr.ts';
@@ -95,24 +95,12 @@ function machinery(counterBuffer: SharedArrayBuffer, scenarioCounters: SharedArr
     runStartMs: init.runStartMs,
     batchLimits: { batch: init.options.batch, batchPerHost: init.options.batchPerHost },
   };
-  const metric = (name: string) => {
-    const m = registry.get(name);
-    if (!m) throw new Error(`metric ${name} missing`);
-    return m;
-  };
   const ctx: ExecutorContext = {
     registry,
     alarms,
     counters,
     scenarioCounters: new Int32Array(scenarioCounters),
-    metrics: {
-      iterations: metric('iterations'),
-      duration: metric('iteration_duration'),
-      dropped: metric('dropped_iterations'),
-      lag: metric(START_LAG_METRIC),
-      dataSent: metric('data_sent'),
-      dataReceived: metric('data_received'),
-    },
+    metrics: executorMetrics(registry),
     globalTags: init.globalTags,
     requestsInFlight: () => client.inFlight,
     minIterationDurationMs: init.options.minIterationDurationMs,

@@ -1,13 +1,12 @@
 import test from 'ava';
 import { AlarmHub } from '../../../engine/host/alarm.ts';
 import { newCounters } from '../../../engine/host/counters.ts';
-import { createRunner, type ExecutorContext, type ScenarioShare } from '../../../engine/host/executors.ts';
+import { createRunner, type ExecutorContext, executorMetrics, wholeShare } from '../../../engine/host/executors.ts';
 import type { IterationStart, Vu } from '../../../engine/host/vus.ts';
 import { VuIo } from '../../../engine/http/perform.ts';
 import { Registry } from '../../../engine/metrics/registry.ts';
-import { BUILTIN_METRICS, START_LAG_METRIC } from '../../../engine/metrics/types.ts';
+import { BUILTIN_METRICS } from '../../../engine/metrics/types.ts';
 import type { Outcome } from '../../../engine/runtime/vu.ts';
-import { FULL_SEGMENT } from '../../../engine/schedule/segment.ts';
 import { epochMs } from '../../../engine/time.ts';
 
 /** A VU whose iterations end when the test says so; it stands for one with a request in flight. */
@@ -47,21 +46,13 @@ function setUp(rate: number, vus: number, onInFlightAsked: () => void = () => {}
   const registry = new Registry();
   for (const info of BUILTIN_METRICS) registry.define(info);
   const made: HeldVu[] = [];
-  const metric = (name: string) => registry.get(name) ?? (undefined as never);
   const ctx: ExecutorContext = {
     registry,
     // Held VUs count as requests in flight for the alarms too (they then wake by timer, never sleep the thread).
     alarms: new AlarmHub(() => (made.some((vu) => vu.holding) ? epochMs() : null)),
     counters: newCounters(),
     scenarioCounters: new Int32Array(new SharedArrayBuffer(4)),
-    metrics: {
-      iterations: metric('iterations'),
-      duration: metric('iteration_duration'),
-      dropped: metric('dropped_iterations'),
-      lag: metric(START_LAG_METRIC),
-      dataSent: metric('data_sent'),
-      dataReceived: metric('data_received'),
-    },
+    metrics: executorMetrics(registry),
     globalTags: {},
     requestsInFlight: () => {
       onInFlightAsked();
@@ -78,29 +69,20 @@ function setUp(rate: number, vus: number, onInFlightAsked: () => void = () => {}
     iterationError: () => {},
     aborted: () => {},
   };
-  const share: ScenarioShare = {
-    scenario: {
-      name: 'main',
-      exec: 'default',
-      startTimeMs: 0,
-      gracefulStopMs: 0,
-      tags: {},
-      env: {},
-      executor: 'constant-arrival-rate',
-      rate,
-      timeUnitMs: 1000,
-      durationMs: 60_000,
-      preAllocatedVUs: vus,
-      maxVUs: vus,
-    },
-    index: 0,
-    segment: FULL_SEGMENT,
-    k: 1,
-    slot: 0,
-    vuIdBase: 0,
-    idInTestBase: 0,
-    mode: 'async',
-  };
+  const share = wholeShare({
+    name: 'main',
+    exec: 'default',
+    startTimeMs: 0,
+    gracefulStopMs: 0,
+    tags: {},
+    env: {},
+    executor: 'constant-arrival-rate',
+    rate,
+    timeUnitMs: 1000,
+    durationMs: 60_000,
+    preAllocatedVUs: vus,
+    maxVUs: vus,
+  });
   return { runner: createRunner(share, ctx), made, alarms: ctx.alarms };
 }
 
