@@ -1,6 +1,6 @@
 import test from 'ava';
 import { parseBenchConfig } from '../../../bench/config.ts';
-import { estimateDurationS, planPoints, shuffle } from '../../../bench/plan.ts';
+import { estimateDurationS, planPoints, remainingEstimateS, shuffle } from '../../../bench/plan.ts';
 import { UsageError } from '../../../kernel/errors.ts';
 
 const config = parseBenchConfig({ matrix: { replicas: [1, 2, 3], ratesRps: [5, 10], repetitions: 3 }, durationS: 10, warmupS: 2, pauseS: 1, seed: 42 }, 'test');
@@ -159,4 +159,12 @@ test('point ids: index, each service’s replicas (name without punctuation), ra
   t.is(point?.pointId, 'p01-gocoffeekitchen2-barista1-7rps-rep1');
   t.is(point?.baseUrl, '');
   t.is(planPoints(swarm, 'http://gw:5000')[0]?.baseUrl, 'http://gw:5000');
+});
+
+test('time left: the plan of the rest at the pace shown so far; the plan alone before any point has run', (t) => {
+  t.is(remainingEstimateS(100, 150, 200), 300, 'the points so far took 1.5× their plan: so will the rest');
+  t.is(remainingEstimateS(100, 50, 200), 100, 'or half of it');
+  t.is(remainingEstimateS(0, 10, 200), 200, 'nothing planned done yet: the plan');
+  t.is(remainingEstimateS(100, 0, 200), 200, 'no time elapsed yet: the plan');
+  t.is(remainingEstimateS(0, 0, 0), 0);
 });
