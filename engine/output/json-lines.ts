@@ -18,6 +18,13 @@ import type { TagSet } from '../metrics/tags.ts';
 const INITIAL_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 
+/** `size` doubled until it holds `need` bytes. */
+function doubled(size: number, need: number): number {
+  let s = size;
+  while (s < need) s *= 2;
+  return s;
+}
+
 export class JsonLinesEncoder implements SampleEncoder {
   private buf = new Uint8Array(INITIAL_BYTES);
   private len = 0;
@@ -38,10 +45,7 @@ export class JsonLinesEncoder implements SampleEncoder {
     if (tagsJson === null) tagsJson = tags.jsonCache = encoder.encode(`,"tags":${JSON.stringify(tags.tags)}}}\n`);
     if (timeMs !== this.lastMs) {
       this.lastMs = timeMs;
-      const text = `${this.time(timeMs)}","value":`;
-      const bytes = new Uint8Array(text.length);
-      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-      this.lastTime = bytes;
+      this.lastTime = encoder.encode(`${this.time(timeMs)}","value":`);
     }
     const time = this.lastTime;
     const text = metric.info.contains === 'time' ? formatValue(value) : String(value);
@@ -70,18 +74,14 @@ export class JsonLinesEncoder implements SampleEncoder {
   take(): { declared: string[]; bytes: Uint8Array } | null {
     if (this.len === 0 && this.declared.length === 0) return null;
     const out = { declared: this.declared, bytes: this.buf.subarray(0, this.len) };
-    let size = INITIAL_BYTES;
-    while (size < this.len * 1.25) size *= 2;
-    this.buf = new Uint8Array(size);
+    this.buf = new Uint8Array(doubled(INITIAL_BYTES, this.len * 1.25));
     this.len = 0;
     this.declared = [];
     return out;
   }
 
   private grow(need: number): void {
-    let size = this.buf.length * 2;
-    while (size < this.len + need) size *= 2;
-    const bigger = new Uint8Array(size);
+    const bigger = new Uint8Array(doubled(this.buf.length * 2, this.len + need));
     bigger.set(this.buf.subarray(0, this.len));
     this.buf = bigger;
   }
