@@ -261,6 +261,8 @@ function checkThresholds(options: RunOptions, metrics: MetricInfo[]): string[] {
 interface WorkerHandle {
   worker: Worker;
   post(msg: ToWorker): void;
+  /** Hands a written samples buffer back to the worker's encoder. */
+  recycle(buffer: ArrayBuffer): void;
 }
 
 /** Signal handling for a run; engine/cli.ts installs it before anything else, so a signal during start-up is not lost. */
@@ -319,7 +321,7 @@ export async function run(args: RunArgs, external?: Interrupts): Promise<number>
     const j = mainJson?.take();
     if (j && jsonSink) {
       Atomics.add(counters, COUNTER.sampleBacklog, j.bytes.length);
-      jsonSink.write(j.declared, j.bytes, j.bytes.length);
+      jsonSink.write(j.declared, j.bytes, j.bytes.length, (buffer) => mainJson?.recycle(buffer));
     }
     const f = mainInflux?.take();
     if (f && influxSink) influxSink.write(f.text, f.lines);
@@ -385,7 +387,7 @@ export async function run(args: RunArgs, external?: Interrupts): Promise<number>
         aggregator.add(index, msg.report);
         return;
       case 'samples':
-        if (jsonSink) jsonSink.write(msg.declared, msg.json, msg.bytes - msg.influx.length);
+        if (jsonSink) jsonSink.write(msg.declared, msg.json, msg.bytes - msg.influx.length, (buffer) => handles[index]?.recycle(buffer));
         else Atomics.sub(counters, COUNTER.sampleBacklog, msg.bytes - msg.influx.length);
         Atomics.sub(counters, COUNTER.sampleBacklog, msg.influx.length);
         if (influxSink) influxSink.write(msg.influx, msg.influxLines);
@@ -451,7 +453,11 @@ export async function run(args: RunArgs, external?: Interrupts): Promise<number>
       });
       worker.on('message', (msg: FromWorker) => onMessage(i, msg));
       worker.on('error', (error) => reject(new EngineError(`worker ${i} failed: ${error.stack ?? error.message}`, 70)));
-      handles.push({ worker, post: (msg) => worker.postMessage(msg) });
+      handles.push({
+        worker,
+        post: (msg) => worker.postMessage(msg),
+        recycle: (buffer) => worker.postMessage({ t: 'recycle', buffer } satisfies ToWorker, [buffer]),
+      });
     }
   });
   workerFailure.catch(() => {});

@@ -45,7 +45,9 @@ export type ToWorker =
   | { t: 'stop'; graceful: boolean }
   | { t: 'abort' }
   | { t: 'teardown'; setupJson: string | null }
-  | { t: 'finish' };
+  | { t: 'finish' }
+  /** A samples batch's buffer, written: the worker's encoder reuses it for a later batch. */
+  | { t: 'recycle'; buffer: ArrayBuffer };
 
 export type FromWorker =
   | { t: 'ready'; vus: number; tid: number }

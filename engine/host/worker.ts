@@ -288,6 +288,9 @@ port.on('message', (msg: ToWorker) => {
       client.abortAll('request canceled: the test was aborted');
       if (!started) post({ t: 'scenariosDone' });
       return;
+    case 'recycle':
+      json?.recycle(msg.buffer);
+      return;
     case 'teardown':
       void lifecycle('teardown', msg.setupJson).then((r) => post({ t: 'teardownDone', ok: r.ok, message: r.message }));
       return;

@@ -25,8 +25,13 @@ function doubled(size: number, need: number): number {
   return s;
 }
 
+/** Written batches' buffers kept for reuse, at most. */
+const SPARE_BUFFERS = 4;
+
 export class JsonLinesEncoder implements SampleEncoder {
   private buf = new Uint8Array(INITIAL_BYTES);
+  /** Buffers of batches already written, handed back (see recycle()). */
+  private readonly spare: ArrayBuffer[] = [];
   private len = 0;
   private declared: string[] = [];
   private second = -1;
@@ -74,15 +79,44 @@ export class JsonLinesEncoder implements SampleEncoder {
   take(): { declared: string[]; bytes: Uint8Array } | null {
     if (this.len === 0 && this.declared.length === 0) return null;
     const out = { declared: this.declared, bytes: this.buf.subarray(0, this.len) };
-    this.buf = new Uint8Array(doubled(INITIAL_BYTES, this.len * 1.25));
+    this.buf = this.fresh(doubled(INITIAL_BYTES, this.len * 1.25));
     this.len = 0;
     this.declared = [];
     return out;
   }
 
+  /**
+   * A written batch's buffer back, to hold a later batch. A buffer made per batch and dropped once written
+   * (about 26 MB a second at 8,000 requests/s) counted as external memory of the main thread, which
+   * had it collected with a full mark-compact every half second (40–90 ms each on the generator's core).
+   */
+  recycle(buffer: ArrayBuffer): void {
+    if (this.spare.length < SPARE_BUFFERS) {
+      this.spare.push(buffer);
+      return;
+    }
+    // Full: keep the bigger ones (a batch can use a bigger buffer, not a smaller one).
+    let smallest = 0;
+    for (let i = 1; i < this.spare.length; i++) if ((this.spare[i] as ArrayBuffer).byteLength < (this.spare[smallest] as ArrayBuffer).byteLength) smallest = i;
+    if ((this.spare[smallest] as ArrayBuffer).byteLength < buffer.byteLength) this.spare[smallest] = buffer;
+  }
+
+  /** A buffer of at least `size` bytes: a spare one if one is big enough, else a new one. */
+  private fresh(size: number): Uint8Array<ArrayBuffer> {
+    for (let i = this.spare.length - 1; i >= 0; i--) {
+      const b = this.spare[i] as ArrayBuffer;
+      if (b.byteLength >= size) {
+        this.spare.splice(i, 1);
+        return new Uint8Array(b);
+      }
+    }
+    return new Uint8Array(size);
+  }
+
   private grow(need: number): void {
-    const bigger = new Uint8Array(doubled(this.buf.length * 2, this.len + need));
+    const bigger = this.fresh(doubled(this.buf.length * 2, this.len + need));
     bigger.set(this.buf.subarray(0, this.len));
+    this.recycle(this.buf.buffer as ArrayBuffer);
     this.buf = bigger;
   }
 

@@ -28,8 +28,11 @@ export class JsonSink {
     }
   }
 
-  /** Metric lines (once per metric), then the batch (UTF-8). */
-  write(declared: string[], batch: Uint8Array, bytes: number): void {
+  /**
+   * Metric lines (once per metric), then the batch (UTF-8). `written` gets the batch's buffer back once
+   * it is written (compressed, or in the file), for the encoder to reuse.
+   */
+  write(declared: string[], batch: Uint8Array, bytes: number, written?: (buffer: ArrayBuffer) => void): void {
     let head = '';
     for (const line of declared) {
       const name = /"metric":"([^"]+)"}\n$/.exec(line)?.[1] ?? line;
@@ -43,7 +46,10 @@ export class JsonSink {
       Atomics.sub(this.counters, COUNTER.sampleBacklog, bytes);
       return;
     }
-    target.write(Buffer.from(batch.buffer, batch.byteOffset, batch.length), () => Atomics.sub(this.counters, COUNTER.sampleBacklog, bytes));
+    target.write(Buffer.from(batch.buffer, batch.byteOffset, batch.length), () => {
+      Atomics.sub(this.counters, COUNTER.sampleBacklog, bytes);
+      written?.(batch.buffer as ArrayBuffer);
+    });
   }
 
   close(): Promise<void> {

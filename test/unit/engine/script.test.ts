@@ -63,6 +63,42 @@ test("raw samples in k6's JSON lines and in InfluxDB line protocol", (t) => {
   t.regex(line, /^http_req_duration,name=a\\,b,status=200 value=1\.25,url="http:\/\/x\/a b",vu=3i 1704164645006789\d{3}\n$/);
 });
 
+test('a written batch buffer handed back holds a later batch (no new buffer per batch), with the same bytes', (t) => {
+  const registry = new Registry();
+  const json = new JsonLinesEncoder();
+  registry.encoders.push(json);
+  const m = registry.define({ name: 'iterations', type: 'counter', contains: 'default', better: 'higher' });
+  const tags = registry.tags.intern({ scenario: 'a' });
+  const lines = (b: Uint8Array | undefined) =>
+    Buffer.from(b ?? [])
+      .toString()
+      .split('\n')
+      .filter(Boolean);
+  registry.record(m, tags, 1, Date.UTC(2024, 0, 1));
+  const first = json.take()?.bytes;
+  if (!first) throw new Error('no batch');
+  t.is(lines(first).length, 1);
+  json.recycle(first.buffer as ArrayBuffer);
+  // The next batch is being written into a fresh buffer already; the one after takes the recycled one.
+  registry.record(m, tags, 2, Date.UTC(2024, 0, 1, 0, 0, 1));
+  const second = json.take()?.bytes;
+  registry.record(m, tags, 3, Date.UTC(2024, 0, 1, 0, 0, 2));
+  registry.record(m, tags, 4, Date.UTC(2024, 0, 1, 0, 0, 3));
+  const third = json.take()?.bytes;
+  t.not(second?.buffer, first.buffer);
+  t.is(third?.buffer, first.buffer);
+  t.deepEqual(
+    lines(third).map((l) => JSON.parse(l).data.value),
+    [3, 4],
+  );
+  // A buffer too small for the batch is passed over, and only four are kept, the biggest.
+  for (const size of [8, 16, 32, 64, 1 << 20]) json.recycle(new ArrayBuffer(size));
+  registry.record(m, tags, 5, Date.UTC(2024, 0, 1, 0, 0, 4));
+  t.is(json.take()?.bytes.buffer.byteLength, 64 * 1024); // chosen before the recycling
+  registry.record(m, tags, 6, Date.UTC(2024, 0, 1, 0, 0, 5));
+  t.is(json.take()?.bytes.buffer.byteLength, 1 << 20);
+});
+
 test('k6 formats: durations, bytes; histogram log tags survive commas and spaces', (t) => {
   t.is(duration(0), '0s');
   t.is(duration(0.007), '7µs');
