@@ -76,10 +76,17 @@ class AlarmThread {
   }
 }
 
+/** One client's wake-up: rewritten in place, so that arming allocates nothing (see InFlight in http/client.ts). */
+interface Want {
+  at: number;
+  fn: (() => void) | null;
+}
+
 export class AlarmHub {
   private readonly cell = new Int32Array(new SharedArrayBuffer(4));
-  private readonly wants = new Map<number, { at: number; fn: () => void }>();
-  private nextId = 1;
+  /** Every client's wake-up; `fn` null for none. */
+  private readonly wants: Want[] = [];
+  private pending = 0;
   private timer: NodeJS.Timeout | null = null;
   /** When the armed timer fires (epoch ms): a timer firing early only re-arms, so it can stay. */
   private timerAt = Infinity;
@@ -95,27 +102,36 @@ export class AlarmHub {
 
   /** A handle for one client (a scenario): set() replaces its previous wake-up. */
   client(): { set(atEpochMs: number, fn: () => void): void; cancel(): void } {
-    const id = this.nextId++;
+    const want: Want = { at: Infinity, fn: null };
+    this.wants.push(want);
     return {
       set: (at, fn) => {
-        this.wants.set(id, { at, fn });
+        if (want.fn === null) this.pending++;
+        want.at = at;
+        want.fn = fn;
         this.arm();
       },
       cancel: () => {
-        this.wants.delete(id);
+        this.clear(want);
         this.arm();
       },
     };
   }
 
+  private clear(want: Want): void {
+    if (want.fn !== null) this.pending--;
+    want.at = Infinity;
+    want.fn = null;
+  }
+
   /** Re-evaluates after something finished (an iteration ended): the precise sleep may be possible now. */
   poke(): void {
-    if (this.wants.size > 0) this.arm();
+    if (this.pending > 0) this.arm();
   }
 
   private earliest(): number {
     let min = Infinity;
-    for (const w of this.wants.values()) if (w.at < min) min = w.at;
+    for (const w of this.wants) if (w.fn !== null && w.at < min) min = w.at;
     return min;
   }
 
@@ -174,10 +190,11 @@ export class AlarmHub {
     this.firing = true;
     try {
       const now = epochMs();
-      for (const [id, w] of [...this.wants]) {
-        if (w.at <= now) {
-          this.wants.delete(id);
-          w.fn();
+      for (const w of this.wants) {
+        const fn = w.fn;
+        if (fn !== null && w.at <= now) {
+          this.clear(w);
+          fn();
         }
       }
     } finally {
@@ -187,7 +204,7 @@ export class AlarmHub {
 
   close(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.wants.clear();
+    for (const w of this.wants) this.clear(w);
     this.thread?.close();
   }
 }

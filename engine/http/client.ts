@@ -58,6 +58,56 @@ export class Exchange {
   conn: Conn | null = null;
   retried = false;
   finished = false;
+  /** Neighbours in the client's list of exchanges in flight (oldest first); null when not in it. */
+  prevInFlight: Exchange | null = null;
+  nextInFlight: Exchange | null = null;
+}
+
+/**
+ * The exchanges in flight, oldest first, as a list threaded through them: adding and removing allocate
+ * nothing, and a removed exchange keeps no link to a newer one. A Set churned by every request was
+ * rehashed as the count in flight rose and fell, and each outgrown table kept a link to its successor
+ * and to the exchanges it held; once one such table had been promoted to the old generation, every
+ * later table and exchange (with its response) survived the scavenges until the next full collection.
+ * At 4,000 requests/s with 8 VUs that promoted about 2 MB per scavenge (pauses of 6-11 ms instead of 1).
+ */
+export class InFlight {
+  head: Exchange | null = null;
+  private tail: Exchange | null = null;
+  size = 0;
+
+  add(ex: Exchange): void {
+    if (this.has(ex)) return;
+    ex.prevInFlight = this.tail;
+    ex.nextInFlight = null;
+    if (this.tail) this.tail.nextInFlight = ex;
+    else this.head = ex;
+    this.tail = ex;
+    this.size++;
+  }
+
+  has(ex: Exchange): boolean {
+    return ex.prevInFlight !== null || this.head === ex;
+  }
+
+  /** Removes `ex` if it is in the list. */
+  delete(ex: Exchange): void {
+    if (!this.has(ex)) return;
+    const { prevInFlight: prev, nextInFlight: next } = ex;
+    if (prev) prev.nextInFlight = next;
+    else this.head = next;
+    if (next) next.prevInFlight = prev;
+    else this.tail = prev;
+    ex.prevInFlight = ex.nextInFlight = null;
+    this.size--;
+  }
+
+  /** Calls `fn` on each exchange in flight now, oldest first (`fn` may end any of them). */
+  each(fn: (ex: Exchange) => void): void {
+    const now: Exchange[] = [];
+    for (let ex = this.head; ex; ex = ex.nextInFlight) now.push(ex);
+    for (const ex of now) fn(ex);
+  }
 }
 
 function noop(): void {}
@@ -94,7 +144,7 @@ export interface ClientOptions {
 }
 
 export class HttpClient {
-  private readonly inflight = new Set<Exchange>();
+  private readonly inflight = new InFlight();
   private readonly dns = new Map<string, { address: string; expiresMs: number }>();
   private readonly sweep: NodeJS.Timeout;
 
@@ -109,8 +159,7 @@ export class HttpClient {
 
   /** Epoch ms at which the oldest request in flight started, or null when none is. */
   oldestInFlightMs(): number | null {
-    for (const ex of this.inflight) return ex.startMs;
-    return null;
+    return this.inflight.head?.startMs ?? null;
   }
 
   send(ex: Exchange): void {
@@ -131,12 +180,14 @@ export class HttpClient {
 
   /** Ends every request of a VU in flight with an error (an interrupted iteration); each is still reported. */
   abortVu(io: VuConnections, message: string): void {
-    for (const ex of this.inflight) if (ex.io === io) this.fail(ex, message, 1000);
+    this.inflight.each((ex) => {
+      if (ex.io === io) this.fail(ex, message, 1000);
+    });
   }
 
   /** Ends every request in flight (the test is over and past its grace period). */
   abortAll(message: string): void {
-    for (const ex of this.inflight) this.fail(ex, message, 1000);
+    this.inflight.each((ex) => this.fail(ex, message, 1000));
   }
 
   close(): void {
@@ -336,7 +387,9 @@ export class HttpClient {
   private timeouts(): void {
     if (this.inflight.size === 0) return;
     const now = performance.now();
-    for (const ex of this.inflight) if (now - ex.t0 >= ex.timeoutMs) this.fail(ex, 'request timeout', 1050);
+    this.inflight.each((ex) => {
+      if (now - ex.t0 >= ex.timeoutMs) this.fail(ex, 'request timeout', 1050);
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 // The HTTP client's parts that need no network: the response parser, cookies, URL targets.
 import test from 'ava';
+import { Exchange, InFlight } from '../../../engine/http/client.ts';
 import { ResponseParser } from '../../../engine/http/parser.ts';
 import { CookieJar } from '../../../engine/http/cookies.ts';
 import { parseTarget } from '../../../engine/http/url.ts';
@@ -112,4 +113,35 @@ test('URL targets and JSON selectors', (t) => {
   t.deepEqual(selectJson(doc, 'a.b.#.c'), [1, 2]);
   t.is(selectJson(doc, 'x\\.y'), 3);
   t.is(selectJson(doc, 'a.nope'), undefined);
+});
+
+test('requests in flight: oldest first, and a removed exchange keeps no link to another', (t) => {
+  const list = new InFlight();
+  const [a, b, c] = [new Exchange(), new Exchange(), new Exchange()];
+  a.startMs = 1;
+  b.startMs = 2;
+  c.startMs = 3;
+  for (const ex of [a, b, c, a]) list.add(ex);
+  t.is(list.size, 3);
+  t.is(list.head, a);
+  list.delete(b);
+  list.delete(b);
+  t.is(list.size, 2);
+  t.is(b.prevInFlight, null);
+  t.is(b.nextInFlight, null);
+  t.is(a.nextInFlight, c);
+  list.delete(a);
+  t.is(list.head, c);
+  t.is(a.nextInFlight, null);
+  list.add(a);
+  // Each one in flight when the walk began, even where ending one ends another.
+  const seen: number[] = [];
+  list.each((ex) => {
+    seen.push(ex.startMs);
+    list.delete(ex);
+    if (ex === c) list.delete(a);
+  });
+  t.deepEqual(seen, [3, 1]);
+  t.is(list.size, 0);
+  t.is(list.head, null);
 });
