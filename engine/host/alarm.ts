@@ -10,6 +10,11 @@
  *  - requests just sent: a 1 ms timer as a fallback; their responses usually come first, and the end
  *    of their iteration re-arms precisely;
  *  - due within 20 µs: check the clock in a loop.
+ * The sleep and the loop run only at the start of an event-loop turn of their own (setImmediate), once
+ * per wake-up: whatever the turn that armed them still had to do (the rest of an iteration, other
+ * responses already read) is done first. Sleeping in the middle of a turn, and again for each arrival
+ * due next, never let an iteration without a request in flight finish: at 4,000 arrivals/s an async
+ * iteration doing no HTTP held all 1,000 VUs and 15,000 of 16,000 arrivals were dropped.
  * Further away, a coarse timer wakes the worker up to a millisecond early, and the end of every
  * iteration re-arms (a request that finished may allow the sleep).
  */
@@ -91,6 +96,12 @@ export class AlarmHub {
   /** When the armed timer fires (epoch ms): a timer firing early only re-arms, so it can stay. */
   private timerAt = Infinity;
   private firing = false;
+  /** The turn that may sleep or spin, when one is due (see the file's comment). */
+  private immediate: NodeJS.Immediate | null = null;
+  private readonly onImmediate = (): void => {
+    this.immediate = null;
+    this.arm(true);
+  };
   private thread: AlarmThread | null = null;
   private threadUsedAt = -Infinity;
 
@@ -135,8 +146,9 @@ export class AlarmHub {
     return min;
   }
 
-  private arm(): void {
+  private arm(mayWait = false): void {
     if (this.firing) return; // fire() arms once it has run every due client
+    let inOwnTurn = mayWait;
     for (;;) {
       const at = this.earliest();
       if (at === Infinity) return;
@@ -165,11 +177,18 @@ export class AlarmHub {
           }
           return;
         }
-        Atomics.wait(this.cell, 0, 0, delay);
-      } else {
-        while (epochMs() < at) {
-          // A few microseconds at most: cheaper than any wake-up.
+      }
+      if (delay > 0) {
+        if (!inOwnTurn) {
+          this.immediate ??= setImmediate(this.onImmediate);
+          return;
         }
+        inOwnTurn = false;
+        if (delay > SPIN_WITHIN_MS) Atomics.wait(this.cell, 0, 0, delay);
+        else
+          while (epochMs() < at) {
+            // A few microseconds at most: cheaper than any wake-up.
+          }
       }
       this.fire();
     }
@@ -204,6 +223,8 @@ export class AlarmHub {
 
   close(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = null;
     for (const w of this.wants) this.clear(w);
     this.thread?.close();
   }

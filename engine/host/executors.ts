@@ -195,6 +195,9 @@ export abstract class ScenarioRunner {
 
   protected onStop(): void {}
 
+  /** At the scheduled end, before stopping: an arrival-rate scenario starts the arrivals due until then. */
+  protected beforeEnd(): void {}
+
   protected interruptAll(reason: 'interrupted' | 'aborted'): void {
     for (const vu of this.vus) if (vu.busy) vu.interrupt(reason, reason === 'aborted' ? 'test aborted' : 'gracefulStop expired');
   }
@@ -202,7 +205,17 @@ export abstract class ScenarioRunner {
   /** Ends the scenario on this worker at the scheduled end: gracefulStop for the iterations still running. */
   protected endAt(endMs: number): void {
     const delay = endMs - epochMs();
-    const end = () => this.stop(this.scenario.gracefulStopMs);
+    const end = () => {
+      // Node's timers may fire up to a millisecond early: the arrivals due in that last millisecond
+      // are the scenario's too.
+      const left = endMs - epochMs();
+      if (left > 0) {
+        setTimeout(end, Math.ceil(left));
+        return;
+      }
+      this.beforeEnd();
+      this.stop(this.scenario.gracefulStopMs);
+    };
     if (delay > 0) setTimeout(end, delay);
     else end();
   }
@@ -404,6 +417,8 @@ class ArrivalRunner extends ScenarioRunner {
     this.resume = null;
     this.tick();
   };
+  /** The scheduled end has come: every arrival due before it starts now, none is held back. */
+  private ending = false;
 
   protected run(): void {
     const s = this.scenario;
@@ -440,13 +455,13 @@ class ArrivalRunner extends ScenarioRunner {
     const now = epochMs() - base;
     const counters = this.ctx.counters;
     while (this.nextAt !== null && this.nextAt <= now) {
-      if (Atomics.load(counters, COUNTER.sampleBacklog) > SAMPLE_BACKLOG_LIMIT) {
+      if (!this.ending && Atomics.load(counters, COUNTER.sampleBacklog) > SAMPLE_BACKLOG_LIMIT) {
         // Raw samples are not being written as fast as they come: hold new iterations back (their lag shows it).
         this.timer = setTimeout(this.tick, 5);
         return;
       }
       const vu = this.idle.pop();
-      if (vu && !vu.warm && this.deferredAt !== this.nextAt && this.ctx.requestsInFlight() > 0) {
+      if (vu && !vu.warm && !this.ending && this.deferredAt !== this.nextAt && this.ctx.requestsInFlight() > 0) {
         // Only a VU that has not run yet is free, but a response may be waiting to be read: read
         // them first (one turn of the event loop; the lag shows it) so that a VU whose connection
         // is open takes this arrival. Otherwise, at a rate the core barely sustains, the first
@@ -496,6 +511,11 @@ class ArrivalRunner extends ScenarioRunner {
     if (this.stopping) return;
     this.idle.push(vu);
     this.poke();
+  }
+
+  protected override beforeEnd(): void {
+    this.ending = true;
+    this.tick();
   }
 
   protected override onStop(): void {

@@ -201,6 +201,15 @@ test.serial('custom metrics: counter, gauge, rate and trend values, and their de
   t.is(count(run, 'checks', 'passes'), 3);
 });
 
+test.serial('an arrival-rate scenario of async iterations without requests runs every arrival', async (t) => {
+  const run = await runScript(t, 'arrival-no-http.ts', []);
+  t.is(run.code, 0, run.stderr);
+  // 2,000 due; a few may drop on a starved machine. Waiting for each arrival inside the turn that
+  // armed it let no iteration finish: each of the 500 VUs ran once and 1,500 arrivals were dropped.
+  t.true(count(run, 'ran') >= 1900, `${count(run, 'ran')} of 2000 iterations ran`);
+  t.is(count(run, 'iterations') + count(run, 'dropped_iterations'), 2000);
+});
+
 test.serial('async scripts: asyncRequest and timers, iterations wait for their timers', async (t) => {
   const target = await startTarget(t);
   const run = await runScript(t, 'timers-async.ts', ['-e', `BASE_URL=${target.url}`]);
