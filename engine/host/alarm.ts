@@ -91,7 +91,6 @@ export class AlarmHub {
   private readonly cell = new Int32Array(new SharedArrayBuffer(4));
   /** Every client's wake-up; `fn` null for none. */
   private readonly wants: Want[] = [];
-  private pending = 0;
   private timer: NodeJS.Timeout | null = null;
   /** When the armed timer fires (epoch ms): a timer firing early only re-arms, so it can stay. */
   private timerAt = Infinity;
@@ -117,7 +116,6 @@ export class AlarmHub {
     this.wants.push(want);
     return {
       set: (at, fn) => {
-        if (want.fn === null) this.pending++;
         want.at = at;
         want.fn = fn;
         this.arm();
@@ -130,14 +128,13 @@ export class AlarmHub {
   }
 
   private clear(want: Want): void {
-    if (want.fn !== null) this.pending--;
     want.at = Infinity;
     want.fn = null;
   }
 
   /** Re-evaluates after something finished (an iteration ended): the precise sleep may be possible now. */
   poke(): void {
-    if (this.pending > 0) this.arm();
+    this.arm();
   }
 
   private earliest(): number {
