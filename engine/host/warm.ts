@@ -8,13 +8,14 @@
  *
  * So each worker first runs a short constant-arrival-rate scenario of its own: a built-in script
  * doing one GET per iteration against a loopback server in the worker itself, through the same
- * executor, VU runtime, client and metrics classes as the test, on a scratch registry whose samples
- * are thrown away. The test's own VUs, connections and metrics are untouched by it.
+ * executor and VU runtime as the test, on the test's own metrics registry, sample encoders and HTTP
+ * client (V8's optimised code depends on the objects it ran on: warmed on scratch ones, it was thrown
+ * away with them). Its samples are discarded before the test records any; its VUs and connections
+ * are its own, closed when it ends.
  */
 import { createServer, type Server } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { HttpClient } from '../http/client.ts';
 import type { ScriptSource } from '../runtime/script.ts';
 import { epochMs } from '../time.ts';
 import { createRunner, type ExecutorContext, type ScenarioShare, wholeShare } from './executors.ts';
@@ -30,16 +31,22 @@ export interface MachineryEvents {
 /** The warm-up reports nothing: its errors are not the test's. */
 export const WARM_EVENTS: MachineryEvents = { abort() {}, fail() {}, log() {}, iterationError() {} };
 
+/**
+ * The warm-up's own objects (its executor context, runner and VUs) are kept for the life of the
+ * worker: V8 throws away optimised code that embeds an object once that object is collected, which
+ * happened in the test's first second.
+ */
+const kept: unknown[] = [];
+
 export interface ScratchMachinery {
-  client: HttpClient;
   ctx: ExecutorContext;
-  /** Throws away what the scratch machinery recorded and forgets it (the alarm hub no longer waits for its client). */
+  /** Ends whatever the warm-up left in flight and throws away what it recorded. */
   done(): void;
 }
 
-/** Iterations a second and for how long: about a thousand iterations, enough for V8 to optimise the hot path. */
+/** Iterations a second and for how long: about two thousand iterations, enough for V8 to optimise the hot path. */
 const WARM_RATE = 4000;
-const WARM_MS = 250;
+const WARM_MS = 500;
 /** Whatever happens, the warm-up gives up after this long. */
 const WARM_LIMIT_MS = 3000;
 
@@ -51,6 +58,14 @@ const WARM_SCRIPT: ScriptSource = {
 };
 
 const RESPONSE = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok';
+const LAST_RESPONSE = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok';
+/**
+ * Each connection is closed after this many responses, so that closing and reopening connections
+ * happens early in the warm-up. The first close changes the shape of objects the hot path uses (a
+ * socket's handle gone, its state ended), which throws away code optimised before it: at the end
+ * of the warm-up, that left the test to start on unoptimised code.
+ */
+const RESPONSES_PER_CONNECTION = 25;
 
 /** A loopback server that answers every request head it reads with a small 200. */
 function listen(): Promise<{ server: Server; url: string }> {
@@ -58,12 +73,14 @@ function listen(): Promise<{ server: Server; url: string }> {
     const server = createServer((socket) => {
       socket.setNoDelay(true);
       let tail = '';
+      let answered = 0;
       socket.on('data', (chunk: Buffer) => {
         const text = tail + chunk.toString('latin1');
         let at = 0;
-        for (let i = text.indexOf('\r\n\r\n'); i >= 0; i = text.indexOf('\r\n\r\n', at)) {
+        for (let i = text.indexOf('\r\n\r\n'); i >= 0 && answered < RESPONSES_PER_CONNECTION; i = text.indexOf('\r\n\r\n', at)) {
           at = i + 4;
-          socket.write(RESPONSE);
+          if (++answered < RESPONSES_PER_CONNECTION) socket.write(RESPONSE);
+          else socket.end(LAST_RESPONSE);
         }
         tail = text.slice(at);
       });
@@ -105,6 +122,7 @@ export async function warmUp(make: (script: ScriptSource) => ScratchMachinery): 
     maxVUs: 64,
   });
   const runner = createRunner(share, m.ctx);
+  kept.push(m, runner);
   let limit: NodeJS.Timeout | null = null;
   try {
     await runner.prepare();
@@ -116,8 +134,6 @@ export async function warmUp(make: (script: ScriptSource) => ScratchMachinery): 
   } finally {
     if (limit) clearTimeout(limit);
     runner.closeVus();
-    m.client.abortAll('warm-up over');
-    m.client.close();
     m.done();
     listening.server.close();
   }

@@ -24,20 +24,43 @@ import { threadId } from './priority.ts';
 import { collectGarbage, type MachineryEvents, WARM_EVENTS, warmUp } from './warm.ts';
 
 const init = workerData as WorkerInit;
+/**
+ * The samples' buffers are transferred to the main thread, which detaches them here. V8 assumes no
+ * ArrayBuffer is ever detached until one is, and then throws away every optimised function that
+ * touches a typed array or a Buffer: the hot path's HTTP client, histograms and encoders, and Node's
+ * streams and async hooks. The first batch of samples did that 50 ms into the test. Detaching one
+ * buffer now makes V8 optimise with that check from the start.
+ */
+const detached = new ArrayBuffer(8);
+structuredClone(detached, { transfer: [detached] });
 const port = parentPort;
 if (!port) throw new Error('engine/host/worker.ts runs as a worker thread');
 const post = (msg: FromWorker) => port.postMessage(msg);
 const postTransfer = (msg: FromWorker, transfer: ArrayBuffer[]) => port.postMessage(msg, transfer);
 
-/** The engine's machinery on one metrics registry: the real one, or a scratch one to warm the code with. */
-interface Machinery {
+/** The test's metrics registry, sample encoders and HTTP client: one set per worker. */
+interface Core {
   registry: Registry;
   json: JsonLinesEncoder | null;
   influx: InfluxLinesEncoder | null;
   client: HttpClient;
+  performer: RequestPerformer;
+}
+
+/**
+ * The engine's machinery for one script on the core: the test's, or the warm-up's. The warm-up runs
+ * on the test's very registry, encoders and client (and discards what it recorded): code V8 optimised
+ * on scratch objects of its own was thrown away once they were collected, and the test's first
+ * second ran unoptimised (6,000/s: arrivals up to 150–200 ms late, where a second scenario of the
+ * same run, warmed by the first, started on time).
+ */
+interface Machinery extends Core {
   ctx: ExecutorContext;
   deps: VuFactoryDeps;
 }
+
+/** While the warm-up runs: what the registry and encoders hold is its own, neither reported nor written. */
+let warming = false;
 
 /** Every HTTP client of this thread: the alarm hub's precise sleep must not hold up a response to any of them. */
 const clients: HttpClient[] = [];
@@ -52,8 +75,7 @@ const alarms = new AlarmHub(() => {
   return oldest;
 });
 
-function machinery(counterBuffer: SharedArrayBuffer, scenarioCounters: SharedArrayBuffer, script: ScriptSource, events: MachineryEvents): Machinery {
-  const counters = new Int32Array(counterBuffer);
+function makeCore(): Core {
   const registry = new Registry((message) => process.stderr.write(`WARN ${message}\n`));
   for (const info of BUILTIN_METRICS) registry.define(info);
   for (const info of init.metrics) registry.define(info);
@@ -68,6 +90,18 @@ function machinery(counterBuffer: SharedArrayBuffer, scenarioCounters: SharedArr
     userAgent: init.options.userAgent,
     noConnectionReuse: init.options.noConnectionReuse,
   });
+  return { registry, json, influx, client, performer };
+}
+
+function machinery(
+  core: Core,
+  counterBuffer: SharedArrayBuffer,
+  scenarioCounters: SharedArrayBuffer,
+  script: ScriptSource,
+  events: MachineryEvents,
+): Machinery {
+  const { registry, client, performer } = core;
+  const counters = new Int32Array(counterBuffer);
   let jarIds = 1;
   const host: HostServices = {
     registry,
@@ -128,7 +162,7 @@ function machinery(counterBuffer: SharedArrayBuffer, scenarioCounters: SharedArr
     iterationError: events.iterationError,
     aborted: events.abort,
   };
-  return { registry, json, influx, client, ctx, deps };
+  return { ...core, ctx, deps };
 }
 
 let setupJson: string | null = null;
@@ -171,7 +205,8 @@ function vuConfig(share: ScenarioShare | null, idInInstance: number, idInTest: n
   };
 }
 
-const { registry, json, influx, client, ctx, deps } = machinery(init.counters, init.scenarioCounters, init.script, {
+const core = makeCore();
+const { registry, json, influx, client, ctx, deps } = machinery(core, init.counters, init.scenarioCounters, init.script, {
   abort: (reason) => post({ t: 'abort', reason }),
   fail: (message) => post({ t: 'fail', message }),
   log: (level, text, vu) => writeLog(level, text, vu),
@@ -186,21 +221,26 @@ let intervalTimer: NodeJS.Timeout | null = null;
 let nextInterval = 1;
 function scheduleInterval(): void {
   const at = init.runStartMs + nextInterval * init.intervalMs;
-  intervalTimer = setTimeout(
-    () => {
-      nextInterval++;
-      post({ t: 'interval', report: registry.takeInterval() });
-      scheduleInterval();
-    },
-    Math.max(0, at - epochMs()),
-  );
+  intervalTimer = setTimeout(reportInterval, Math.max(0, at - epochMs()));
   intervalTimer.unref();
+}
+function reportInterval(): void {
+  if (warming) {
+    // The warm-up's samples are discarded when it ends: this interval is reported after that.
+    intervalTimer = setTimeout(reportInterval, 5);
+    intervalTimer.unref();
+    return;
+  }
+  nextInterval++;
+  post({ t: 'interval', report: registry.takeInterval() });
+  scheduleInterval();
 }
 scheduleInterval();
 
 const EMPTY_BYTES = new Uint8Array(0);
 
 function flushSamples(): void {
+  if (warming) return;
   const j = json?.take() ?? null;
   const f = influx?.take() ?? null;
   if (!j && !f) return;
@@ -224,22 +264,26 @@ function writeLog(level: string, text: string, vu: number): void {
 
 async function prepare(): Promise<void> {
   try {
+    for (const runner of runners) await runner.prepare();
+    collectGarbage();
+    // After the VUs are made: making them changed objects the hot path uses, and that had thrown
+    // away code the warm-up had optimised before it.
     warmHistograms(false);
     await warmUp((script) => {
-      const m = machinery(new SharedArrayBuffer(init.counters.byteLength), new SharedArrayBuffer(4), script, WARM_EVENTS);
+      warming = true;
+      const m = machinery(core, new SharedArrayBuffer(init.counters.byteLength), new SharedArrayBuffer(4), script, WARM_EVENTS);
       return {
-        client: m.client,
         ctx: m.ctx,
         done: () => {
-          clients.splice(clients.indexOf(m.client), 1);
-          m.json?.take();
-          m.influx?.take();
-          m.registry.takeInterval();
+          // Nothing of the test is in flight yet: whatever the warm-up left is its own.
+          client.abortAll('warm-up over');
+          json?.discard();
+          influx?.discard();
+          registry.discardInterval();
+          warming = false;
         },
       };
     });
-    for (const runner of runners) await runner.prepare();
-    collectGarbage();
     post({ t: 'ready', vus: runners.reduce((n, r) => n + r.vusMax, 0), tid: threadId() });
   } catch (error) {
     post({ t: 'initError', message: (error as Error).message });

@@ -61,6 +61,15 @@ class Series {
     readonly metric: MetricRuntime,
     readonly tags: TagSet,
   ) {}
+
+  clear(): void {
+    this.n = 0;
+    this.sum = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
+    this.hist?.reset();
+    this.neg?.reset();
+  }
 }
 
 export class Registry {
@@ -136,6 +145,15 @@ export class Registry {
     for (let i = 0; i < this.encoders.length; i++) this.encoders[i]?.point(metric, tags, timeMs, value);
   }
 
+  /**
+   * Forgets the samples recorded since the last interval (the engine's warm-up ran through this
+   * registry): neither reported nor counted. Metrics and tag sets made meanwhile stay.
+   */
+  discardInterval(): void {
+    for (const s of this.touched) s.clear();
+    this.touched = [];
+  }
+
   /** The interval's aggregates; series are reset for the next one. */
   takeInterval(): IntervalReport {
     const series: SeriesReport[] = [];
@@ -154,12 +172,7 @@ export class Registry {
         hist: s.hist && s.hist.totalCount > 0 ? encodeHistogram(s.hist) : null,
         neg: s.neg && s.neg.totalCount > 0 ? encodeHistogram(s.neg) : null,
       });
-      s.n = 0;
-      s.sum = 0;
-      s.min = Infinity;
-      s.max = -Infinity;
-      s.hist?.reset();
-      s.neg?.reset();
+      s.clear();
     }
     this.touched = [];
     const newMetrics = this.freshMetrics;

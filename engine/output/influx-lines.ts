@@ -31,6 +31,12 @@ export class InfluxLinesEncoder implements SampleEncoder {
     return this.text.length;
   }
 
+  /** Forgets the samples encoded so far (the engine's warm-up). */
+  discard(): void {
+    this.text = '';
+    this.lines = 0;
+  }
+
   take(): { text: string; lines: number } | null {
     if (this.lines === 0) return null;
     const out = { text: this.text, lines: this.lines };

@@ -86,6 +86,14 @@ export class JsonLinesEncoder implements SampleEncoder {
   }
 
   /**
+   * Forgets the samples encoded so far (the engine's warm-up), keeping the Metric lines of the metrics
+   * they declared: those metrics' later samples are not declared again.
+   */
+  discard(): void {
+    this.len = 0;
+  }
+
+  /**
    * A written batch's buffer back, to hold a later batch. A buffer made per batch and dropped once written
    * (about 26 MB a second at 8,000 requests/s) counted as external memory of the main thread, which
    * had it collected with a full mark-compact every half second (40–90 ms each on the generator's core).

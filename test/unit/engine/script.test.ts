@@ -111,3 +111,38 @@ test('k6 formats: durations, bytes; histogram log tags survive commas and spaces
   t.false(/[, ]/.test(tag));
   t.deepEqual(parseSeriesTag(tag), { metric: 'http_req_duration', tags: { name: 'a, b', url: 'http://x/?q=1&r=2' }, negative: false });
 });
+
+test("the warm-up's samples are discarded: not reported, not counted, not written; its metric declarations stay", (t) => {
+  const registry = new Registry();
+  const json = new JsonLinesEncoder();
+  const influx = new InfluxLinesEncoder();
+  registry.encoders.push(json, influx);
+  const m = registry.define({ name: 'http_req_duration', type: 'trend', contains: 'time', better: 'lower' });
+  const warm = registry.tags.intern({ scenario: 'warm-up' });
+  const test_ = registry.tags.intern({ scenario: 'default' });
+  registry.record(m, warm, 7, Date.UTC(2024, 0, 1));
+  registry.record(m, test_, 9, Date.UTC(2024, 0, 1));
+  registry.discardInterval();
+  json.discard();
+  influx.discard();
+  registry.record(m, test_, 2, Date.UTC(2024, 0, 1, 0, 0, 1));
+  const report = registry.takeInterval();
+  t.is(report.index, 0);
+  t.deepEqual(
+    report.series.map((s) => [s.tagSet, s.n, s.sum, s.min, s.max]),
+    [[test_.id, 1, 2, 2, 2]],
+  );
+  t.is(registry.sampleCounts.get('http_req_duration'), 1);
+  // The metric was first seen in the warm-up: its declaration comes with the test's first batch.
+  const batch = json.take();
+  t.is(batch?.declared.length, 1);
+  t.deepEqual(
+    Buffer.from(batch?.bytes ?? [])
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).data.value),
+    [2],
+  );
+  t.is(influx.take()?.lines, 1);
+});
