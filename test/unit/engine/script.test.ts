@@ -42,12 +42,18 @@ test('declared variables: the declaration is checked, then every -e value', (t) 
   t.is(parseEnvSpec(undefined), null);
 });
 
-test("raw samples in k6's JSON lines and in InfluxDB line protocol", (t) => {
+/** A registry writing to both raw-sample encoders, with k6's http_req_duration defined. */
+function durationsEncoded() {
   const registry = new Registry();
   const json = new JsonLinesEncoder();
   const influx = new InfluxLinesEncoder();
   registry.encoders.push(json, influx);
   const m = registry.define({ name: 'http_req_duration', type: 'trend', contains: 'time', better: 'lower' });
+  return { registry, json, influx, m };
+}
+
+test("raw samples in k6's JSON lines and in InfluxDB line protocol", (t) => {
+  const { registry, json, influx, m } = durationsEncoded();
   const tags = registry.tags.intern({ url: 'http://x/a b', name: 'a,b', status: '200', vu: '3' });
   registry.record(m, tags, 1.25, Date.UTC(2024, 0, 2, 3, 4, 5, 6) + 0.789);
   const batch = json.take();
@@ -113,11 +119,7 @@ test('k6 formats: durations, bytes; histogram log tags survive commas and spaces
 });
 
 test("the warm-up's samples are discarded: not reported, not counted, not written; its metric declarations stay", (t) => {
-  const registry = new Registry();
-  const json = new JsonLinesEncoder();
-  const influx = new InfluxLinesEncoder();
-  registry.encoders.push(json, influx);
-  const m = registry.define({ name: 'http_req_duration', type: 'trend', contains: 'time', better: 'lower' });
+  const { registry, json, influx, m } = durationsEncoded();
   const warm = registry.tags.intern({ scenario: 'warm-up' });
   const test_ = registry.tags.intern({ scenario: 'default' });
   registry.record(m, warm, 7, Date.UTC(2024, 0, 1));
