@@ -62,18 +62,9 @@ interface Machinery extends Core {
 /** While the warm-up runs: what the registry and encoders hold is its own, neither reported nor written. */
 let warming = false;
 
-/** Every HTTP client of this thread: the alarm hub's precise sleep must not hold up a response to any of them. */
-const clients: HttpClient[] = [];
 const hasThreadVus = init.shares.some((s) => s.mode === 'thread');
-const alarms = new AlarmHub(() => {
-  if (hasThreadVus) return -Infinity;
-  let oldest: number | null = null;
-  for (const c of clients) {
-    const t = c.oldestInFlightMs();
-    if (t !== null && (oldest === null || t < oldest)) oldest = t;
-  }
-  return oldest;
-});
+/** The alarm hub's precise sleep must not hold up a response of the worker's client (the warm-up shares it). */
+const alarms = new AlarmHub(() => (hasThreadVus ? -Infinity : core.client.oldestInFlightMs()));
 
 function makeCore(): Core {
   const registry = new Registry((message) => process.stderr.write(`WARN ${message}\n`));
@@ -84,7 +75,6 @@ function makeCore(): Core {
   if (json) registry.encoders.push(json);
   if (influx) registry.encoders.push(influx);
   const client = new HttpClient({ insecureSkipTLSVerify: init.options.insecureSkipTLSVerify, noConnectionReuse: init.options.noConnectionReuse });
-  clients.push(client);
   const performer = new RequestPerformer(client, registry, {
     systemTags: new Set(init.systemTags),
     userAgent: init.options.userAgent,
