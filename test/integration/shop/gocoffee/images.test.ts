@@ -154,7 +154,18 @@ test.serial('postgres and rabbitmq images honour their variables; the six servic
     60_000,
     500,
   );
-  t.deepEqual(await fetch(`http://${host}:8888/reverse-proxy-url`).then((r) => r.json()), { url });
+  // The web container starts last and may not be listening yet when the API answers.
+  const web = await waitFor(
+    'the web service to serve',
+    () =>
+      fetch(`http://${host}:8888/reverse-proxy-url`).then(
+        (r) => (r.ok ? (r.json() as Promise<unknown>) : undefined),
+        () => undefined,
+      ),
+    60_000,
+    500,
+  );
+  t.deepEqual(web, { url });
   // The kitchen declares its queue a few seconds after start (upstream sleeps 3 s); an order
   // placed before is dropped, so wait for both consumers to be on their queues.
   await waitFor(
