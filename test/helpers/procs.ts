@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { statFields } from '../../kernel/process.ts';
 
@@ -36,20 +35,12 @@ export async function procState(pid: number): Promise<string | undefined> {
   return statFields(stat)?.[0];
 }
 
-/** Linux's scheduling policies as /proc/PID/task/TID/stat reports them (field 41). */
-export const SCHED = { other: 0, idle: 5 } as const;
-
-/** Each thread's nice value and scheduling policy (fields 19 and 41 of /proc/PID/task/TID/stat), by thread id. */
-export async function threadSched(pid: number): Promise<Map<number, { nice: number; policy: number }>> {
-  const sched = new Map<number, { nice: number; policy: number }>();
+/** Each thread's nice value (field 19 of /proc/PID/task/TID/stat), by thread id. */
+export async function threadNice(pid: number): Promise<Map<number, number>> {
+  const nice = new Map<number, number>();
   for (const tid of await readdir(`/proc/${pid}/task`)) {
-    const fields = statFields(await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => ''));
-    if (fields?.[38] !== undefined) sched.set(Number(tid), { nice: Number(fields[16]), policy: Number(fields[38]) });
+    const field = statFields(await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => ''))?.[16];
+    if (field !== undefined) nice.set(Number(tid), Number(field));
   }
-  return sched;
-}
-
-/** Whether util-linux's chrt is on the PATH (the engine uses it to put its background threads at SCHED_IDLE). */
-export function chrtAvailable(): boolean {
-  return spawnSync('chrt', ['--version'], { stdio: 'ignore' }).status === 0;
+  return nice;
 }

@@ -14,7 +14,7 @@ import { verifyRunOutputs } from '../../../engine/output/verify.ts';
 import { REPO_ROOT, runEntry } from '../../helpers/cli.ts';
 import { startInfluxd } from '../../helpers/influxd.ts';
 import { waitFor } from '../../helpers/poll.ts';
-import { chrtAvailable, descendants, SCHED, threadSched } from '../../helpers/procs.ts';
+import { descendants, threadNice } from '../../helpers/procs.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 import { count, runScript, SCRIPTS, startTarget } from './helpers.ts';
 
@@ -101,20 +101,17 @@ test.serial('SIGINT: scheduling stops, in-flight iterations finish, summary and 
   let pid = 0;
   const running = runScript(t, 'long-run.ts', ['-e', `BASE_URL=${target.url}`, '-e', 'DELAY=300', '--out', `json=${samples}`], { onSpawn: (p) => (pid = p) });
   await waitFor('requests under way', () => (target.hits.get('/delay') ?? 0) >= 20, 30_000);
-  // Meanwhile, every thread but the worker's (and those it started) runs at SCHED_IDLE, or at nice 10
-  // where chrt is missing (engine/host/priority.ts).
+  // Meanwhile, every thread but the worker's (and those it started) runs at nice 10 (engine/host/priority.ts).
   const base = getPriority();
-  const sched = await threadSched(pid);
+  const nice = await threadNice(pid);
   process.kill(pid, 'SIGINT');
   const run = await running;
   t.is(run.code, 105, run.stderr);
-  const all = [...sched.values()];
-  const shown = all.map((s) => `${s.policy}/${s.nice}`).join(' ');
-  t.true(all.filter((s) => s.policy === SCHED.other && s.nice === base).length >= 1, `a worker thread at nice ${base}: ${shown}`);
-  const background = (s: { policy: number; nice: number } | undefined) => s?.policy === SCHED.idle || (s?.policy === SCHED.other && s.nice === 10);
-  t.true(background(sched.get(pid)), `the main thread: ${shown}`);
-  t.true(all.filter(background).length >= 2, `the main thread and at least one helper thread: ${shown}`);
-  if (chrtAvailable()) t.is(sched.get(pid)?.policy, SCHED.idle, `the main thread: ${shown}`);
+  if (base < 10) {
+    t.is(nice.get(pid), 10, 'the main thread');
+    t.true([...nice.values()].filter((n) => n === base).length >= 1, `a worker thread at ${base}: ${[...nice.values()].join(' ')}`);
+    t.true([...nice.values()].filter((n) => n === 10).length >= 2, 'the main thread and at least one helper thread');
+  } else t.log(`nice ${base} already: the engine cannot lower it, nothing to check`);
   t.regex(run.stderr, /SIGINT: stopping the test/);
   t.true((run.summary?.engine.testRunDurationMs ?? 60_000) < 20_000);
   // Every request the server saw was recorded; the ones in flight finished within gracefulStop.
