@@ -22,7 +22,9 @@ export function threadId(): number {
  * Measured with `npm run perf -- engine --no-peers` on an idle 2-core machine (engine on one core,
  * server on the other), two runs each, every thread at nice 0 against this: schedule error p99 at
  * 1,000/s 3.39 and 3.27 ms against 2.46 and 1.96 ms; latency excess p99 over a 20 ms server 2.96 and
- * 3.18 ms against 2.32 and 2.69 ms.
+ * 3.18 ms against 2.32 and 2.69 ms. Lower claims (nice 19, SCHED_IDLE) win a little more on an idle
+ * core but starve these threads when another busy process shares it, and the worker waits on some of
+ * them: seconds of lag (engine/README.md, "SCHED_IDLE for the background threads").
  */
 export const BACKGROUND_NICE = 10;
 
