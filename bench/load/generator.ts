@@ -10,6 +10,7 @@ import { outputError } from '../../kernel/files.ts';
 import { processSupervisor } from '../../kernel/supervise.ts';
 import { K6_EXIT } from '../../rundir/k6.ts';
 import type { LoadGeneratorInfo } from '../../rundir/types.ts';
+import { ENGINE_NODE_FLAGS } from '../../engine/node-flags.ts';
 import { ENGINE_VERSION, READY_ENV, READY_LINE } from '../../engine/version.ts';
 
 /**
@@ -220,7 +221,7 @@ export function engineGenerator(): LoadGenerator {
   return {
     info: { name: 'engine', version: ENGINE_VERSION, path: entry },
     run: (options) =>
-      spawnGenerator(process.execPath, ['--import', import.meta.resolve('tsx'), entry, ...engineArgs(options)], options, {
+      spawnGenerator(process.execPath, [...ENGINE_NODE_FLAGS, '--import', import.meta.resolve('tsx'), entry, ...engineArgs(options)], options, {
         line: READY_LINE,
         env: { [READY_ENV]: '1' },
       }),

@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ENGINE_NODE_FLAGS } from '../node-flags.ts';
 import { cpuPer1k, monitor, pinned, run, type Sample, type Server } from './measure.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -49,6 +50,7 @@ export async function runEngine(
     // should not turn into dropped arrivals here either. Idle VUs cost memory only (the LIFO pool keeps
     // few connections).
     const args = [
+      ...ENGINE_NODE_FLAGS,
       '--import',
       'tsx',
       join(REPO_ROOT, 'engine/cli.ts'),

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import test from 'ava';
 import { setNodeLink } from '../../../cluster/testbed/network.ts';
 import { NODE_SILENCE_MS } from '../../../bench/point/node-health.ts';
+import { ENGINE_NODE_FLAGS } from '../../../engine/node-flags.ts';
 import type { Manifest, NodeSample, PointResult } from '../../../rundir/types.ts';
 import type { K6Summary } from '../../../rundir/k6.ts';
 import type { RunEvent, RunEventOf } from '../../../rundir/events.ts';
@@ -288,7 +289,9 @@ test.serial('a second generator over SSH shares the load by execution segment; t
   const inventory = parse(await readFile(testbed.inventoryPath, 'utf8')) as { nodes: { name: string; host: string }[]; generators?: unknown[] };
   const node4 = inventory.nodes.find((n) => n.name === 'node4');
   // The testbed's nodes share this machine's files, so node4 can run the engine of this checkout.
-  inventory.generators = [{ name: 'gen4', host: node4?.host, command: [process.execPath, '--import', 'tsx', 'engine/cli.ts'], workdir: REPO_ROOT }];
+  inventory.generators = [
+    { name: 'gen4', host: node4?.host, command: [process.execPath, ...ENGINE_NODE_FLAGS, '--import', 'tsx', 'engine/cli.ts'], workdir: REPO_ROOT },
+  ];
   const withGenerator = join(dirname(testbed.inventoryPath), 'inventory-generators.yml');
   await writeFile(withGenerator, stringify(inventory));
   const { dir, path } = await config('{ replicas: { shop: [1] }, ratesRps: [10] }', 4);

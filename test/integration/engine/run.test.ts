@@ -10,6 +10,7 @@ import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import test from 'ava';
+import { ENGINE_NODE_FLAGS } from '../../../engine/node-flags.ts';
 import { verifyRunOutputs } from '../../../engine/output/verify.ts';
 import { REPO_ROOT, runEntry } from '../../helpers/cli.ts';
 import { startInfluxd } from '../../helpers/influxd.ts';
@@ -176,6 +177,7 @@ test.serial('Ctrl-C to the group while the script is being bundled: exit 105, no
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   // Once the engine catches SIGINT (its handlers come first, then the bundle), and esbuild's service runs.
+  let engineArgv: string[] = [];
   const ready = async () => {
     let handling = false;
     let esbuild = false;
@@ -183,6 +185,7 @@ test.serial('Ctrl-C to the group while the script is being bundled: exit 105, no
       const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
       if (cmdline.includes('esbuild')) esbuild = true;
       if (!cmdline.includes('engine/cli.ts')) continue;
+      engineArgv = cmdline.split('\0');
       const caught = /^SigCgt:\s*([0-9a-f]+)$/m.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''))?.[1];
       handling = caught !== undefined && (BigInt(`0x${caught}`) & 2n) !== 0n;
     }
@@ -190,6 +193,8 @@ test.serial('Ctrl-C to the group while the script is being bundled: exit 105, no
   };
   await waitFor('the engine handling SIGINT, esbuild running', ready, 30_000, 5);
   process.kill(-child.pid!, 'SIGINT');
+  // npm run engine starts node with the engine's V8 flags (engine/node-flags.ts).
+  for (const flag of ENGINE_NODE_FLAGS) t.true(engineArgv.includes(flag), engineArgv.join(' '));
   t.is(await exited, 105, stderr);
   t.notRegex(stderr, /internal error|script error/);
 });
