@@ -6,7 +6,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { buildServer, ensureVegeta, pinning, type Server, settleSockets, startServer } from './measure.ts';
+import { buildServer, ensureVegeta, pinning, type Server, settleSockets, startServer, stealMs } from './measure.ts';
 import { REPO_ROOT, runAutocannon, runEngine, runVegeta, sustained, SUSTAINED_SCHEDULE_P99_MS, type LoadResult, type RunSpec } from './tools.ts';
 
 export const USAGE = `usage: npm run perf -- engine [--step S (10)] [--rss-minutes M (10)] [--quick] [--no-peers] [--max-rate N (64000)] [--only LIST]
@@ -202,16 +202,30 @@ export async function perfEngine(argv: string[]): Promise<void> {
 
     if (o.only.has('cpu')) {
       // CPU and schedule at 1,000/s: three rounds, the tools taking turns; each figure is the median.
-      log('CPU and schedule error at 1,000/s (3 rounds, medians)');
+      log("CPU and schedule error at 1,000/s (3 rounds, medians; steal: the host's time taken from the tool's core during the run)");
       const rounds: Record<'e' | 'n' | 'v' | 'a', LoadResult[]> = { e: [], n: [], v: [], a: [] };
+      const steal: Record<'e' | 'n' | 'v', (number | null)[]> = { e: [], n: [], v: [] };
+      const stolen = async (into: (number | null)[], load: () => Promise<LoadResult>): Promise<LoadResult> => {
+        const before = stealMs(pin.tool);
+        const result = await load();
+        const after = stealMs(pin.tool);
+        into.push(before === null || after === null ? null : after - before);
+        return result;
+      };
       for (let i = 0; i < 3; i++) {
-        rounds.e.push(await runEngine(await spec(1000, fast)));
-        rounds.n.push(await runEngine(await spec(1000, fast), { samples: false, label: 'engine (no raw samples)' }));
-        if (o.peers) rounds.v.push(await runVegeta(vegeta, await spec(1000, fast), true));
-        if (o.peers) rounds.a.push(await runAutocannon(await spec(1000, fast), 10));
-        log(
-          `  round ${i + 1}: engine ${fmt(rounds.e[i]?.cpuPer1k, 3)} CPU-s/1k, schedule p99 ${fmt(rounds.e[i]?.scheduleErrorP99Ms)} ms; no samples ${fmt(rounds.n[i]?.cpuPer1k, 3)}, ${fmt(rounds.n[i]?.scheduleErrorP99Ms)} ms; vegeta ${fmt(rounds.v[i]?.cpuPer1k, 3)}, ${fmt(rounds.v[i]?.scheduleErrorP99Ms)} ms`,
-        );
+        const at1k = await spec(1000, fast);
+        rounds.e.push(await stolen(steal.e, () => runEngine(at1k)));
+        const at1kNoSamples = await spec(1000, fast);
+        rounds.n.push(await stolen(steal.n, () => runEngine(at1kNoSamples, { samples: false, label: 'engine (no raw samples)' })));
+        if (o.peers) {
+          const at1kVegeta = await spec(1000, fast);
+          rounds.v.push(await stolen(steal.v, () => runVegeta(vegeta, at1kVegeta, true)));
+          rounds.a.push(await runAutocannon(await spec(1000, fast), 10));
+        }
+        const one = (r: LoadResult | undefined, stealOf: (number | null)[], between = ' CPU-s/1k, schedule p99 ') =>
+          `${fmt(r?.cpuPer1k, 3)}${between}${fmt(r?.scheduleErrorP99Ms)} ms (steal ${fmt(stealOf[i], 0)} ms)`;
+        const peer = o.peers ? `; vegeta ${one(rounds.v[i], steal.v, ', ')}` : '';
+        log(`  round ${i + 1}: engine ${one(rounds.e[i], steal.e)}; no samples ${one(rounds.n[i], steal.n, ', ')}${peer}`);
       }
       const e1k = medianOf(rounds.e);
       const e1kNoSamples = medianOf(rounds.n);
