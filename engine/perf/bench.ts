@@ -14,7 +14,10 @@ export const USAGE = `usage: npm run perf -- engine [--step S (10)] [--rss-minut
 Measures, in one run and against the same server (a fresh one per load run): capacity (highest rate with ≥ 99 % achieved, < 1 % errors and
 schedule error p99 ≤ 100 ms) with 1 and 2 engine workers; CPU-s per 1,000 requests at 1,000/s; p99 latency
 excess over a 20 ms server at 200/s; schedule error p99 at 1,000/s; RSS growth over --rss-minutes at
-1,000/s (CPU, schedule error and latency excess as medians of 3 rounds); the coffee scenario's browse task; memory per VU (async and thread mode).
+1,000/s (CPU, schedule error and latency excess as medians of 3 rounds; a round's run is made again, at most
+twice, when the host took more than 2 % of the tool's core during it, as steal in /proc/stat shows, and the
+attempt with the least steal is kept; the same rule for every tool); the coffee scenario's browse task;
+memory per VU (async and thread mode).
   --step S          seconds per load step (default 10)
   --rss-minutes M   length of the memory run (default 10; the target is for 10)
   --quick           --step 4 --rss-minutes 1, smaller VU counts: a smoke run of the benchmark itself
@@ -22,6 +25,14 @@ excess over a 20 ms server at 200/s; schedule error p99 at 1,000/s; RSS growth o
   --max-rate N      stop the capacity search here (default 64000)
   --only LIST       some of capacity, cpu, excess, coffee, memory, rss (default all)
 `;
+
+/**
+ * In a virtual machine the host can take the tool's core away (steal, in /proc/stat) in bursts: a run
+ * with a few percent of it shows the host's schedule, not the tool's (on one machine, 2.5 s of steal
+ * in a 10 s run took the engine's schedule error p99 from about 1 to 5 ms, vegeta's likewise, and its
+ * CPU per request up by a third). A run with more than this share is made again. USAGE states it too.
+ */
+const STEAL_RERUN_SHARE = 0.02;
 
 const PARTS = ['capacity', 'cpu', 'excess', 'coffee', 'memory', 'rss'] as const;
 type Part = (typeof PARTS)[number];
@@ -168,6 +179,28 @@ export async function perfEngine(argv: string[]): Promise<void> {
     servers.push(server);
     return { rate, durationS, url: `${server.url}/`, cpus, server };
   };
+  /**
+   * One load run, made again (at most twice) while the host took more than STEAL_RERUN_SHARE of the
+   * tool's cores during it, keeping the attempt with the least steal: the same rule for every tool.
+   * The steal of the run kept goes to `into`.
+   */
+  const steady = async (label: string, into: (number | null)[], load: () => Promise<LoadResult>): Promise<LoadResult> => {
+    const toolCores = pin.tool === null ? cores : pin.tool.split(',').length;
+    let kept: { result: LoadResult; stolen: number | null } | null = null;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const before = stealMs(pin.tool);
+      const result = await load();
+      const after = stealMs(pin.tool);
+      const stolen = before === null || after === null ? null : after - before;
+      if (kept === null || (stolen !== null && kept.stolen !== null && stolen < kept.stolen)) kept = { result, stolen };
+      if (stolen === null || stolen <= STEAL_RERUN_SHARE * result.durationS * 1000 * toolCores) break;
+      log(
+        `  ${label}: the host took ${Math.round(stolen)} ms of the tool's core in ${result.durationS} s (over ${STEAL_RERUN_SHARE * 100} %)${attempt < 3 ? ': once more' : ''}`,
+      );
+    }
+    into.push(kept?.stolen ?? null);
+    return (kept as { result: LoadResult }).result;
+  };
   const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? (a / b).toFixed(2) : '–');
   try {
     if (o.only.has('capacity')) {
@@ -205,21 +238,13 @@ export async function perfEngine(argv: string[]): Promise<void> {
       log("CPU and schedule error at 1,000/s (3 rounds, medians; steal: the host's time taken from the tool's core during the run)");
       const rounds: Record<'e' | 'n' | 'v' | 'a', LoadResult[]> = { e: [], n: [], v: [], a: [] };
       const steal: Record<'e' | 'n' | 'v', (number | null)[]> = { e: [], n: [], v: [] };
-      const stolen = async (into: (number | null)[], load: () => Promise<LoadResult>): Promise<LoadResult> => {
-        const before = stealMs(pin.tool);
-        const result = await load();
-        const after = stealMs(pin.tool);
-        into.push(before === null || after === null ? null : after - before);
-        return result;
-      };
       for (let i = 0; i < 3; i++) {
-        const at1k = await spec(1000, fast);
-        rounds.e.push(await stolen(steal.e, () => runEngine(at1k)));
-        const at1kNoSamples = await spec(1000, fast);
-        rounds.n.push(await stolen(steal.n, () => runEngine(at1kNoSamples, { samples: false, label: 'engine (no raw samples)' })));
+        rounds.e.push(await steady('engine', steal.e, async () => runEngine(await spec(1000, fast))));
+        rounds.n.push(
+          await steady('engine (no raw samples)', steal.n, async () => runEngine(await spec(1000, fast), { samples: false, label: 'engine (no raw samples)' })),
+        );
         if (o.peers) {
-          const at1kVegeta = await spec(1000, fast);
-          rounds.v.push(await stolen(steal.v, () => runVegeta(vegeta, at1kVegeta, true)));
+          rounds.v.push(await steady('vegeta', steal.v, async () => runVegeta(vegeta, await spec(1000, fast), true)));
           rounds.a.push(await runAutocannon(await spec(1000, fast), 10));
         }
         const one = (r: LoadResult | undefined, stealOf: (number | null)[], between = ' CPU-s/1k, schedule p99 ') =>
@@ -264,9 +289,10 @@ export async function perfEngine(argv: string[]): Promise<void> {
       // Latency excess over a 20 ms server at 200/s.
       log('latency excess over a 20 ms server at 200/s');
       const slowRounds: { e: LoadResult[]; v: LoadResult[] } = { e: [], v: [] };
+      const slowSteal: (number | null)[] = [];
       for (let i = 0; i < 3; i++) {
-        slowRounds.e.push(await runEngine(await spec(200, slow)));
-        if (o.peers) slowRounds.v.push(await runVegeta(vegeta, await spec(200, slow), false));
+        slowRounds.e.push(await steady('engine', slowSteal, async () => runEngine(await spec(200, slow))));
+        if (o.peers) slowRounds.v.push(await steady('vegeta', slowSteal, async () => runVegeta(vegeta, await spec(200, slow), false)));
       }
       const eSlow = medianBy(slowRounds.e, (r) => r.latencyMs?.p99 ?? 0);
       const vSlow = o.peers ? medianBy(slowRounds.v, (r) => r.latencyMs?.p99 ?? 0) : null;
@@ -396,6 +422,9 @@ export async function perfEngine(argv: string[]): Promise<void> {
       .trimEnd();
   process.stdout.write(`${line([...cols])}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map((r) => line(cols.map((c) => r[c]))).join('\n')}\n`);
   process.stdout.write(
-    `\nratio = engine / vegeta. Capacity: highest rate with ≥ 99 % achieved, < 1 % errors and schedule error p99 ≤ ${SUSTAINED_SCHEDULE_P99_MS} ms.\n`,
+    `\nratio = engine / vegeta. Capacity: highest rate with ≥ 99 % achieved, < 1 % errors and schedule error p99 ≤ ${SUSTAINED_SCHEDULE_P99_MS} ms.\n` +
+      (o.only.has('cpu') || o.only.has('excess')
+        ? `Rounds at 1,000/s and 200/s: a run during which the host took more than ${STEAL_RERUN_SHARE * 100} % of the tool's core is made again, at most twice; the attempt with the least steal is kept.\n`
+        : ''),
   );
 }
