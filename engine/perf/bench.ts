@@ -182,9 +182,9 @@ export async function perfEngine(argv: string[]): Promise<void> {
   /**
    * One load run, made again (at most twice) while the host took more than STEAL_RERUN_SHARE of the
    * tool's cores during it, keeping the attempt with the least steal: the same rule for every tool.
-   * The steal of the run kept goes to `into`.
+   * The steal of the run kept goes to `into`, where given.
    */
-  const steady = async (label: string, into: (number | null)[], load: () => Promise<LoadResult>): Promise<LoadResult> => {
+  const steady = async (label: string, into: (number | null)[] | null, load: () => Promise<LoadResult>): Promise<LoadResult> => {
     const toolCores = pin.tool === null ? cores : pin.tool.split(',').length;
     let kept: { result: LoadResult; stolen: number | null } | null = null;
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -198,7 +198,7 @@ export async function perfEngine(argv: string[]): Promise<void> {
         `  ${label}: the host took ${Math.round(stolen)} ms of the tool's core in ${result.durationS} s (over ${STEAL_RERUN_SHARE * 100} %)${attempt < 3 ? ': once more' : ''}`,
       );
     }
-    into.push(kept?.stolen ?? null);
+    into?.push(kept?.stolen ?? null);
     return (kept as { result: LoadResult }).result;
   };
   const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? (a / b).toFixed(2) : '–');
@@ -289,10 +289,9 @@ export async function perfEngine(argv: string[]): Promise<void> {
       // Latency excess over a 20 ms server at 200/s.
       log('latency excess over a 20 ms server at 200/s');
       const slowRounds: { e: LoadResult[]; v: LoadResult[] } = { e: [], v: [] };
-      const slowSteal: (number | null)[] = [];
       for (let i = 0; i < 3; i++) {
-        slowRounds.e.push(await steady('engine', slowSteal, async () => runEngine(await spec(200, slow))));
-        if (o.peers) slowRounds.v.push(await steady('vegeta', slowSteal, async () => runVegeta(vegeta, await spec(200, slow), false)));
+        slowRounds.e.push(await steady('engine', null, async () => runEngine(await spec(200, slow))));
+        if (o.peers) slowRounds.v.push(await steady('vegeta', null, async () => runVegeta(vegeta, await spec(200, slow), false)));
       }
       const eSlow = medianBy(slowRounds.e, (r) => r.latencyMs?.p99 ?? 0);
       const vSlow = o.peers ? medianBy(slowRounds.v, (r) => r.latencyMs?.p99 ?? 0) : null;

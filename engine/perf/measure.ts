@@ -191,10 +191,6 @@ export function monitor(pid: number, server: Server, everyMs = 250): { stop(): P
 }
 
 /**
- * CPU seconds per 1,000 requests in the steady window: from 1 s after the server saw the tool's first
- * request to 1 s before its last, so start-up (bundling, JIT) and the tail are left out for every tool.
- */
-/**
  * Time the host ran something else while these CPUs had work (the steal column of /proc/stat, in a
  * virtual machine), in ms summed over them; null where it cannot be read. Steal delays every wake-up
  * on those CPUs: a round with more of it has a higher schedule error, whatever the tool.
@@ -216,6 +212,10 @@ export function stealMs(cpus: string | null): number | null {
   return (ticks * 1000) / TICKS_PER_S;
 }
 
+/**
+ * CPU seconds per 1,000 requests in the steady window: from 1 s after the server saw the tool's first
+ * request to 1 s before its last, so start-up (bundling, JIT) and the tail are left out for every tool.
+ */
 export function cpuPer1k(samples: Sample[]): number | null {
   const first = samples.findIndex((s, i) => i > 0 && s.served > (samples[0]?.served ?? 0));
   let last = samples.length - 1;
