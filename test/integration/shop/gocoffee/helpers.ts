@@ -66,9 +66,14 @@ export async function placeOrder(url: string): Promise<string> {
   return loyaltyMemberId;
 }
 
-/** The status of the order of `loyaltyMemberId` in the fulfilment list (2 = FULFILLED). */
+/**
+ * The status of the order of `loyaltyMemberId` in the fulfilment list (2 = FULFILLED), for a poll:
+ * a status other than 200 (the proxy's 502 while a service restarts) is "not yet"; a request that
+ * hangs fails after 10 s instead of holding the poll past its deadline.
+ */
 export async function orderStatus(url: string, loyaltyMemberId: string): Promise<number | undefined> {
-  const response = await fetch(`${url}/v1/fulfillment-orders`);
+  const response = await fetch(`${url}/v1/fulfillment-orders`, { signal: AbortSignal.timeout(10_000) });
+  if (response.status !== 200) return undefined;
   const body = (await response.json()) as { orders?: Order[] };
   return body.orders?.find((order) => order.loyaltyMemberId === loyaltyMemberId)?.orderStatus;
 }
